@@ -1,0 +1,5 @@
+//! The single owner of state: events in, state changes in one `update`, commands out.
+
+pub mod model;
+
+pub use model::*;

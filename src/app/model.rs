@@ -1,0 +1,273 @@
+//! The app's state: the data the sources delivered, each source's health, and the UI
+//! state. Only `App::update` mutates it; panes read it.
+
+use std::collections::BTreeMap;
+
+use chrono::Duration;
+use chrono_tz::Tz;
+
+use crate::event::SourceError;
+use crate::model::{Annotation, Deployment, Incident, Rejected, Series, SeriesKind, Ts, WindowRatios};
+
+/// Everything the sources delivered, merged.
+#[derive(Debug, Clone, Default)]
+pub struct Data {
+    /// Service names in display order.
+    pub services: Vec<String>,
+    /// Sorted by `started_at`, then id (oldest first).
+    pub deployments: Vec<Deployment>,
+    /// Sorted by `created_at`, then key.
+    pub incidents: Vec<Incident>,
+    pub series: BTreeMap<(String, SeriesKind), Series>,
+    pub ratios: BTreeMap<String, WindowRatios>,
+    pub annotations: Vec<Annotation>,
+    /// Records a source could not use, with the reason (data-quality view).
+    pub rejected: Vec<Rejected>,
+}
+
+/// Health of a source as the header shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Health {
+    /// Nothing fetched yet.
+    Pending,
+    Ok,
+    /// Data older than the source's staleness limit (or loaded from the cache).
+    Stale { since: Ts },
+    /// The last fetch failed.
+    Error,
+}
+
+impl Health {
+    pub fn word(&self) -> &'static str {
+        match self {
+            Health::Pending => "pending",
+            Health::Ok => "ok",
+            Health::Stale { .. } => "stale",
+            Health::Error => "error",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct SourceStatus {
+    pub id: String,
+    /// Poll interval: data older than 3 intervals is stale.
+    pub interval: Duration,
+    pub fetching: bool,
+    /// Time of the last successful fetch (or of the cached data).
+    pub last_ok: Option<Ts>,
+    pub last_error: Option<(Ts, SourceError)>,
+    pub warnings: Vec<String>,
+    /// The data shown came from the local cache and has not been refreshed yet.
+    pub from_cache: bool,
+}
+
+impl SourceStatus {
+    pub fn new(id: impl Into<String>, interval: Duration) -> Self {
+        SourceStatus {
+            id: id.into(),
+            interval,
+            fetching: false,
+            last_ok: None,
+            last_error: None,
+            warnings: Vec::new(),
+            from_cache: false,
+        }
+    }
+
+    /// Health at `now`: error when the last attempt failed, stale when the data is older
+    /// than three intervals or only cached, ok otherwise.
+    pub fn health(&self, now: Ts) -> Health {
+        let failed_last = match (&self.last_error, self.last_ok) {
+            (Some((err_at, _)), Some(ok_at)) => *err_at > ok_at,
+            (Some(_), None) => true,
+            _ => false,
+        };
+        if failed_last {
+            return Health::Error;
+        }
+        match self.last_ok {
+            None => Health::Pending,
+            Some(at) if self.from_cache || now - at > self.interval * 3 => Health::Stale { since: at },
+            Some(_) => Health::Ok,
+        }
+    }
+
+    /// Age of the data at `now`, if any.
+    pub fn age(&self, now: Ts) -> Option<Duration> {
+        self.last_ok.map(|at| now - at)
+    }
+}
+
+/// The panes, in focus order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PaneId {
+    Deployments,
+    Budget,
+    Dora,
+    Spc,
+    Signals,
+    Review,
+}
+
+impl PaneId {
+    pub const ALL: [PaneId; 6] = [
+        PaneId::Deployments,
+        PaneId::Budget,
+        PaneId::Dora,
+        PaneId::Spc,
+        PaneId::Signals,
+        PaneId::Review,
+    ];
+    pub fn title(self) -> &'static str {
+        match self {
+            PaneId::Deployments => "Deployments",
+            PaneId::Budget => "Error budget",
+            PaneId::Dora => "DORA",
+            PaneId::Spc => "SPC",
+            PaneId::Signals => "Golden signals",
+            PaneId::Review => "Review",
+        }
+    }
+    /// The number key that zooms this pane (1-based position).
+    pub fn number(self) -> u8 {
+        PaneId::ALL.iter().position(|p| *p == self).unwrap_or(0) as u8 + 1
+    }
+}
+
+/// Which SPC metric the chart shows (`m` cycles).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SpcMetric {
+    #[default]
+    LeadTime,
+    DeployDuration,
+    RecoveryTime,
+    ChangeFailureRate,
+    IncidentsPerDeployment,
+}
+
+impl SpcMetric {
+    pub const ALL: [SpcMetric; 5] = [
+        SpcMetric::LeadTime,
+        SpcMetric::DeployDuration,
+        SpcMetric::RecoveryTime,
+        SpcMetric::ChangeFailureRate,
+        SpcMetric::IncidentsPerDeployment,
+    ];
+    /// The metric id used by `metrics::SpcChart::metric` and the report.
+    pub fn id(self) -> &'static str {
+        match self {
+            SpcMetric::LeadTime => "lead_time",
+            SpcMetric::DeployDuration => "deploy_duration",
+            SpcMetric::RecoveryTime => "recovery_time",
+            SpcMetric::ChangeFailureRate => "change_failure_rate",
+            SpcMetric::IncidentsPerDeployment => "incidents_per_deployment",
+        }
+    }
+    pub fn title(self) -> &'static str {
+        match self {
+            SpcMetric::LeadTime => "lead time",
+            SpcMetric::DeployDuration => "deploy duration",
+            SpcMetric::RecoveryTime => "recovery time",
+            SpcMetric::ChangeFailureRate => "change failure rate / week",
+            SpcMetric::IncidentsPerDeployment => "incidents per deployment / week",
+        }
+    }
+}
+
+/// A view drawn over the panes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Overlay {
+    Help,
+    /// Detail of one deployment, by id.
+    Deployment(String),
+    /// Service picker with its filter text and cursor.
+    ServicePicker { filter: String, cursor: usize },
+    /// Source health details (reasons for errors, warnings).
+    Sources,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UiState {
+    pub focus: PaneId,
+    pub zoomed: Option<PaneId>,
+    /// Overlays stack; Esc pops the top one.
+    pub overlays: Vec<Overlay>,
+    /// Index into the selected service's deployments, newest first.
+    pub deploy_cursor: usize,
+    /// Index into `Data::services`.
+    pub service: usize,
+    pub spc_metric: SpcMetric,
+    pub review_cursor: usize,
+    /// Scroll offset of the top overlay (help, detail).
+    pub overlay_scroll: u16,
+}
+
+impl Default for UiState {
+    fn default() -> Self {
+        UiState {
+            focus: PaneId::Deployments,
+            zoomed: None,
+            overlays: Vec::new(),
+            deploy_cursor: 0,
+            service: 0,
+            spc_metric: SpcMetric::LeadTime,
+            review_cursor: 0,
+            overlay_scroll: 0,
+        }
+    }
+}
+
+/// How the cockpit presents itself; fixed for the run.
+#[derive(Debug, Clone)]
+pub struct View {
+    pub tz: Tz,
+    /// Running on the embedded demo: the header says DEMO.
+    pub demo: bool,
+}
+
+/// The whole state the panes read.
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub data: Data,
+    pub sources: Vec<SourceStatus>,
+    pub ui: UiState,
+    pub view: View,
+    /// The clock, advanced by ticks (never read from the system while drawing).
+    pub now: Ts,
+}
+
+impl Model {
+    pub fn new(view: View, now: Ts) -> Self {
+        Model {
+            data: Data::default(),
+            sources: Vec::new(),
+            ui: UiState::default(),
+            view,
+            now,
+        }
+    }
+
+    /// The selected service's name, if any service is known.
+    pub fn selected_service(&self) -> Option<&str> {
+        self.data.services.get(self.ui.service).map(String::as_str)
+    }
+
+    /// The selected service's deployments, newest first (the table's order).
+    pub fn service_deployments(&self) -> Vec<&Deployment> {
+        let Some(service) = self.selected_service() else {
+            return Vec::new();
+        };
+        self.data
+            .deployments
+            .iter()
+            .rev()
+            .filter(|d| d.service == service)
+            .collect()
+    }
+
+    /// The deployment under the table cursor.
+    pub fn selected_deployment(&self) -> Option<&Deployment> {
+        self.service_deployments().get(self.ui.deploy_cursor).copied()
+    }
+}

@@ -1,0 +1,59 @@
+//! Config problems: [`ConfigIssue`] is what a section's validator reports (a key and
+//! what is wrong); [`ConfigError`] is what the user sees (file, line, key, expected).
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// A semantic problem found by a section validator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigIssue {
+    /// Dotted key path, e.g. `services[1].slo.target`.
+    pub key: String,
+    /// What was expected, e.g. "a number between 0 and 1 (exclusive), like 0.999".
+    pub expected: String,
+    /// What was found, when useful (never a secret).
+    pub found: Option<String>,
+}
+
+impl ConfigIssue {
+    pub fn new(key: impl Into<String>, expected: impl Into<String>) -> Self {
+        ConfigIssue {
+            key: key.into(),
+            expected: expected.into(),
+            found: None,
+        }
+    }
+    pub fn found(mut self, found: impl Into<String>) -> Self {
+        self.found = Some(found.into());
+        self
+    }
+}
+
+/// A config error located in its file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub file: PathBuf,
+    /// 1-based; `None` when the problem has no place in the file (e.g. unreadable).
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub key: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+            if let Some(col) = self.column {
+                write!(f, ":{col}")?;
+            }
+        }
+        if let Some(key) = &self.key {
+            write!(f, ": key `{key}`")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}

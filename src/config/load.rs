@@ -1,0 +1,211 @@
+//! Finding, reading, parsing and validating the config file, with errors that name the
+//! file, line, key and what was expected.
+
+use std::path::{Path, PathBuf};
+
+use super::{Config, ConfigError, ConfigIssue};
+
+/// Where the config came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfigSource {
+    File(PathBuf),
+    /// No file exists: the embedded demo runs.
+    None,
+}
+
+/// The platform config path (`~/.config/flightdeck/config.toml` on Linux).
+pub fn default_path() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "flightdeck").map(|d| d.config_dir().join("config.toml"))
+}
+
+/// Loads the config: an explicit path must exist; the default path may be missing, in
+/// which case `Ok((Config::default(), ConfigSource::None))` is returned.
+pub fn load(explicit: Option<&Path>) -> Result<(Config, ConfigSource), ConfigError> {
+    let (path, required) = match explicit {
+        Some(p) => (p.to_path_buf(), true),
+        None => match default_path() {
+            Some(p) => (p, false),
+            None => return Ok((Config::default(), ConfigSource::None)),
+        },
+    };
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => {
+            return Ok((Config::default(), ConfigSource::None));
+        }
+        Err(e) => {
+            return Err(ConfigError {
+                file: path,
+                line: None,
+                column: None,
+                key: None,
+                message: format!("cannot read the config file: {e}"),
+            })
+        }
+    };
+    let config = load_str(&text, &path)?;
+    Ok((config, ConfigSource::File(path)))
+}
+
+/// Parses and validates config text; `path` is only used in errors.
+pub fn load_str(text: &str, path: &Path) -> Result<Config, ConfigError> {
+    let de = toml::Deserializer::parse(text).map_err(|e| from_toml(e, text, path, None))?;
+    let config: Config = serde_path_to_error::deserialize(de).map_err(|e| {
+        let key = e.path().to_string();
+        let key = (key != ".").then_some(key);
+        from_toml(e.into_inner(), text, path, key)
+    })?;
+    if let Some(issue) = config.validate().into_iter().next() {
+        return Err(from_issue(issue, text, path));
+    }
+    Ok(config)
+}
+
+fn from_toml(e: toml::de::Error, text: &str, path: &Path, key: Option<String>) -> ConfigError {
+    let (line, column) = match e.span() {
+        Some(span) => {
+            let (l, c) = line_col(text, span.start);
+            (Some(l), Some(c))
+        }
+        None => (None, None),
+    };
+    ConfigError {
+        file: path.to_path_buf(),
+        line,
+        column,
+        key,
+        message: humanize(e.message().trim()),
+    }
+}
+
+/// Serde speaks Rust types; a config author reads "a whole number".
+fn humanize(message: &str) -> String {
+    let mut m = message.to_string();
+    for (rust, plain) in [
+        ("expected u64", "expected a whole number"),
+        ("expected u32", "expected a whole number"),
+        ("expected u16", "expected a whole number"),
+        ("expected usize", "expected a whole number"),
+        ("expected f64", "expected a number"),
+        ("expected a boolean", "expected true or false"),
+    ] {
+        m = m.replace(rust, plain);
+    }
+    m
+}
+
+fn from_issue(issue: ConfigIssue, text: &str, path: &Path) -> ConfigError {
+    let (line, column) = match locate(text, &issue.key) {
+        Some(offset) => {
+            let (l, c) = line_col(text, offset);
+            (Some(l), Some(c))
+        }
+        None => (None, None),
+    };
+    let message = match &issue.found {
+        Some(found) => format!("expected {}, found {}", issue.expected, found),
+        None => format!("expected {}", issue.expected),
+    };
+    ConfigError {
+        file: path.to_path_buf(),
+        line,
+        column,
+        key: Some(issue.key),
+        message,
+    }
+}
+
+/// 1-based line and column of a byte offset.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+/// Byte offset of the value of a dotted key path (`services[1].slo_target`) in the
+/// text, or of the nearest enclosing table that exists.
+fn locate(text: &str, key: &str) -> Option<usize> {
+    let root = toml::de::DeTable::parse(text).ok()?;
+    let mut table = root.get_ref();
+    let mut best = None;
+    let segments: Vec<&str> = key.split('.').collect();
+    for (n, seg) in segments.iter().enumerate() {
+        let (name, index) = match seg.find('[') {
+            Some(i) => (&seg[..i], seg[i + 1..].trim_end_matches(']').parse::<usize>().ok()),
+            None => (*seg, None),
+        };
+        let (k, v) = table.iter().find(|(k, _)| k.get_ref().as_ref() == name)?;
+        best = Some(k.span().start);
+        let mut value = v;
+        if let Some(i) = index {
+            let toml::de::DeValue::Array(items) = value.get_ref() else {
+                return best;
+            };
+            value = items.get(i)?;
+            best = Some(value.span().start);
+        }
+        let last = n + 1 == segments.len();
+        if last {
+            return Some(value.span().start).or(best);
+        }
+        match value.get_ref() {
+            toml::de::DeValue::Table(t) => table = t,
+            _ => return best,
+        }
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(text: &str) -> ConfigError {
+        load_str(text, Path::new("/etc/fd.toml")).expect_err("config should be rejected")
+    }
+
+    #[test]
+    fn empty_config_is_default() {
+        let c = load_str("", Path::new("x.toml")).expect("empty config is valid");
+        assert_eq!(c.general.timezone, "UTC");
+    }
+
+    #[test]
+    fn syntax_error_names_line() {
+        let e = err("[general]\ntimezone = \"UTC\"\nrefresh_seconds = = 3\n");
+        assert_eq!(e.line, Some(3));
+        assert!(e.to_string().starts_with("/etc/fd.toml:3:"), "{e}");
+    }
+
+    #[test]
+    fn wrong_type_names_key_and_line() {
+        let e = err("[general]\nrefresh_seconds = \"often\"\n");
+        assert_eq!(e.line, Some(2));
+        assert_eq!(e.key.as_deref(), Some("general.refresh_seconds"));
+        assert!(e.message.contains("expected a whole number"), "{}", e.message);
+    }
+
+    #[test]
+    fn unknown_key_is_named() {
+        let e = err("[general]\ntimezon = \"UTC\"\n");
+        assert_eq!(e.line, Some(2));
+        assert!(e.message.contains("timezon"), "{}", e.message);
+    }
+
+    #[test]
+    fn semantic_error_is_located() {
+        let e = err("[[services]]\nname = \"api\"\n\n[[services]]\nname = \"web\"\nslo_target = 99.9\n");
+        assert_eq!(e.key.as_deref(), Some("services[1].slo_target"));
+        assert_eq!(e.line, Some(6));
+        assert!(e.message.contains("between 0 and 1"), "{}", e.message);
+        assert!(e.message.contains("99.9"), "{}", e.message);
+    }
+
+    #[test]
+    fn bad_timezone_is_located() {
+        let e = err("[general]\ntimezone = \"Mars/Olympus\"\n");
+        assert_eq!(e.line, Some(2));
+        assert!(e.message.contains("IANA"), "{}", e.message);
+    }
+}

@@ -1,0 +1,50 @@
+//! Configuration: a bundled default, the user's TOML over it, then flags. Each section
+//! lives in its own file and validates itself; [`load`] turns every problem into an
+//! error naming the file, line, key and what was expected.
+
+mod general;
+mod issue;
+mod load;
+mod metrics;
+mod prometheus;
+mod services;
+
+pub use general::{CacheConfig, EnvironmentsConfig, GeneralConfig};
+pub use issue::{ConfigError, ConfigIssue};
+pub use load::{default_path, load, load_str, ConfigSource};
+pub use metrics::{CalendarConfig, MetricsConfig};
+pub use prometheus::PrometheusConfig;
+pub use services::ServiceConfig;
+
+use serde::Deserialize;
+
+/// The whole configuration file.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub general: GeneralConfig,
+    pub environments: EnvironmentsConfig,
+    pub cache: CacheConfig,
+    pub metrics: MetricsConfig,
+    pub calendar: CalendarConfig,
+    pub prometheus: Option<PrometheusConfig>,
+    pub services: Vec<ServiceConfig>,
+}
+
+impl Config {
+    /// Every semantic problem, each with the dotted key it concerns.
+    pub fn validate(&self) -> Vec<ConfigIssue> {
+        let mut issues = Vec::new();
+        self.general.validate("general", &mut issues);
+        self.cache.validate("cache", &mut issues);
+        self.metrics.validate("metrics", &mut issues);
+        self.calendar.validate("calendar", &mut issues);
+        if let Some(p) = &self.prometheus {
+            p.validate("prometheus", &mut issues);
+        }
+        for (i, s) in self.services.iter().enumerate() {
+            s.validate(&format!("services[{i}]"), &mut issues);
+        }
+        issues
+    }
+}

@@ -1,0 +1,1 @@
+//! Sources: one tokio task each, sending events. Sources know nothing of the UI.
