@@ -125,7 +125,10 @@ pub enum Command {
     /// Refresh every source now (`r`).
     RefreshAll,
     /// Send a source-specific command to one source.
-    ToSource { source: String, command: SourceCommand },
+    ToSource {
+        source: String,
+        command: SourceCommand,
+    },
 }
 
 /// Commands a source task accepts on its command channel.
@@ -133,5 +136,7 @@ pub enum Command {
 pub enum SourceCommand {
     Refresh,
     /// Roll back the live rollout of a service (the demo honours this).
-    Rollback { service: String },
+    Rollback {
+        service: String,
+    },
 }

@@ -2,12 +2,16 @@
 //!
 //! Data flows one way (DESIGN §1): `sources` (tokio tasks) send [`event::Event`]s to
 //! `app` (the single owner of state), which hands a read-only model to `metrics` (pure
-//! functions) and `ui` (pure drawing).
+//! functions) and `ui` (pure drawing). `store` caches what sources delivered; `report`
+//! and `snapshot` are the headless faces of the same engine and panes.
 
 pub mod app;
 pub mod config;
+pub mod doctor;
 pub mod event;
 pub mod metrics;
 pub mod model;
+pub mod report;
 pub mod sources;
+pub mod store;
 pub mod ui;

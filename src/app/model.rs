@@ -7,7 +7,9 @@ use chrono::Duration;
 use chrono_tz::Tz;
 
 use crate::event::SourceError;
-use crate::model::{Annotation, Deployment, Incident, Rejected, Series, SeriesKind, Ts, WindowRatios};
+use crate::model::{
+    Annotation, Deployment, Incident, Rejected, Series, SeriesKind, Ts, WindowRatios,
+};
 
 /// Everything the sources delivered, merged.
 #[derive(Debug, Clone, Default)]
@@ -32,7 +34,9 @@ pub enum Health {
     Pending,
     Ok,
     /// Data older than the source's staleness limit (or loaded from the cache).
-    Stale { since: Ts },
+    Stale {
+        since: Ts,
+    },
     /// The last fetch failed.
     Error,
 }
@@ -88,7 +92,9 @@ impl SourceStatus {
         }
         match self.last_ok {
             None => Health::Pending,
-            Some(at) if self.from_cache || now - at > self.interval * 3 => Health::Stale { since: at },
+            Some(at) if self.from_cache || now - at > self.interval * 3 => {
+                Health::Stale { since: at }
+            }
             Some(_) => Health::Ok,
         }
     }
@@ -182,7 +188,10 @@ pub enum Overlay {
     /// Detail of one deployment, by id.
     Deployment(String),
     /// Service picker with its filter text and cursor.
-    ServicePicker { filter: String, cursor: usize },
+    ServicePicker {
+        filter: String,
+        cursor: usize,
+    },
     /// Source health details (reasons for errors, warnings).
     Sources,
 }
@@ -268,6 +277,8 @@ impl Model {
 
     /// The deployment under the table cursor.
     pub fn selected_deployment(&self) -> Option<&Deployment> {
-        self.service_deployments().get(self.ui.deploy_cursor).copied()
+        self.service_deployments()
+            .get(self.ui.deploy_cursor)
+            .copied()
     }
 }

@@ -42,8 +42,11 @@ impl GeneralConfig {
         }
         if !(1..=86_400).contains(&self.refresh_seconds) {
             issues.push(
-                ConfigIssue::new(format!("{path}.refresh_seconds"), "seconds between 1 and 86400")
-                    .found(self.refresh_seconds.to_string()),
+                ConfigIssue::new(
+                    format!("{path}.refresh_seconds"),
+                    "seconds between 1 and 86400",
+                )
+                .found(self.refresh_seconds.to_string()),
             );
         }
     }
@@ -81,8 +84,11 @@ impl CacheConfig {
     pub fn validate(&self, path: &str, issues: &mut Vec<ConfigIssue>) {
         if self.retention_days == 0 {
             issues.push(
-                ConfigIssue::new(format!("{path}.retention_days"), "a number of days, at least 1")
-                    .found("0"),
+                ConfigIssue::new(
+                    format!("{path}.retention_days"),
+                    "a number of days, at least 1",
+                )
+                .found("0"),
             );
         }
     }

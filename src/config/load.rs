@@ -132,7 +132,10 @@ fn locate(text: &str, key: &str) -> Option<usize> {
     let segments: Vec<&str> = key.split('.').collect();
     for (n, seg) in segments.iter().enumerate() {
         let (name, index) = match seg.find('[') {
-            Some(i) => (&seg[..i], seg[i + 1..].trim_end_matches(']').parse::<usize>().ok()),
+            Some(i) => (
+                &seg[..i],
+                seg[i + 1..].trim_end_matches(']').parse::<usize>().ok(),
+            ),
             None => (*seg, None),
         };
         let (k, v) = table.iter().find(|(k, _)| k.get_ref().as_ref() == name)?;
@@ -183,7 +186,11 @@ mod tests {
         let e = err("[general]\nrefresh_seconds = \"often\"\n");
         assert_eq!(e.line, Some(2));
         assert_eq!(e.key.as_deref(), Some("general.refresh_seconds"));
-        assert!(e.message.contains("expected a whole number"), "{}", e.message);
+        assert!(
+            e.message.contains("expected a whole number"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]
@@ -195,7 +202,9 @@ mod tests {
 
     #[test]
     fn semantic_error_is_located() {
-        let e = err("[[services]]\nname = \"api\"\n\n[[services]]\nname = \"web\"\nslo_target = 99.9\n");
+        let e = err(
+            "[[services]]\nname = \"api\"\n\n[[services]]\nname = \"web\"\nslo_target = 99.9\n",
+        );
         assert_eq!(e.key.as_deref(), Some("services[1].slo_target"));
         assert_eq!(e.line, Some(6));
         assert!(e.message.contains("between 0 and 1"), "{}", e.message);

@@ -27,7 +27,10 @@ fn default_window_days() -> u32 {
 impl ServiceConfig {
     pub fn validate(&self, path: &str, issues: &mut Vec<ConfigIssue>) {
         if self.name.trim().is_empty() {
-            issues.push(ConfigIssue::new(format!("{path}.name"), "a non-empty service name"));
+            issues.push(ConfigIssue::new(
+                format!("{path}.name"),
+                "a non-empty service name",
+            ));
         }
         if !(self.slo_target > 0.0 && self.slo_target < 1.0) {
             issues.push(

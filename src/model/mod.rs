@@ -138,7 +138,9 @@ impl Deployment {
     }
     /// Wall time from start to finish, or to `now` while running.
     pub fn duration(&self, now: Ts) -> chrono::Duration {
-        self.finished_at.unwrap_or(now).signed_duration_since(self.started_at)
+        self.finished_at
+            .unwrap_or(now)
+            .signed_duration_since(self.started_at)
     }
 }
 

@@ -43,9 +43,8 @@ fn is_bidi_control(c: char) -> bool {
 /// True when `s` holds nothing a terminal would interpret (used by tests and debug
 /// assertions on the model).
 pub fn is_clean(s: &str) -> bool {
-    !s.chars().any(|c| {
-        c.is_control() && c != ' ' || is_bidi_control(c)
-    })
+    !s.chars()
+        .any(|c| c.is_control() && c != ' ' || is_bidi_control(c))
 }
 
 #[cfg(test)]

@@ -1,0 +1,1 @@
+//! `flightdeck doctor`: checks the config and reaches every configured source.

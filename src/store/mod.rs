@@ -1,0 +1,1 @@
+//! Local cache in SQLite: deployments, incidents, series aggregates, watermarks.
