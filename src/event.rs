@@ -44,6 +44,9 @@ pub enum SourceEventKind {
         data: Vec<SourceData>,
         warnings: Vec<String>,
     },
+    /// Data loaded from the local cache at start, as last fetched at `at`: shown at
+    /// once and marked stale until the first live fetch.
+    Cached { at: Ts, data: Vec<SourceData> },
     /// A fetch failed. The message never contains a URL or a secret.
     Failed { at: Ts, error: SourceError },
 }
