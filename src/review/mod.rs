@@ -1,0 +1,4 @@
+//! Post-release review: checklist templates now; sessions, action items and the
+//! exactly-once outbox come with the review workflow.
+
+pub mod checklist;

@@ -1,0 +1,149 @@
+//! The interactive cockpit: terminal, input thread, signals, clock, sources, and the
+//! loop that feeds events to the app and redraws on change only.
+//!
+//! The loop never awaits I/O other than its own event channel: sources, the cache and
+//! the input reader run elsewhere and send events.
+
+mod input;
+mod signals;
+mod sources;
+pub mod terminal;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration as StdDuration;
+
+use chrono::Utc;
+use color_eyre::eyre::{Result, WrapErr};
+use tokio::sync::{mpsc, watch};
+use tokio::time::{Instant, MissedTickBehavior};
+
+use crate::app::{App, QuitReason, View};
+use crate::config::Config;
+use crate::event::{Command, Event, SourceCommand};
+use crate::sources::{SourceHandle, EVENT_CHANNEL_CAPACITY};
+use crate::ui::Theme;
+
+/// At most ~30 frames per second, however fast events arrive.
+pub const MIN_FRAME_GAP: StdDuration = StdDuration::from_millis(33);
+
+/// Events handled before a frame is drawn, so a burst cannot starve the screen.
+const MAX_EVENTS_PER_FRAME: usize = 512;
+
+/// What the cockpit runs on.
+pub struct RunOptions {
+    pub config: Config,
+    pub demo: bool,
+    pub seed: u64,
+    pub theme: Theme,
+}
+
+/// Runs the cockpit until the user quits or the terminal goes away.
+pub fn run(opts: RunOptions) -> Result<QuitReason> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .wrap_err("cannot start the async runtime")?;
+    let mut term = terminal::enter().wrap_err("cannot set up the terminal")?;
+    let result = rt.block_on(event_loop(&mut term, opts));
+    terminal::restore();
+    // Sources that ignore cancellation must not keep the process alive.
+    rt.shutdown_timeout(StdDuration::from_millis(200));
+    result
+}
+
+async fn event_loop(term: &mut terminal::Term, opts: RunOptions) -> Result<QuitReason> {
+    let (tx, mut rx) = mpsc::channel::<Event>(EVENT_CHANNEL_CAPACITY);
+    let (shutdown_tx, shutdown_rx) = watch::channel(false);
+    let stop_input = Arc::new(AtomicBool::new(false));
+
+    let view = View {
+        tz: opts.config.general.tz(),
+        demo: opts.demo,
+    };
+    let settings = crate::config::metrics_settings(&opts.config);
+    let mut app = App::new(view, settings, Utc::now());
+
+    input::spawn(tx.clone(), stop_input.clone()).wrap_err("cannot start the input reader")?;
+    signals::spawn(tx.clone()).wrap_err("cannot install signal handlers")?;
+    spawn_clock(tx.clone());
+    let handles = sources::spawn(&opts, &mut app, tx.clone(), shutdown_rx);
+
+    // The first frame goes out before any source answers.
+    let theme = opts.theme;
+    terminal::draw(term, &app, &theme)?;
+    app.dirty = false;
+    let mut next_frame = Instant::now() + MIN_FRAME_GAP;
+
+    while app.quit.is_none() {
+        let event = if app.dirty {
+            tokio::select! {
+                ev = rx.recv() => ev,
+                _ = tokio::time::sleep_until(next_frame) => None,
+            }
+        } else {
+            rx.recv().await
+        };
+        if let Some(ev) = event {
+            dispatch(&mut app, ev, &handles);
+            for _ in 0..MAX_EVENTS_PER_FRAME {
+                match rx.try_recv() {
+                    Ok(ev) => dispatch(&mut app, ev, &handles),
+                    Err(_) => break,
+                }
+            }
+        }
+        if app.quit.is_some() {
+            break;
+        }
+        if app.dirty && Instant::now() >= next_frame {
+            app.refresh_derived();
+            terminal::draw(term, &app, &theme)?;
+            app.dirty = false;
+            next_frame = Instant::now() + MIN_FRAME_GAP;
+        }
+    }
+
+    stop_input.store(true, Ordering::Relaxed);
+    let _ = shutdown_tx.send(true);
+    for h in &handles {
+        h.task.abort();
+    }
+    Ok(app.quit.unwrap_or(QuitReason::User))
+}
+
+fn dispatch(app: &mut App, event: Event, handles: &[SourceHandle]) {
+    for command in app.update(event) {
+        match command {
+            Command::Quit => {}
+            Command::RefreshAll => {
+                for h in handles {
+                    let _ = h.commands.send(SourceCommand::Refresh);
+                }
+            }
+            Command::ToSource { source, command } => {
+                if let Some(h) = handles.iter().find(|h| h.id == source) {
+                    let _ = h.commands.send(command);
+                }
+            }
+        }
+    }
+}
+
+/// One tick per wall-clock second, on the second, so the header clock turns over
+/// when the user's watch does.
+fn spawn_clock(events: mpsc::Sender<Event>) {
+    tokio::spawn(async move {
+        let sub = Utc::now().timestamp_subsec_millis() as u64;
+        let first = Instant::now() + StdDuration::from_millis(1000 - sub.min(999));
+        let mut ticks = tokio::time::interval_at(first, StdDuration::from_secs(1));
+        ticks.set_missed_tick_behavior(MissedTickBehavior::Skip);
+        loop {
+            ticks.tick().await;
+            if events.send(Event::Tick(Utc::now())).await.is_err() {
+                return;
+            }
+        }
+    });
+}

@@ -1,0 +1,70 @@
+//! Entering and leaving the terminal. Restoring is idempotent and runs on every exit
+//! path: normal quit, error (the caller restores before printing), panic (ratatui's hook,
+//! installed after color-eyre's so both run) and signals (the loop quits, then restores).
+
+use std::io::{self, Stdout, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crossterm::cursor::{Hide, Show};
+use crossterm::terminal::{
+    disable_raw_mode, enable_raw_mode, BeginSynchronizedUpdate, EndSynchronizedUpdate,
+    EnterAlternateScreen, LeaveAlternateScreen,
+};
+use crossterm::{execute, QueueableCommand};
+use ratatui::backend::CrosstermBackend;
+use ratatui::Terminal;
+
+use crate::app::App;
+use crate::ui::{self, Theme};
+
+pub type Term = Terminal<CrosstermBackend<Stdout>>;
+
+/// Whether the terminal is in our mode; restoring a terminal we never touched would
+/// write escape sequences into piped output.
+static ENTERED: AtomicBool = AtomicBool::new(false);
+
+/// Raw mode, alternate screen, hidden cursor, and a panic hook that undoes them.
+pub fn enter() -> io::Result<Term> {
+    install_panic_hook();
+    ENTERED.store(true, Ordering::SeqCst);
+    enable_raw_mode()?;
+    execute!(io::stdout(), EnterAlternateScreen, Hide)?;
+    Terminal::new(CrosstermBackend::new(io::stdout()))
+}
+
+/// Restores the terminal before the previous hook (color-eyre's) prints the report,
+/// so the panic message lands on the normal screen and stays readable.
+fn install_panic_hook() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            restore();
+            previous(info);
+        }));
+    });
+}
+
+/// Leaves the alternate screen, shows the cursor, and ends raw mode. Safe to call twice
+/// and when the terminal was never entered.
+pub fn restore() {
+    if ENTERED.swap(false, Ordering::SeqCst) {
+        // Each step is attempted even if an earlier one fails (the tty may be gone).
+        let _ = disable_raw_mode();
+        let _ = execute!(
+            io::stdout(),
+            EndSynchronizedUpdate,
+            LeaveAlternateScreen,
+            Show
+        );
+    }
+}
+
+/// Draws one frame wrapped in synchronized output, so a slow link never shows a
+/// half-drawn frame (and the terminal never flickers).
+pub fn draw(term: &mut Term, app: &App, theme: &Theme) -> io::Result<()> {
+    term.backend_mut().queue(BeginSynchronizedUpdate)?;
+    term.draw(|frame| ui::draw(frame, &app.model, &app.derived, theme))?;
+    term.backend_mut().queue(EndSynchronizedUpdate)?;
+    term.backend_mut().flush()
+}
