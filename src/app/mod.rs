@@ -103,3 +103,6 @@ impl App {
         self.dirty = true;
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,326 @@
+//! Headless app tests: events in, state and commands out — no terminal involved.
+
+use chrono::{Duration, TimeZone, Utc};
+use crossterm::event::{Event as Input, KeyCode, KeyEvent, KeyModifiers};
+
+use super::*;
+use crate::event::{Command, Event, SourceCommand, SourceData, SourceError, SourceErrorKind};
+use crate::event::{SourceEvent, SourceEventKind};
+use crate::model::{DeployKind, DeployStatus, Deployment, Trigger};
+
+fn t(min: i64) -> Ts {
+    Utc.with_ymd_and_hms(2026, 11, 20, 12, 0, 0)
+        .single()
+        .expect("valid date")
+        + Duration::minutes(min)
+}
+
+fn deployment(id: &str, service: &str, started: i64) -> Deployment {
+    Deployment {
+        id: id.to_string(),
+        source: "test".to_string(),
+        service: service.to_string(),
+        environment: "production".to_string(),
+        version: format!("v{id}"),
+        sha: "abc".to_string(),
+        status: DeployStatus::Success,
+        started_at: t(started),
+        finished_at: Some(t(started + 5)),
+        deployer: "ann".to_string(),
+        url: None,
+        commits: Vec::new(),
+        stages: Vec::new(),
+        canary: None,
+        trigger: Trigger::Auto,
+        kind: DeployKind::Normal,
+    }
+}
+
+fn app() -> App {
+    let view = View {
+        tz: chrono_tz::Tz::UTC,
+        demo: true,
+    };
+    App::new(view, crate::metrics::Settings::default(), t(100))
+}
+
+fn fetched(app: &mut App, source: &str, at: Ts, data: Vec<SourceData>) {
+    app.update(Event::Source(SourceEvent {
+        source: source.to_string(),
+        kind: SourceEventKind::Fetched {
+            at,
+            data,
+            warnings: vec!["\x1b]0;title\x07partial".to_string()],
+        },
+    }));
+}
+
+fn key(app: &mut App, code: KeyCode) -> Vec<Command> {
+    app.update(Event::Input(Input::Key(KeyEvent::new(
+        code,
+        KeyModifiers::NONE,
+    ))))
+}
+
+fn loaded() -> App {
+    let mut a = app();
+    fetched(
+        &mut a,
+        "demo",
+        t(100),
+        vec![
+            SourceData::Services(vec!["api".into(), "web".into()]),
+            SourceData::Deployments(vec![
+                deployment("1", "api", 0),
+                deployment("3", "api", 20),
+                deployment("2", "api", 10),
+                deployment("9", "web", 5),
+            ]),
+        ],
+    );
+    a
+}
+
+#[test]
+fn deployments_are_sorted_and_upserted() {
+    let mut a = loaded();
+    let ids: Vec<_> = a
+        .model
+        .data
+        .deployments
+        .iter()
+        .map(|d| d.id.as_str())
+        .collect();
+    assert_eq!(ids, ["1", "9", "2", "3"]);
+    let mut changed = deployment("2", "api", 10);
+    changed.status = DeployStatus::Failed;
+    fetched(
+        &mut a,
+        "demo",
+        t(101),
+        vec![SourceData::Deployments(vec![changed])],
+    );
+    assert_eq!(a.model.data.deployments.len(), 4);
+    let two = a
+        .model
+        .data
+        .deployments
+        .iter()
+        .find(|d| d.id == "2")
+        .expect("kept");
+    assert_eq!(two.status, DeployStatus::Failed);
+}
+
+#[test]
+fn table_lists_selected_service_newest_first() {
+    let a = loaded();
+    let ids: Vec<_> = a
+        .model
+        .service_deployments()
+        .iter()
+        .map(|d| d.id.as_str())
+        .collect();
+    assert_eq!(ids, ["3", "2", "1"]);
+    assert_eq!(
+        a.model.selected_deployment().map(|d| d.id.as_str()),
+        Some("3")
+    );
+}
+
+#[test]
+fn cursor_moves_and_clamps() {
+    let mut a = loaded();
+    key(&mut a, KeyCode::Char('j'));
+    key(&mut a, KeyCode::Down);
+    key(&mut a, KeyCode::Down);
+    assert_eq!(a.model.ui.deploy_cursor, 2);
+    key(&mut a, KeyCode::Char('g'));
+    assert_eq!(a.model.ui.deploy_cursor, 0);
+    key(&mut a, KeyCode::End);
+    assert_eq!(a.model.ui.deploy_cursor, 2);
+    key(&mut a, KeyCode::Char(']'));
+    assert_eq!(a.model.selected_service(), Some("web"));
+    assert_eq!(
+        a.model.ui.deploy_cursor, 0,
+        "a new service starts at its newest row"
+    );
+}
+
+#[test]
+fn enter_opens_detail_and_esc_closes() {
+    let mut a = loaded();
+    key(&mut a, KeyCode::Char('j'));
+    key(&mut a, KeyCode::Enter);
+    assert_eq!(a.model.ui.overlays, vec![Overlay::Deployment("2".into())]);
+    // Keys in an overlay do not move the table.
+    key(&mut a, KeyCode::Char('j'));
+    assert_eq!(a.model.ui.deploy_cursor, 1);
+    key(&mut a, KeyCode::Esc);
+    assert!(a.model.ui.overlays.is_empty());
+}
+
+#[test]
+fn focus_cycles_and_number_keys_zoom() {
+    let mut a = loaded();
+    key(&mut a, KeyCode::Tab);
+    assert_eq!(a.model.ui.focus, PaneId::Budget);
+    key(&mut a, KeyCode::BackTab);
+    key(&mut a, KeyCode::BackTab);
+    assert_eq!(a.model.ui.focus, PaneId::Review);
+    key(&mut a, KeyCode::Char('4'));
+    assert_eq!(
+        (a.model.ui.focus, a.model.ui.zoomed),
+        (PaneId::Spc, Some(PaneId::Spc))
+    );
+    key(&mut a, KeyCode::Char('4'));
+    assert_eq!(a.model.ui.zoomed, None);
+    key(&mut a, KeyCode::Enter);
+    assert_eq!(
+        a.model.ui.zoomed,
+        Some(PaneId::Spc),
+        "Enter zooms panes without rows"
+    );
+    key(&mut a, KeyCode::Esc);
+    assert_eq!(a.model.ui.zoomed, None);
+}
+
+#[test]
+fn help_toggles_and_quit_keys_quit() {
+    let mut a = loaded();
+    key(&mut a, KeyCode::Char('?'));
+    assert_eq!(a.model.ui.overlays, vec![Overlay::Help]);
+    key(&mut a, KeyCode::Char('?'));
+    assert!(a.model.ui.overlays.is_empty());
+    assert_eq!(key(&mut a, KeyCode::Char('q')), vec![Command::Quit]);
+    assert_eq!(a.quit, Some(QuitReason::User));
+
+    let mut b = loaded();
+    key(&mut b, KeyCode::Char('?'));
+    let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+    assert_eq!(
+        b.update(Event::Input(Input::Key(ctrl_c))),
+        vec![Command::Quit]
+    );
+}
+
+#[test]
+fn picker_filters_and_selects() {
+    let mut a = loaded();
+    key(&mut a, KeyCode::Char('/'));
+    for c in "WE".chars() {
+        key(&mut a, KeyCode::Char(c));
+    }
+    assert_eq!(
+        a.model.ui.overlays,
+        vec![Overlay::ServicePicker {
+            filter: "WE".into(),
+            cursor: 0
+        }]
+    );
+    key(&mut a, KeyCode::Enter);
+    assert_eq!(a.model.selected_service(), Some("web"));
+    assert!(a.model.ui.overlays.is_empty());
+    // 'q' typed into the filter is text, not quit.
+    key(&mut a, KeyCode::Char('s'));
+    assert!(key(&mut a, KeyCode::Char('q')).is_empty());
+    assert!(a.quit.is_none());
+}
+
+#[test]
+fn refresh_and_rollback_become_commands() {
+    let mut a = loaded();
+    assert_eq!(key(&mut a, KeyCode::Char('r')), vec![Command::RefreshAll]);
+    assert_eq!(
+        key(&mut a, KeyCode::Char('b')),
+        vec![Command::ToSource {
+            source: "demo".into(),
+            command: SourceCommand::Rollback {
+                service: "api".into()
+            }
+        }]
+    );
+    a.model.view.demo = false;
+    assert!(
+        key(&mut a, KeyCode::Char('b')).is_empty(),
+        "no rollback outside the demo"
+    );
+    assert!(a.model.ui.flash.is_some());
+}
+
+#[test]
+fn source_health_follows_events() {
+    let mut a = loaded();
+    a.register_source("prometheus", Duration::seconds(30));
+    let prom = |a: &App| {
+        a.model
+            .sources
+            .iter()
+            .find(|s| s.id == "prometheus")
+            .cloned()
+    };
+    assert_eq!(prom(&a).map(|s| s.health(t(100))), Some(Health::Pending));
+    fetched(&mut a, "prometheus", t(100), Vec::new());
+    let status = prom(&a).expect("registered");
+    assert_eq!(status.health(t(101)), Health::Ok);
+    assert_eq!(
+        status.health(t(102)),
+        Health::Stale { since: t(100) },
+        "older than 3 intervals"
+    );
+    assert!(status
+        .warnings
+        .iter()
+        .all(|w| crate::model::sanitize::is_clean(w)));
+    a.update(Event::Source(SourceEvent {
+        source: "prometheus".into(),
+        kind: SourceEventKind::Failed {
+            at: t(103),
+            error: SourceError {
+                kind: SourceErrorKind::Auth,
+                message: "401\x1b[2J".into(),
+            },
+        },
+    }));
+    let status = prom(&a).expect("registered");
+    assert_eq!(status.health(t(103)), Health::Error);
+    let (_, err) = status.last_error.expect("error kept");
+    assert!(crate::model::sanitize::is_clean(&err.message));
+}
+
+#[test]
+fn cached_data_is_stale_until_a_live_fetch() {
+    let mut a = app();
+    a.update(Event::Source(SourceEvent {
+        source: "gitlab".into(),
+        kind: SourceEventKind::Cached {
+            at: t(99),
+            data: vec![SourceData::Deployments(vec![deployment("1", "api", 0)])],
+        },
+    }));
+    let s = a
+        .model
+        .sources
+        .iter()
+        .find(|s| s.id == "gitlab")
+        .cloned()
+        .expect("created");
+    assert_eq!(s.health(t(99)), Health::Stale { since: t(99) });
+    assert_eq!(a.model.data.deployments.len(), 1);
+    fetched(&mut a, "gitlab", t(100), Vec::new());
+    let s = a
+        .model
+        .sources
+        .iter()
+        .find(|s| s.id == "gitlab")
+        .cloned()
+        .expect("created");
+    assert_eq!(s.health(t(100)), Health::Ok);
+}
+
+#[test]
+fn shutdown_event_quits() {
+    let mut a = loaded();
+    let cmds = a.update(Event::Shutdown(crate::event::ShutdownReason::InputClosed));
+    assert_eq!(cmds, vec![Command::Quit]);
+    assert!(matches!(a.quit, Some(QuitReason::Shutdown(_))));
+}
