@@ -1,0 +1,178 @@
+//! End to end: the real binary in a real pseudo-terminal (tmux), driven by keys as a
+//! user would, then resized and quit; the terminal must be restored afterwards.
+//!
+//! Waits poll the screen with generous deadlines: they check that something happens,
+//! never how fast.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+const DEADLINE: Duration = Duration::from_secs(30);
+
+/// A private tmux server running one flightdeck session.
+struct Tmux {
+    socket: String,
+    home: PathBuf,
+}
+
+impl Tmux {
+    fn start(name: &str, size: (u16, u16), env: &[(&str, &str)], args: &str) -> Tmux {
+        let socket = format!("fd-e2e-{name}-{}", std::process::id());
+        let home = std::env::temp_dir().join(&socket);
+        std::fs::create_dir_all(&home).expect("temp dir");
+        let bin = env!("CARGO_BIN_EXE_flightdeck");
+        let vars: String = env.iter().map(|(k, v)| format!("{k}={v} ")).collect();
+        // The trailing shell keeps the pane open after flightdeck exits, so its exit
+        // code and the restored screen stay visible.
+        let script = format!(
+            "env -u NO_COLOR -u LC_ALL -u LC_CTYPE HOME={home} XDG_CONFIG_HOME={home}/config \
+             XDG_DATA_HOME={home}/data {vars} {bin} {args}; echo EXITED:$?; sleep 60",
+            home = home.display()
+        );
+        let t = Tmux { socket, home };
+        let (w, h) = (size.0.to_string(), size.1.to_string());
+        let out = t.tmux(&["new-session", "-d", "-s", "fd", "-x", &w, "-y", &h, &script]);
+        assert!(
+            out.status.success(),
+            "tmux failed to start: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        t
+    }
+
+    fn tmux(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .args(["-L", &self.socket, "-f", "/dev/null"])
+            .args(args)
+            .output()
+            .expect("tmux must be installed (scripts/install-test-deps installs it)")
+    }
+
+    fn screen(&self) -> String {
+        let out = self.tmux(&["capture-pane", "-p", "-t", "fd"]);
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        for k in keys {
+            self.tmux(&["send-keys", "-t", "fd", k]);
+        }
+    }
+
+    /// "alternate_on cursor_flag" of the pane: "0 1" is a restored terminal.
+    fn flags(&self) -> String {
+        let out = self.tmux(&[
+            "display-message",
+            "-p",
+            "-t",
+            "fd",
+            "#{alternate_on} #{cursor_flag}",
+        ]);
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    /// Waits until `pred` holds for the screen; panics with the last screen otherwise.
+    fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let s = self.screen();
+            if pred(&s) {
+                return s;
+            }
+            if start.elapsed() > DEADLINE {
+                panic!("timed out waiting for {what}; screen was:\n{s}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.tmux(&["kill-server"]);
+        let _ = std::fs::remove_dir_all(&self.home);
+    }
+}
+
+#[test]
+fn cockpit_starts_navigates_resizes_and_restores_the_terminal() {
+    let t = Tmux::start("nav", (120, 40), &[("LANG", "C.UTF-8")], "--demo");
+    let first = t.wait_for("the demo cockpit", |s| {
+        s.contains("DEMO") && s.contains("Deployments") && s.contains("checkout")
+    });
+    assert_eq!(t.flags().split(' ').next(), Some("1"), "runs on the alternate screen");
+    assert!(first.contains("DORA"), "all panes on one screen:\n{first}");
+
+    t.keys(&["?"]);
+    t.wait_for("the help overlay", |s| s.contains("show or hide this help"));
+    t.keys(&["Escape"]);
+    t.wait_for("help closed", |s| !s.contains("show or hide this help"));
+
+    t.keys(&["j", "Enter"]);
+    t.wait_for("the deployment detail", |s| s.to_lowercase().contains("commits"));
+    t.keys(&["Escape", "3"]);
+    t.wait_for("the DORA pane zoomed", |s| s.to_lowercase().contains("lead time"));
+    t.keys(&["3"]);
+
+    t.tmux(&["resize-window", "-t", "fd", "-x", "80", "-y", "24"]);
+    t.wait_for("a redraw at 80x24", |s| {
+        s.contains("DEMO") && s.contains("Deployments") && s.lines().all(|l| l.chars().count() <= 80)
+    });
+    t.tmux(&["resize-window", "-t", "fd", "-x", "40", "-y", "10"]);
+    t.wait_for("the small-terminal view", |s| !s.contains("Deployments"));
+    t.tmux(&["resize-window", "-t", "fd", "-x", "120", "-y", "40"]);
+    t.wait_for("the full layout again", |s| s.contains("Deployments"));
+
+    t.keys(&["q"]);
+    t.wait_for("a clean exit", |s| s.contains("EXITED:0"));
+    assert_eq!(t.flags(), "0 1", "alternate screen left and cursor shown");
+}
+
+#[test]
+fn ascii_locale_and_no_color_are_honoured() {
+    let t = Tmux::start("ascii", (100, 30), &[("LANG", "C"), ("NO_COLOR", "1")], "--demo");
+    let s = t.wait_for("the demo cockpit", |s| s.contains("DEMO") && s.contains("checkout"));
+    assert!(s.is_ascii(), "LANG=C must give pure ASCII, got:\n{s}");
+    // With NO_COLOR the escape codes reaching the pane set no foreground/background.
+    let styled = t.tmux(&["capture-pane", "-p", "-e", "-t", "fd"]);
+    let styled = String::from_utf8_lossy(&styled.stdout);
+    for code in 30..=47 {
+        let sgr = format!("\x1b[{code}m");
+        assert!(!styled.contains(&sgr), "colour {sgr:?} present under NO_COLOR");
+    }
+    t.keys(&["C-c"]);
+    t.wait_for("a clean exit", |s| s.contains("EXITED:0"));
+    assert_eq!(t.flags(), "0 1");
+}
+
+#[test]
+fn hangup_ends_the_process() {
+    let t = Tmux::start("hup", (120, 40), &[("LANG", "C.UTF-8")], "--demo");
+    t.wait_for("the demo cockpit", |s| s.contains("DEMO"));
+    let out = t.tmux(&["display-message", "-p", "-t", "fd", "#{pane_pid}"]);
+    let shell = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let out = Command::new("pgrep").args(["-P", &shell, "flightdeck"]).output();
+    let pid = out
+        .ok()
+        .and_then(|o| String::from_utf8_lossy(&o.stdout).lines().next().map(str::to_string))
+        .expect("flightdeck runs under the pane's shell");
+    // Killing the server closes the pty master: the session died.
+    t.tmux(&["kill-server"]);
+    let start = Instant::now();
+    while alive(&pid) {
+        assert!(start.elapsed() < DEADLINE, "flightdeck still running after its terminal died");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Running and not a zombie (a zombie has exited; only its parent has not reaped it).
+fn alive(pid: &str) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => !stat
+            .rsplit(')')
+            .next()
+            .is_some_and(|rest| rest.trim_start().starts_with('Z')),
+        Err(_) => false,
+    }
+}
