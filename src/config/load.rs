@@ -169,6 +169,14 @@ mod tests {
     }
 
     #[test]
+    fn example_config_is_valid() {
+        let text = include_str!("../../config.example.toml");
+        if let Err(e) = load_str(text, Path::new("config.example.toml")) {
+            panic!("config.example.toml must load: {e}");
+        }
+    }
+
+    #[test]
     fn empty_config_is_default() {
         let c = load_str("", Path::new("x.toml")).expect("empty config is valid");
         assert_eq!(c.general.timezone, "UTC");
