@@ -2,7 +2,12 @@
 //! takes `now` and its data. The cockpit, the report and the benches all call
 //! [`derive`]; panes never compute figures themselves.
 
+pub mod dora;
+pub mod duration;
+pub mod local;
+pub mod percentile;
 pub mod settings;
+pub mod trend;
 pub mod types;
 
 use std::collections::BTreeMap;
