@@ -86,7 +86,7 @@ mod tests {
 
     #[test]
     fn formats_back() {
-        for text in ["30m", "24h", "2w", "90s", "36h"] {
+        for text in ["30m", "1d", "2w", "90s", "36h"] {
             let d = parse_duration(text).unwrap_or_default();
             assert_eq!(format_duration(d), text);
         }
