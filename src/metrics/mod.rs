@@ -2,7 +2,15 @@
 //! takes `now` and its data. The cockpit, the report and the benches all call
 //! [`derive`]; panes never compute figures themselves.
 
+pub mod budget;
+pub mod consumed;
+pub mod dora;
+pub mod duration;
+pub mod local;
+pub mod percentile;
 pub mod settings;
+pub mod spc;
+pub mod trend;
 pub mod types;
 
 use std::collections::BTreeMap;

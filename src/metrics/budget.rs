@@ -1,0 +1,226 @@
+//! Error budget (DESIGN §3): the error ratio over the SLO window against the budget
+//! `1 − target`, burn rates over the standard windows, the multiwindow multi-burn-rate
+//! alerts of the SRE workbook, the deployment policy and the burn trend. The ratios
+//! come from the sources (`WindowRatios`); a missing ratio stays `None`, never 0.
+
+use crate::model::WindowRatios;
+
+use super::settings::{PolicyBands, Slo};
+use super::types::{AlertSeverity, BurnAlert, BurnRates, BurnTrend, ErrorBudget, Policy};
+
+/// The 1 h burn within this fraction of the 6 h burn is steady, not a trend.
+const STEADY_WITHIN: f64 = 0.1;
+
+/// The alert table of the SRE workbook for a 30-day SLO: (severity, threshold, long
+/// window, short window). Both windows must burn at or above the threshold.
+const ALERTS: [(AlertSeverity, f64, &str, &str); 3] = [
+    (AlertSeverity::Page, 14.4, "1h", "5m"),
+    (AlertSeverity::Page, 6.0, "6h", "30m"),
+    (AlertSeverity::Ticket, 1.0, "3d", "6h"),
+];
+
+/// The error budget of one service from its window ratios.
+pub fn error_budget(slo: &Slo, ratios: &WindowRatios, bands: &PolicyBands) -> ErrorBudget {
+    let budget = 1.0 - slo.target;
+    let burn = |r: Option<f64>| burn_rate(r, budget);
+    let burn_rates = BurnRates {
+        m5: burn(ratios.m5),
+        m30: burn(ratios.m30),
+        h1: burn(ratios.h1),
+        h6: burn(ratios.h6),
+        d3: burn(ratios.d3),
+    };
+    let error_ratio = ratios.slo_window.filter(|r| r.is_finite());
+    let remaining = error_ratio.and_then(|r| remaining(r, budget));
+    ErrorBudget {
+        slo_target: slo.target,
+        window_seconds: slo.window.num_seconds() as f64,
+        error_ratio,
+        remaining,
+        policy: remaining.map(|r| policy(r, bands)),
+        burn_rates,
+        alerts: alerts(&burn_rates),
+        trend: trend(burn_rates.h1, burn_rates.h6),
+    }
+}
+
+/// `error_ratio / budget`; `None` without a ratio or without a budget.
+pub fn burn_rate(error_ratio: Option<f64>, budget: f64) -> Option<f64> {
+    let r = error_ratio.filter(|r| r.is_finite())?;
+    (budget > 0.0).then(|| r / budget)
+}
+
+/// `1 − error_ratio / budget`: 1 untouched, 0 spent, below 0 overspent.
+pub fn remaining(error_ratio: f64, budget: f64) -> Option<f64> {
+    (budget > 0.0 && error_ratio.is_finite()).then(|| 1.0 - error_ratio / budget)
+}
+
+/// The deployment policy for what remains: > 50% normal, 20–50% caution, 5–20%
+/// restricted, 0–5% frozen, ≤ 0 hard freeze (default bands).
+pub fn policy(remaining: f64, bands: &PolicyBands) -> Policy {
+    if remaining > bands.normal_above {
+        Policy::Normal
+    } else if remaining > bands.caution_above {
+        Policy::Caution
+    } else if remaining > bands.restricted_above {
+        Policy::Restricted
+    } else if remaining > 0.0 {
+        Policy::Frozen
+    } else {
+        Policy::HardFreeze
+    }
+}
+
+fn window_burn(rates: &BurnRates, name: &str) -> Option<f64> {
+    match name {
+        "5m" => rates.m5,
+        "30m" => rates.m30,
+        "1h" => rates.h1,
+        "6h" => rates.h6,
+        "3d" => rates.d3,
+        _ => None,
+    }
+}
+
+/// Every alert whose long and short windows both burn at or above its threshold.
+/// A page over a pair does not hide a ticket: each row of the table is reported.
+pub fn alerts(rates: &BurnRates) -> Vec<BurnAlert> {
+    ALERTS
+        .iter()
+        .filter_map(|&(severity, threshold, long, short)| {
+            let l = window_burn(rates, long)?;
+            let s = window_burn(rates, short)?;
+            (l >= threshold && s >= threshold).then_some(BurnAlert {
+                severity,
+                long,
+                short,
+                burn: l.min(s),
+            })
+        })
+        .collect()
+}
+
+/// The 1 h burn against the 6 h burn: higher is increasing, lower is recovering.
+pub fn trend(h1: Option<f64>, h6: Option<f64>) -> Option<BurnTrend> {
+    let (a, b) = (h1?, h6?);
+    let scale = a.abs().max(b.abs());
+    Some(if scale == 0.0 || (a - b).abs() <= STEADY_WITHIN * scale {
+        BurnTrend::Steady
+    } else if a > b {
+        BurnTrend::Increasing
+    } else {
+        BurnTrend::Recovering
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Duration;
+
+    fn slo() -> Slo {
+        Slo {
+            target: 0.999,
+            window: Duration::days(30),
+        }
+    }
+    const BANDS: PolicyBands = PolicyBands {
+        normal_above: 0.5,
+        caution_above: 0.2,
+        restricted_above: 0.05,
+    };
+
+    fn close(a: Option<f64>, b: f64) -> bool {
+        a.is_some_and(|a| (a - b).abs() < 1e-9)
+    }
+
+    #[test]
+    fn remaining_and_policy_from_the_window_ratio() {
+        // Budget 0.001; 0.0004 spent → 60% left → normal.
+        let r = WindowRatios {
+            slo_window: Some(0.0004),
+            ..Default::default()
+        };
+        let b = error_budget(&slo(), &r, &BANDS);
+        assert!(close(b.remaining, 0.6));
+        assert_eq!(b.policy, Some(Policy::Normal));
+        assert_eq!(b.window_seconds, 2_592_000.0);
+        // 0.0015 → 1 − 1.5 = −0.5: overspent, hard freeze.
+        let r = WindowRatios {
+            slo_window: Some(0.0015),
+            ..Default::default()
+        };
+        let b = error_budget(&slo(), &r, &BANDS);
+        assert!(close(b.remaining, -0.5));
+        assert_eq!(b.policy, Some(Policy::HardFreeze));
+    }
+
+    #[test]
+    fn bands_edges() {
+        assert_eq!(policy(0.5, &BANDS), Policy::Caution);
+        assert_eq!(policy(0.2, &BANDS), Policy::Restricted);
+        assert_eq!(policy(0.05, &BANDS), Policy::Frozen);
+        assert_eq!(policy(0.0, &BANDS), Policy::HardFreeze);
+        assert_eq!(policy(0.51, &BANDS), Policy::Normal);
+    }
+
+    #[test]
+    fn missing_ratios_stay_missing() {
+        let b = error_budget(&slo(), &WindowRatios::default(), &BANDS);
+        assert_eq!(b.error_ratio, None);
+        assert_eq!(b.remaining, None);
+        assert_eq!(b.policy, None);
+        assert_eq!(b.burn_rates, BurnRates::default());
+        assert!(b.alerts.is_empty());
+        assert_eq!(b.trend, None);
+    }
+
+    #[test]
+    fn page_needs_both_windows() {
+        // 1 h burns 15×, 5 m only 10×: no fast page. 6 h and 30 m at 7×: slow page.
+        let r = WindowRatios {
+            m5: Some(0.010),
+            m30: Some(0.007),
+            h1: Some(0.015),
+            h6: Some(0.007),
+            d3: Some(0.0005),
+            slo_window: Some(0.0002),
+        };
+        let b = error_budget(&slo(), &r, &BANDS);
+        assert_eq!(b.alerts.len(), 1, "{:?}", b.alerts);
+        assert_eq!(b.alerts[0].severity, AlertSeverity::Page);
+        assert_eq!((b.alerts[0].long, b.alerts[0].short), ("6h", "30m"));
+        assert!((b.alerts[0].burn - 7.0).abs() < 1e-9);
+        assert_eq!(b.trend, Some(BurnTrend::Increasing));
+    }
+
+    #[test]
+    fn every_alert_above_its_threshold() {
+        let r = WindowRatios {
+            m5: Some(0.0145),
+            m30: Some(0.0145),
+            h1: Some(0.0145),
+            h6: Some(0.0145),
+            d3: Some(0.0145),
+            slo_window: None,
+        };
+        let b = error_budget(&slo(), &r, &BANDS);
+        let names: Vec<_> = b.alerts.iter().map(|a| (a.severity, a.long)).collect();
+        assert_eq!(
+            names,
+            vec![
+                (AlertSeverity::Page, "1h"),
+                (AlertSeverity::Page, "6h"),
+                (AlertSeverity::Ticket, "3d")
+            ]
+        );
+        assert_eq!(b.trend, Some(BurnTrend::Steady));
+    }
+
+    #[test]
+    fn recovering_when_the_hour_burns_less() {
+        assert_eq!(trend(Some(1.0), Some(3.0)), Some(BurnTrend::Recovering));
+        assert_eq!(trend(Some(0.0), Some(0.0)), Some(BurnTrend::Steady));
+        assert_eq!(trend(None, Some(3.0)), None);
+    }
+}

@@ -1,0 +1,118 @@
+//! Change failures and recovery (DESIGN §3). A deployment fails when its status is
+//! failed or rolled back, when a rollback or hotfix of the service follows it within
+//! the failure window, when an incident is linked to it, or when its canary failed.
+//! Each deployment is one row with one flag, so it counts at most once.
+//!
+//! A remediation that follows another remediation continues the same failure: a
+//! rollback followed by a hotfix charges the deployment they both repair, once — not
+//! the rollback as a second failure.
+
+use chrono::Duration;
+
+use crate::model::{CanaryOutcome, DeployStatus, Incident, Ts};
+
+use super::history::{Recovery, ServiceRows};
+use super::linking::Link;
+
+/// Sets `failed` on every row from its own status and canary.
+pub fn mark_own(rows: &mut ServiceRows<'_>) {
+    for row in &mut rows.rows {
+        let canary_failed = row
+            .dep
+            .canary
+            .as_ref()
+            .is_some_and(|c| c.outcome == CanaryOutcome::Failed);
+        row.failed |= matches!(row.status, DeployStatus::Failed | DeployStatus::RolledBack)
+            || canary_failed;
+    }
+}
+
+/// Charges the deployment each rollback or hotfix repairs: the latest deployment that
+/// finished before the remediation started, if within `window` of it.
+pub fn mark_remediated(rows: &mut ServiceRows<'_>, window: Duration) {
+    // For each remediation row, the row it repairs (followed through remediation chains).
+    let mut target: Vec<Option<usize>> = vec![None; rows.rows.len()];
+    for r in 0..rows.rows.len() {
+        if !rows.rows[r].remediation {
+            continue;
+        }
+        let started = rows.rows[r].dep.started_at;
+        let before = rows.position_before(started);
+        let Some(p) = before.checked_sub(1).filter(|&p| p != r) else {
+            continue;
+        };
+        let Some(p_finished) = rows.rows[p].finished else {
+            continue;
+        };
+        if started - p_finished >= window {
+            continue;
+        }
+        let repaired = if rows.rows[p].remediation {
+            target[p]
+        } else {
+            Some(p)
+        };
+        target[r] = repaired;
+        if let Some(t) = repaired {
+            rows.rows[t].failed = true;
+        }
+    }
+}
+
+/// Attaches the incidents linked to this service's rows and marks those rows failed.
+/// `links[i]` belongs to `incidents[i]`; `row_of` maps a deployment index to its row.
+pub fn mark_incidents(
+    rows: &mut ServiceRows<'_>,
+    incidents: &[Incident],
+    links: &[Option<Link>],
+    row_of: impl Fn(usize) -> Option<usize>,
+    now: Ts,
+) {
+    for (inc, link) in incidents.iter().zip(links) {
+        let Some(r) = link.and_then(Link::deployment).and_then(&row_of) else {
+            continue;
+        };
+        let Some(row) = rows.rows.get_mut(r) else {
+            continue;
+        };
+        row.failed = true;
+        row.incidents += 1;
+        row.first_incident = Some(row.first_incident.map_or(inc.created_at, |f| f.min(inc.created_at)));
+        match inc.resolved_at.filter(|&t| t < now) {
+            Some(t) => {
+                row.incidents_resolved = Some(row.incidents_resolved.map_or(t, |r| r.max(t)));
+            }
+            None => row.open_incidents += 1,
+        }
+    }
+}
+
+/// Recovery of every failed, finished row: from the failure (the earlier of its finish
+/// and its first linked incident) to the earlier of the next successful deployment and
+/// the resolution of its linked incidents (the latest one, once all are resolved).
+pub fn fill_recovery(rows: &mut ServiceRows<'_>) {
+    let finished = rows.finished;
+    let mut next_success: Option<Ts> = None;
+    for i in (0..finished).rev() {
+        let row = &mut rows.rows[i];
+        if row.failed {
+            if let Some(f) = row.finished {
+                let failure = row.first_incident.map_or(f, |c| c.min(f));
+                let resolved = row.incidents_resolved.filter(|_| row.open_incidents == 0);
+                let recovered = match (next_success, resolved) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
+                row.recovery = match recovered {
+                    Some(t) => {
+                        Recovery::Recovered(((t - failure).num_milliseconds() as f64 / 1000.0).max(0.0))
+                    }
+                    None => Recovery::Ongoing,
+                };
+            }
+        }
+        if row.status == DeployStatus::Success {
+            next_success = row.finished;
+        }
+    }
+}

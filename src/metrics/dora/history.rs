@@ -1,0 +1,136 @@
+//! One service's production deployments as known at `now`, sorted by finish: the
+//! layout every DORA figure is computed from. Windows are contiguous runs of rows, so
+//! each figure is a scan of a slice, whatever the size of the history.
+
+use std::ops::Range;
+
+use crate::model::{DeployKind, DeployStatus, Deployment, Ts};
+
+/// Recovery of a failed deployment.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Recovery {
+    /// Not a change failure.
+    NotFailed,
+    /// Not yet recovered at `now`: shown, but left out of the percentiles and count.
+    Ongoing,
+    /// Seconds from the moment of failure to recovery.
+    Recovered(f64),
+}
+
+/// A production deployment as known at `now`.
+#[derive(Debug, Clone)]
+pub struct Row<'a> {
+    /// Index into `Inputs::deployments`.
+    pub index: usize,
+    pub dep: &'a Deployment,
+    /// `None` while running at `now` (a finish after `now` has not happened yet).
+    pub finished: Option<Ts>,
+    pub status: DeployStatus,
+    /// A rollback or hotfix: rework, and evidence that what came before failed.
+    pub remediation: bool,
+    /// Counted as a change failure (any of the four causes).
+    pub failed: bool,
+    /// Its lead times in `History::lead_times` (empty unless successful and counted).
+    pub changes: Range<usize>,
+    /// False for the first successful deployment seen and for rollbacks.
+    pub changes_counted: bool,
+    /// Earliest creation among its linked incidents.
+    pub first_incident: Option<Ts>,
+    /// Latest resolution among its linked incidents, when all are resolved at `now`.
+    pub incidents_resolved: Option<Ts>,
+    pub incidents: u32,
+    pub open_incidents: u32,
+    pub recovery: Recovery,
+}
+
+impl Row<'_> {
+    /// In the change-failure denominator: finished as success, failed or rolled back.
+    pub fn counts(&self) -> bool {
+        self.finished.is_some()
+            && matches!(
+                self.status,
+                DeployStatus::Success | DeployStatus::Failed | DeployStatus::RolledBack
+            )
+    }
+}
+
+/// A service's production rows, sorted by finish time (running ones last).
+#[derive(Debug, Clone, Default)]
+pub struct ServiceRows<'a> {
+    pub rows: Vec<Row<'a>>,
+    /// Rows `[0, finished)` have a finish time.
+    pub finished: usize,
+}
+
+impl<'a> ServiceRows<'a> {
+    /// Builds the rows from deployment indices (all of one service), keeping production
+    /// deployments started before `now` and not canceled.
+    pub fn new(deployments: &'a [Deployment], indices: &[usize], now: Ts) -> Self {
+        let mut keyed: Vec<(i64, usize)> = indices
+            .iter()
+            .filter_map(|&i| {
+                let d = deployments.get(i)?;
+                let keep = d.is_production()
+                    && d.started_at < now
+                    && d.status != DeployStatus::Canceled;
+                keep.then(|| {
+                    let end = as_of(d, now).map_or(i64::MAX, |t| t.timestamp_micros());
+                    (end, i)
+                })
+            })
+            .collect();
+        // Inputs are sorted by start, usually nearly by finish too: the sort finds runs.
+        keyed.sort_unstable();
+        let rows: Vec<Row<'a>> = keyed
+            .iter()
+            .filter_map(|&(_, i)| {
+                let dep = deployments.get(i)?;
+                let finished = as_of(dep, now);
+                Some(Row {
+                    index: i,
+                    dep,
+                    finished,
+                    status: if finished.is_some() {
+                        dep.status
+                    } else {
+                        DeployStatus::Running
+                    },
+                    remediation: matches!(dep.kind, DeployKind::Rollback | DeployKind::Hotfix),
+                    failed: false,
+                    changes: 0..0,
+                    changes_counted: false,
+                    first_incident: None,
+                    incidents_resolved: None,
+                    incidents: 0,
+                    open_incidents: 0,
+                    recovery: Recovery::NotFailed,
+                })
+            })
+            .collect();
+        let finished = rows.partition_point(|r| r.finished.is_some());
+        ServiceRows { rows, finished }
+    }
+
+    /// Latest finished row strictly before `t`: its deployment index and finish.
+    pub fn latest_finished_before(&self, t: Ts) -> Option<(usize, Ts)> {
+        let n = self.position_before(t);
+        let row = self.rows.get(n.checked_sub(1)?)?;
+        Some((row.index, row.finished?))
+    }
+
+    /// Number of finished rows that finished strictly before `t`.
+    pub fn position_before(&self, t: Ts) -> usize {
+        self.rows[..self.finished].partition_point(|r| r.finished.is_some_and(|f| f < t))
+    }
+
+    /// Rows finished in `[start, end)`.
+    pub fn range(&self, start: Ts, end: Ts) -> Range<usize> {
+        self.position_before(start)..self.position_before(end)
+    }
+}
+
+/// The finish time known at `now`: a finish at or after `now` has not happened yet,
+/// and a deployment without a finish is still running.
+fn as_of(d: &Deployment, now: Ts) -> Option<Ts> {
+    d.finished_at.filter(|&f| f < now && d.status != DeployStatus::Running)
+}

@@ -1,0 +1,92 @@
+//! Attribute charts with varying sample sizes: the p-chart for proportions
+//! (`p̄ = Σd/Σn`, limits `p̄ ± 3·sqrt(p̄(1−p̄)/nᵢ)` clamped to [0, 1]) and the u-chart for
+//! counts per unit (`ū = Σc/Σn`, limits `ū ± 3·sqrt(ū/nᵢ)`, never below 0). The centre
+//! comes from each segment's baseline and is held; the limits vary with each nᵢ.
+
+use std::ops::Range;
+
+use crate::metrics::types::{ChartKind, Limits};
+
+/// One subgroup: `count` defects (p: failures, u: incidents) in `n` units.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Subgroup {
+    pub count: f64,
+    pub n: f64,
+}
+
+/// Per-point limits and σ for a p- or u-chart.
+pub fn limits(
+    kind: ChartKind,
+    groups: &[Subgroup],
+    segments: &[Range<usize>],
+    baseline: usize,
+) -> Vec<Option<(Limits, f64)>> {
+    let mut out = vec![None; groups.len()];
+    let mut center: Option<f64> = None;
+    for seg in segments {
+        let base_end = (seg.start + baseline.max(1)).min(seg.end);
+        let base = groups.get(seg.start..base_end).unwrap_or(&[]);
+        let (d, n) = base.iter().fold((0.0, 0.0), |(d, n), g| (d + g.count, n + g.n));
+        if n > 0.0 {
+            center = Some(d / n);
+        }
+        let Some(c) = center else { continue };
+        for i in seg.clone() {
+            let Some(g) = groups.get(i).filter(|g| g.n > 0.0) else {
+                continue;
+            };
+            let sigma = match kind {
+                ChartKind::P => (c * (1.0 - c) / g.n).max(0.0).sqrt(),
+                _ => (c / g.n).max(0.0).sqrt(),
+            };
+            let upper = c + 3.0 * sigma;
+            let limits = Limits {
+                center: c,
+                ucl: if kind == ChartKind::P { upper.min(1.0) } else { upper },
+                lcl: (c - 3.0 * sigma).max(0.0),
+            };
+            if let Some(slot) = out.get_mut(i) {
+                *slot = Some((limits, sigma));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn p_chart_by_hand() {
+        // 2/10, 1/20, 3/10: p̄ = 6/40 = 0.15.
+        let g = [
+            Subgroup { count: 2.0, n: 10.0 },
+            Subgroup { count: 1.0, n: 20.0 },
+            Subgroup { count: 3.0, n: 10.0 },
+        ];
+        let l = limits(ChartKind::P, &g, &[0..3], 20);
+        let (first, s0) = l[0].unwrap_or((Limits { center: 0.0, ucl: 0.0, lcl: 0.0 }, 0.0));
+        let sigma10 = (0.15f64 * 0.85 / 10.0).sqrt();
+        assert!((first.center - 0.15).abs() < 1e-12);
+        assert!((s0 - sigma10).abs() < 1e-12);
+        assert!((first.ucl - (0.15 + 3.0 * sigma10)).abs() < 1e-12);
+        // 0.15 − 3·0.1129 < 0: clamped to 0.
+        assert_eq!(first.lcl, 0.0);
+        // n = 20 gives narrower limits.
+        let second = l[1].map(|(l, _)| l.ucl).unwrap_or(0.0);
+        assert!(second < first.ucl);
+    }
+
+    #[test]
+    fn u_chart_by_hand() {
+        // 4 incidents in 8 deployments, 2 in 4: ū = 0.5; n = 8 → σ = 0.25.
+        let g = [Subgroup { count: 4.0, n: 8.0 }, Subgroup { count: 2.0, n: 4.0 }];
+        let l = limits(ChartKind::U, &g, &[0..2], 20);
+        let (first, sigma) = l[0].unwrap_or((Limits { center: 0.0, ucl: 0.0, lcl: 0.0 }, 0.0));
+        assert!((first.center - 0.5).abs() < 1e-12);
+        assert!((sigma - 0.25).abs() < 1e-12);
+        assert!((first.ucl - 1.25).abs() < 1e-12);
+        assert_eq!(first.lcl, 0.0);
+    }
+}

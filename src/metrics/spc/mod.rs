@@ -1,0 +1,116 @@
+//! SPC control charts (DESIGN §3): XmR for per-deployment values, p-charts and u-charts
+//! for weekly proportions and rates, limits from a held baseline restarted at each
+//! process change, and run rules that name the points that trip them.
+
+pub mod attribute;
+pub mod rules;
+pub mod segments;
+pub mod xmr;
+
+use crate::metrics::settings::RuleSet;
+use crate::metrics::types::{ChartKind, Limits, Signal, SpcChart, SpcPoint};
+use crate::model::Ts;
+
+pub use attribute::Subgroup;
+
+/// Limits shown where none can be computed yet (fewer than two points, or a week
+/// without deployments): NaN, which the report writes as `null`.
+const UNKNOWN: Limits = Limits {
+    center: f64::NAN,
+    ucl: f64::NAN,
+    lcl: f64::NAN,
+};
+
+/// How a chart is built: baseline length, rule set and process-change times.
+#[derive(Debug, Clone, Copy)]
+pub struct ChartParams<'a> {
+    pub baseline: usize,
+    pub rules: RuleSet,
+    pub changes: &'a [Ts],
+}
+
+/// An XmR chart of `points` (sorted by time), with its moving-range chart.
+pub fn xmr_chart(metric: &'static str, points: &[(Ts, f64)], p: &ChartParams<'_>) -> SpcChart {
+    let points: Vec<(Ts, f64)> = points.iter().copied().filter(|(_, v)| v.is_finite()).collect();
+    let ats: Vec<Ts> = points.iter().map(|(t, _)| *t).collect();
+    let values: Vec<f64> = points.iter().map(|(_, v)| *v).collect();
+    let segments = segments::split(&ats, p.changes);
+    let (per_point, mr_bar) = xmr::limits(&values, &segments, p.baseline);
+    let mut chart = assemble(metric, ChartKind::Xmr, &ats, &values, &per_point, &segments, p.rules);
+    chart.moving_range = mr_bar.map(|m| xmr::moving_range(&values, m));
+    chart
+}
+
+/// A p-chart (proportions) or u-chart (counts per unit) of weekly subgroups.
+pub fn attribute_chart(
+    metric: &'static str,
+    kind: ChartKind,
+    groups: &[(Ts, Subgroup)],
+    p: &ChartParams<'_>,
+) -> SpcChart {
+    let groups: Vec<(Ts, Subgroup)> = groups
+        .iter()
+        .copied()
+        .filter(|(_, g)| g.n > 0.0 && g.count.is_finite() && g.count >= 0.0)
+        .collect();
+    let ats: Vec<Ts> = groups.iter().map(|(t, _)| *t).collect();
+    let subgroups: Vec<Subgroup> = groups.iter().map(|(_, g)| *g).collect();
+    let values: Vec<f64> = subgroups.iter().map(|g| g.count / g.n).collect();
+    let segments = segments::split(&ats, p.changes);
+    let per_point = attribute::limits(kind, &subgroups, &segments, p.baseline);
+    assemble(metric, kind, &ats, &values, &per_point, &segments, p.rules)
+}
+
+fn assemble(
+    metric: &'static str,
+    chart: ChartKind,
+    ats: &[Ts],
+    values: &[f64],
+    per_point: &[Option<(Limits, f64)>],
+    segments: &[std::ops::Range<usize>],
+    set: RuleSet,
+) -> SpcChart {
+    let z: Vec<f64> = values
+        .iter()
+        .zip(per_point)
+        .map(|(&x, l)| match l {
+            Some((l, sigma)) if *sigma > 0.0 => (x - l.center) / sigma,
+            // No spread: on the centre is 0σ, anywhere else is infinitely far.
+            Some((l, _)) if x == l.center => 0.0,
+            Some((l, _)) => (x - l.center).signum() * f64::INFINITY,
+            None => f64::NAN,
+        })
+        .collect();
+    let signals = rules::evaluate(values, &z, segments, set)
+        .into_iter()
+        .filter_map(|t| {
+            Some(Signal {
+                rule: t.rule,
+                index: t.index,
+                at: *ats.get(t.index)?,
+                points: t.points,
+            })
+        })
+        .collect();
+    let points: Vec<SpcPoint> = ats
+        .iter()
+        .zip(values)
+        .zip(per_point)
+        .map(|((&at, &value), l)| SpcPoint {
+            at,
+            value,
+            limits: l.map_or(UNKNOWN, |(l, _)| l),
+        })
+        .collect();
+    let last = per_point.last().copied().flatten().map(|(l, _)| l);
+    SpcChart {
+        metric,
+        chart,
+        center: last.map(|l| l.center),
+        ucl: last.map(|l| l.ucl),
+        lcl: last.map(|l| l.lcl),
+        points,
+        signals,
+        moving_range: None,
+    }
+}
