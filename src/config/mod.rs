@@ -13,8 +13,8 @@ pub use general::{CacheConfig, EnvironmentsConfig, GeneralConfig};
 pub use issue::{ConfigError, ConfigIssue};
 pub use load::{default_path, load, load_str, ConfigSource};
 pub use metrics::{CalendarConfig, MetricsConfig};
-pub use prometheus::PrometheusConfig;
-pub use services::ServiceConfig;
+pub use prometheus::{AuthKind, PrometheusConfig};
+pub use services::{ServiceConfig, SliQuery, SERVICE_PLACEHOLDER, WINDOW_PLACEHOLDER};
 
 use serde::Deserialize;
 

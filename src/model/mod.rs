@@ -181,6 +181,8 @@ pub enum AnnotationKind {
     /// Starts a new SPC baseline.
     ProcessChange,
     Note,
+    /// A deployment seen in metrics (a deploy-marker query), drawn on the charts.
+    DeployMarker,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

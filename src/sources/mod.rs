@@ -80,3 +80,9 @@ impl SourceContext {
         *self.shutdown.borrow()
     }
 }
+
+pub mod configured;
+pub mod http;
+pub mod poller;
+pub mod prometheus;
+pub mod secret;

@@ -1,0 +1,61 @@
+//! Spawns one poller per source the config names.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use tokio::sync::watch;
+
+use super::poller::{spawn_poller, PollerOptions};
+use super::prometheus::PrometheusSource;
+use super::{EventTx, SourceHandle};
+use crate::config::Config;
+
+/// The id of the Prometheus source in events and the header.
+pub const PROMETHEUS_ID: &str = "prometheus";
+
+/// One running poller per configured source. A source that cannot even be set up
+/// (an unreadable `ca_file`, say) still gets a poller, which reports the reason as
+/// its error, so the header shows it instead of the source silently missing.
+pub fn spawn_configured(
+    config: &Config,
+    events: EventTx,
+    shutdown: watch::Receiver<bool>,
+) -> Vec<SourceHandle> {
+    let mut handles = Vec::new();
+    if let Some(prom) = &config.prometheus {
+        let interval = Duration::from_secs(
+            prom.refresh_seconds
+                .unwrap_or(config.general.refresh_seconds)
+                .max(1),
+        );
+        let options = PollerOptions::new(interval);
+        let handle = match PrometheusSource::new(prom, &config.services) {
+            Ok(source) => {
+                let source = Arc::new(source);
+                spawn_poller(
+                    PROMETHEUS_ID,
+                    options,
+                    events.clone(),
+                    shutdown.clone(),
+                    move || {
+                        let source = Arc::clone(&source);
+                        async move { source.fetch_at(Utc::now()).await }
+                    },
+                )
+            }
+            Err(error) => spawn_poller(
+                PROMETHEUS_ID,
+                options,
+                events.clone(),
+                shutdown.clone(),
+                move || {
+                    let error = error.clone();
+                    async move { Err(error) }
+                },
+            ),
+        };
+        handles.push(handle);
+    }
+    handles
+}

@@ -1,0 +1,10 @@
+//! The HTTP layer shared by every source (DESIGN §5): one reqwest client with
+//! connect/read/total timeouts, safe retries with backoff and jitter that honour
+//! `Retry-After`, a body size limit, and errors without URLs or secrets.
+
+mod client;
+pub mod error;
+pub mod retry;
+
+pub use client::{Auth, HttpClient, HttpSettings, Response, DEFAULT_MAX_BODY_BYTES};
+pub use retry::RetryPolicy;

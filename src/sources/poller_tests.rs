@@ -1,0 +1,162 @@
+//! Poller behaviour with real tasks and channels: events in order, refresh, backoff,
+//! a hung fetch that blocks nobody, and prompt cancellation.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+use std::time::Duration as StdDuration;
+
+use tokio::sync::{mpsc, watch};
+
+use super::*;
+use crate::event::{Event, SourceCommand};
+
+fn fast(interval_ms: u64) -> PollerOptions {
+    PollerOptions {
+        interval: StdDuration::from_millis(interval_ms),
+        jitter: 0.1,
+        max_backoff: StdDuration::from_millis(interval_ms * 4),
+        fetch_timeout: StdDuration::from_secs(60),
+    }
+}
+
+/// Generous liveness bound: the test fails instead of hanging when an event never comes.
+async fn next(rx: &mut mpsc::Receiver<Event>) -> (String, SourceEventKind) {
+    match tokio::time::timeout(StdDuration::from_secs(10), rx.recv()).await {
+        Ok(Some(Event::Source(e))) => (e.source, e.kind),
+        other => panic!("expected a source event, got {other:?}"),
+    }
+}
+
+#[test]
+fn delay_doubles_while_failing_and_is_capped() {
+    let o = PollerOptions {
+        jitter: 0.0,
+        ..fast(100)
+    };
+    assert_eq!(o.delay(0), StdDuration::from_millis(100));
+    assert_eq!(o.delay(1), StdDuration::from_millis(200));
+    assert_eq!(o.delay(2), StdDuration::from_millis(400));
+    assert_eq!(o.delay(9), StdDuration::from_millis(400));
+    let j = fast(100);
+    for _ in 0..100 {
+        let d = j.delay(0);
+        assert!(d >= StdDuration::from_millis(100) && d <= StdDuration::from_millis(110));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fetches_then_reports_failures_and_recovers() {
+    let (tx, mut rx) = mpsc::channel(64);
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let calls = Arc::new(AtomicU32::new(0));
+    let counter = Arc::clone(&calls);
+    let handle = spawn_poller("p", fast(10), tx, stop_rx, move || {
+        let n = counter.fetch_add(1, Ordering::SeqCst);
+        async move {
+            if n == 1 {
+                Err(SourceError {
+                    kind: SourceErrorKind::Server,
+                    message: "boom".into(),
+                })
+            } else {
+                Ok(Fetched {
+                    data: vec![SourceData::Services(vec![format!("s{n}")])],
+                    warnings: vec![],
+                })
+            }
+        }
+    });
+    let kinds: Vec<&str> = {
+        let mut v = Vec::new();
+        for _ in 0..6 {
+            let (src, kind) = next(&mut rx).await;
+            assert_eq!(src, "p");
+            v.push(match kind {
+                SourceEventKind::Fetching => "fetching",
+                SourceEventKind::Fetched { .. } => "fetched",
+                SourceEventKind::Failed { .. } => "failed",
+                SourceEventKind::Cached { .. } => "cached",
+            });
+        }
+        v
+    };
+    assert_eq!(
+        kinds,
+        ["fetching", "fetched", "fetching", "failed", "fetching", "fetched"]
+    );
+    let _ = stop_tx.send(true);
+    tokio::time::timeout(StdDuration::from_secs(10), handle.task)
+        .await
+        .expect("poller stops on shutdown")
+        .expect("poller task does not panic");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hung_source_blocks_neither_others_nor_shutdown() {
+    let (tx, mut rx) = mpsc::channel(256);
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let hung = spawn_poller("hung", fast(10), tx.clone(), stop_rx.clone(), || async {
+        std::future::pending::<()>().await;
+        Ok(Fetched::default())
+    });
+    // The hung source's refreshes are absorbed by its running fetch, not queued.
+    for _ in 0..3 {
+        let _ = hung.commands.send(SourceCommand::Refresh);
+    }
+    let healthy = spawn_poller("ok", fast(10), tx, stop_rx, || async {
+        Ok(Fetched::default())
+    });
+    let mut healthy_fetches = 0;
+    let mut hung_fetching = 0;
+    while healthy_fetches < 5 {
+        match next(&mut rx).await {
+            (s, SourceEventKind::Fetched { .. }) if s == "ok" => healthy_fetches += 1,
+            (s, SourceEventKind::Fetching) if s == "hung" => hung_fetching += 1,
+            (s, kind) if s == "hung" => panic!("the hung source reported {kind:?}"),
+            _ => {}
+        }
+    }
+    assert_eq!(hung_fetching, 1, "a tick is skipped while the fetch runs");
+    let _ = stop_tx.send(true);
+    for task in [hung.task, healthy.task] {
+        tokio::time::timeout(StdDuration::from_secs(10), task)
+            .await
+            .expect("shutdown cancels even a hung fetch")
+            .expect("no panic");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refresh_fetches_at_once_and_a_hang_times_out() {
+    let (tx, mut rx) = mpsc::channel(64);
+    let (_stop_tx, stop_rx) = watch::channel(false);
+    let options = PollerOptions {
+        interval: StdDuration::from_secs(3600),
+        fetch_timeout: StdDuration::from_millis(50),
+        ..fast(10)
+    };
+    let calls = Arc::new(AtomicU32::new(0));
+    let counter = Arc::clone(&calls);
+    let handle = spawn_poller("slow", options, tx, stop_rx, move || {
+        let first = counter.fetch_add(1, Ordering::SeqCst) == 0;
+        async move {
+            if first {
+                std::future::pending::<()>().await;
+            }
+            Ok(Fetched::default())
+        }
+    });
+    assert!(matches!(next(&mut rx).await.1, SourceEventKind::Fetching));
+    match next(&mut rx).await.1 {
+        SourceEventKind::Failed { error, .. } => assert_eq!(error.kind, SourceErrorKind::Timeout),
+        other => panic!("expected a timeout, got {other:?}"),
+    }
+    // The next scheduled poll is an hour (or more) away; a refresh does not wait for it.
+    let _ = handle.commands.send(SourceCommand::Refresh);
+    assert!(matches!(next(&mut rx).await.1, SourceEventKind::Fetching));
+    assert!(matches!(
+        next(&mut rx).await.1,
+        SourceEventKind::Fetched { .. }
+    ));
+    handle.task.abort();
+}

@@ -1,0 +1,372 @@
+//! The Prometheus source: per service, the SLI's error ratio over the burn-rate
+//! windows and the SLO window (instant queries), the golden-signal charts (range
+//! queries) and deployment markers. No data is `None`, never 0.
+
+use std::sync::Arc;
+
+use chrono::Duration;
+use tokio::sync::{Mutex, Semaphore};
+use tokio::task::JoinSet;
+
+use super::api::{Answer, QueryData};
+use super::client::PromClient;
+use super::query::{aligned_range, clamp_step, from_api_time, render, sli_query, BURN_WINDOWS};
+use crate::config::{PrometheusConfig, ServiceConfig};
+use crate::event::{SourceData, SourceError, SourceErrorKind};
+use crate::model::sanitize::sanitize_line;
+use crate::model::{Annotation, AnnotationKind, Series, SeriesKind, Ts, WindowRatios};
+use crate::sources::http::Auth;
+use crate::sources::poller::Fetched;
+use crate::sources::secret::prometheus_auth;
+
+/// Queries in flight at once against one server.
+const CONCURRENT_QUERIES: usize = 4;
+
+pub struct PrometheusSource {
+    client: PromClient,
+    config: PrometheusConfig,
+    services: Vec<ServiceConfig>,
+    /// Resolved on first use and again after an auth failure (a rotated token).
+    auth: Mutex<Option<Auth>>,
+    permits: Semaphore,
+}
+
+/// What one service's queries produced.
+struct ServiceResult {
+    data: Vec<SourceData>,
+    warnings: Vec<String>,
+}
+
+impl PrometheusSource {
+    pub fn new(config: &PrometheusConfig, services: &[ServiceConfig]) -> Result<Self, SourceError> {
+        Ok(Self::with_client(
+            PromClient::new(config)?,
+            config,
+            services,
+        ))
+    }
+
+    pub fn with_client(
+        client: PromClient,
+        config: &PrometheusConfig,
+        services: &[ServiceConfig],
+    ) -> Self {
+        PrometheusSource {
+            client,
+            config: config.clone(),
+            services: services
+                .iter()
+                .filter(|s| s.has_queries())
+                .cloned()
+                .collect(),
+            auth: Mutex::new(None),
+            permits: Semaphore::new(CONCURRENT_QUERIES),
+        }
+    }
+
+    pub fn client(&self) -> &PromClient {
+        &self.client
+    }
+
+    /// The credentials, resolving them (env or token_cmd) when not yet known.
+    pub async fn auth(&self) -> Result<Auth, SourceError> {
+        let mut guard = self.auth.lock().await;
+        if let Some(auth) = guard.as_ref() {
+            return Ok(auth.clone());
+        }
+        let auth = prometheus_auth(&self.config).await?;
+        *guard = Some(auth.clone());
+        Ok(auth)
+    }
+
+    /// Fetches everything as of `now`. Transport and auth failures fail the fetch; a
+    /// query the server rejects becomes a warning naming the service and query.
+    pub async fn fetch_at(self: &Arc<Self>, now: Ts) -> Result<Fetched, SourceError> {
+        let auth = self.auth().await?;
+        let mut set = JoinSet::new();
+        for (index, service) in self.services.iter().enumerate() {
+            let this = Arc::clone(self);
+            let service = service.clone();
+            let auth = auth.clone();
+            set.spawn(async move { (index, this.fetch_service(&service, now, &auth).await) });
+        }
+        let mut results: Vec<(usize, ServiceResult)> = Vec::new();
+        while let Some(joined) = set.join_next().await {
+            let (index, result) = joined.map_err(|_| SourceError {
+                kind: SourceErrorKind::BadResponse,
+                message: "a query task failed unexpectedly".to_string(),
+            })?;
+            match result {
+                Ok(r) => results.push((index, r)),
+                Err(e) => {
+                    if e.kind == SourceErrorKind::Auth {
+                        *self.auth.lock().await = None;
+                    }
+                    return Err(e);
+                }
+            }
+        }
+        results.sort_by_key(|(i, _)| *i);
+        let mut fetched = Fetched {
+            data: vec![SourceData::Services(
+                self.services.iter().map(|s| s.name.clone()).collect(),
+            )],
+            warnings: Vec::new(),
+        };
+        for (_, r) in results {
+            fetched.data.extend(r.data);
+            for w in r.warnings {
+                if !fetched.warnings.contains(&w) {
+                    fetched.warnings.push(w);
+                }
+            }
+        }
+        Ok(fetched)
+    }
+
+    async fn fetch_service(
+        &self,
+        service: &ServiceConfig,
+        now: Ts,
+        auth: &Auth,
+    ) -> Result<ServiceResult, SourceError> {
+        let name = service.name.as_str();
+        let mut out = ServiceResult {
+            data: Vec::new(),
+            warnings: Vec::new(),
+        };
+        if let Some(sli) = service.sli() {
+            let slo_window = i64::from(service.slo_window_days) * 86_400;
+            let mut values = [None; 6];
+            for (slot, window) in BURN_WINDOWS.iter().chain([&slo_window]).enumerate() {
+                let query = sli_query(&sli, *window, name);
+                let answer = self.instant(&query, now, auth).await;
+                values[slot] = self.single_value(answer, name, "error ratio", &mut out.warnings)?;
+            }
+            let [m5, m30, h1, h6, d3, slo] = values;
+            out.data.push(SourceData::Ratios {
+                service: name.to_string(),
+                ratios: WindowRatios {
+                    m5,
+                    m30,
+                    h1,
+                    h6,
+                    d3,
+                    slo_window: slo,
+                },
+            });
+        }
+        let span = Duration::hours(i64::from(self.config.range_hours));
+        let step = clamp_step(span, Duration::seconds(self.config.step_seconds as i64));
+        let (start, end) = aligned_range(now, span, step);
+        let charts = [
+            (
+                SeriesKind::ErrorRatio,
+                service.sli().map(|s| sli_query(&s, 300, name)),
+            ),
+            (
+                SeriesKind::LatencyP99,
+                service
+                    .latency_p99_query
+                    .as_ref()
+                    .map(|q| render(q, 300, name)),
+            ),
+            (
+                SeriesKind::RequestRate,
+                service
+                    .request_rate_query
+                    .as_ref()
+                    .or(service.total_query.as_ref())
+                    .map(|q| {
+                        let q = render(q, 300, name);
+                        if service.request_rate_query.is_some() {
+                            q
+                        } else {
+                            format!("sum({q})")
+                        }
+                    }),
+            ),
+        ];
+        for (kind, query) in charts {
+            let Some(query) = query else { continue };
+            let answer = self.range(&query, start, end, step, auth).await;
+            if let Some(points) =
+                self.single_series(answer, name, kind_word(kind), &mut out.warnings)?
+            {
+                out.data.push(SourceData::Series {
+                    service: name.to_string(),
+                    kind,
+                    series: Series { query, points },
+                });
+            }
+        }
+        if let Some(template) = &service.deploy_marker_query {
+            let query = render(template, step.num_seconds(), name);
+            let answer = self.range(&query, start, end, step, auth).await;
+            let markers = self.markers(answer, name, &mut out.warnings)?;
+            if !markers.is_empty() {
+                out.data.push(SourceData::Annotations(markers));
+            }
+        }
+        Ok(out)
+    }
+
+    async fn instant(
+        &self,
+        query: &str,
+        at: Ts,
+        auth: &Auth,
+    ) -> Result<Answer<QueryData>, SourceError> {
+        let _permit = self.permits.acquire().await;
+        self.client.instant(query, at, auth).await
+    }
+
+    async fn range(
+        &self,
+        query: &str,
+        start: Ts,
+        end: Ts,
+        step: Duration,
+        auth: &Auth,
+    ) -> Result<Answer<QueryData>, SourceError> {
+        let _permit = self.permits.acquire().await;
+        self.client.range(query, start, end, step, auth).await
+    }
+
+    /// One number from an instant query; `None` for no data, NaN or ±Inf.
+    fn single_value(
+        &self,
+        answer: Result<Answer<QueryData>, SourceError>,
+        service: &str,
+        what: &str,
+        warnings: &mut Vec<String>,
+    ) -> Result<Option<f64>, SourceError> {
+        let Some(answer) = rejected_as_warning(answer, service, what, warnings)? else {
+            return Ok(None);
+        };
+        warnings.extend(
+            answer
+                .warnings
+                .into_iter()
+                .map(|w| format!("{service}: {w}")),
+        );
+        let value = match answer.data {
+            QueryData::Scalar(p) => Some(p.value()),
+            QueryData::Vector(v) if v.is_empty() => None,
+            QueryData::Vector(v) if v.len() == 1 => v[0].value.as_ref().map(|p| p.value()),
+            QueryData::Vector(v) => {
+                warnings.push(format!(
+                    "{service}: the {what} query returned {} series, expected one; aggregate it with sum()",
+                    v.len()
+                ));
+                None
+            }
+            _ => {
+                warnings.push(format!(
+                    "{service}: the {what} query did not return a number"
+                ));
+                None
+            }
+        };
+        Ok(value.filter(|v| v.is_finite()))
+    }
+
+    /// The points of a range query with exactly one series.
+    fn single_series(
+        &self,
+        answer: Result<Answer<QueryData>, SourceError>,
+        service: &str,
+        what: &str,
+        warnings: &mut Vec<String>,
+    ) -> Result<Option<Vec<(Ts, f64)>>, SourceError> {
+        let Some(answer) = rejected_as_warning(answer, service, what, warnings)? else {
+            return Ok(None);
+        };
+        warnings.extend(
+            answer
+                .warnings
+                .into_iter()
+                .map(|w| format!("{service}: {w}")),
+        );
+        match answer.data {
+            QueryData::Matrix(series) if series.is_empty() => Ok(None),
+            QueryData::Matrix(series) if series.len() == 1 => Ok(Some(
+                series[0]
+                    .values
+                    .iter()
+                    .filter_map(|p| from_api_time(p.0).map(|t| (t, p.value())))
+                    .collect(),
+            )),
+            QueryData::Matrix(series) => {
+                warnings.push(format!(
+                    "{service}: the {what} query returned {} series, expected one; aggregate it with sum()",
+                    series.len()
+                ));
+                Ok(None)
+            }
+            _ => Ok(None),
+        }
+    }
+
+    fn markers(
+        &self,
+        answer: Result<Answer<QueryData>, SourceError>,
+        service: &str,
+        warnings: &mut Vec<String>,
+    ) -> Result<Vec<Annotation>, SourceError> {
+        let Some(answer) = rejected_as_warning(answer, service, "deploy marker", warnings)? else {
+            return Ok(Vec::new());
+        };
+        let QueryData::Matrix(series) = answer.data else {
+            return Ok(Vec::new());
+        };
+        let mut markers = Vec::new();
+        for s in &series {
+            let version = s.metric.get("version").map(|v| sanitize_line(v));
+            for p in s.values.iter().filter(|p| p.value() > 0.0) {
+                if let Some(at) = from_api_time(p.0) {
+                    markers.push(Annotation {
+                        at,
+                        service: Some(service.to_string()),
+                        text: match &version {
+                            Some(v) => format!("deploy {v}"),
+                            None => "deploy".to_string(),
+                        },
+                        kind: AnnotationKind::DeployMarker,
+                    });
+                }
+            }
+        }
+        markers.sort_by_key(|m| m.at);
+        Ok(markers)
+    }
+}
+
+/// A query the server rejected (bad PromQL) is the user's to fix but should not hide
+/// the other services: it becomes a warning. Every other error fails the fetch.
+fn rejected_as_warning(
+    answer: Result<Answer<QueryData>, SourceError>,
+    service: &str,
+    what: &str,
+    warnings: &mut Vec<String>,
+) -> Result<Option<Answer<QueryData>>, SourceError> {
+    match answer {
+        Ok(a) => Ok(Some(a)),
+        Err(e) if e.kind == SourceErrorKind::Query => {
+            let w = format!("{service}: the {what} query was rejected: {}", e.message);
+            if !warnings.contains(&w) {
+                warnings.push(w);
+            }
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn kind_word(kind: SeriesKind) -> &'static str {
+    match kind {
+        SeriesKind::ErrorRatio => "error ratio",
+        SeriesKind::LatencyP99 => "p99 latency",
+        SeriesKind::RequestRate => "request rate",
+    }
+}
