@@ -1,11 +1,11 @@
-//! Which sources run: the embedded demo, or the configured ones (with the cache).
+//! Which sources run: the embedded demo, or the configured ones.
 
 use tokio::sync::{mpsc, watch};
 
 use super::RunOptions;
 use crate::app::App;
 use crate::event::Event;
-use crate::sources::SourceHandle;
+use crate::sources::{configured, SourceHandle};
 
 pub(super) fn spawn(
     opts: &RunOptions,
@@ -13,8 +13,11 @@ pub(super) fn spawn(
     events: mpsc::Sender<Event>,
     shutdown: watch::Receiver<bool>,
 ) -> Vec<SourceHandle> {
-    let _ = (opts, events, shutdown);
-    let handles: Vec<SourceHandle> = Vec::new();
+    let handles = if opts.demo {
+        Vec::new()
+    } else {
+        configured::spawn_configured(&opts.config, events, shutdown)
+    };
     for h in &handles {
         app.register_source(&h.id, h.interval);
     }
