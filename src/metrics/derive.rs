@@ -37,7 +37,7 @@ pub fn derive(inputs: &Inputs<'_>, services: &[String], settings: &Settings, now
         .filter(|(i, l)| {
             **l == Some(Link::Unlinked)
                 && window.contains(i.created_at)
-                && services.iter().any(|s| *s == i.service)
+                && services.contains(&i.service)
         })
         .map(|(i, _)| i.key.clone())
         .collect();
