@@ -8,19 +8,18 @@ use super::budget::error_budget;
 use super::charts::charts;
 use super::consumed::{consumption, ConsumptionParams, Traffic};
 use super::dora::{dora, Histories, History, Link, Row};
+use super::local;
 use super::risk;
 use super::settings::Settings;
 use super::types::{DeploymentFacts, Window};
 use super::{Derived, Inputs, ServiceDerived};
 
 /// Derives every figure for every service in `services` as known at `now`, over the
-/// window `[now − settings.window, now)` and the one before it.
+/// window of `settings.window` ending at `now` (in local days when whole days) and the
+/// one before it.
 pub fn derive(inputs: &Inputs<'_>, services: &[String], settings: &Settings, now: Ts) -> Derived {
     let histories = Histories::build(inputs, settings, now);
-    let window = Window {
-        start: now - settings.window,
-        end: now,
-    };
+    let window = local::window_ending(settings.calendar.tz, now, settings.window);
     let empty = History::default();
     let derived = services
         .iter()
@@ -67,7 +66,7 @@ fn service_derived(
     ServiceDerived {
         service: service.to_string(),
         dora: dora(history, window, tz),
-        dora_previous: dora(history, window.previous(), tz),
+        dora_previous: dora(history, local::window_ending(tz, window.start, settings.window), tz),
         budget,
         spc: charts(inputs, service, history, window, settings),
         facts: facts(inputs, service, history, histories, settings, now, policy_now),

@@ -77,10 +77,7 @@ pub fn build(
         None => services.to_vec(),
     };
     let derived = derive(inputs, &chosen, &settings, at);
-    let window = Window {
-        start: at - window,
-        end: at,
-    };
+    let window = crate::metrics::local::window_ending(settings.calendar.tz, at, window);
     let services = chosen
         .iter()
         .filter_map(|name| derived.services.get(name))
