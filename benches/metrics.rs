@@ -25,7 +25,9 @@ const INCIDENTS: usize = 10_000;
 const SERVICES: usize = 10;
 
 fn start() -> Ts {
-    Utc.with_ymd_and_hms(2026, 9, 1, 0, 0, 0).single().unwrap_or_default()
+    Utc.with_ymd_and_hms(2026, 9, 1, 0, 0, 0)
+        .single()
+        .unwrap_or_default()
 }
 
 /// A cheap deterministic generator (xorshift), so runs are comparable.
@@ -104,7 +106,8 @@ fn data() -> (Vec<Deployment>, Vec<Incident>, Ts) {
                 severity: "sev2".into(),
                 created_at: created,
                 resolved_at: Some(created + Duration::minutes((r >> 16) as i64 % 600)),
-                linked_deployment: (r % 10 == 0).then(|| format!("d{}", (r >> 20) % DEPLOYMENTS as u64)),
+                linked_deployment: (r % 10 == 0)
+                    .then(|| format!("d{}", (r >> 20) % DEPLOYMENTS as u64)),
             }
         })
         .collect();
@@ -131,7 +134,12 @@ fn dora_1m_deployments(bencher: Bencher) {
         let figures: Vec<_> = histories
             .services
             .values()
-            .map(|h| (dora(h, window, settings.calendar.tz), dora(h, previous, settings.calendar.tz)))
+            .map(|h| {
+                (
+                    dora(h, window, settings.calendar.tz),
+                    dora(h, previous, settings.calendar.tz),
+                )
+            })
             .collect();
         divan::black_box(figures)
     });

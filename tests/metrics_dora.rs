@@ -15,7 +15,9 @@ use proptest::prelude::*;
 
 /// 2026-11-01 00:00 UTC plus `h` hours.
 fn t(h: f64) -> Ts {
-    Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).single().unwrap_or_default()
+    Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0)
+        .single()
+        .unwrap_or_default()
         + Duration::seconds((h * 3600.0) as i64)
 }
 
@@ -73,7 +75,12 @@ fn incident(key: &str, created_h: f64, resolved_h: Option<f64>, link: Option<&st
     }
 }
 
-fn run_with(deps: &[Deployment], incs: &[Incident], settings: &Settings, at: Ts) -> (ServiceDerived, Vec<String>) {
+fn run_with(
+    deps: &[Deployment],
+    incs: &[Incident],
+    settings: &Settings,
+    at: Ts,
+) -> (ServiceDerived, Vec<String>) {
     let ratios = BTreeMap::new();
     let series = BTreeMap::new();
     let inputs = Inputs {
@@ -101,10 +108,26 @@ fn zero_deployments_give_zero_frequency_and_no_rates() {
     assert_eq!(d.deployment_frequency.per_day, Some(0.0));
     assert_eq!(d.deployment_frequency.deployment_days_per_week, Some(0.0));
     assert_eq!(d.deployment_frequency.level, Some(Level::Low));
-    assert_eq!((d.lead_time.changes, d.lead_time.p50_seconds, d.lead_time.level), (0, None, None));
-    assert_eq!((d.change_failure_rate.deployments, d.change_failure_rate.rate), (0, None));
+    assert_eq!(
+        (
+            d.lead_time.changes,
+            d.lead_time.p50_seconds,
+            d.lead_time.level
+        ),
+        (0, None, None)
+    );
+    assert_eq!(
+        (
+            d.change_failure_rate.deployments,
+            d.change_failure_rate.rate
+        ),
+        (0, None)
+    );
     assert_eq!(d.change_failure_rate.level, None);
-    assert_eq!((d.recovery_time.failures, d.recovery_time.p50_seconds), (0, None));
+    assert_eq!(
+        (d.recovery_time.failures, d.recovery_time.p50_seconds),
+        (0, None)
+    );
     assert_eq!(d.rework_rate.rate, None);
 }
 
@@ -112,7 +135,10 @@ fn zero_deployments_give_zero_frequency_and_no_rates() {
 fn one_deployment_charges_none_of_its_commits() {
     // The first deployment ever seen ships a year of history: not lead times.
     let mut d1 = dep("d1", 24.0, 10, DeployStatus::Success);
-    d1.commits = vec![change("old", t(-365.0 * 24.0)), change("older", t(-400.0 * 24.0))];
+    d1.commits = vec![
+        change("old", t(-365.0 * 24.0)),
+        change("older", t(-400.0 * 24.0)),
+    ];
     let s = run(&[d1], &[]);
     let d = &s.dora;
     assert_eq!(d.deployment_frequency.deployments, 1);
@@ -120,7 +146,13 @@ fn one_deployment_charges_none_of_its_commits() {
     assert_eq!(d.deployment_frequency.level, Some(Level::Medium));
     assert_eq!(d.lead_time.changes, 0);
     assert_eq!(d.lead_time.p50_seconds, None);
-    assert_eq!((d.change_failure_rate.failed, d.change_failure_rate.deployments), (0, 1));
+    assert_eq!(
+        (
+            d.change_failure_rate.failed,
+            d.change_failure_rate.deployments
+        ),
+        (0, 1)
+    );
     assert_eq!(d.change_failure_rate.rate, Some(0.0));
     assert_eq!(s.facts.get("d1").map(|f| f.changes_counted), Some(false));
 }
@@ -134,13 +166,21 @@ fn lead_time_counts_changes_once_from_the_previous_success() {
     let mut f = dep("f", 48.0, 10, DeployStatus::Failed);
     f.commits = vec![change("c2", t(40.0))];
     let mut d2 = dep("d2", 50.0, 60, DeployStatus::Success); // finishes at 51 h
-    d2.commits = vec![change("c1", t(0.0)), change("c2", t(40.0)), change("c3", t(49.0))];
+    d2.commits = vec![
+        change("c1", t(0.0)),
+        change("c2", t(40.0)),
+        change("c3", t(49.0)),
+    ];
     let s = run(&[d1, f, d2], &[]);
     let lt = &s.dora.lead_time;
     // Lead times: 51 − 40 = 11 h and 51 − 49 = 2 h. p50 = 6.5 h; p90: h = 0.9 → 2 + 0.9·9 = 10.1 h.
     assert_eq!(lt.changes, 2);
     assert_eq!(lt.p50_seconds, Some(6.5 * 3600.0));
-    assert!(lt.p90_seconds.is_some_and(|v| (v - 10.1 * 3600.0).abs() < 1e-6), "{lt:?}");
+    assert!(
+        lt.p90_seconds
+            .is_some_and(|v| (v - 10.1 * 3600.0).abs() < 1e-6),
+        "{lt:?}"
+    );
     assert_eq!(lt.level, Some(Level::Elite));
     // Basis "authored" (one hour earlier for each) adds an hour to each.
     let mut settings = Settings::default();
@@ -156,8 +196,14 @@ fn lead_time_counts_changes_once_from_the_previous_success() {
 #[test]
 fn a_rollback_then_a_hotfix_is_one_failure() {
     let d1 = dep("d1", 100.0, 10, DeployStatus::Success); // finishes 100:10
-    let r = kind(dep("r", 100.5, 5, DeployStatus::Success), DeployKind::Rollback); // finishes 100:35
-    let h = kind(dep("h", 102.0, 20, DeployStatus::Success), DeployKind::Hotfix);
+    let r = kind(
+        dep("r", 100.5, 5, DeployStatus::Success),
+        DeployKind::Rollback,
+    ); // finishes 100:35
+    let h = kind(
+        dep("h", 102.0, 20, DeployStatus::Success),
+        DeployKind::Hotfix,
+    );
     let s = run(&[d1, r, h], &[]);
     let c = &s.dora.change_failure_rate;
     assert_eq!((c.failed, c.deployments), (1, 3));
@@ -177,7 +223,10 @@ fn a_rollback_then_a_hotfix_is_one_failure() {
 #[test]
 fn a_hotfix_after_the_failure_window_charges_nothing() {
     let d1 = dep("d1", 100.0, 10, DeployStatus::Success);
-    let h = kind(dep("h", 125.0, 20, DeployStatus::Success), DeployKind::Hotfix);
+    let h = kind(
+        dep("h", 125.0, 20, DeployStatus::Success),
+        DeployKind::Hotfix,
+    );
     let s = run(&[d1, h], &[]);
     assert_eq!(s.dora.change_failure_rate.failed, 0);
 }
@@ -189,7 +238,10 @@ fn four_causes_charge_one_deployment_once_and_canceled_ones_are_excluded() {
         traffic_percent: 5,
         outcome: CanaryOutcome::Failed,
     });
-    let r = kind(dep("r", 100.5, 5, DeployStatus::Success), DeployKind::Rollback);
+    let r = kind(
+        dep("r", 100.5, 5, DeployStatus::Success),
+        DeployKind::Rollback,
+    );
     let c = dep("c", 101.0, 5, DeployStatus::Canceled);
     let incs = [incident("INC-1", 100.3, Some(101.0), Some("d1"))];
     let s = run(&[d1, r, c], &incs);
@@ -214,8 +266,14 @@ fn incidents_link_explicitly_first_then_to_the_latest_earlier_deployment() {
         incident("INC-4", 112.0, None, Some("gitlab:999")),
     ];
     let (s, unlinked) = run_with(&[d1, d2, c], &incs, &Settings::default(), now());
-    assert_eq!(s.facts.get("d2").map(|f| f.incidents.clone()), Some(vec!["INC-1".to_string()]));
-    assert_eq!(s.facts.get("d1").map(|f| f.incidents.clone()), Some(vec!["INC-2".to_string()]));
+    assert_eq!(
+        s.facts.get("d2").map(|f| f.incidents.clone()),
+        Some(vec!["INC-1".to_string()])
+    );
+    assert_eq!(
+        s.facts.get("d1").map(|f| f.incidents.clone()),
+        Some(vec!["INC-2".to_string()])
+    );
     assert_eq!(s.facts.get("c").map(|f| f.incidents.len()), Some(0));
     assert_eq!(unlinked, vec!["INC-3".to_string(), "INC-4".to_string()]);
     assert_eq!(s.dora.change_failure_rate.failed, 2);
@@ -243,7 +301,10 @@ fn overlapping_incidents_fail_a_deployment_once_from_first_to_last() {
     ];
     let s = run(&[d1, d2], &incs);
     assert_eq!(s.dora.change_failure_rate.failed, 1);
-    assert_eq!(s.dora.recovery_time.p50_seconds, Some(4.0 * 3600.0 + 50.0 * 60.0));
+    assert_eq!(
+        s.dora.recovery_time.p50_seconds,
+        Some(4.0 * 3600.0 + 50.0 * 60.0)
+    );
     // An explicit link to an incident opened before the finish moves the failure back.
     let d1 = dep("d1", 100.0, 60, DeployStatus::Success); // finishes 101
     let incs = [incident("INC-1", 100.5, Some(102.0), Some("d1"))];
@@ -295,18 +356,32 @@ fn deployment_days_per_week_use_local_days_across_dst() {
         d.finished_at = Some(d.started_at);
         d
     };
-    let deps = [mk("a", "2026-10-25T22:30:00Z"), mk("b", "2026-10-25T23:30:00Z")];
+    let deps = [
+        mk("a", "2026-10-25T22:30:00Z"),
+        mk("b", "2026-10-25T23:30:00Z"),
+    ];
     let (s, _) = run_with(&deps, &[], &settings, at);
     let f = &s.dora.deployment_frequency;
     assert_eq!(f.deployments, 2);
     assert_eq!(f.deployment_days_per_week, Some(2.0));
     assert_eq!(f.per_day, Some(2.0 / 7.0));
-    assert_eq!(s.dora.window.end - s.dora.window.start, Duration::hours(169));
+    assert_eq!(
+        s.dora.window.end - s.dora.window.start,
+        Duration::hours(169)
+    );
     let mut utc = settings.clone();
     utc.calendar.tz = Tz::UTC;
     // In UTC (window ending at UTC midnight) both fall on Oct 25: one day.
-    let (s, _) = run_with(&deps, &[], &utc, "2026-11-01T00:00:00Z".parse().unwrap_or_default());
-    assert_eq!(s.dora.deployment_frequency.deployment_days_per_week, Some(1.0));
+    let (s, _) = run_with(
+        &deps,
+        &[],
+        &utc,
+        "2026-11-01T00:00:00Z".parse().unwrap_or_default(),
+    );
+    assert_eq!(
+        s.dora.deployment_frequency.deployment_days_per_week,
+        Some(1.0)
+    );
 }
 
 #[test]
@@ -314,7 +389,12 @@ fn a_report_in_the_past_does_not_see_the_future() {
     let d1 = dep("d1", 100.0, 10, DeployStatus::Failed);
     let d2 = dep("d2", 200.0, 10, DeployStatus::Success);
     // At t(150): d1 failed and not yet recovered; d2 does not exist.
-    let (s, _) = run_with(&[d1.clone(), d2.clone()], &[], &Settings::default(), t(150.0));
+    let (s, _) = run_with(
+        &[d1.clone(), d2.clone()],
+        &[],
+        &Settings::default(),
+        t(150.0),
+    );
     assert_eq!(s.dora.recovery_time.ongoing, 1);
     assert!(!s.facts.contains_key("d2"));
     let s = run(&[d1, d2], &[]);

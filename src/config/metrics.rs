@@ -8,10 +8,10 @@ use serde::Deserialize;
 
 use super::{Config, ConfigIssue};
 use crate::metrics::duration::parse_duration;
+use crate::metrics::local;
 use crate::metrics::settings::{
     Calendar, ChangeWindow, Freeze, LeadTimeBasis, PolicyBands, RuleSet, Settings, Slo,
 };
-use crate::metrics::local;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -120,8 +120,11 @@ impl MetricsConfig {
         }
         if !(2..=1000).contains(&self.spc_baseline) {
             issues.push(
-                ConfigIssue::new(format!("{path}.spc_baseline"), "a number of points between 2 and 1000")
-                    .found(self.spc_baseline.to_string()),
+                ConfigIssue::new(
+                    format!("{path}.spc_baseline"),
+                    "a number of points between 2 and 1000",
+                )
+                .found(self.spc_baseline.to_string()),
             );
         }
         let p = &self.policy;
@@ -183,8 +186,11 @@ impl CalendarConfig {
         for (i, h) in self.holidays.iter().enumerate() {
             if parse_date(h).is_none() {
                 issues.push(
-                    ConfigIssue::new(format!("{path}.holidays[{i}]"), "a date like \"2026-12-24\"")
-                        .found(format!("{h:?}")),
+                    ConfigIssue::new(
+                        format!("{path}.holidays[{i}]"),
+                        "a date like \"2026-12-24\"",
+                    )
+                    .found(format!("{h:?}")),
                 );
             }
         }
@@ -193,8 +199,11 @@ impl CalendarConfig {
             for (j, d) in w.days.iter().enumerate() {
                 if parse_weekday(d).is_none() {
                     issues.push(
-                        ConfigIssue::new(format!("{key}.days[{j}]"), "a weekday: mon, tue, wed, thu, fri, sat or sun")
-                            .found(format!("{d:?}")),
+                        ConfigIssue::new(
+                            format!("{key}.days[{j}]"),
+                            "a weekday: mon, tue, wed, thu, fri, sat or sun",
+                        )
+                        .found(format!("{d:?}")),
                     );
                 }
             }
@@ -444,26 +453,56 @@ service = "checkout"
         assert_eq!(s.rules, RuleSet::Nelson);
         assert_eq!(s.large_batch, 50);
         assert_eq!(s.policy.normal_above, 0.6);
-        assert_eq!(s.calendar.change_windows[0].days, vec![Weekday::Mon, Weekday::Fri]);
+        assert_eq!(
+            s.calendar.change_windows[0].days,
+            vec![Weekday::Mon, Weekday::Fri]
+        );
         // A local date in Berlin: midnight CET is 23:00 UTC the day before.
         assert_eq!(
             s.calendar.freezes[0].start,
-            "2026-12-19T23:00:00Z".parse::<crate::model::Ts>().unwrap_or_default()
+            "2026-12-19T23:00:00Z"
+                .parse::<crate::model::Ts>()
+                .unwrap_or_default()
         );
     }
 
     #[test]
     fn bad_values_are_located() {
         let e = load("[metrics]\nbake = \"30 minutes\"\n").err();
-        assert!(e.as_ref().is_some_and(|e| e.line == Some(2) && e.message.contains("\"30m\"")), "{e:?}");
+        assert!(
+            e.as_ref()
+                .is_some_and(|e| e.line == Some(2) && e.message.contains("\"30m\"")),
+            "{e:?}"
+        );
         let e = load("[metrics]\nrules = \"shewhart\"\n").err();
-        assert!(e.as_ref().is_some_and(|e| e.message.contains("nelson")), "{e:?}");
+        assert!(
+            e.as_ref().is_some_and(|e| e.message.contains("nelson")),
+            "{e:?}"
+        );
         let e = load("[calendar]\nholidays = [\"24.12.2026\"]\n").err();
-        assert!(e.as_ref().is_some_and(|e| e.key.as_deref() == Some("calendar.holidays[0]")), "{e:?}");
-        let e = load("[[calendar.change_windows]]\ndays = [\"monkey\"]\nstart = \"9\"\nend = \"17:00\"\n").err();
-        assert!(e.as_ref().is_some_and(|e| e.key.as_deref() == Some("calendar.change_windows[0].days[0]")), "{e:?}");
-        let e = load("[[calendar.freezes]]\nname = \"x\"\nstart = \"2026-12-20\"\nend = \"2026-12-01\"\n").err();
-        assert!(e.as_ref().is_some_and(|e| e.key.as_deref() == Some("calendar.freezes[0].end")), "{e:?}");
+        assert!(
+            e.as_ref()
+                .is_some_and(|e| e.key.as_deref() == Some("calendar.holidays[0]")),
+            "{e:?}"
+        );
+        let e = load(
+            "[[calendar.change_windows]]\ndays = [\"monkey\"]\nstart = \"9\"\nend = \"17:00\"\n",
+        )
+        .err();
+        assert!(
+            e.as_ref()
+                .is_some_and(|e| e.key.as_deref() == Some("calendar.change_windows[0].days[0]")),
+            "{e:?}"
+        );
+        let e = load(
+            "[[calendar.freezes]]\nname = \"x\"\nstart = \"2026-12-20\"\nend = \"2026-12-01\"\n",
+        )
+        .err();
+        assert!(
+            e.as_ref()
+                .is_some_and(|e| e.key.as_deref() == Some("calendar.freezes[0].end")),
+            "{e:?}"
+        );
         let e = load("[metrics.policy]\nnormal_above = 0.1\n").err();
         assert!(e.is_some());
     }

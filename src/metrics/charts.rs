@@ -40,7 +40,9 @@ pub fn charts(
     let mut duration = Vec::new();
     let mut recovery = Vec::new();
     for row in rows.iter().filter(|r| r.counts()) {
-        let Some(finished) = row.finished else { continue };
+        let Some(finished) = row.finished else {
+            continue;
+        };
         if let Some(slice) = history.lead_times.get(row.changes.clone()) {
             let mut v = slice.to_vec();
             if let Some(median) = percentile_in_place(&mut v, 0.5) {
@@ -53,13 +55,24 @@ pub fn charts(
             recovery.push((finished, s));
         }
     }
-    let (failures, incidents) = weekly(inputs.incidents, service, history, window, settings.calendar.tz);
+    let (failures, incidents) = weekly(
+        inputs.incidents,
+        service,
+        history,
+        window,
+        settings.calendar.tz,
+    );
     vec![
         xmr_chart("lead_time", &lead, &params),
         xmr_chart("deploy_duration", &duration, &params),
         xmr_chart("recovery_time", &recovery, &params),
         attribute_chart("change_failure_rate", ChartKind::P, &failures, &params),
-        attribute_chart("incidents_per_deployment", ChartKind::U, &incidents, &params),
+        attribute_chart(
+            "incidents_per_deployment",
+            ChartKind::U,
+            &incidents,
+            &params,
+        ),
     ]
 }
 
@@ -67,7 +80,13 @@ type Weekly = Vec<(Ts, Subgroup)>;
 
 /// Per whole week (oldest first, stamped with its start): failed of counted
 /// deployments, and incidents created per counted deployment.
-fn weekly(incidents: &[Incident], service: &str, history: &History<'_>, window: Window, tz: Tz) -> (Weekly, Weekly) {
+fn weekly(
+    incidents: &[Incident],
+    service: &str,
+    history: &History<'_>,
+    window: Window,
+    tz: Tz,
+) -> (Weekly, Weekly) {
     let bounds = local::week_starts(tz, window.start, window.end);
     let mut failures = Vec::new();
     let mut per_deploy = Vec::new();

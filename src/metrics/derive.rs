@@ -66,10 +66,16 @@ fn service_derived(
     ServiceDerived {
         service: service.to_string(),
         dora: dora(history, window, tz),
-        dora_previous: dora(history, local::window_ending(tz, window.start, settings.window), tz),
+        dora_previous: dora(
+            history,
+            local::window_ending(tz, window.start, settings.window),
+            tz,
+        ),
         budget,
         spc: charts(inputs, service, history, window, settings),
-        facts: facts(inputs, service, history, histories, settings, now, policy_now),
+        facts: facts(
+            inputs, service, history, histories, settings, now, policy_now,
+        ),
     }
 }
 
@@ -114,10 +120,15 @@ fn facts(
         let row = rows.get(&i);
         let policy = policy_now.filter(|_| risk::budget_policy_applies(dep, now));
         let production = dep.is_production() && dep.status != DeployStatus::Canceled;
-        let c = traffic
-            .as_ref()
-            .filter(|_| production)
-            .map(|t| consumption(t, dep.started_at, row.and_then(|r| r.finished), now, &params));
+        let c = traffic.as_ref().filter(|_| production).map(|t| {
+            consumption(
+                t,
+                dep.started_at,
+                row.and_then(|r| r.finished),
+                now,
+                &params,
+            )
+        });
         out.insert(
             dep.id.clone(),
             DeploymentFacts {

@@ -43,10 +43,7 @@ pub fn local_date(tz: Tz, t: Ts) -> NaiveDate {
 }
 
 pub fn is_weekend(tz: Tz, t: Ts) -> bool {
-    matches!(
-        t.with_timezone(&tz).weekday(),
-        Weekday::Sat | Weekday::Sun
-    )
+    matches!(t.with_timezone(&tz).weekday(), Weekday::Sat | Weekday::Sun)
 }
 
 /// Boundaries of the whole weeks of `[start, end)` counted back from `end`: element
@@ -88,7 +85,10 @@ mod tests {
         let local = NaiveDate::from_ymd_opt(2026, 3, 29)
             .and_then(|d| d.and_hms_opt(2, 30, 0))
             .unwrap_or_default();
-        assert_eq!(from_local(Tz::Europe__Berlin, local), utc("2026-03-29T01:00:00Z"));
+        assert_eq!(
+            from_local(Tz::Europe__Berlin, local),
+            utc("2026-03-29T01:00:00Z")
+        );
     }
 
     #[test]
@@ -142,6 +142,9 @@ mod window_tests {
         let w = window_ending(Tz::Europe__Berlin, end, chrono::Duration::days(7));
         assert_eq!((w.end - w.start).num_hours(), 169);
         assert_eq!(days_in(Tz::Europe__Berlin, w.start, w.end), 7.0);
-        assert_eq!(days_in(Tz::UTC, end - chrono::Duration::hours(36), end), 1.5);
+        assert_eq!(
+            days_in(Tz::UTC, end - chrono::Duration::hours(36), end),
+            1.5
+        );
     }
 }

@@ -74,8 +74,7 @@ fn in_window(w: &ChangeWindow, calendar: &Calendar, at: Ts) -> bool {
 /// policy is applied to deployments still running or started within the last day, and
 /// to none older: an old deployment is never charged with today's freeze.
 pub fn budget_policy_applies(dep: &Deployment, now: Ts) -> bool {
-    dep.finished_at.is_none_or(|f| f >= now)
-        || now - dep.started_at < chrono::Duration::hours(24)
+    dep.finished_at.is_none_or(|f| f >= now) || now - dep.started_at < chrono::Duration::hours(24)
 }
 
 #[cfg(test)]
@@ -117,7 +116,13 @@ mod tests {
             tz: Tz::Europe__Berlin,
             holidays: vec![NaiveDate::from_ymd_opt(2026, 10, 3).unwrap_or_default()],
             change_windows: vec![ChangeWindow {
-                days: vec![Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri],
+                days: vec![
+                    Weekday::Mon,
+                    Weekday::Tue,
+                    Weekday::Wed,
+                    Weekday::Thu,
+                    Weekday::Fri,
+                ],
                 start: t(9),
                 end: t(17),
             }],
@@ -149,11 +154,18 @@ mod tests {
         let f = flags(&dep("2026-10-03T10:00:00Z"), &calendar(), 20, None);
         assert_eq!(
             f,
-            vec![RiskFlag::Weekend, RiskFlag::Holiday, RiskFlag::OutsideChangeWindow]
+            vec![
+                RiskFlag::Weekend,
+                RiskFlag::Holiday,
+                RiskFlag::OutsideChangeWindow
+            ]
         );
         // Friday 2026-10-02 23:30 UTC is already Saturday in Berlin.
         let f = flags(&dep("2026-10-02T23:30:00Z"), &calendar(), 20, None);
-        assert!(f.contains(&RiskFlag::Weekend) && f.contains(&RiskFlag::Holiday), "{f:?}");
+        assert!(
+            f.contains(&RiskFlag::Weekend) && f.contains(&RiskFlag::Holiday),
+            "{f:?}"
+        );
         let mut d = dep("2026-12-21T10:00:00Z");
         d.trigger = Trigger::Manual;
         d.commits = (0..21)
@@ -169,7 +181,12 @@ mod tests {
         let f = flags(&d, &calendar(), 20, Some(Policy::Frozen));
         assert_eq!(
             f,
-            vec![RiskFlag::Freeze, RiskFlag::BudgetFreeze, RiskFlag::LargeBatch, RiskFlag::Manual]
+            vec![
+                RiskFlag::Freeze,
+                RiskFlag::BudgetFreeze,
+                RiskFlag::LargeBatch,
+                RiskFlag::Manual
+            ]
         );
         // The freeze is for "api" only.
         d.service = "web".into();

@@ -4,9 +4,7 @@ use chrono::Duration;
 use chrono_tz::Tz;
 use serde::Serialize;
 
-use crate::metrics::types::{
-    BurnRates, BurnTrend, Dora, ErrorBudget, RiskFlag, SpcChart, Window,
-};
+use crate::metrics::types::{BurnRates, BurnTrend, Dora, ErrorBudget, RiskFlag, SpcChart, Window};
 use crate::metrics::{derive, Inputs, ServiceDerived, Settings};
 use crate::model::{DeployStatus, Ts};
 
@@ -116,7 +114,9 @@ fn service_report(
         .iter()
         .filter(|dep| dep.service == d.service && dep.is_production() && dep.started_at < at)
         .filter_map(|dep| {
-            let finished = dep.finished_at.filter(|&f| f < at && dep.status != DeployStatus::Running);
+            let finished = dep
+                .finished_at
+                .filter(|&f| f < at && dep.status != DeployStatus::Running);
             let running = finished.is_none() && dep.status != DeployStatus::Canceled;
             if !(finished.is_some_and(|f| window.contains(f)) || running) {
                 return None;

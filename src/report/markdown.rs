@@ -58,17 +58,30 @@ fn service(out: &mut String, s: &ServiceReport, tz: Tz) {
 }
 
 /// "↑ better (was 0.90)" — the arrow shows the direction, the word the meaning.
-fn trend(current: Option<f64>, previous: Option<f64>, higher_is_better: bool, show: impl Fn(Option<f64>) -> String) -> String {
+fn trend(
+    current: Option<f64>,
+    previous: Option<f64>,
+    higher_is_better: bool,
+    show: impl Fn(Option<f64>) -> String,
+) -> String {
     let t = compare(current, previous, higher_is_better);
     match t {
         Trend::Unknown => format!("no comparison (previous: {})", show(previous)),
-        _ => format!("{} {} (previous: {})", t.arrow(current, previous, false), t.word(), show(previous)),
+        _ => format!(
+            "{} {} (previous: {})",
+            t.arrow(current, previous, false),
+            t.word(),
+            show(previous)
+        ),
     }
 }
 
 fn dora(out: &mut String, d: &Dora, p: &Dora) {
     let _ = writeln!(out, "### DORA\n");
-    let _ = writeln!(out, "| Metric | Value | Counts | Level | Trend vs previous window |");
+    let _ = writeln!(
+        out,
+        "| Metric | Value | Counts | Level | Trend vs previous window |"
+    );
     let _ = writeln!(out, "|---|---|---|---|---|");
     let f = &d.deployment_frequency;
     let _ = writeln!(
@@ -88,7 +101,10 @@ fn dora(out: &mut String, d: &Dora, p: &Dora) {
         duration(l.p90_seconds),
         l.changes,
         level(l.level),
-        trend(l.p50_seconds, p.lead_time.p50_seconds, false, |v| format!("p50 {}", duration(v))),
+        trend(l.p50_seconds, p.lead_time.p50_seconds, false, |v| format!(
+            "p50 {}",
+            duration(v)
+        )),
     );
     let c = &d.change_failure_rate;
     let _ = writeln!(
@@ -114,7 +130,12 @@ fn dora(out: &mut String, d: &Dora, p: &Dora) {
         r.failures,
         ongoing,
         level(r.level),
-        trend(r.p50_seconds, p.recovery_time.p50_seconds, false, |v| format!("p50 {}", duration(v))),
+        trend(
+            r.p50_seconds,
+            p.recovery_time.p50_seconds,
+            false,
+            |v| format!("p50 {}", duration(v))
+        ),
     );
     let w = &d.rework_rate;
     let _ = writeln!(
@@ -143,9 +164,10 @@ fn budget(out: &mut String, s: &ServiceReport) {
         Some(r) => format!("{} of the budget remaining", percent(Some(r))),
         None => "remaining budget unknown (no SLI data)".into(),
     };
-    let policy = b
-        .policy
-        .map_or_else(|| NA.to_string(), |p| format!("**{}** — {}", p.word(), p.meaning()));
+    let policy = b.policy.map_or_else(
+        || NA.to_string(),
+        |p| format!("**{}** — {}", p.word(), p.meaning()),
+    );
     let _ = writeln!(
         out,
         "SLO {} over {} days. Error ratio {}: {}. Deployment policy: {}.\n",
@@ -156,7 +178,10 @@ fn budget(out: &mut String, s: &ServiceReport) {
         policy,
     );
     let r = &b.burn_rates;
-    let _ = writeln!(out, "| Burn rate | 5m | 30m | 1h | 6h | 3d |\n|---|---|---|---|---|---|");
+    let _ = writeln!(
+        out,
+        "| Burn rate | 5m | 30m | 1h | 6h | 3d |\n|---|---|---|---|---|---|"
+    );
     let _ = writeln!(
         out,
         "| × budget | {} | {} | {} | {} | {} |\n",
@@ -184,8 +209,12 @@ fn budget(out: &mut String, s: &ServiceReport) {
     }
     if let Some(t) = s.burn_trend {
         let word = match t {
-            crate::metrics::types::BurnTrend::Increasing => "increasing (the last hour burns faster than the last 6 hours)",
-            crate::metrics::types::BurnTrend::Recovering => "recovering (the last hour burns slower than the last 6 hours)",
+            crate::metrics::types::BurnTrend::Increasing => {
+                "increasing (the last hour burns faster than the last 6 hours)"
+            }
+            crate::metrics::types::BurnTrend::Recovering => {
+                "recovering (the last hour burns slower than the last 6 hours)"
+            }
             crate::metrics::types::BurnTrend::Steady => "steady",
         };
         let _ = writeln!(out, "\nBurn trend: {word}.");
@@ -219,7 +248,10 @@ fn spc(out: &mut String, charts: &[SpcChart], tz: Tz) {
         "Limits come from each chart's baseline (its first points, restarted at a process change) \
          and are then held; a signal means the process changed, not that one value was bad.\n"
     );
-    let _ = writeln!(out, "| Chart | Type | Points | Centre | Upper limit | Lower limit | Signals |");
+    let _ = writeln!(
+        out,
+        "| Chart | Type | Points | Centre | Upper limit | Lower limit | Signals |"
+    );
     let _ = writeln!(out, "|---|---|---|---|---|---|---|");
     for c in charts {
         let kind = match c.chart {
@@ -266,7 +298,10 @@ fn deployments(out: &mut String, s: &ServiceReport, tz: Tz) {
         let _ = writeln!(out, "No production deployment finished in the window.\n");
         return;
     }
-    let _ = writeln!(out, "| Finished | Version | Status | Change failure | Risk | Budget consumed | Incidents |");
+    let _ = writeln!(
+        out,
+        "| Finished | Version | Status | Change failure | Risk | Budget consumed | Incidents |"
+    );
     let _ = writeln!(out, "|---|---|---|---|---|---|---|");
     for d in &s.deployments {
         let risk: Vec<&str> = d.risk.iter().map(|r| r.word()).collect();
@@ -277,13 +312,22 @@ fn deployments(out: &mut String, s: &ServiceReport, tz: Tz) {
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} | {} | {} | {} |",
-            d.finished_at.map_or_else(|| "running".into(), |f| time(f, tz)),
+            d.finished_at
+                .map_or_else(|| "running".into(), |f| time(f, tz)),
             cell(&d.version),
             d.status,
             if d.failed { "yes" } else { "no" },
-            if risk.is_empty() { "-".into() } else { risk.join(", ") },
+            if risk.is_empty() {
+                "-".into()
+            } else {
+                risk.join(", ")
+            },
             consumed,
-            if d.incidents.is_empty() { "-".into() } else { cell(&d.incidents.join(", ")) },
+            if d.incidents.is_empty() {
+                "-".into()
+            } else {
+                cell(&d.incidents.join(", "))
+            },
         );
     }
     out.push('\n');
