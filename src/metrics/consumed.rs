@@ -133,7 +133,10 @@ mod tests {
     use chrono::TimeZone;
 
     fn t(min: i64) -> Ts {
-        chrono::Utc.timestamp_opt(1_800_000_000, 0).single().unwrap_or_default()
+        chrono::Utc
+            .timestamp_opt(1_800_000_000, 0)
+            .single()
+            .unwrap_or_default()
             + Duration::minutes(min)
     }
 
@@ -166,7 +169,10 @@ mod tests {
         // Window requests: mean 10 req/s × 30 d = 25_920_000; budget 25_920 requests.
         let c = consumption(&traffic, t(0), Some(t(10)), t(120), &p);
         let expected = 120.0 / 25_920.0;
-        assert!(c.consumed.is_some_and(|v| (v - expected).abs() < 1e-9), "{c:?}");
+        assert!(
+            c.consumed.is_some_and(|v| (v - expected).abs() < 1e-9),
+            "{c:?}"
+        );
         // Ratio during = (0.011 + 0.001)/2 = 0.006 ≥ 5 × 0.001: a spike.
         assert!(c.spike);
         // A deployment in calm air (baseline [30, 90) and run [90, 120) all at 0.001)
@@ -190,6 +196,12 @@ mod tests {
             spike_factor: 5.0,
         };
         let c = consumption(&traffic, t(0), Some(t(10)), t(120), &p);
-        assert_eq!(c, Consumption { consumed: None, spike: false });
+        assert_eq!(
+            c,
+            Consumption {
+                consumed: None,
+                spike: false
+            }
+        );
     }
 }

@@ -77,7 +77,17 @@ mod tests {
 
     #[test]
     fn rejects_nonsense() {
-        for bad in ["", "h", "30", "0d", "-3h", "3 h", "1.5h", "3y", "99999999999999d"] {
+        for bad in [
+            "",
+            "h",
+            "30",
+            "0d",
+            "-3h",
+            "3 h",
+            "1.5h",
+            "3y",
+            "99999999999999d",
+        ] {
             assert!(parse_duration(bad).is_err(), "{bad:?} accepted");
         }
         let msg = parse_duration("3y").map_err(|e| e.to_string());

@@ -43,10 +43,7 @@ pub fn local_date(tz: Tz, t: Ts) -> NaiveDate {
 }
 
 pub fn is_weekend(tz: Tz, t: Ts) -> bool {
-    matches!(
-        t.with_timezone(&tz).weekday(),
-        Weekday::Sat | Weekday::Sun
-    )
+    matches!(t.with_timezone(&tz).weekday(), Weekday::Sat | Weekday::Sun)
 }
 
 /// Boundaries of the whole weeks of `[start, end)` counted back from `end`: element
@@ -88,7 +85,10 @@ mod tests {
         let local = NaiveDate::from_ymd_opt(2026, 3, 29)
             .and_then(|d| d.and_hms_opt(2, 30, 0))
             .unwrap_or_default();
-        assert_eq!(from_local(Tz::Europe__Berlin, local), utc("2026-03-29T01:00:00Z"));
+        assert_eq!(
+            from_local(Tz::Europe__Berlin, local),
+            utc("2026-03-29T01:00:00Z")
+        );
     }
 
     #[test]
@@ -96,5 +96,55 @@ mod tests {
         let end = utc("2026-11-30T00:00:00Z");
         let start = end - chrono::Duration::days(30);
         assert_eq!(week_starts(Tz::UTC, start, end).len(), 5);
+    }
+}
+
+/// The window of `length` ending at `end`. A whole number of days is counted in local
+/// calendar days (30 days across a DST change are 719 or 721 hours); any other length
+/// is exact.
+pub fn window_ending(tz: Tz, end: Ts, length: chrono::Duration) -> crate::metrics::types::Window {
+    let secs = length.num_seconds();
+    let start = if secs > 0 && secs % 86_400 == 0 {
+        days_back(tz, end, (secs / 86_400) as u64)
+    } else {
+        end - length
+    };
+    crate::metrics::types::Window { start, end }
+}
+
+/// Length of `[start, end)` in days: whole local calendar days counted back from `end`,
+/// plus the remainder in 24-hour days.
+pub fn days_in(tz: Tz, start: Ts, end: Ts) -> f64 {
+    if end <= start {
+        return 0.0;
+    }
+    let mut whole = 0u64;
+    let mut edge = end;
+    // Bounded: no window is longer than ten years.
+    while whole < 3_660 {
+        let next = days_back(tz, end, whole + 1);
+        if next < start {
+            break;
+        }
+        whole += 1;
+        edge = next;
+    }
+    whole as f64 + (edge - start).num_milliseconds() as f64 / 86_400_000.0
+}
+
+#[cfg(test)]
+mod window_tests {
+    use super::*;
+
+    #[test]
+    fn a_week_across_fall_back_is_seven_days_of_169_hours() {
+        let end: Ts = "2026-10-31T23:00:00Z".parse().unwrap_or_default(); // Nov 1 00:00 CET
+        let w = window_ending(Tz::Europe__Berlin, end, chrono::Duration::days(7));
+        assert_eq!((w.end - w.start).num_hours(), 169);
+        assert_eq!(days_in(Tz::Europe__Berlin, w.start, w.end), 7.0);
+        assert_eq!(
+            days_in(Tz::UTC, end - chrono::Duration::hours(36), end),
+            1.5
+        );
     }
 }

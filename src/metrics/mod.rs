@@ -3,11 +3,14 @@
 //! [`derive`]; panes never compute figures themselves.
 
 pub mod budget;
+pub mod charts;
 pub mod consumed;
+pub mod derive;
 pub mod dora;
 pub mod duration;
 pub mod local;
 pub mod percentile;
+pub mod risk;
 pub mod settings;
 pub mod spc;
 pub mod trend;
@@ -54,19 +57,15 @@ pub struct Derived {
     pub unlinked_incidents: Vec<String>,
 }
 
-/// Derives every figure for every service in `services` at `now`.
-pub fn derive(inputs: &Inputs<'_>, services: &[String], settings: &Settings, now: Ts) -> Derived {
-    let _ = (inputs, settings);
-    Derived {
-        at: Some(now),
-        services: BTreeMap::new(),
-        unlinked_incidents: Vec::new(),
-    }
-    .with_services(services)
-}
+pub use derive::derive;
 
-impl Derived {
-    fn with_services(self, _services: &[String]) -> Self {
-        self
+impl ServiceDerived {
+    /// The SPC chart of a metric id (`SpcMetric::id`), if derived.
+    pub fn chart(&self, metric: &str) -> Option<&SpcChart> {
+        self.spc.iter().find(|c| c.metric == metric)
+    }
+    /// Trend of each headline DORA figure against the previous window.
+    pub fn trends(&self) -> trend::DoraTrends {
+        trend::dora_trends(&self.dora, &self.dora_previous)
     }
 }

@@ -287,7 +287,8 @@ pub struct Limits {
 pub struct SpcPoint {
     pub at: Ts,
     pub value: f64,
-    /// Limits in force at this point (held from the baseline of its segment).
+    /// Limits in force at this point (held from the baseline of its segment); NaN
+    /// (written as `null`) where no baseline exists yet (fewer than two points).
     pub limits: Limits,
 }
 

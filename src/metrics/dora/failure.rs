@@ -22,8 +22,8 @@ pub fn mark_own(rows: &mut ServiceRows<'_>) {
             .canary
             .as_ref()
             .is_some_and(|c| c.outcome == CanaryOutcome::Failed);
-        row.failed |= matches!(row.status, DeployStatus::Failed | DeployStatus::RolledBack)
-            || canary_failed;
+        row.failed |=
+            matches!(row.status, DeployStatus::Failed | DeployStatus::RolledBack) || canary_failed;
     }
 }
 
@@ -77,7 +77,10 @@ pub fn mark_incidents(
         };
         row.failed = true;
         row.incidents += 1;
-        row.first_incident = Some(row.first_incident.map_or(inc.created_at, |f| f.min(inc.created_at)));
+        row.first_incident = Some(
+            row.first_incident
+                .map_or(inc.created_at, |f| f.min(inc.created_at)),
+        );
         match inc.resolved_at.filter(|&t| t < now) {
             Some(t) => {
                 row.incidents_resolved = Some(row.incidents_resolved.map_or(t, |r| r.max(t)));
@@ -104,9 +107,9 @@ pub fn fill_recovery(rows: &mut ServiceRows<'_>) {
                     (a, b) => a.or(b),
                 };
                 row.recovery = match recovered {
-                    Some(t) => {
-                        Recovery::Recovered(((t - failure).num_milliseconds() as f64 / 1000.0).max(0.0))
-                    }
+                    Some(t) => Recovery::Recovered(
+                        ((t - failure).num_milliseconds() as f64 / 1000.0).max(0.0),
+                    ),
                     None => Recovery::Ongoing,
                 };
             }

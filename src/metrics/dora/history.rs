@@ -70,9 +70,8 @@ impl<'a> ServiceRows<'a> {
             .iter()
             .filter_map(|&i| {
                 let d = deployments.get(i)?;
-                let keep = d.is_production()
-                    && d.started_at < now
-                    && d.status != DeployStatus::Canceled;
+                let keep =
+                    d.is_production() && d.started_at < now && d.status != DeployStatus::Canceled;
                 keep.then(|| {
                     let end = as_of(d, now).map_or(i64::MAX, |t| t.timestamp_micros());
                     (end, i)
@@ -132,5 +131,6 @@ impl<'a> ServiceRows<'a> {
 /// The finish time known at `now`: a finish at or after `now` has not happened yet,
 /// and a deployment without a finish is still running.
 fn as_of(d: &Deployment, now: Ts) -> Option<Ts> {
-    d.finished_at.filter(|&f| f < now && d.status != DeployStatus::Running)
+    d.finished_at
+        .filter(|&f| f < now && d.status != DeployStatus::Running)
 }

@@ -36,7 +36,7 @@ pub fn dora(history: &History<'_>, window: Window, tz: Tz) -> Dora {
 }
 
 fn frequency(rows: &[Row<'_>], window: Window, tz: Tz) -> DeploymentFrequency {
-    let days = window.seconds() / 86_400.0;
+    let days = local::days_in(tz, window.start, window.end);
     let successes = || rows.iter().filter(|r| r.status == DeployStatus::Success);
     let deployments = successes().count() as u32;
     let per_day = (days > 0.0).then(|| f64::from(deployments) / days);

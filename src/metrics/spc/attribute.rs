@@ -26,7 +26,9 @@ pub fn limits(
     for seg in segments {
         let base_end = (seg.start + baseline.max(1)).min(seg.end);
         let base = groups.get(seg.start..base_end).unwrap_or(&[]);
-        let (d, n) = base.iter().fold((0.0, 0.0), |(d, n), g| (d + g.count, n + g.n));
+        let (d, n) = base
+            .iter()
+            .fold((0.0, 0.0), |(d, n), g| (d + g.count, n + g.n));
         if n > 0.0 {
             center = Some(d / n);
         }
@@ -42,7 +44,11 @@ pub fn limits(
             let upper = c + 3.0 * sigma;
             let limits = Limits {
                 center: c,
-                ucl: if kind == ChartKind::P { upper.min(1.0) } else { upper },
+                ucl: if kind == ChartKind::P {
+                    upper.min(1.0)
+                } else {
+                    upper
+                },
                 lcl: (c - 3.0 * sigma).max(0.0),
             };
             if let Some(slot) = out.get_mut(i) {
@@ -61,12 +67,28 @@ mod tests {
     fn p_chart_by_hand() {
         // 2/10, 1/20, 3/10: p̄ = 6/40 = 0.15.
         let g = [
-            Subgroup { count: 2.0, n: 10.0 },
-            Subgroup { count: 1.0, n: 20.0 },
-            Subgroup { count: 3.0, n: 10.0 },
+            Subgroup {
+                count: 2.0,
+                n: 10.0,
+            },
+            Subgroup {
+                count: 1.0,
+                n: 20.0,
+            },
+            Subgroup {
+                count: 3.0,
+                n: 10.0,
+            },
         ];
         let l = limits(ChartKind::P, &g, &[0..3], 20);
-        let (first, s0) = l[0].unwrap_or((Limits { center: 0.0, ucl: 0.0, lcl: 0.0 }, 0.0));
+        let (first, s0) = l[0].unwrap_or((
+            Limits {
+                center: 0.0,
+                ucl: 0.0,
+                lcl: 0.0,
+            },
+            0.0,
+        ));
         let sigma10 = (0.15f64 * 0.85 / 10.0).sqrt();
         assert!((first.center - 0.15).abs() < 1e-12);
         assert!((s0 - sigma10).abs() < 1e-12);
@@ -81,9 +103,19 @@ mod tests {
     #[test]
     fn u_chart_by_hand() {
         // 4 incidents in 8 deployments, 2 in 4: ū = 0.5; n = 8 → σ = 0.25.
-        let g = [Subgroup { count: 4.0, n: 8.0 }, Subgroup { count: 2.0, n: 4.0 }];
+        let g = [
+            Subgroup { count: 4.0, n: 8.0 },
+            Subgroup { count: 2.0, n: 4.0 },
+        ];
         let l = limits(ChartKind::U, &g, &[0..2], 20);
-        let (first, sigma) = l[0].unwrap_or((Limits { center: 0.0, ucl: 0.0, lcl: 0.0 }, 0.0));
+        let (first, sigma) = l[0].unwrap_or((
+            Limits {
+                center: 0.0,
+                ucl: 0.0,
+                lcl: 0.0,
+            },
+            0.0,
+        ));
         assert!((first.center - 0.5).abs() < 1e-12);
         assert!((sigma - 0.25).abs() < 1e-12);
         assert!((first.ucl - 1.25).abs() < 1e-12);

@@ -31,12 +31,24 @@ pub struct ChartParams<'a> {
 
 /// An XmR chart of `points` (sorted by time), with its moving-range chart.
 pub fn xmr_chart(metric: &'static str, points: &[(Ts, f64)], p: &ChartParams<'_>) -> SpcChart {
-    let points: Vec<(Ts, f64)> = points.iter().copied().filter(|(_, v)| v.is_finite()).collect();
+    let points: Vec<(Ts, f64)> = points
+        .iter()
+        .copied()
+        .filter(|(_, v)| v.is_finite())
+        .collect();
     let ats: Vec<Ts> = points.iter().map(|(t, _)| *t).collect();
     let values: Vec<f64> = points.iter().map(|(_, v)| *v).collect();
     let segments = segments::split(&ats, p.changes);
     let (per_point, mr_bar) = xmr::limits(&values, &segments, p.baseline);
-    let mut chart = assemble(metric, ChartKind::Xmr, &ats, &values, &per_point, &segments, p.rules);
+    let mut chart = assemble(
+        metric,
+        ChartKind::Xmr,
+        &ats,
+        &values,
+        &per_point,
+        &segments,
+        p.rules,
+    );
     chart.moving_range = mr_bar.map(|m| xmr::moving_range(&values, m));
     chart
 }

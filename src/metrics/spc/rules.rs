@@ -68,7 +68,10 @@ fn k_of_m(z: &[f64], off: usize, k: usize, m: usize, limit: f64, rule: Rule, out
                 continue;
             }
             let window = i + 1 - m..=i;
-            let hits: Vec<usize> = window.filter(|&j| z[j] * side > limit).map(|j| off + j).collect();
+            let hits: Vec<usize> = window
+                .filter(|&j| z[j] * side > limit)
+                .map(|j| off + j)
+                .collect();
             if hits.len() >= k {
                 out.push(Trip {
                     rule,

@@ -39,7 +39,10 @@ mod tests {
         let change = t0 + Duration::minutes(150); // between points 2 and 3
         assert_eq!(split(&ats, &[change]), vec![0..3, 3..6]);
         // A change before every point or after every point cuts nothing.
-        assert_eq!(split(&ats, &[t0 - Duration::hours(1), t0 + Duration::hours(9)]), vec![0..6]);
+        assert_eq!(
+            split(&ats, &[t0 - Duration::hours(1), t0 + Duration::hours(9)]),
+            vec![0..6]
+        );
         assert!(split(&[], &[change]).is_empty());
     }
 }

@@ -12,8 +12,8 @@ pub fn baseline_limits(values: &[f64]) -> Option<(Limits, f64, f64)> {
         return None;
     }
     let mean = values.iter().sum::<f64>() / values.len() as f64;
-    let mr_bar = values.windows(2).map(|w| (w[1] - w[0]).abs()).sum::<f64>()
-        / (values.len() - 1) as f64;
+    let mr_bar =
+        values.windows(2).map(|w| (w[1] - w[0]).abs()).sum::<f64>() / (values.len() - 1) as f64;
     let limits = Limits {
         center: mean,
         ucl: mean + 2.66 * mr_bar,
@@ -62,7 +62,11 @@ mod tests {
     fn limits_by_hand() {
         // x = 10, 12, 11, 13: X̄ = 11.5; mR = 2, 1, 2 → mR̄ = 5/3.
         let (l, sigma, mr) = baseline_limits(&[10.0, 12.0, 11.0, 13.0]).unwrap_or((
-            Limits { center: 0.0, ucl: 0.0, lcl: 0.0 },
+            Limits {
+                center: 0.0,
+                ucl: 0.0,
+                lcl: 0.0,
+            },
             0.0,
             0.0,
         ));

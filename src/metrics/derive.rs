@@ -1,0 +1,145 @@
+//! The engine's entry point: every figure for every service at one instant.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::model::{DeployStatus, SeriesKind, Ts};
+
+use super::budget::error_budget;
+use super::charts::charts;
+use super::consumed::{consumption, ConsumptionParams, Traffic};
+use super::dora::{dora, Histories, History, Link, Row};
+use super::local;
+use super::risk;
+use super::settings::Settings;
+use super::types::{DeploymentFacts, Window};
+use super::{Derived, Inputs, ServiceDerived};
+
+/// Derives every figure for every service in `services` as known at `now`, over the
+/// window of `settings.window` ending at `now` (in local days when whole days) and the
+/// one before it.
+pub fn derive(inputs: &Inputs<'_>, services: &[String], settings: &Settings, now: Ts) -> Derived {
+    let histories = Histories::build(inputs, settings, now);
+    let window = local::window_ending(settings.calendar.tz, now, settings.window);
+    let empty = History::default();
+    let derived = services
+        .iter()
+        .map(|service| {
+            let history = histories.services.get(service.as_str()).unwrap_or(&empty);
+            let d = service_derived(inputs, service, history, &histories, settings, window, now);
+            (service.clone(), d)
+        })
+        .collect();
+    let unlinked_incidents = inputs
+        .incidents
+        .iter()
+        .zip(&histories.links)
+        .filter(|(i, l)| {
+            **l == Some(Link::Unlinked)
+                && window.contains(i.created_at)
+                && services.contains(&i.service)
+        })
+        .map(|(i, _)| i.key.clone())
+        .collect();
+    Derived {
+        at: Some(now),
+        services: derived,
+        unlinked_incidents,
+    }
+}
+
+fn service_derived(
+    inputs: &Inputs<'_>,
+    service: &str,
+    history: &History<'_>,
+    histories: &Histories<'_>,
+    settings: &Settings,
+    window: Window,
+    now: Ts,
+) -> ServiceDerived {
+    let tz = settings.calendar.tz;
+    let slo = settings.slo(service);
+    let budget = inputs
+        .ratios
+        .get(service)
+        .map(|r| error_budget(slo, r, &settings.policy));
+    let policy_now = budget.as_ref().and_then(|b| b.policy);
+    ServiceDerived {
+        service: service.to_string(),
+        dora: dora(history, window, tz),
+        dora_previous: dora(
+            history,
+            local::window_ending(tz, window.start, settings.window),
+            tz,
+        ),
+        budget,
+        spc: charts(inputs, service, history, window, settings),
+        facts: facts(
+            inputs, service, history, histories, settings, now, policy_now,
+        ),
+    }
+}
+
+/// Facts of every deployment of the service started before `now`, any environment.
+fn facts(
+    inputs: &Inputs<'_>,
+    service: &str,
+    history: &History<'_>,
+    histories: &Histories<'_>,
+    settings: &Settings,
+    now: Ts,
+    policy_now: Option<crate::metrics::types::Policy>,
+) -> BTreeMap<String, DeploymentFacts> {
+    let rows: HashMap<usize, &Row<'_>> = history.rows.rows.iter().map(|r| (r.index, r)).collect();
+    let mut incidents: HashMap<usize, Vec<String>> = HashMap::new();
+    for (inc, link) in inputs.incidents.iter().zip(&histories.links) {
+        if let Some(d) = link.and_then(Link::deployment) {
+            incidents.entry(d).or_default().push(inc.key.clone());
+        }
+    }
+    let key = |k| (service.to_string(), k);
+    let traffic = match (
+        inputs.series.get(&key(SeriesKind::ErrorRatio)),
+        inputs.series.get(&key(SeriesKind::RequestRate)),
+    ) {
+        (Some(ratio), Some(rate)) => Some(Traffic::new(ratio, rate)),
+        _ => None,
+    };
+    let slo = settings.slo(service);
+    let params = ConsumptionParams {
+        budget: 1.0 - slo.target,
+        slo_window: slo.window,
+        bake: settings.bake,
+        baseline: settings.baseline,
+        spike_factor: settings.spike_factor,
+    };
+    let mut out = BTreeMap::new();
+    for (i, dep) in inputs.deployments.iter().enumerate() {
+        if dep.service != service || dep.started_at >= now {
+            continue;
+        }
+        let row = rows.get(&i);
+        let policy = policy_now.filter(|_| risk::budget_policy_applies(dep, now));
+        let production = dep.is_production() && dep.status != DeployStatus::Canceled;
+        let c = traffic.as_ref().filter(|_| production).map(|t| {
+            consumption(
+                t,
+                dep.started_at,
+                row.and_then(|r| r.finished),
+                now,
+                &params,
+            )
+        });
+        out.insert(
+            dep.id.clone(),
+            DeploymentFacts {
+                failed: row.is_some_and(|r| r.failed),
+                risk: risk::flags(dep, &settings.calendar, settings.large_batch, policy),
+                budget_consumed: c.and_then(|c| c.consumed),
+                spike: c.is_some_and(|c| c.spike),
+                incidents: incidents.remove(&i).unwrap_or_default(),
+                changes_counted: row.is_some_and(|r| r.changes_counted),
+            },
+        );
+    }
+    out
+}

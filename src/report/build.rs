@@ -1,0 +1,153 @@
+//! Assembling `flightdeck.report.v1` from the engine's figures.
+
+use chrono::Duration;
+use chrono_tz::Tz;
+use serde::Serialize;
+
+use crate::metrics::types::{BurnRates, BurnTrend, Dora, ErrorBudget, RiskFlag, SpcChart, Window};
+use crate::metrics::{derive, Inputs, ServiceDerived, Settings};
+use crate::model::{DeployStatus, Ts};
+
+pub const SCHEMA: &str = "flightdeck.report.v1";
+
+/// The whole report. Serialized field names are the v1 keys of DESIGN §4.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReportV1 {
+    pub schema: &'static str,
+    pub generated_at: Ts,
+    pub window: Window,
+    pub services: Vec<ServiceReport>,
+    /// Zone for the markdown form.
+    #[serde(skip)]
+    pub tz: Tz,
+    /// Incidents in the window linked to no deployment.
+    #[serde(skip)]
+    pub unlinked_incidents: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ServiceReport {
+    pub service: String,
+    pub environment: &'static str,
+    pub dora: Dora,
+    pub error_budget: ErrorBudget,
+    pub spc: Vec<SpcChart>,
+    pub deployments: Vec<DeploymentReport>,
+    /// The same figures over the previous window (markdown trend arrows).
+    #[serde(skip)]
+    pub previous: Dora,
+    #[serde(skip)]
+    pub burn_trend: Option<BurnTrend>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DeploymentReport {
+    pub id: String,
+    pub version: String,
+    pub status: &'static str,
+    pub finished_at: Option<Ts>,
+    pub failed: bool,
+    pub risk: Vec<RiskFlag>,
+    pub budget_consumed: Option<f64>,
+    #[serde(skip)]
+    pub started_at: Ts,
+    #[serde(skip)]
+    pub spike: bool,
+    #[serde(skip)]
+    pub incidents: Vec<String>,
+}
+
+/// The report at `at` over `[at − window, at)`, for every service in `services` or only
+/// `service`. Data after `at` is ignored, so a report of a past instant is what the
+/// cockpit showed then (with today's knowledge of that past).
+pub fn build(
+    inputs: &Inputs<'_>,
+    services: &[String],
+    settings: &Settings,
+    at: Ts,
+    window: Duration,
+    service: Option<&str>,
+) -> ReportV1 {
+    let mut settings = settings.clone();
+    settings.window = window;
+    let chosen: Vec<String> = match service {
+        Some(s) => vec![s.to_string()],
+        None => services.to_vec(),
+    };
+    let derived = derive(inputs, &chosen, &settings, at);
+    let window = crate::metrics::local::window_ending(settings.calendar.tz, at, window);
+    let services = chosen
+        .iter()
+        .filter_map(|name| derived.services.get(name))
+        .map(|d| service_report(inputs, d, &settings, window, at))
+        .collect();
+    ReportV1 {
+        schema: SCHEMA,
+        generated_at: at,
+        window,
+        services,
+        tz: settings.calendar.tz,
+        unlinked_incidents: derived.unlinked_incidents,
+    }
+}
+
+fn service_report(
+    inputs: &Inputs<'_>,
+    d: &ServiceDerived,
+    settings: &Settings,
+    window: Window,
+    at: Ts,
+) -> ServiceReport {
+    let slo = settings.slo(&d.service);
+    let error_budget = d.budget.clone().unwrap_or_else(|| ErrorBudget {
+        slo_target: slo.target,
+        window_seconds: slo.window.num_seconds() as f64,
+        error_ratio: None,
+        remaining: None,
+        policy: None,
+        burn_rates: BurnRates::default(),
+        alerts: Vec::new(),
+        trend: None,
+    });
+    let deployments = inputs
+        .deployments
+        .iter()
+        .filter(|dep| dep.service == d.service && dep.is_production() && dep.started_at < at)
+        .filter_map(|dep| {
+            let finished = dep
+                .finished_at
+                .filter(|&f| f < at && dep.status != DeployStatus::Running);
+            let running = finished.is_none() && dep.status != DeployStatus::Canceled;
+            if !(finished.is_some_and(|f| window.contains(f)) || running) {
+                return None;
+            }
+            let facts = d.facts.get(&dep.id)?;
+            Some(DeploymentReport {
+                id: dep.id.clone(),
+                version: dep.version.clone(),
+                status: if finished.is_some() {
+                    dep.status.as_str()
+                } else {
+                    DeployStatus::Running.as_str()
+                },
+                finished_at: finished,
+                failed: facts.failed,
+                risk: facts.risk.clone(),
+                budget_consumed: facts.budget_consumed,
+                started_at: dep.started_at,
+                spike: facts.spike,
+                incidents: facts.incidents.clone(),
+            })
+        })
+        .collect();
+    ServiceReport {
+        service: d.service.clone(),
+        environment: crate::model::environment::PRODUCTION,
+        burn_trend: error_budget.trend,
+        dora: d.dora.clone(),
+        error_budget,
+        spc: d.spc.clone(),
+        deployments,
+        previous: d.dora_previous.clone(),
+    }
+}

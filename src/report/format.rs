@@ -1,0 +1,83 @@
+//! How figures read in the markdown report: durations in the largest sensible unit,
+//! rates as percentages, missing figures as "n/a" (never 0).
+
+use chrono_tz::Tz;
+
+use crate::metrics::types::Level;
+use crate::model::Ts;
+
+pub const NA: &str = "n/a";
+
+/// "45 s", "12 min", "3.2 h", "1.5 d".
+pub fn duration(seconds: Option<f64>) -> String {
+    let Some(s) = seconds.filter(|s| s.is_finite()) else {
+        return NA.into();
+    };
+    if s < 60.0 {
+        format!("{s:.0} s")
+    } else if s < 3_600.0 {
+        format!("{:.0} min", s / 60.0)
+    } else if s < 86_400.0 {
+        format!("{:.1} h", s / 3_600.0)
+    } else {
+        format!("{:.1} d", s / 86_400.0)
+    }
+}
+
+/// A fraction as a percentage with enough digits for SLOs ("99.95%", "8.1%").
+pub fn percent(fraction: Option<f64>) -> String {
+    match fraction.filter(|f| f.is_finite()) {
+        Some(f) => {
+            let p = f * 100.0;
+            if p != 0.0 && p.abs() < 1.0 {
+                format!("{p:.3}%")
+            } else if (p - p.round()).abs() < 1e-9 {
+                format!("{p:.0}%")
+            } else {
+                format!("{p:.1}%")
+            }
+        }
+        None => NA.into(),
+    }
+}
+
+pub fn number(value: Option<f64>, decimals: usize) -> String {
+    match value.filter(|v| v.is_finite()) {
+        Some(v) => format!("{v:.decimals$}"),
+        None => NA.into(),
+    }
+}
+
+pub fn level(level: Option<Level>) -> &'static str {
+    level.map_or(NA, Level::word)
+}
+
+/// A time in the report's zone: "2026-11-23 14:05 CET".
+pub fn time(t: Ts, tz: Tz) -> String {
+    t.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z").to_string()
+}
+
+/// Table cells must not break the table.
+pub fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn readable_figures() {
+        assert_eq!(duration(Some(45.0)), "45 s");
+        assert_eq!(duration(Some(720.0)), "12 min");
+        assert_eq!(duration(Some(11_520.0)), "3.2 h");
+        assert_eq!(duration(Some(129_600.0)), "1.5 d");
+        assert_eq!(duration(None), "n/a");
+        assert_eq!(percent(Some(0.081)), "8.1%");
+        assert_eq!(percent(Some(0.0)), "0%");
+        assert_eq!(percent(Some(0.0004)), "0.040%");
+        assert_eq!(percent(Some(-0.5)), "-50%");
+        assert_eq!(percent(None), "n/a");
+        assert_eq!(cell("a|b"), "a\\|b");
+    }
+}
