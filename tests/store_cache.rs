@@ -8,8 +8,8 @@ use std::time::Instant;
 use chrono::{Duration, TimeZone, Utc};
 use flightdeck::event::SourceData;
 use flightdeck::model::{
-    Annotation, AnnotationKind, DeployKind, DeployStatus, Deployment, Incident, Series, SeriesKind, Trigger, Ts,
-    WindowRatios,
+    Annotation, AnnotationKind, DeployKind, DeployStatus, Deployment, Incident, Series, SeriesKind,
+    Trigger, Ts, WindowRatios,
 };
 use flightdeck::store::{load_cached, spawn_cache_writer, Cache};
 
@@ -20,7 +20,9 @@ fn temp_db(name: &str) -> PathBuf {
 }
 
 fn t0() -> Ts {
-    Utc.with_ymd_and_hms(2026, 3, 2, 12, 0, 0).single().expect("valid time")
+    Utc.with_ymd_and_hms(2026, 3, 2, 12, 0, 0)
+        .single()
+        .expect("valid time")
 }
 
 fn deployment(id: &str, service: &str, finished: Ts, status: DeployStatus) -> Deployment {
@@ -68,12 +70,22 @@ async fn what_the_writer_saved_survives_a_restart() {
     };
     let first = vec![
         SourceData::Services(vec!["api".into()]),
-        SourceData::Deployments(vec![deployment("gitlab:1", "api", t0(), DeployStatus::Running)]),
+        SourceData::Deployments(vec![deployment(
+            "gitlab:1",
+            "api",
+            t0(),
+            DeployStatus::Running,
+        )]),
         SourceData::Incidents(vec![incident("OPS-1", t0())]),
     ];
     // The same deployment again, now finished: an upsert, not a second row.
     let second = vec![
-        SourceData::Deployments(vec![deployment("gitlab:1", "api", t0(), DeployStatus::Success)]),
+        SourceData::Deployments(vec![deployment(
+            "gitlab:1",
+            "api",
+            t0(),
+            DeployStatus::Success,
+        )]),
         SourceData::Ratios {
             service: "api".into(),
             ratios,
@@ -93,17 +105,28 @@ async fn what_the_writer_saved_survives_a_restart() {
             kind: AnnotationKind::DeployMarker,
         }]),
     ];
-    tx.send(("gitlab".into(), t0(), first)).await.expect("writer alive");
-    tx.send(("gitlab".into(), t0() + Duration::minutes(5), second)).await.expect("writer alive");
+    tx.send(("gitlab".into(), t0(), first))
+        .await
+        .expect("writer alive");
+    tx.send(("gitlab".into(), t0() + Duration::minutes(5), second))
+        .await
+        .expect("writer alive");
     drop(tx);
-    writer.join().expect("writer thread").expect("no store error");
+    writer
+        .join()
+        .expect("writer thread")
+        .expect("no store error");
 
     // "Restart": a fresh load from disk, as the runtime does at start.
     let loaded = load_cached(path.clone()).await.expect("loads");
     assert_eq!(loaded.len(), 1);
     let (source, at, data) = &loaded[0];
     assert_eq!(source, "gitlab");
-    assert_eq!(*at, t0() + Duration::minutes(5), "the watermark is the last fetch");
+    assert_eq!(
+        *at,
+        t0() + Duration::minutes(5),
+        "the watermark is the last fetch"
+    );
     let deployments: Vec<&Deployment> = data
         .iter()
         .filter_map(|d| match d {
@@ -114,10 +137,18 @@ async fn what_the_writer_saved_survives_a_restart() {
         .collect();
     assert_eq!(deployments.len(), 1);
     assert_eq!(deployments[0].status, DeployStatus::Success);
-    assert!(data.iter().any(|d| matches!(d, SourceData::Services(s) if s == &["api"])));
-    assert!(data.iter().any(|d| matches!(d, SourceData::Incidents(i) if i[0].key == "OPS-1")));
-    assert!(data.iter().any(|d| matches!(d, SourceData::Ratios { ratios: r, .. } if *r == ratios)));
-    assert!(data.iter().any(|d| matches!(d, SourceData::Annotations(a) if a[0].kind == AnnotationKind::DeployMarker)));
+    assert!(data
+        .iter()
+        .any(|d| matches!(d, SourceData::Services(s) if s == &["api"])));
+    assert!(data
+        .iter()
+        .any(|d| matches!(d, SourceData::Incidents(i) if i[0].key == "OPS-1")));
+    assert!(data
+        .iter()
+        .any(|d| matches!(d, SourceData::Ratios { ratios: r, .. } if *r == ratios)));
+    assert!(data.iter().any(
+        |d| matches!(d, SourceData::Annotations(a) if a[0].kind == AnnotationKind::DeployMarker)
+    ));
     assert!(data.iter().any(
         |d| matches!(d, SourceData::Series { series, .. } if series.points == vec![(t0(), 10.0), (t0() + Duration::minutes(5), 12.0)])
     ));
@@ -162,7 +193,12 @@ fn load_time_of_90_days_by_20_services() {
         let service = format!("service-{s:02}");
         let mut deployments = Vec::new();
         for d in 0..90 * 6 {
-            let mut dep = deployment(&format!("gitlab:{s}-{d}"), &service, now - Duration::hours(4 * d), DeployStatus::Success);
+            let mut dep = deployment(
+                &format!("gitlab:{s}-{d}"),
+                &service,
+                now - Duration::hours(4 * d),
+                DeployStatus::Success,
+            );
             dep.commits = (0..5)
                 .map(|c| flightdeck::model::Change {
                     sha: format!("{c:040}"),
@@ -184,17 +220,34 @@ fn load_time_of_90_days_by_20_services() {
                 .collect();
             deployments.push(dep);
         }
-        let incidents = (0..10).map(|i| incident(&format!("OPS-{s}-{i}"), now - Duration::days(9 * i))).collect();
-        let mut data = vec![SourceData::Deployments(deployments), SourceData::Incidents(incidents)];
-        for kind in [SeriesKind::ErrorRatio, SeriesKind::LatencyP99, SeriesKind::RequestRate] {
-            let points = (0..90 * 288).map(|i| (now - Duration::minutes(5 * i), (i % 97) as f64)).collect();
+        let incidents = (0..10)
+            .map(|i| incident(&format!("OPS-{s}-{i}"), now - Duration::days(9 * i)))
+            .collect();
+        let mut data = vec![
+            SourceData::Deployments(deployments),
+            SourceData::Incidents(incidents),
+        ];
+        for kind in [
+            SeriesKind::ErrorRatio,
+            SeriesKind::LatencyP99,
+            SeriesKind::RequestRate,
+        ] {
+            let points = (0..90 * 288)
+                .map(|i| (now - Duration::minutes(5 * i), (i % 97) as f64))
+                .collect();
             data.push(SourceData::Series {
                 service: service.clone(),
                 kind,
-                series: Series { query: "q".into(), points },
+                series: Series {
+                    query: "q".into(),
+                    points,
+                },
             });
         }
-        data.push(SourceData::Ratios { service: service.clone(), ratios: WindowRatios::default() });
+        data.push(SourceData::Ratios {
+            service: service.clone(),
+            ratios: WindowRatios::default(),
+        });
         cache.save("gitlab", now, &data).expect("saves");
     }
     drop(cache);
@@ -204,6 +257,9 @@ fn load_time_of_90_days_by_20_services() {
     let loaded = Cache::open(&path).expect("opens").load().expect("loads");
     let elapsed = started.elapsed();
     let items: usize = loaded.iter().map(|(_, _, d)| d.len()).sum();
-    eprintln!("cache file {} MiB; open + load: {elapsed:?} ({items} data items)", size / (1024 * 1024));
+    eprintln!(
+        "cache file {} MiB; open + load: {elapsed:?} ({items} data items)",
+        size / (1024 * 1024)
+    );
     let _ = std::fs::remove_dir_all(path.parent().expect("dir"));
 }

@@ -184,17 +184,23 @@ fn diurnal(t: Ts, depth: f64) -> f64 {
     1.0 + depth * ((hour - 9.0) / 24.0 * std::f64::consts::TAU).sin()
 }
 
-/// The demo's four services over `days` ending at `end`: steady traffic with a daily
-/// cycle, a deployment most weekdays at 14:00, an incident in checkout three days ago,
-/// a bad afternoon in search ten days ago, and checkout burning budget right now.
-pub fn demo_openmetrics(end: Ts, days: u32) -> String {
+/// How far past `now` the demo's history reaches, so that a Prometheus started on it
+/// shows live-looking windows (5 m, 30 m…) for this long.
+pub const DEMO_AHEAD: Duration = Duration::hours(2);
+
+/// The demo's four services over the `days` before `now` and [`DEMO_AHEAD`] after it:
+/// steady traffic with a daily cycle, a deployment most days at 14:00, an incident in
+/// checkout three days ago, a bad afternoon in search ten days ago, and checkout
+/// burning budget since a deployment 40 minutes ago.
+pub fn demo_openmetrics(now: Ts, days: u32) -> String {
     let daily_deploy = |minute: u32| move |t: Ts| t.hour() == 14 && t.minute() == minute;
+    let now = now - Duration::seconds(i64::from(now.second()));
     let services = vec![
         SyntheticService {
             name: "checkout".into(),
             requests_per_minute: Box::new(|t| (1_200.0 * diurnal(t, 0.4)) as u64),
             error_ratio: Box::new(move |t| {
-                let ago = end - t;
+                let ago = now - t;
                 if ago <= Duration::minutes(40) {
                     0.004
                 } else if ago >= Duration::hours(72) && ago < Duration::hours(74) {
@@ -204,13 +210,13 @@ pub fn demo_openmetrics(end: Ts, days: u32) -> String {
                 }
             }),
             median_latency: Box::new(move |t| {
-                if end - t <= Duration::minutes(40) {
+                if now - t <= Duration::minutes(40) {
                     0.09
                 } else {
                     0.06
                 }
             }),
-            deployed: Box::new(move |t| daily_deploy(0)(t) || end - t == Duration::minutes(41)),
+            deployed: Box::new(move |t| daily_deploy(0)(t) || now - t == Duration::minutes(40)),
         },
         SyntheticService {
             name: "payments".into(),
@@ -223,7 +229,7 @@ pub fn demo_openmetrics(end: Ts, days: u32) -> String {
             name: "search".into(),
             requests_per_minute: Box::new(|t| (3_000.0 * diurnal(t, 0.5)) as u64),
             error_ratio: Box::new(move |t| {
-                let ago = end - t;
+                let ago = now - t;
                 if ago >= Duration::days(10) && ago < Duration::days(10) + Duration::hours(6) {
                     0.01
                 } else {
@@ -243,7 +249,8 @@ pub fn demo_openmetrics(end: Ts, days: u32) -> String {
             }),
         },
     ];
-    openmetrics(&services, end, days, 12)
+    let fine_hours = 12 + DEMO_AHEAD.num_hours() as u32;
+    openmetrics(&services, now + DEMO_AHEAD, days, fine_hours)
 }
 
 #[cfg(test)]
