@@ -1,1 +1,211 @@
-//! `flightdeck doctor`: checks the config and reaches every configured source.
+//! `flightdeck doctor`: checks the config and reaches every configured source,
+//! printing what works and, for what does not, why and what to do about it.
+
+use std::io::Write;
+
+use chrono::Utc;
+
+use crate::config::{Config, ConfigSource, ServiceConfig};
+use crate::event::{SourceError, SourceErrorKind};
+use crate::sources::prometheus::api::QueryData;
+use crate::sources::prometheus::query::{render, sli_query};
+use crate::sources::prometheus::PrometheusSource;
+use crate::sources::secret::credential_warning;
+use crate::store::{default_path, Cache};
+
+/// What to do about an error of each kind.
+fn advice(kind: SourceErrorKind) -> &'static str {
+    match kind {
+        SourceErrorKind::Auth => {
+            "check auth, token_env or token_cmd, and that the token is valid for this server"
+        }
+        SourceErrorKind::Network => {
+            "check that the server runs at url and that no proxy or firewall is in the way"
+        }
+        SourceErrorKind::Timeout => "raise timeout_seconds, or check the server's load",
+        SourceErrorKind::RateLimited => {
+            "poll less often (refresh_seconds) or ask for a higher limit"
+        }
+        SourceErrorKind::Server => "the server is failing; look at its logs, then try again",
+        SourceErrorKind::BadResponse => "check url and path_prefix (Mimir: \"/prometheus\")",
+        SourceErrorKind::Query => "fix the PromQL; try it in the server's query page first",
+        SourceErrorKind::Config => "fix the setting named above",
+    }
+}
+
+struct Report<'a> {
+    out: &'a mut dyn Write,
+    problems: usize,
+}
+
+impl Report<'_> {
+    fn line(&mut self, text: &str) {
+        let _ = writeln!(self.out, "{text}");
+    }
+    fn ok(&mut self, what: &str, detail: &str) {
+        self.line(&format!("  ok    {what}: {detail}"));
+    }
+    fn warn(&mut self, what: &str, detail: &str) {
+        self.line(&format!("  warn  {what}: {detail}"));
+    }
+    fn fail(&mut self, what: &str, error: &SourceError) {
+        self.problems += 1;
+        self.line(&format!("  FAIL  {what}: {error}"));
+        self.line(&format!("        what to do: {}", advice(error.kind)));
+    }
+}
+
+/// Runs every check, writing the results to `out`; true when nothing failed.
+pub async fn run(config: &Config, source: &ConfigSource, out: &mut dyn Write) -> bool {
+    let mut r = Report { out, problems: 0 };
+    r.line("flightdeck doctor");
+    r.line("config");
+    match source {
+        ConfigSource::File(path) => {
+            r.ok("file", &format!("{} is valid", path.display()));
+            if let Some(w) = credential_warning(path, config) {
+                r.warn("permissions", &w);
+            }
+        }
+        ConfigSource::None => r.warn(
+            "file",
+            "no config file; the built-in demo runs (see config.example.toml to watch real services)",
+        ),
+    }
+    check_cache(&mut r, config);
+    match &config.prometheus {
+        Some(prom) => {
+            r.line(&format!("prometheus ({})", prom.url));
+            check_prometheus(&mut r, config, prom).await;
+        }
+        None => {
+            r.line("prometheus: not configured (add a [prometheus] section to watch error budgets)")
+        }
+    }
+    if r.problems == 0 {
+        r.line("all checks passed");
+    } else {
+        r.line(&format!("{} problem(s) found", r.problems));
+    }
+    r.problems == 0
+}
+
+fn check_cache(r: &mut Report<'_>, config: &Config) {
+    r.line("cache");
+    if !config.cache.enabled {
+        r.ok("cache", "disabled");
+        return;
+    }
+    let Some(path) = config.cache.path.clone().or_else(default_path) else {
+        r.warn(
+            "cache",
+            "no data directory on this platform; set [cache] path",
+        );
+        return;
+    };
+    match Cache::open(&path) {
+        Ok(_) => r.ok("cache", &format!("{} opens", path.display())),
+        Err(e) => r.fail(
+            "cache",
+            &SourceError {
+                kind: SourceErrorKind::Config,
+                message: format!("{}: {e}", path.display()),
+            },
+        ),
+    }
+}
+
+async fn check_prometheus(
+    r: &mut Report<'_>,
+    config: &Config,
+    prom: &crate::config::PrometheusConfig,
+) {
+    let source = match PrometheusSource::new(prom, &config.services) {
+        Ok(s) => s,
+        Err(e) => return r.fail("client", &e),
+    };
+    let auth = match source.auth().await {
+        Ok(a) => {
+            if prom.has_credentials() {
+                r.ok("credentials", "read");
+            }
+            a
+        }
+        Err(e) => return r.fail("credentials", &e),
+    };
+    match source.client().build_info(&auth).await {
+        Ok(version) => r.ok("reached", &format!("server version {version}")),
+        Err(e) => return r.fail("reached", &e),
+    }
+    let now = Utc::now();
+    for (index, service) in config.services.iter().enumerate() {
+        r.line(&format!("  service {} (services[{index}])", service.name));
+        if !service.has_queries() {
+            r.warn(
+                "queries",
+                "none configured; nothing is fetched for this service",
+            );
+            continue;
+        }
+        for (what, query) in service_queries(service) {
+            match source.client().instant(&query, now, &auth).await {
+                Ok(answer) => {
+                    let detail = describe(&answer.data);
+                    if detail.starts_with("no data") {
+                        r.warn(what, &detail);
+                    } else {
+                        r.ok(what, &detail);
+                    }
+                    for w in answer.warnings {
+                        r.warn(what, &w);
+                    }
+                }
+                Err(e) => r.fail(what, &e),
+            }
+        }
+    }
+}
+
+/// Each configured query of a service, as doctor tries it (instant, 5-minute window).
+fn service_queries(service: &ServiceConfig) -> Vec<(&'static str, String)> {
+    let name = service.name.as_str();
+    let mut queries = Vec::new();
+    if let Some(sli) = service.sli() {
+        queries.push(("error ratio (5m)", sli_query(&sli, 300, name)));
+        let slo = i64::from(service.slo_window_days) * 86_400;
+        queries.push(("error ratio (SLO window)", sli_query(&sli, slo, name)));
+    }
+    for (what, q) in [
+        ("p99 latency", &service.latency_p99_query),
+        ("request rate", &service.request_rate_query),
+        ("deploy markers", &service.deploy_marker_query),
+    ] {
+        if let Some(q) = q {
+            queries.push((what, render(q, 300, name)));
+        }
+    }
+    queries
+}
+
+fn describe(data: &QueryData) -> String {
+    match data {
+        QueryData::Vector(v) if v.is_empty() => {
+            "no data (empty result); check metric names and labels, or whether traffic exists"
+                .to_string()
+        }
+        QueryData::Vector(v) => {
+            let first = v[0].value.as_ref().map_or(f64::NAN, |p| p.value());
+            if v.len() == 1 {
+                format!("{first}")
+            } else {
+                format!(
+                    "{} series (first {first}); aggregate with sum() for one number",
+                    v.len()
+                )
+            }
+        }
+        QueryData::Scalar(p) => format!("{}", p.value()),
+        QueryData::Matrix(m) => format!("{} series", m.len()),
+        QueryData::String(p) => format!("string {:?}", p.1),
+    }
+}

@@ -1,1 +1,152 @@
-//! Local cache in SQLite: deployments, incidents, series aggregates, watermarks.
+//! Local cache in SQLite (DESIGN §6): deployments, incidents, series aggregates,
+//! ratios, annotations and a watermark per source, so the cockpit draws the last known
+//! state at once on start (marked stale) while the sources refresh.
+//!
+//! Disk I/O never runs on the UI loop: the runtime loads through [`load_cached`] (a
+//! blocking task) and saves through [`spawn_cache_writer`] (its own thread).
+
+mod codec;
+mod schema;
+mod writer;
+
+use std::path::{Path, PathBuf};
+
+use chrono::Duration;
+use rusqlite::Connection;
+
+use crate::event::SourceData;
+use crate::model::Ts;
+
+pub use writer::spawn_cache_writer;
+
+/// What the cache holds for one source: its id, when it was last fetched, its data.
+pub type CachedSource = (String, Ts, Vec<SourceData>);
+
+/// How far back series points are loaded at start (the charts show the last hours).
+pub const SERIES_LOAD_SPAN: Duration = Duration::hours(24);
+
+/// Series are kept as 5-minute means: enough for the charts, small enough that 90
+/// days of 20 services load in a blink.
+pub const BUCKET_SECONDS: i64 = 300;
+
+#[derive(Debug)]
+pub enum StoreError {
+    Sqlite(rusqlite::Error),
+    Io(std::io::Error),
+    /// The file was written by a newer flightdeck with a schema we do not know.
+    Newer {
+        found: u32,
+        supported: u32,
+    },
+    Json(serde_json::Error),
+}
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StoreError::Sqlite(e) => write!(f, "cache database error: {e}"),
+            StoreError::Io(e) => write!(f, "cannot create the cache directory: {e}"),
+            StoreError::Newer { found, supported } => write!(
+                f,
+                "the cache has schema version {found}, this flightdeck knows up to {supported}; \
+                 upgrade flightdeck or set [cache] path to another file"
+            ),
+            StoreError::Json(e) => write!(f, "a cached record could not be encoded: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Sqlite(e)
+    }
+}
+
+impl From<serde_json::Error> for StoreError {
+    fn from(e: serde_json::Error) -> Self {
+        StoreError::Json(e)
+    }
+}
+
+/// The cache file in the platform data directory (`~/.local/share/flightdeck/cache.sqlite3`).
+pub fn default_path() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "flightdeck").map(|d| d.data_dir().join("cache.sqlite3"))
+}
+
+pub struct Cache {
+    conn: Connection,
+}
+
+impl Cache {
+    /// Opens (creating when missing) and migrates the cache at `path`.
+    pub fn open(path: &Path) -> Result<Cache, StoreError> {
+        Self::open_at_version(path, schema::CURRENT)
+    }
+
+    /// Opens and migrates only up to `version` (to test migrations from old files).
+    #[doc(hidden)]
+    pub fn open_at_version(path: &Path, version: u32) -> Result<Cache, StoreError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(StoreError::Io)?;
+        }
+        let mut conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        // A cache may lose its last write in a power cut; it must never be corrupt.
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        schema::migrate_to(&mut conn, version)?;
+        Ok(Cache { conn })
+    }
+
+    pub fn schema_version(&self) -> Result<u32, StoreError> {
+        schema::version(&self.conn)
+    }
+
+    /// Stores what `source` fetched at `at`, in one transaction.
+    pub fn save(&mut self, source: &str, at: Ts, data: &[SourceData]) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        codec::save(&tx, source, at, data)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Everything cached, per source, as of each source's last fetch. Series reach
+    /// back [`SERIES_LOAD_SPAN`] from that fetch.
+    pub fn load(&self) -> Result<Vec<CachedSource>, StoreError> {
+        codec::load(&self.conn)
+    }
+
+    /// Deletes raw records older than `retention` before `now`; returns how many.
+    pub fn purge(&mut self, now: Ts, retention: Duration) -> Result<usize, StoreError> {
+        let cutoff = (now - retention).timestamp();
+        let tx = self.conn.transaction()?;
+        let mut removed = 0;
+        for sql in [
+            "DELETE FROM deployments WHERE at < ?1",
+            "DELETE FROM incidents WHERE at < ?1",
+            "DELETE FROM series_points WHERE bucket < ?1",
+            "DELETE FROM annotations WHERE at < ?1",
+        ] {
+            removed += tx.execute(sql, [cutoff])?;
+        }
+        tx.commit()?;
+        Ok(removed)
+    }
+}
+
+/// Loads the cache at `path` on a blocking thread; an absent file is an empty cache.
+pub async fn load_cached(path: PathBuf) -> Result<Vec<CachedSource>, StoreError> {
+    tokio::task::spawn_blocking(move || {
+        if !path.exists() {
+            return Ok(Vec::new());
+        }
+        Cache::open(&path)?.load()
+    })
+    .await
+    .unwrap_or_else(|_| Ok(Vec::new()))
+}
+
+#[cfg(test)]
+mod tests;

@@ -198,13 +198,15 @@ impl HttpClient {
                 let delay = match hint {
                     Some(h) => match policy.after_hint(h) {
                         Some(d) => d,
-                        None => return Err(error(
-                            kind_of(status),
-                            format!(
+                        None => {
+                            return Err(error(
+                                kind_of(status),
+                                format!(
                                 "the server asked to wait {} s (HTTP {status}); trying again later",
                                 h.as_secs()
                             ),
-                        )),
+                            ))
+                        }
                     },
                     None => policy.backoff(attempt),
                 };

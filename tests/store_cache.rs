@@ -1,0 +1,265 @@
+//! The local cache: what the writer thread saved is there after a restart, upserts do
+//! not duplicate, retention purges old rows; and (ignored, run by hand) how long a
+//! cache of 90 days × 20 services takes to load at start.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use chrono::{Duration, TimeZone, Utc};
+use flightdeck::event::SourceData;
+use flightdeck::model::{
+    Annotation, AnnotationKind, DeployKind, DeployStatus, Deployment, Incident, Series, SeriesKind,
+    Trigger, Ts, WindowRatios,
+};
+use flightdeck::store::{load_cached, spawn_cache_writer, Cache};
+
+fn temp_db(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("fd-store-it-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir.join("cache.sqlite3")
+}
+
+fn t0() -> Ts {
+    Utc.with_ymd_and_hms(2026, 3, 2, 12, 0, 0)
+        .single()
+        .expect("valid time")
+}
+
+fn deployment(id: &str, service: &str, finished: Ts, status: DeployStatus) -> Deployment {
+    Deployment {
+        id: id.into(),
+        source: "gitlab".into(),
+        service: service.into(),
+        environment: "production".into(),
+        version: "1.2.3".into(),
+        sha: "abc123".into(),
+        status,
+        started_at: finished - Duration::minutes(10),
+        finished_at: Some(finished),
+        deployer: "ana".into(),
+        url: None,
+        commits: vec![],
+        stages: vec![],
+        canary: None,
+        trigger: Trigger::Auto,
+        kind: DeployKind::Normal,
+    }
+}
+
+fn incident(key: &str, created: Ts) -> Incident {
+    Incident {
+        key: key.into(),
+        service: "api".into(),
+        title: "errors up".into(),
+        severity: "P2".into(),
+        created_at: created,
+        resolved_at: None,
+        linked_deployment: None,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_the_writer_saved_survives_a_restart() {
+    let path = temp_db("restart");
+    let (tx, rx) = tokio::sync::mpsc::channel(8);
+    let writer = spawn_cache_writer(path.clone(), 90, rx);
+    let ratios = WindowRatios {
+        m5: Some(0.01),
+        slo_window: Some(0.0004),
+        ..Default::default()
+    };
+    let first = vec![
+        SourceData::Services(vec!["api".into()]),
+        SourceData::Deployments(vec![deployment(
+            "gitlab:1",
+            "api",
+            t0(),
+            DeployStatus::Running,
+        )]),
+        SourceData::Incidents(vec![incident("OPS-1", t0())]),
+    ];
+    // The same deployment again, now finished: an upsert, not a second row.
+    let second = vec![
+        SourceData::Deployments(vec![deployment(
+            "gitlab:1",
+            "api",
+            t0(),
+            DeployStatus::Success,
+        )]),
+        SourceData::Ratios {
+            service: "api".into(),
+            ratios,
+        },
+        SourceData::Series {
+            service: "api".into(),
+            kind: SeriesKind::RequestRate,
+            series: Series {
+                query: "sum(rate(x[5m]))".into(),
+                points: vec![(t0(), 10.0), (t0() + Duration::minutes(5), 12.0)],
+            },
+        },
+        SourceData::Annotations(vec![Annotation {
+            at: t0(),
+            service: Some("api".into()),
+            text: "deploy 1.2.3".into(),
+            kind: AnnotationKind::DeployMarker,
+        }]),
+    ];
+    tx.send(("gitlab".into(), t0(), first))
+        .await
+        .expect("writer alive");
+    tx.send(("gitlab".into(), t0() + Duration::minutes(5), second))
+        .await
+        .expect("writer alive");
+    drop(tx);
+    writer
+        .join()
+        .expect("writer thread")
+        .expect("no store error");
+
+    // "Restart": a fresh load from disk, as the runtime does at start.
+    let loaded = load_cached(path.clone()).await.expect("loads");
+    assert_eq!(loaded.len(), 1);
+    let (source, at, data) = &loaded[0];
+    assert_eq!(source, "gitlab");
+    assert_eq!(
+        *at,
+        t0() + Duration::minutes(5),
+        "the watermark is the last fetch"
+    );
+    let deployments: Vec<&Deployment> = data
+        .iter()
+        .filter_map(|d| match d {
+            SourceData::Deployments(v) => Some(v),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    assert_eq!(deployments.len(), 1);
+    assert_eq!(deployments[0].status, DeployStatus::Success);
+    assert!(data
+        .iter()
+        .any(|d| matches!(d, SourceData::Services(s) if s == &["api"])));
+    assert!(data
+        .iter()
+        .any(|d| matches!(d, SourceData::Incidents(i) if i[0].key == "OPS-1")));
+    assert!(data
+        .iter()
+        .any(|d| matches!(d, SourceData::Ratios { ratios: r, .. } if *r == ratios)));
+    assert!(data.iter().any(
+        |d| matches!(d, SourceData::Annotations(a) if a[0].kind == AnnotationKind::DeployMarker)
+    ));
+    assert!(data.iter().any(
+        |d| matches!(d, SourceData::Series { series, .. } if series.points == vec![(t0(), 10.0), (t0() + Duration::minutes(5), 12.0)])
+    ));
+}
+
+#[test]
+fn retention_purges_only_old_rows() {
+    let path = temp_db("purge");
+    let mut cache = Cache::open(&path).expect("opens");
+    let old = t0() - Duration::days(91);
+    let recent = t0() - Duration::days(89);
+    let data = vec![SourceData::Deployments(vec![
+        deployment("gitlab:old", "api", old, DeployStatus::Success),
+        deployment("gitlab:new", "api", recent, DeployStatus::Success),
+    ])];
+    cache.save("gitlab", t0(), &data).expect("saves");
+    assert_eq!(cache.purge(t0(), Duration::days(90)).expect("purges"), 1);
+    let loaded = cache.load().expect("loads");
+    let ids: Vec<String> = loaded[0]
+        .2
+        .iter()
+        .filter_map(|d| match d {
+            SourceData::Deployments(v) => Some(v.iter().map(|d| d.id.clone()).collect::<Vec<_>>()),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    assert_eq!(ids, ["gitlab:new"]);
+}
+
+/// Start-up cost of a full cache: 90 days × 20 services, 6 deployments a day each
+/// (10,800 with 5 commits and 4 stages), 200 incidents, 5-minute series aggregates
+/// of 3 kinds (1.55 M rows), ratios. Run: cargo test --release --test store_cache -- --ignored --nocapture
+#[test]
+#[ignore = "fills a large cache; a measurement, not a check"]
+fn load_time_of_90_days_by_20_services() {
+    let path = temp_db("big");
+    let mut cache = Cache::open(&path).expect("opens");
+    let now = t0();
+    let fill = Instant::now();
+    for s in 0..20 {
+        let service = format!("service-{s:02}");
+        let mut deployments = Vec::new();
+        for d in 0..90 * 6 {
+            let mut dep = deployment(
+                &format!("gitlab:{s}-{d}"),
+                &service,
+                now - Duration::hours(4 * d),
+                DeployStatus::Success,
+            );
+            dep.commits = (0..5)
+                .map(|c| flightdeck::model::Change {
+                    sha: format!("{c:040}"),
+                    title: "a change with a title of ordinary length".into(),
+                    author: "dev".into(),
+                    authored_at: now,
+                    committed_at: now,
+                    merged_at: None,
+                })
+                .collect();
+            dep.stages = ["build", "test", "canary", "prod"]
+                .iter()
+                .map(|n| flightdeck::model::Stage {
+                    name: (*n).into(),
+                    status: flightdeck::model::StageStatus::Success,
+                    started_at: Some(now),
+                    finished_at: Some(now),
+                })
+                .collect();
+            deployments.push(dep);
+        }
+        let incidents = (0..10)
+            .map(|i| incident(&format!("OPS-{s}-{i}"), now - Duration::days(9 * i)))
+            .collect();
+        let mut data = vec![
+            SourceData::Deployments(deployments),
+            SourceData::Incidents(incidents),
+        ];
+        for kind in [
+            SeriesKind::ErrorRatio,
+            SeriesKind::LatencyP99,
+            SeriesKind::RequestRate,
+        ] {
+            let points = (0..90 * 288)
+                .map(|i| (now - Duration::minutes(5 * i), (i % 97) as f64))
+                .collect();
+            data.push(SourceData::Series {
+                service: service.clone(),
+                kind,
+                series: Series {
+                    query: "q".into(),
+                    points,
+                },
+            });
+        }
+        data.push(SourceData::Ratios {
+            service: service.clone(),
+            ratios: WindowRatios::default(),
+        });
+        cache.save("gitlab", now, &data).expect("saves");
+    }
+    drop(cache);
+    eprintln!("filled 90 d × 20 services in {:?}", fill.elapsed());
+    let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    let started = Instant::now();
+    let loaded = Cache::open(&path).expect("opens").load().expect("loads");
+    let elapsed = started.elapsed();
+    let items: usize = loaded.iter().map(|(_, _, d)| d.len()).sum();
+    eprintln!(
+        "cache file {} MiB; open + load: {elapsed:?} ({items} data items)",
+        size / (1024 * 1024)
+    );
+    let _ = std::fs::remove_dir_all(path.parent().expect("dir"));
+}
