@@ -85,7 +85,7 @@ fn deploys_on(rng: &mut Rng, idx: usize, weekday: i64) -> i64 {
         (1, true) => i64::from(rng.chance(0.05)),
         (2, false) if weekday % 2 == 0 => i64::from(rng.chance(0.8)),
         (2, false) => i64::from(rng.chance(0.1)),
-        (3, false) if weekday == 1 || weekday == 3 => i64::from(rng.chance(0.45)),
+        (3, false) if weekday == 1 || weekday == 3 => i64::from(rng.chance(0.55)),
         (3, false) => i64::from(rng.chance(0.03)),
         _ => 0,
     }

@@ -99,7 +99,7 @@ pub fn incidents(rng: &Rng, data_start: i64, origin: i64, deps: &Deployments) ->
     if let Some((id, finished, recovered)) = &deps.marks.rolled_back {
         let created = finished + 8 * 60;
         let resolved = recovered + 12 * 60;
-        add_bump(0, finished - 180, *recovered, 0.09, 1.8);
+        add_bump(0, finished - 180, *recovered, 0.16, 1.8);
         drafts.push(Draft {
             service: 0,
             title: "Checkout: 502s on cart update after release".into(),

@@ -78,7 +78,7 @@ impl LiveRollout {
             })
             .collect::<Vec<_>>();
         let mut commits = commits;
-        commits.sort_by(|a, b| a.committed_at.cmp(&b.committed_at));
+        commits.sort_by_key(|c| c.committed_at);
         let (sha, deployer) = commits
             .last()
             .map(|c| (c.sha.clone(), c.author.clone()))

@@ -264,15 +264,15 @@ fn as_of(d: &Deployment, t: i64) -> Option<Deployment> {
         c.traffic_percent = d
             .stages
             .iter()
+            .rev()
             .filter(|s| s.started_at.is_some())
-            .filter_map(|s| {
+            .find_map(|s| {
                 s.name
                     .strip_prefix("canary ")?
                     .strip_suffix('%')?
                     .parse()
                     .ok()
             })
-            .last()
             .unwrap_or(0);
     }
     Some(d)
