@@ -319,3 +319,72 @@ impl LiveRollout {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::catalog::PROFILES;
+    use super::*;
+
+    fn rollout() -> LiveRollout {
+        let tip = Tip {
+            version: (4, 30, 2),
+            last_success: Some(("4.30.2".into(), "a".repeat(40))),
+            next_seq: 1000,
+            last_ship: 1_700_000_000 - 4 * HOUR,
+        };
+        LiveRollout::new(&Rng::new(1), 1_700_000_000, &PROFILES[0], &tip, 4321)
+    }
+
+    #[test]
+    fn traffic_share_follows_the_steps() {
+        let r = rollout();
+        let s = r.start;
+        assert_eq!(r.share_at(s - 1, None), 0.0);
+        assert_eq!(r.share_at(s, None), 0.05);
+        assert_eq!(r.share_at(s + 60, None), 0.25);
+        assert_eq!(r.share_at(s + 120, None), 1.0);
+        assert_eq!(r.share_at(s + 10_000, None), 1.0);
+        assert_eq!(r.share_at(s + 130, Some(s + 125)), 0.0);
+        // A "rollback" before the start is no rollback at all.
+        assert_eq!(r.share_at(s + 130, Some(s - 5)), 1.0);
+    }
+
+    #[test]
+    fn mean_share_integrates_the_steps_exactly() {
+        let r = rollout();
+        let s = r.start;
+        // 10 s before the start, 10 s at 5%, over 20 s: 0.5/20 = 0.025.
+        assert!((r.mean_share(s - 10, s + 10, None) - 0.025).abs() < 1e-12);
+        // Across the 5% → 25% boundary: (5·0.05 + 10·0.25) / 15.
+        let want = (5.0 * 0.05 + 10.0 * 0.25) / 15.0;
+        assert!((r.mean_share(s + 55, s + 70, None) - want).abs() < 1e-12);
+        // Rolled back at s + 125 within [s + 115, s + 130): 5 s at 25%, 5 s at 100%.
+        let want = (5.0 * 0.25 + 5.0 * 1.0) / 15.0;
+        assert!((r.mean_share(s + 115, s + 130, Some(s + 125)) - want).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_rollback_mid_step_cancels_it_and_skips_the_rest() {
+        let r = rollout();
+        let at = r.start + 80;
+        let d = r.deployments(at + 5, Some(at));
+        let stages: Vec<_> = d[0].stages.iter().map(|s| s.status).collect();
+        assert_eq!(
+            stages,
+            [
+                StageStatus::Success,
+                StageStatus::Success,
+                StageStatus::Success,
+                StageStatus::Canceled,
+                StageStatus::Skipped
+            ]
+        );
+        assert_eq!(d[0].canary.as_ref().map(|c| c.traffic_percent), Some(25));
+        assert_eq!(d[1].version, "4.30.2");
+        assert_eq!(d[0].version, "4.31.0");
+        assert!(d[0]
+            .commits
+            .iter()
+            .all(|c| c.committed_at < d[0].started_at));
+    }
+}

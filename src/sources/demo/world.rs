@@ -277,3 +277,43 @@ fn as_of(d: &Deployment, t: i64) -> Option<Deployment> {
     }
     Some(d)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_past_instant_shows_deployments_as_they_were() {
+        let origin = 1_741_788_451;
+        let world = DemoWorld::new(3, ts(origin));
+        let finished = world
+            .deployments
+            .iter()
+            .find(|d| d.stages.len() >= 3 && d.status == DeployStatus::Success)
+            .cloned();
+        let Some(d) = finished else {
+            panic!("no finished deployment in the history");
+        };
+        let start = secs(d.started_at);
+        assert!(as_of(&d, start - 1).is_none());
+        let mid = as_of(&d, start + 1);
+        let Some(mid) = mid else {
+            panic!("missing while running");
+        };
+        assert_eq!(mid.status, DeployStatus::Running);
+        assert_eq!(mid.finished_at, None);
+        assert!(mid.stages.iter().any(|s| s.status == StageStatus::Running));
+        assert_eq!(as_of(&d, secs(d.finished_at.unwrap_or_default())), Some(d));
+    }
+
+    #[test]
+    fn an_absurd_origin_is_clamped_instead_of_overflowing() {
+        let (max, min) = (Ts::MAX_UTC, Ts::MIN_UTC);
+        let world = DemoWorld::new(1, max);
+        assert!(world.origin().timestamp() <= MAX_ORIGIN);
+        assert!(!world.data_at(max).is_empty());
+        assert!(!world.data_at(min).is_empty());
+        let early = DemoWorld::new(1, min);
+        assert!(early.origin().timestamp() >= MIN_ORIGIN);
+    }
+}
