@@ -173,7 +173,7 @@ impl Walker<'_> {
         let name = self.profile.name;
         Deployment {
             id: sanitize(&format!("{SOURCE}:{name}-{}", self.seq)),
-            source: SOURCE.to_string(),
+            source: sanitize(SOURCE),
             service: sanitize(name),
             environment: sanitize(environment),
             version: sanitize(&release.version),

@@ -102,7 +102,7 @@ impl LiveRollout {
         }
         let template = Deployment {
             id: sanitize(&format!("{SOURCE}:{name}-{seq}")),
-            source: SOURCE.to_string(),
+            source: sanitize(SOURCE),
             service: sanitize(name),
             environment: sanitize("production"),
             version: sanitize(&version),

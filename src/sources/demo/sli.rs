@@ -7,6 +7,7 @@
 //! points per series. Window ratios integrate exactly these steps, so the burn rates
 //! agree with the charts.
 
+use crate::model::sanitize::sanitize;
 use crate::model::{Series, SeriesKind, WindowRatios};
 
 use super::catalog::PROFILES;
@@ -230,7 +231,7 @@ pub fn series(steps: &[Step], service: &str, kind: SeriesKind) -> Series {
         SeriesKind::RequestRate => s.rate,
     };
     Series {
-        query: query(service, kind),
+        query: sanitize(&query(service, kind)),
         points: steps.iter().map(|s| (ts(s.start), value(s))).collect(),
     }
 }

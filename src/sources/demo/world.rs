@@ -103,7 +103,7 @@ impl DemoWorld {
 
     /// The services in display order with their SLO targets.
     pub fn services() -> Vec<String> {
-        PROFILES.iter().map(|p| p.name.to_string()).collect()
+        PROFILES.iter().map(|p| sanitize(p.name)).collect()
     }
 
     /// The full state at `t` with nobody having rolled back.
@@ -164,14 +164,14 @@ impl DemoWorld {
         if with_series {
             for kind in KINDS {
                 out.push(SourceData::Series {
-                    service: p.name.to_string(),
+                    service: sanitize(p.name),
                     kind,
                     series: sli::series(&steps, p.name, kind),
                 });
             }
         }
         out.push(SourceData::Ratios {
-            service: p.name.to_string(),
+            service: sanitize(p.name),
             ratios: sli::window_ratios(&steps, t, SLO_WINDOW_DAYS * DAY),
         });
     }
