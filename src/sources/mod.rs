@@ -1,6 +1,8 @@
 //! Sources: one tokio task each, polling a system and sending [`Event::Source`]s.
 //! Sources depend on the domain model and the event types, never on the UI.
 
+pub mod demo;
+
 use chrono::Duration;
 use tokio::sync::{mpsc, watch};
 

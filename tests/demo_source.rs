@@ -1,0 +1,660 @@
+//! The embedded demo source: determinism, a history that exercises every metric, the
+//! live rollout's story (stages, page alert, rollback) and the source task contract.
+
+use std::collections::BTreeMap;
+
+use chrono::{Duration, TimeZone, Utc};
+
+use flightdeck::event::SourceData;
+use flightdeck::model::sanitize::is_clean;
+use flightdeck::model::{
+    CanaryOutcome, DeployKind, DeployStatus, Deployment, Incident, Series, SeriesKind, Trigger, Ts,
+    WindowRatios,
+};
+use flightdeck::sources::demo::{DemoWorld, DEFAULT_SEED, SERVICES, SNAPSHOT_LEAD};
+
+fn origin() -> Ts {
+    Utc.with_ymd_and_hms(2025, 3, 12, 14, 7, 31)
+        .single()
+        .unwrap_or_default()
+}
+
+struct View {
+    services: Vec<String>,
+    deployments: Vec<Deployment>,
+    incidents: Vec<Incident>,
+    series: BTreeMap<(String, SeriesKind), Series>,
+    ratios: BTreeMap<String, WindowRatios>,
+    annotations: usize,
+}
+
+fn view(data: Vec<SourceData>) -> View {
+    let mut v = View {
+        services: Vec::new(),
+        deployments: Vec::new(),
+        incidents: Vec::new(),
+        series: BTreeMap::new(),
+        ratios: BTreeMap::new(),
+        annotations: 0,
+    };
+    for d in data {
+        match d {
+            SourceData::Services(s) => v.services = s,
+            SourceData::Deployments(d) => v.deployments.extend(d),
+            SourceData::Incidents(i) => v.incidents.extend(i),
+            SourceData::Series {
+                service,
+                kind,
+                series,
+            } => {
+                v.series.insert((service, kind), series);
+            }
+            SourceData::Ratios { service, ratios } => {
+                v.ratios.insert(service, ratios);
+            }
+            SourceData::Annotations(a) => v.annotations += a.len(),
+            SourceData::Rejected(_) => {}
+        }
+    }
+    v
+}
+
+fn secs(n: i64) -> Duration {
+    Duration::seconds(n)
+}
+
+/// The page condition of the SRE workbook: burn ≥ 14.4 over both 1 h and 5 m.
+const PAGE_BURN: f64 = 14.4;
+const CHECKOUT_BUDGET: f64 = 1.0 - 0.999;
+
+fn burns(world: &DemoWorld, t: Ts, rollback: Option<Ts>) -> (f64, f64) {
+    let r = world.ratios_at("checkout", t, rollback).unwrap_or_default();
+    let burn = |x: Option<f64>| x.map_or(f64::NAN, |x| x / CHECKOUT_BUDGET);
+    (burn(r.h1), burn(r.m5))
+}
+
+fn live(world: &DemoWorld, t: Ts, rollback: Option<Ts>) -> Vec<Deployment> {
+    let id = world.live_deployment_id().to_string();
+    let rb = world.rollback_deployment_id().to_string();
+    view(world.data_at_with_rollback(t, rollback))
+        .deployments
+        .into_iter()
+        .filter(|d| d.id == id || d.id == rb)
+        .collect()
+}
+
+#[test]
+fn the_same_seed_and_origin_give_the_same_world_and_another_seed_does_not() {
+    let at = origin() + secs(95);
+    let a = view(DemoWorld::new(7, origin()).data_at(at));
+    let b = view(DemoWorld::new(7, origin()).data_at(at));
+    assert_eq!(a.deployments, b.deployments);
+    assert_eq!(a.incidents, b.incidents);
+    assert_eq!(a.series, b.series);
+    assert_eq!(a.ratios, b.ratios);
+    let c = view(DemoWorld::new(8, origin()).data_at(at));
+    assert_ne!(a.deployments, c.deployments);
+    assert_ne!(a.series, c.series);
+}
+
+#[test]
+fn history_covers_ninety_days_of_four_services_and_every_case() {
+    let world = DemoWorld::new(DEFAULT_SEED, origin());
+    // Half a minute in, the live rollout is running too.
+    let v = view(world.data_at(origin() + secs(30)));
+    let names: Vec<&str> = SERVICES.iter().map(|s| s.0).collect();
+    assert_eq!(v.services, names);
+    assert_eq!(names, ["checkout", "payments", "search", "gateway"]);
+
+    let first = v
+        .deployments
+        .iter()
+        .map(|d| d.started_at)
+        .min()
+        .unwrap_or_default();
+    assert!(first >= origin() - Duration::days(90));
+    assert!(
+        first <= origin() - Duration::days(85),
+        "history starts late: {first}"
+    );
+    for name in &names {
+        let prod = v
+            .deployments
+            .iter()
+            .filter(|d| d.service == *name && d.is_production());
+        assert!(
+            prod.count() >= 8,
+            "{name} has too few production deployments"
+        );
+    }
+    // Cadences differ: checkout ships far more often than gateway.
+    let count = |s: &str| {
+        v.deployments
+            .iter()
+            .filter(|d| d.service == s && d.is_production())
+            .count()
+    };
+    assert!(count("checkout") > 3 * count("payments"));
+    assert!(count("payments") > count("search"));
+    assert!(count("search") > count("gateway"));
+
+    for status in [
+        DeployStatus::Running,
+        DeployStatus::Success,
+        DeployStatus::Failed,
+        DeployStatus::RolledBack,
+        DeployStatus::Canceled,
+    ] {
+        assert!(
+            v.deployments.iter().any(|d| d.status == status),
+            "{status:?}"
+        );
+    }
+    for kind in [DeployKind::Normal, DeployKind::Hotfix, DeployKind::Rollback] {
+        assert!(v.deployments.iter().any(|d| d.kind == kind), "{kind:?}");
+    }
+    assert!(v.deployments.iter().any(|d| d.environment == "staging"));
+    assert!(v.deployments.iter().any(|d| d.trigger == Trigger::Manual));
+    assert!(v.deployments.iter().any(|d| d.trigger == Trigger::Auto));
+    assert!(
+        v.deployments.iter().any(|d| d.commits.len() > 20),
+        "no large batch"
+    );
+    assert!(v.deployments.iter().any(|d| {
+        d.canary
+            .as_ref()
+            .is_some_and(|c| c.outcome == CanaryOutcome::Failed && c.traffic_percent == 5)
+    }));
+    let weekend = v.deployments.iter().any(|d| {
+        use chrono::Datelike;
+        d.started_at.weekday().number_from_monday() >= 6
+    });
+    assert!(weekend, "no weekend deployment");
+
+    for d in &v.deployments {
+        if d.kind != DeployKind::Rollback {
+            assert!(
+                (1..=25).contains(&d.commits.len()),
+                "{} has {}",
+                d.id,
+                d.commits.len()
+            );
+        }
+        for c in &d.commits {
+            assert!(c.authored_at <= c.committed_at, "{}", d.id);
+            assert!(
+                c.committed_at < d.started_at,
+                "{} ships a later commit",
+                d.id
+            );
+            assert!(c
+                .merged_at
+                .is_none_or(|m| m < d.started_at && m >= c.committed_at));
+            assert!(is_clean(&c.title) && is_clean(&c.author) && c.sha.len() == 40);
+        }
+        if let Some(f) = d.finished_at {
+            assert!(f >= d.started_at);
+        }
+        assert!(is_clean(&d.id) && is_clean(&d.deployer) && is_clean(&d.version));
+    }
+    // Deployments come sorted by start, then id (the engine's input order).
+    assert!(v
+        .deployments
+        .windows(2)
+        .all(|w| (w[0].started_at, &w[0].id) <= (w[1].started_at, &w[1].id)));
+}
+
+#[test]
+fn incidents_cover_the_linking_cases() {
+    let world = DemoWorld::new(DEFAULT_SEED, origin());
+    let v = view(world.data_at(origin()));
+    let first_deploy = v
+        .deployments
+        .iter()
+        .map(|d| d.started_at)
+        .min()
+        .unwrap_or_default();
+    assert!(
+        v.incidents.iter().any(|i| i.created_at < first_deploy),
+        "none before any deployment"
+    );
+    assert!(v.incidents.iter().any(|i| i.linked_deployment.is_some()));
+    assert!(v.incidents.iter().any(|i| i.linked_deployment.is_none()));
+    assert!(v.incidents.iter().any(|i| i.resolved_at.is_none()));
+    for sev in ["sev1", "sev2", "sev3"] {
+        assert!(v.incidents.iter().any(|i| i.severity == sev), "{sev}");
+    }
+    let overlapping = v.incidents.iter().enumerate().any(|(n, a)| {
+        v.incidents.iter().skip(n + 1).any(|b| {
+            let a_end = a.resolved_at.unwrap_or(origin());
+            b.created_at < a_end && a.created_at < b.resolved_at.unwrap_or(origin())
+        })
+    });
+    assert!(overlapping);
+    for i in &v.incidents {
+        assert!(i.key.starts_with("INC-") && i.key[4..].parse::<u32>().is_ok());
+        assert!(is_clean(&i.title));
+        if let Some(id) = &i.linked_deployment {
+            assert!(
+                v.deployments.iter().any(|d| &d.id == id),
+                "{} links to nothing",
+                i.key
+            );
+        }
+    }
+    assert!(v
+        .incidents
+        .windows(2)
+        .all(|w| w[0].created_at <= w[1].created_at));
+    assert!(v.annotations >= 1);
+}
+
+#[test]
+fn series_are_sorted_bounded_and_reach_the_instant() {
+    let world = DemoWorld::new(DEFAULT_SEED, origin());
+    let at = origin() + secs(120);
+    let v = view(world.data_at(at));
+    assert_eq!(v.series.len(), 12);
+    for ((service, kind), s) in &v.series {
+        assert!(
+            s.points.len() <= 30_000,
+            "{service} {kind:?}: {}",
+            s.points.len()
+        );
+        assert!(s.points.len() > 25_000);
+        assert!(
+            s.points.windows(2).all(|w| w[0].0 < w[1].0),
+            "{service} {kind:?} unsorted"
+        );
+        let last = s.points.last().map(|p| p.0).unwrap_or_default();
+        assert!(
+            last <= at && at - last <= secs(30),
+            "{service} {kind:?} ends at {last}"
+        );
+        let first = s.points.first().map(|p| p.0).unwrap_or_default();
+        assert!(first >= origin() - Duration::days(90));
+        // The last three hours come at 15-second steps for smooth charts.
+        let recent = s
+            .points
+            .iter()
+            .filter(|p| p.0 >= at - Duration::hours(2))
+            .count();
+        assert!(recent >= 470, "{service} {kind:?}: {recent} points in 2 h");
+        for &(_, y) in &s.points {
+            assert!(y.is_finite() && y >= 0.0);
+            if *kind == SeriesKind::ErrorRatio {
+                assert!(y <= 1.0);
+            }
+        }
+    }
+    for (service, r) in &v.ratios {
+        for x in [r.m5, r.m30, r.h1, r.h6, r.d3, r.slo_window] {
+            let x = x.unwrap_or(f64::NAN);
+            assert!((0.0..=1.0).contains(&x), "{service}: {r:?}");
+        }
+    }
+}
+
+#[test]
+fn the_rollout_moves_through_its_canary_steps() {
+    let world = DemoWorld::new(DEFAULT_SEED, origin());
+    assert!(
+        live(&world, origin() + secs(5), None).is_empty(),
+        "started early"
+    );
+    for (at, pct) in [(30, 5), (90, 25), (150, 100)] {
+        let d = live(&world, origin() + secs(at), None);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].status, DeployStatus::Running, "+{at}s");
+        assert_eq!(d[0].finished_at, None);
+        assert_eq!(
+            d[0].canary.as_ref().map(|c| c.traffic_percent),
+            Some(pct),
+            "+{at}s"
+        );
+    }
+    let early = live(&world, origin() + secs(30), None);
+    assert_eq!(
+        early[0].canary.as_ref().map(|c| c.outcome),
+        Some(CanaryOutcome::InProgress)
+    );
+    let judged = live(&world, origin() + secs(150), None);
+    assert_eq!(
+        judged[0].canary.as_ref().map(|c| c.outcome),
+        Some(CanaryOutcome::Failed)
+    );
+    // 10 s delay + 60 + 60 + 90 s of steps: finished 3.5 minutes after the origin.
+    let done = live(&world, origin() + secs(221), None);
+    assert_eq!(done[0].status, DeployStatus::Success);
+    assert_eq!(done[0].finished_at, Some(origin() + secs(220)));
+    assert_eq!(world.rollout_finish(), origin() + secs(220));
+    assert!(done[0].stages.iter().all(|s| s.finished_at.is_some()));
+}
+
+#[test]
+fn the_page_alert_trips_at_full_traffic_and_not_before_the_deploy() {
+    let world = DemoWorld::new(DEFAULT_SEED, origin());
+    let (h1, m5) = burns(&world, origin(), None);
+    assert!(
+        h1 < 1.0 && m5 < 1.0,
+        "already burning before the deploy: {h1} {m5}"
+    );
+    // At 25% the short window burns hot, but an hour of data cannot yet reach 14.4.
+    let (h1, m5) = burns(&world, origin() + secs(120), None);
+    assert!(m5 >= PAGE_BURN && h1 < PAGE_BURN, "{h1} {m5}");
+    // Hand computation for t = origin + T in the 100% step: the new version fails 60%
+    // of its traffic, which it carried for 3 s-equivalents at 5%, 15 at 25% and T − 130
+    // at 100%: 1 h ratio ≈ 0.6 · (T − 112) / 3600 plus a baseline of ~0.0004.
+    let at = origin() + SNAPSHOT_LEAD;
+    let t = SNAPSHOT_LEAD.num_seconds() as f64;
+    let expected = (0.6 * (t - 112.0) / 3600.0 + 0.0004) / CHECKOUT_BUDGET;
+    let (h1, m5) = burns(&world, at, None);
+    assert!(
+        (h1 - expected).abs() < 0.1 * expected,
+        "1h burn {h1}, expected ≈ {expected}"
+    );
+    assert!(
+        h1 >= PAGE_BURN && m5 >= PAGE_BURN,
+        "not firing at the snapshot: {h1} {m5}"
+    );
+    // It first trips while the rollout is still running at 100%.
+    let first = (10..=400)
+        .step_by(5)
+        .find(|s| {
+            let (h1, m5) = burns(&world, origin() + secs(*s), None);
+            h1 >= PAGE_BURN && m5 >= PAGE_BURN
+        })
+        .unwrap_or(i64::MAX);
+    assert!((130..220).contains(&first), "page first fires at +{first}s");
+}
+
+#[test]
+fn a_snapshot_shows_the_rollout_at_full_traffic_with_analysis_failed() {
+    let at = Utc
+        .with_ymd_and_hms(2025, 6, 1, 9, 30, 0)
+        .single()
+        .unwrap_or_default();
+    let world = DemoWorld::new(DEFAULT_SEED, at - SNAPSHOT_LEAD);
+    let d = live(&world, at, None);
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0].status, DeployStatus::Running);
+    let canary = d[0]
+        .canary
+        .clone()
+        .unwrap_or(flightdeck::model::CanaryResult {
+            traffic_percent: 0,
+            outcome: CanaryOutcome::InProgress,
+        });
+    assert_eq!(
+        (canary.traffic_percent, canary.outcome),
+        (100, CanaryOutcome::Failed)
+    );
+}
+
+#[test]
+fn rolling_back_restores_the_old_version_and_the_short_window_recovers() {
+    let world = DemoWorld::new(DEFAULT_SEED, origin());
+    let rb = origin() + secs(200);
+    assert!(world.check_rollback("checkout", rb, None).is_ok());
+    let during = live(&world, rb + secs(10), Some(rb));
+    assert_eq!(during.len(), 2);
+    assert_eq!(during[0].status, DeployStatus::RolledBack);
+    assert_eq!(during[0].finished_at, Some(rb));
+    let rollback = &during[1];
+    assert_eq!(
+        (rollback.kind, rollback.status),
+        (DeployKind::Rollback, DeployStatus::Running)
+    );
+    assert_ne!(rollback.version, during[0].version);
+    let after = live(&world, rb + secs(30), Some(rb));
+    assert_eq!(after[1].status, DeployStatus::Success);
+    // The previous production success of checkout is what the rollback re-deploys.
+    let history = view(world.data_at(origin()));
+    let previous = history
+        .deployments
+        .iter()
+        .filter(|d| {
+            d.service == "checkout" && d.is_production() && d.status == DeployStatus::Success
+        })
+        .max_by_key(|d| d.finished_at)
+        .map(|d| d.version.clone());
+    assert_eq!(Some(after[1].version.clone()), previous);
+
+    // A minute later the 5 m window still holds the bad minutes; five minutes later it
+    // holds none, while the 1 h window stays elevated (that is the multiwindow design).
+    let (_, m5) = burns(&world, rb + secs(60), Some(rb));
+    assert!(m5 >= PAGE_BURN, "{m5}");
+    let (h1, m5) = burns(&world, rb + secs(300), Some(rb));
+    assert!(m5 < PAGE_BURN, "5m burn still {m5}");
+    assert!(h1 >= PAGE_BURN, "1h burn already {h1}");
+    // Once the 15 s step holding the rollback instant has left the window, only the
+    // baseline remains.
+    let (_, m5) = burns(&world, rb + secs(330), Some(rb));
+    assert!(m5 < 2.0, "5m burn still {m5}");
+    // Rolled back before the incident would have opened: none opens.
+    let v = view(world.data_at_with_rollback(rb + secs(600), Some(rb)));
+    let inc = v
+        .incidents
+        .iter()
+        .filter(|i| i.linked_deployment.as_deref() == Some(world.live_deployment_id()));
+    assert_eq!(inc.count(), 0);
+}
+
+#[test]
+fn a_late_rollback_resolves_the_opened_incident_and_is_reproducible() {
+    let world = DemoWorld::new(DEFAULT_SEED, origin());
+    let rb = origin() + secs(400);
+    let linked = |t: Ts| -> Vec<Incident> {
+        view(world.data_at_with_rollback(t, Some(rb)))
+            .incidents
+            .into_iter()
+            .filter(|i| i.linked_deployment.as_deref() == Some(world.live_deployment_id()))
+            .collect()
+    };
+    let open = linked(rb - secs(1));
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0].resolved_at, None);
+    assert_eq!(open[0].created_at, origin() + secs(280));
+    let closed = linked(rb + secs(400));
+    assert_eq!(closed[0].resolved_at, Some(rb + secs(325)));
+    let finished = live(&world, rb + secs(1), Some(rb));
+    assert_eq!(finished[0].status, DeployStatus::RolledBack);
+    // It had finished at 100% before the rollback: its finish time stays.
+    assert_eq!(finished[0].finished_at, Some(origin() + secs(220)));
+    let again = DemoWorld::new(DEFAULT_SEED, origin());
+    let a = view(world.data_at_with_rollback(rb + secs(90), Some(rb)));
+    let b = view(again.data_at_with_rollback(rb + secs(90), Some(rb)));
+    assert_eq!(a.deployments, b.deployments);
+    assert_eq!(a.series, b.series);
+}
+
+#[test]
+fn rollbacks_that_do_nothing_are_refused_with_a_reason() {
+    let world = DemoWorld::new(DEFAULT_SEED, origin());
+    let t = origin() + secs(60);
+    assert!(world
+        .check_rollback("search", t, None)
+        .is_err_and(|w| w.contains("search")));
+    assert!(world.check_rollback("checkout", origin(), None).is_err());
+    assert!(world
+        .check_rollback("checkout", t, Some(t - secs(5)))
+        .is_err());
+    assert!(world.check_rollback("checkout", t, None).is_ok());
+}
+
+mod task {
+    use super::*;
+    use flightdeck::event::{Event, SourceCommand, SourceEventKind};
+    use flightdeck::sources::{channels, demo};
+    use tokio::sync::{mpsc, watch};
+
+    type Fetched = (Vec<SourceData>, Vec<String>);
+
+    /// The next `Fetched` event, skipping nothing else (the demo sends only those).
+    async fn next(rx: &mut mpsc::Receiver<Event>) -> Option<Fetched> {
+        let ev = tokio::time::timeout(std::time::Duration::from_secs(10), rx.recv()).await;
+        match ev {
+            Ok(Some(Event::Source(e))) => {
+                assert_eq!(e.source, "demo");
+                match e.kind {
+                    SourceEventKind::Fetched { data, warnings, .. } => Some((data, warnings)),
+                    other => panic!("unexpected event {other:?}"),
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// Reads events until one satisfies `want` (periodic updates may come first).
+    async fn until(
+        rx: &mut mpsc::Receiver<Event>,
+        want: impl Fn(&Fetched) -> bool,
+    ) -> Option<Fetched> {
+        for _ in 0..10 {
+            let f = next(rx).await?;
+            if want(&f) {
+                return Some(f);
+            }
+        }
+        None
+    }
+
+    fn has_services(f: &Fetched) -> bool {
+        f.0.iter().any(|d| matches!(d, SourceData::Services(_)))
+    }
+
+    #[test]
+    fn the_task_sends_history_then_obeys_refresh_rollback_and_shutdown() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build();
+        let Ok(rt) = rt else { panic!("no runtime") };
+        rt.block_on(async {
+            let (tx, mut rx) = mpsc::channel(64);
+            let (stop, stop_rx) = watch::channel(false);
+            let (ctx, _ctx_commands) = channels(tx, stop_rx);
+            // Started a minute ago: the rollout is at 5%, so a rollback applies.
+            let handle = demo::spawn(ctx, DEFAULT_SEED, Utc::now() - secs(60));
+            assert_eq!(handle.id, "demo");
+
+            let first = next(&mut rx).await;
+            let Some((data, warnings)) = first else {
+                panic!("no initial fetch")
+            };
+            assert!(warnings.is_empty());
+            let v = view(data);
+            assert_eq!(v.services.len(), 4);
+            assert!(v.deployments.len() > 300);
+            assert_eq!(v.series.len(), 12);
+
+            assert!(handle.commands.send(SourceCommand::Refresh).is_ok());
+            assert!(
+                until(&mut rx, has_services).await.is_some(),
+                "refresh resent nothing"
+            );
+
+            let search = SourceCommand::Rollback {
+                service: "search".into(),
+            };
+            assert!(handle.commands.send(search).is_ok());
+            let refused = until(&mut rx, |f| !f.1.is_empty()).await;
+            assert!(refused.is_some_and(|f| f.1[0].contains("search")));
+
+            let checkout = SourceCommand::Rollback {
+                service: "checkout".into(),
+            };
+            assert!(handle.commands.send(checkout).is_ok());
+            let rolled = until(&mut rx, |f| {
+                f.0.iter().any(|d| match d {
+                    SourceData::Deployments(ds) => {
+                        ds.iter().any(|d| d.status == DeployStatus::RolledBack)
+                    }
+                    _ => false,
+                })
+            })
+            .await;
+            assert!(rolled.is_some(), "rollback not applied");
+
+            assert!(stop.send(true).is_ok());
+            let ended = tokio::time::timeout(std::time::Duration::from_secs(5), handle.task).await;
+            assert!(matches!(ended, Ok(Ok(()))), "task did not stop on shutdown");
+        });
+    }
+
+    #[test]
+    fn the_task_stops_when_the_app_is_gone() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build();
+        let Ok(rt) = rt else { panic!("no runtime") };
+        rt.block_on(async {
+            let (tx, rx) = mpsc::channel(64);
+            let (_stop, stop_rx) = watch::channel(false);
+            let (ctx, _ctx_commands) = channels(tx, stop_rx);
+            let handle = demo::spawn(ctx, DEFAULT_SEED, Utc::now());
+            drop(rx);
+            let ended = tokio::time::timeout(std::time::Duration::from_secs(10), handle.task).await;
+            assert!(
+                matches!(ended, Ok(Ok(()))),
+                "task kept running without a receiver"
+            );
+        });
+    }
+}
+
+/// Timing of the first frame's data (run with `--ignored --nocapture`, ideally with
+/// optimizations) and the figures used to tune the story.
+#[test]
+#[ignore = "prints timings and tuning figures"]
+fn measure_generation_time_and_print_the_story() {
+    let mut best = (std::time::Duration::MAX, std::time::Duration::MAX);
+    for _ in 0..5 {
+        let t0 = std::time::Instant::now();
+        let world = DemoWorld::new(DEFAULT_SEED, origin());
+        let built = t0.elapsed();
+        let t1 = std::time::Instant::now();
+        let data = world.data_at(origin());
+        let rendered = t1.elapsed();
+        best = (best.0.min(built), best.1.min(rendered));
+        drop(data);
+    }
+    println!(
+        "DemoWorld::new {:?}, data_at {:?} (best of 5)",
+        best.0, best.1
+    );
+    let world = DemoWorld::new(DEFAULT_SEED, origin());
+    let t2 = std::time::Instant::now();
+    let update = world.update_at(origin() + secs(100), None, false);
+    println!("update_at {:?}", t2.elapsed());
+    drop(update);
+    let v = view(world.data_at(origin()));
+    for s in &v.services {
+        let deps: Vec<_> = v.deployments.iter().filter(|d| &d.service == s).collect();
+        let prod = deps.iter().filter(|d| d.is_production()).count();
+        let r = v.ratios.get(s).copied().unwrap_or_default();
+        println!(
+            "{s}: {} deployments ({prod} production), ratios {r:?}",
+            deps.len()
+        );
+    }
+    for i in &v.incidents {
+        println!(
+            "{} {} {} {} {:?} {:?}",
+            i.key, i.service, i.severity, i.created_at, i.resolved_at, i.linked_deployment
+        );
+    }
+    let points: usize = v.series.values().map(|s| s.points.len()).sum();
+    println!("series points in all: {points}");
+    for dt in [0, 30, 90, 150, 190, 200, 210, 230, 300] {
+        let r = world
+            .ratios_at("checkout", origin() + secs(dt), None)
+            .unwrap_or_default();
+        let burn = |x: Option<f64>| x.map_or(f64::NAN, |x| x / CHECKOUT_BUDGET);
+        println!(
+            "+{dt:>3}s burn 5m {:>7.2} 1h {:>6.2}, budget left {:.3}",
+            burn(r.m5),
+            burn(r.h1),
+            1.0 - burn(r.slo_window)
+        );
+    }
+}
