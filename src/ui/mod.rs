@@ -1,36 +1,125 @@
 //! Drawing: pure functions of the model and the derived figures. One file per pane.
+//!
+//! [`draw`] (or [`render`] into a bare buffer) draws the whole screen: header, the pane
+//! grid or the zoomed pane, footer, then the overlay stack. Nothing here mutates state,
+//! reads the clock or computes metrics; panes read `Model` and `Derived` only.
 
-use crate::app::Model;
-use crate::metrics::Derived;
+mod compact;
+pub mod fixture;
+mod footer;
+pub mod format;
+mod header;
+pub mod layout;
+mod overlays;
+mod paint;
+mod panes;
+pub mod text;
+pub mod theme;
+mod widgets;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Theme {
-    pub color: bool,
-    pub ascii: bool,
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Color;
+
+use crate::app::{Model, PaneId};
+use crate::metrics::{Derived, ServiceDerived};
+
+pub use layout::{MIN_HEIGHT, MIN_WIDTH};
+pub use text::buffer_to_text;
+pub use theme::Theme;
+
+/// What every pane reads: the model, the derived figures and the theme.
+#[derive(Clone, Copy)]
+pub struct Ctx<'a> {
+    pub model: &'a Model,
+    pub derived: &'a Derived,
+    pub theme: &'a Theme,
 }
 
-impl Theme {
-    pub fn new(color: bool, ascii: bool) -> Self {
-        Theme { color, ascii }
+impl<'a> Ctx<'a> {
+    /// The selected service's derived figures, if the engine produced any.
+    pub fn service(&self) -> Option<&'a ServiceDerived> {
+        let name = self.model.selected_service()?;
+        self.derived.services.get(name)
     }
-}
-
-pub fn draw(frame: &mut ratatui::Frame, model: &Model, derived: &Derived, theme: &Theme) {
-    let _ = (frame, model, derived, theme);
-}
-
-pub mod text {
-    use ratatui::buffer::Buffer;
-    pub fn buffer_to_text(buf: &Buffer) -> String {
-        let mut out = String::new();
-        for y in 0..buf.area.height {
-            let mut line = String::new();
-            for x in 0..buf.area.width {
-                line.push_str(buf[(x, y)].symbol());
-            }
-            out.push_str(line.trim_end());
-            out.push('\n');
+    pub fn focused(&self, pane: PaneId) -> bool {
+        self.model.ui.focus == pane
+    }
+    /// A pane's title with its zoom number: "1 Deployments".
+    pub fn title(&self, pane: PaneId, rest: &str) -> String {
+        if rest.is_empty() {
+            format!("{} {}", pane.number(), pane.title())
+        } else {
+            format!("{} {} {} {}", pane.number(), pane.title(), self.theme.sym(theme::Sym::Separator), rest)
         }
-        out
     }
+}
+
+/// Draws the whole cockpit into the frame.
+pub fn draw(
+    frame: &mut ratatui::Frame,
+    model: &Model,
+    derived: &Derived,
+    theme: &Theme,
+) {
+    render(frame.buffer_mut(), model, derived, theme);
+}
+
+/// Draws the whole cockpit into `buf` (its whole area); used by [`draw`], the
+/// `snapshot` command and the render benchmark.
+pub fn render(buf: &mut Buffer, model: &Model, derived: &Derived, theme: &Theme) {
+    let ctx = Ctx {
+        model,
+        derived,
+        theme,
+    };
+    let area = buf.area;
+    match layout::screen(area, model.ui.zoomed) {
+        layout::Screen::Full(cockpit) => {
+            header::draw(&ctx, cockpit.header, buf);
+            for (pane, rect) in cockpit.panes {
+                if rect.area() > 0 {
+                    panes::draw(&ctx, pane, rect, buf);
+                }
+            }
+            footer::draw(&ctx, cockpit.footer, buf);
+            overlays::draw(&ctx, body_of(&cockpit, area), buf);
+        }
+        layout::Screen::Compact => {
+            compact::draw(&ctx, area, buf);
+            overlays::draw(&ctx, area, buf);
+        }
+        layout::Screen::TooSmall => compact::too_small(&ctx, area, buf),
+    }
+    enforce_theme(buf, theme);
+}
+
+fn body_of(cockpit: &layout::Cockpit, area: Rect) -> Rect {
+    let y = cockpit.header.bottom();
+    Rect::new(area.x, y, area.width, cockpit.footer.y.saturating_sub(y))
+}
+
+/// Catch-alls applied after drawing: in ASCII mode no cell may hold a byte above 0x7F
+/// (API strings can carry é or 日本 even after sanitizing); in monochrome no cell may
+/// carry a colour, whatever a pane did.
+fn enforce_theme(buf: &mut Buffer, theme: &Theme) {
+    if !theme.ascii && theme.color {
+        return;
+    }
+    for cell in buf.content.iter_mut() {
+        if theme.ascii && !cell.symbol().is_ascii() {
+            cell.set_symbol("?");
+        }
+        if !theme.color {
+            cell.fg = Color::Reset;
+            cell.bg = Color::Reset;
+            cell.underline_color = Color::Reset;
+        }
+    }
+}
+
+/// Services the picker lists for `filter` (case-insensitive substring), in display
+/// order: `Overlay::ServicePicker::cursor` indexes this list.
+pub fn service_matches<'a>(services: &'a [String], filter: &str) -> Vec<&'a str> {
+    overlays::service_matches(services, filter)
 }

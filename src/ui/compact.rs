@@ -1,0 +1,140 @@
+//! Below 80x24: the facts that matter at a glance (selected service, latest
+//! deployment, budget and policy, firing alerts, source health), then a "too small"
+//! line for anything smaller still.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+
+use super::paint::{put, put_spans};
+use super::panes::deployments::canary_text;
+use super::theme::Sym;
+use super::{format, layout, Ctx};
+use crate::metrics::AlertSeverity;
+
+pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
+    let (model, theme) = (ctx.model, ctx.theme);
+    let mut row = 0;
+    let service = model.selected_service().unwrap_or("no service");
+    let clock = format::clock(model.now, model.view.tz);
+    let demo = if model.view.demo { " DEMO" } else { "" };
+    put_spans(
+        buf,
+        area,
+        0,
+        row,
+        &[
+            ("flightdeck", theme.heading()),
+            (demo, theme.bold()),
+            (" ", theme.plain()),
+            (service, theme.border(true)),
+            (" ", theme.plain()),
+            (&clock, theme.plain()),
+        ],
+    );
+    row += 1;
+
+    let deployments = model.service_deployments();
+    match deployments.first() {
+        Some(d) => {
+            let (sym, style) = theme.status(d.status);
+            let age = format::age(model.now - d.started_at);
+            let canary = canary_text(d, theme);
+            put_spans(
+                buf,
+                area,
+                0,
+                row,
+                &[
+                    ("latest ", theme.muted()),
+                    (sym, style),
+                    (" ", theme.plain()),
+                    (d.status.word(), style),
+                    (" ", theme.plain()),
+                    (&d.version, theme.bold()),
+                    (" ", theme.plain()),
+                    (&canary, theme.plain()),
+                    (" ", theme.plain()),
+                    (&age, theme.muted()),
+                ],
+            );
+        }
+        None => {
+            put(buf, area, 0, row, "no deployments", theme.muted());
+        }
+    }
+    row += 1;
+
+    let budget = ctx.service().and_then(|s| s.budget.as_ref());
+    match budget {
+        Some(b) => {
+            let left = format::opt_percent(b.remaining, 1);
+            let (policy, style) = b
+                .policy
+                .map_or((format::NA, theme.muted()), |p| (p.word(), theme.policy(p)));
+            put_spans(
+                buf,
+                area,
+                0,
+                row,
+                &[
+                    ("budget ", theme.muted()),
+                    (&left, style),
+                    (" left ", theme.plain()),
+                    (policy, style),
+                ],
+            );
+            row += 1;
+            if b.alerts.is_empty() {
+                put(buf, area, 0, row, "no burn alerts", theme.ok());
+                row += 1;
+            }
+            for alert in &b.alerts {
+                let sev = match alert.severity {
+                    AlertSeverity::Page => "PAGE",
+                    AlertSeverity::Ticket => "TICKET",
+                };
+                let text = format!("{sev} {}/{} burn {}", alert.long, alert.short, format::burn(Some(alert.burn)));
+                put_spans(buf, area, 0, row, &[(theme.sym(Sym::Up), theme.bad()), (" ", theme.plain()), (&text, theme.bad())]);
+                row += 1;
+            }
+        }
+        None => {
+            put(buf, area, 0, row, "no error budget", theme.muted());
+            row += 1;
+        }
+    }
+
+    let mut col = 0;
+    for source in &model.sources {
+        let health = source.health(model.now);
+        let (sym, style) = theme.health(&health);
+        col = put_spans(
+            buf,
+            area,
+            col,
+            row,
+            &[(sym, style), (&source.id, theme.plain()), (" ", theme.plain())],
+        );
+    }
+    if area.height > row + 1 {
+        let need = format!(
+            "full cockpit needs {}x{} (have {}x{}); ? help, q quit",
+            layout::MIN_WIDTH,
+            layout::MIN_HEIGHT,
+            area.width,
+            area.height
+        );
+        put(buf, area, 0, area.height - 1, &need, theme.muted());
+    }
+}
+
+pub fn too_small(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
+    let line = format!(
+        "terminal too small: need {}x{}, have {}x{}",
+        layout::MIN_WIDTH,
+        layout::MIN_HEIGHT,
+        area.width,
+        area.height
+    );
+    put(buf, area, 0, 0, &line, ctx.theme.bad());
+}

@@ -1,0 +1,89 @@
+//! Header: name, DEMO badge, service selector and clock on the first line; each
+//! source's health (symbol + word + data age) on the second.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+
+use super::paint::{put, put_right, put_spans, width};
+use super::theme::Sym;
+use super::{format, Ctx};
+use crate::app::Health;
+
+pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
+    let (model, theme) = (ctx.model, ctx.theme);
+    let clock = format::clock(model.now, model.view.tz);
+    let clock_col = put_right(buf, area, 0, &clock, theme.bold());
+    // Everything left of the clock is clipped one cell before it.
+    let left = Rect::new(area.x, area.y, clock_col.saturating_sub(1), area.height.min(1));
+    let mut col = put(buf, left, 0, 0, "flightdeck", theme.heading());
+    if model.view.demo {
+        col = put_spans(buf, left, col, 0, &[(" ", theme.plain()), (" DEMO ", theme.badge())]);
+    }
+    col = put(buf, left, col, 0, "  ", theme.plain());
+    if model.data.services.is_empty() {
+        put(buf, left, col, 0, "no services yet", theme.muted());
+    }
+    for (i, name) in model.data.services.iter().enumerate() {
+        if i == model.ui.service {
+            col = put_spans(
+                buf,
+                left,
+                col,
+                0,
+                &[("[", theme.bold()), (name, theme.border(true)), ("] ", theme.bold())],
+            );
+        } else {
+            col = put_spans(buf, left, col, 0, &[(name, theme.plain()), (" ", theme.plain())]);
+        }
+    }
+    if model.data.services.len() > 1 {
+        put(buf, left, col, 0, " [/] service", theme.muted());
+    }
+
+    if area.height < 2 {
+        return;
+    }
+    let mut col = 0;
+    for source in &model.sources {
+        let health = source.health(model.now);
+        let (sym, style) = theme.health(&health);
+        let detail = match &health {
+            Health::Ok => source.age(model.now).map(format::duration).unwrap_or_default(),
+            Health::Stale { since } => format!("since {}", format::hm(*since, model.view.tz)),
+            Health::Error | Health::Pending => String::new(),
+        };
+        let fetching = if source.fetching {
+            theme.sym(Sym::Fetching)
+        } else {
+            ""
+        };
+        let piece_w = width(sym) + width(&source.id) + width(health.word()) + width(&detail) + 5;
+        if usize::from(col) + piece_w > usize::from(area.width) && col > 0 {
+            // Not enough room for this source: say how many are left out.
+            put(buf, area, col, 1, theme.sym(Sym::Ellipsis), theme.muted());
+            break;
+        }
+        col = put_spans(
+            buf,
+            area,
+            col,
+            1,
+            &[
+                (sym, style),
+                (" ", theme.plain()),
+                (&source.id, theme.plain()),
+                (" ", theme.plain()),
+                (health.word(), style),
+            ],
+        );
+        if !detail.is_empty() {
+            col = put_spans(buf, area, col, 1, &[(" ", theme.plain()), (&detail, theme.muted())]);
+        }
+        col = put_spans(buf, area, col, 1, &[(fetching, theme.info()), ("  ", theme.plain())]);
+    }
+    if model.sources.is_empty() {
+        put(buf, area, 0, 1, "no sources configured", theme.muted());
+    } else if usize::from(col) + 14 <= usize::from(area.width) {
+        put(buf, area, col, 1, "h: source details", theme.muted());
+    }
+}

@@ -1,0 +1,25 @@
+//! `?`: every key, from the one key table (what is documented is what is bound).
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+
+use super::Doc;
+use crate::app::keys::HELP;
+use crate::ui::paint::width;
+use crate::ui::Ctx;
+
+pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
+    let theme = ctx.theme;
+    let key_w = HELP.iter().map(|(k, _)| width(k)).max().unwrap_or(0);
+    let mut doc = Doc::default();
+    for (keys, what) in HELP {
+        doc.line(vec![
+            (format!("{keys:<key_w$}  "), theme.bold()),
+            ((*what).to_string(), theme.plain()),
+        ]);
+    }
+    doc.blank();
+    doc.text("Symbols: status and health are words as well as colours.", theme.muted());
+    let w = HELP.iter().map(|(_, d)| key_w + width(d) + 6).max().unwrap_or(40);
+    doc.show(ctx, area, w.max(62) as u16, "Help: keys", buf);
+}

@@ -1,0 +1,71 @@
+//! Views drawn over the panes, bottom of the stack first so the top one wins: help,
+//! deployment detail, service picker, source health.
+
+mod deployment;
+mod help;
+mod service_picker;
+
+pub use service_picker::matches as service_matches;
+mod sources;
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+
+use super::paint::{border_note, boxed, centered, fill, put_spans};
+use super::Ctx;
+use crate::app::Overlay;
+
+pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
+    for overlay in &ctx.model.ui.overlays {
+        match overlay {
+            Overlay::Help => help::draw(ctx, area, buf),
+            Overlay::Deployment(id) => deployment::draw(ctx, id, area, buf),
+            Overlay::ServicePicker { filter, cursor } => {
+                service_picker::draw(ctx, filter, *cursor, area, buf)
+            }
+            Overlay::Sources => sources::draw(ctx, area, buf),
+        }
+    }
+}
+
+/// A scrollable block of styled lines (help, detail, sources).
+#[derive(Default)]
+pub struct Doc {
+    lines: Vec<Vec<(String, Style)>>,
+}
+
+impl Doc {
+    pub fn line(&mut self, spans: Vec<(String, Style)>) {
+        self.lines.push(spans);
+    }
+    pub fn text(&mut self, s: impl Into<String>, style: Style) {
+        self.lines.push(vec![(s.into(), style)]);
+    }
+    pub fn blank(&mut self) {
+        self.lines.push(Vec::new());
+    }
+
+    /// Draws the doc in a centred overlay box, scrolled by `scroll` (clamped so the
+    /// last page stays full).
+    pub fn show(&self, ctx: &Ctx, area: Rect, max_w: u16, title: &str, buf: &mut Buffer) {
+        let h = (self.lines.len() as u16).saturating_add(2);
+        let outer = centered(area, max_w, h);
+        fill(buf, outer, Style::new());
+        let inner = boxed(buf, outer, title, true, ctx.theme);
+        let inner = Rect::new(inner.x + 1, inner.y, inner.width.saturating_sub(2), inner.height);
+        let visible = usize::from(inner.height);
+        let max_scroll = self.lines.len().saturating_sub(visible);
+        let scroll = usize::from(ctx.model.ui.overlay_scroll).min(max_scroll);
+        for (row, spans) in self.lines.iter().skip(scroll).take(visible).enumerate() {
+            let pieces: Vec<(&str, Style)> = spans.iter().map(|(s, st)| (s.as_str(), *st)).collect();
+            put_spans(buf, inner, 0, row as u16, &pieces);
+        }
+        let note = if max_scroll > 0 {
+            format!(" {}/{} j/k scroll, Esc close ", scroll + 1, max_scroll + 1)
+        } else {
+            " Esc close ".to_string()
+        };
+        border_note(buf, outer, &note, ctx.theme.muted());
+    }
+}

@@ -1,0 +1,208 @@
+//! Recent deployments of the selected service, newest first, with the cursor row kept
+//! on screen. The service column is left out: the header and the title name the
+//! service, and the width is better spent on canary and risk.
+//!
+//! Columns are chosen by priority for the width: status, version, age, canary and
+//! flags always; environment, duration, deployer when there is room.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+
+use crate::app::PaneId;
+use crate::metrics::DeploymentFacts;
+use crate::model::{CanaryOutcome, DeployKind, Deployment};
+use crate::ui::paint::{border_note, boxed, fit, put, put_spans, restyle, scroll_offset, width};
+use crate::ui::theme::{Sym, Theme};
+use crate::ui::{format, Ctx};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Column {
+    Status,
+    Version,
+    Env,
+    Age,
+    Duration,
+    Canary,
+    Deployer,
+    Flags,
+}
+
+const HEADINGS: [(Column, &str); 8] = [
+    (Column::Status, "STATUS"),
+    (Column::Version, "VERSION"),
+    (Column::Env, "ENV"),
+    (Column::Age, "AGE"),
+    (Column::Duration, "TOOK"),
+    (Column::Canary, "CANARY"),
+    (Column::Deployer, "BY"),
+    (Column::Flags, "FLAGS"),
+];
+/// The flags column (failure, spike, risk tags) keeps at least this many cells.
+const FLAGS_MIN: u16 = 9;
+
+/// Canary stage and result: "25% …", "100% ok", "fail", "-" without a canary.
+pub fn canary_text(d: &Deployment, theme: &Theme) -> String {
+    match &d.canary {
+        None => "-".to_string(),
+        Some(c) => match c.outcome {
+            CanaryOutcome::InProgress => format!("{}% {}", c.traffic_percent, theme.sym(Sym::Ellipsis)),
+            CanaryOutcome::Passed => format!("{}% ok", c.traffic_percent),
+            CanaryOutcome::Failed => "fail".to_string(),
+        },
+    }
+}
+
+/// Failure and spike markers, then the deployment kind and risk tags.
+fn flags_text(d: &Deployment, facts: Option<&DeploymentFacts>) -> String {
+    let mut out = String::new();
+    let mut push = |s: &str| {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(s);
+    };
+    if let Some(f) = facts {
+        if f.failed {
+            push("FAIL");
+        }
+        if f.spike {
+            push("SPIKE");
+        }
+    }
+    match d.kind {
+        DeployKind::Hotfix => push("hotfix"),
+        DeployKind::Rollback => push("rollback"),
+        DeployKind::Normal => {}
+    }
+    if let Some(f) = facts {
+        for r in &f.risk {
+            push(r.tag());
+        }
+    }
+    out
+}
+
+pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
+    let (model, theme) = (ctx.model, ctx.theme);
+    let service = model.selected_service().unwrap_or("");
+    let title = ctx.title(PaneId::Deployments, service);
+    let inner = boxed(buf, area, &title, ctx.focused(PaneId::Deployments), theme);
+    if inner.height == 0 || inner.width == 0 {
+        return;
+    }
+    let rows = model.service_deployments();
+    if rows.is_empty() {
+        let msg = if service.is_empty() {
+            "no service selected yet"
+        } else {
+            "no deployments for this service yet"
+        };
+        put(buf, inner, 1, 0, msg, theme.muted());
+        return;
+    }
+    let cursor = model.ui.deploy_cursor.min(rows.len() - 1);
+    border_note(buf, area, &format!(" {}/{} ", cursor + 1, rows.len()), theme.muted());
+
+    let facts = ctx.service().map(|s| &s.facts);
+    let version_w = rows.iter().map(|d| width(&d.version)).max().unwrap_or(0).clamp(7, 14) as u16;
+    let env_w = rows.iter().map(|d| width(&d.environment)).max().unwrap_or(0).clamp(3, 10) as u16;
+    let deployer_w = rows.iter().map(|d| width(&d.deployer)).max().unwrap_or(0).clamp(2, 10) as u16;
+    // (column, width) in priority order; flags take the rest.
+    let wanted = [
+        (Column::Status, 13),
+        (Column::Version, version_w),
+        (Column::Age, 4),
+        (Column::Canary, 7),
+        (Column::Env, env_w),
+        (Column::Duration, 6),
+        (Column::Deployer, deployer_w),
+    ];
+    let avail = inner.width.saturating_sub(1); // column 0 holds the cursor marker
+    let mut used = 0u16;
+    let mut chosen: Vec<(Column, u16)> = Vec::with_capacity(8);
+    for (i, (col, w)) in wanted.iter().enumerate() {
+        let always = i < 4;
+        if always || used + w + 1 + FLAGS_MIN <= avail {
+            chosen.push((*col, *w));
+            used += w + 1;
+        }
+    }
+    chosen.push((Column::Flags, avail.saturating_sub(used)));
+    // Display order follows the heading order.
+    chosen.sort_by_key(|(c, _)| HEADINGS.iter().position(|(h, _)| h == c));
+
+    let mut x = 1;
+    for (col, w) in &chosen {
+        let name = HEADINGS.iter().find(|(c, _)| c == col).map_or("", |(_, n)| n);
+        put(buf, inner, x, 0, &fit(name, usize::from(*w), theme), theme.bold());
+        x += w + 1;
+    }
+
+    let visible = usize::from(inner.height.saturating_sub(1));
+    let offset = scroll_offset(cursor, rows.len(), visible);
+    for (i, d) in rows.iter().enumerate().skip(offset).take(visible) {
+        let row = (i - offset + 1) as u16;
+        let selected = i == cursor;
+        let f = facts.and_then(|f| f.get(&d.id));
+        let mut x = 1;
+        for (col, w) in &chosen {
+            let cell = Rect::new(inner.x + x, inner.y, *w, inner.height);
+            draw_cell(ctx, *col, d, f, cell, row, buf);
+            x += w + 1;
+        }
+        if selected {
+            put(buf, inner, 0, row, theme.sym(Sym::Cursor), theme.bold());
+            restyle(buf, Rect::new(inner.x, inner.y + row, inner.width, 1), theme.selection());
+        }
+    }
+}
+
+fn draw_cell(
+    ctx: &Ctx,
+    col: Column,
+    d: &Deployment,
+    facts: Option<&DeploymentFacts>,
+    cell: Rect,
+    row: u16,
+    buf: &mut Buffer,
+) {
+    let (model, theme) = (ctx.model, ctx.theme);
+    let w = usize::from(cell.width);
+    let text = |s: &str, style: Style, buf: &mut Buffer| {
+        put(buf, cell, 0, row, &fit(s, w, theme), style);
+    };
+    match col {
+        Column::Status => {
+            let (sym, style) = theme.status(d.status);
+            put_spans(buf, cell, 0, row, &[(sym, style), (" ", style), (d.status.word(), style)]);
+        }
+        Column::Version => text(&d.version, theme.bold(), buf),
+        Column::Env => text(&d.environment, theme.plain(), buf),
+        Column::Age => {
+            let age = format::secs((model.now - d.started_at).num_seconds());
+            // Only the largest unit: "5m", "3h", "2d".
+            let short = age.split(' ').next().unwrap_or("");
+            text(short, theme.muted(), buf);
+        }
+        Column::Duration => text(&format::duration(d.duration(model.now)), theme.plain(), buf),
+        Column::Canary => {
+            let style = match d.canary.as_ref().map(|c| c.outcome) {
+                Some(CanaryOutcome::Failed) => theme.bad(),
+                Some(CanaryOutcome::InProgress) => theme.info(),
+                Some(CanaryOutcome::Passed) => theme.ok(),
+                None => theme.muted(),
+            };
+            text(&canary_text(d, theme), style, buf);
+        }
+        Column::Deployer => text(&d.deployer, theme.plain(), buf),
+        Column::Flags => {
+            let style = if facts.is_some_and(|f| f.failed || f.spike) {
+                theme.bad()
+            } else {
+                theme.warn()
+            };
+            text(&flags_text(d, facts), style, buf);
+        }
+    }
+}

@@ -1,0 +1,195 @@
+//! The five DORA keys as tiles: value, the counts behind it, level badge, and a trend
+//! arrow against the previous window (arrow = direction of the figure, style and word
+//! = whether that direction is good).
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+
+use crate::app::PaneId;
+use crate::metrics::{Dora, Level, Trend};
+use crate::ui::paint::{boxed, put, width};
+use crate::ui::theme::{Sym, Theme};
+use crate::ui::widgets::tile::Tile;
+use crate::ui::{format, Ctx};
+
+/// Relative change below which two windows count as the same.
+const SAME_WITHIN: f64 = 0.01;
+
+/// Direction of `current` against `previous` and whether it is an improvement.
+/// Private stand-in for the metrics engine's trend helper.
+fn compare(current: Option<f64>, previous: Option<f64>, lower_is_better: bool) -> (Sym, Trend) {
+    let (Some(c), Some(p)) = (current, previous) else {
+        return (Sym::Flat, Trend::Unknown);
+    };
+    if !(c.is_finite() && p.is_finite()) {
+        return (Sym::Flat, Trend::Unknown);
+    }
+    let scale = c.abs().max(p.abs());
+    if scale == 0.0 || (c - p).abs() <= scale * SAME_WITHIN {
+        return (Sym::Flat, Trend::Same);
+    }
+    let up = c > p;
+    let better = up != lower_is_better;
+    (
+        if up { Sym::Up } else { Sym::Down },
+        if better { Trend::Better } else { Trend::Worse },
+    )
+}
+
+fn trend_look(trend: Trend, theme: &Theme) -> (&'static str, Style) {
+    match trend {
+        Trend::Better => ("better", theme.ok()),
+        Trend::Worse => ("worse", theme.bad()),
+        Trend::Same => ("same", theme.plain()),
+        Trend::Unknown => ("new", theme.muted()),
+    }
+}
+
+fn badge(level: Option<Level>) -> &'static str {
+    match level {
+        Some(Level::Elite) => "[ELITE]",
+        Some(Level::High) => "[HIGH]",
+        Some(Level::Medium) => "[MEDIUM]",
+        Some(Level::Low) => "[LOW]",
+        None => "[n/a]",
+    }
+}
+
+struct TileData {
+    name: (&'static str, &'static str),
+    value: String,
+    counts: String,
+    level: Option<Level>,
+    badge: &'static str,
+    current: Option<f64>,
+    previous: Option<f64>,
+    lower_is_better: bool,
+}
+
+fn tiles(cur: &Dora, prev: &Dora) -> [TileData; 5] {
+    let days = (cur.window.seconds() / 86_400.0).round();
+    let f = &cur.deployment_frequency;
+    let freq_value = match f.per_day {
+        Some(d) if d >= 1.0 => format!("{d:.1}/day"),
+        Some(d) => format!("{:.1}/week", d * 7.0),
+        None => format::NA.to_string(),
+    };
+    let mut freq_counts = format!("{} in {days:.0}d", f.deployments);
+    if let Some(dpw) = f.deployment_days_per_week {
+        freq_counts.push_str(&format!(", {dpw:.1} days/wk"));
+    }
+    let l = &cur.lead_time;
+    let c = &cur.change_failure_rate;
+    let r = &cur.recovery_time;
+    let mut recovery_counts = format!("{} recovered", r.failures);
+    if r.ongoing > 0 {
+        recovery_counts.push_str(&format!(", {} ongoing", r.ongoing));
+    }
+    let w = &cur.rework_rate;
+    [
+        TileData {
+            name: ("Deploy frequency", "Deploys"),
+            value: freq_value,
+            counts: freq_counts,
+            level: f.level,
+            badge: badge(f.level),
+            current: f.per_day,
+            previous: prev.deployment_frequency.per_day,
+            lower_is_better: false,
+        },
+        TileData {
+            name: ("Lead time p50", "Lead time"),
+            value: format::opt_secs(l.p50_seconds),
+            counts: format!("{} changes, p90 {}", l.changes, format::opt_secs(l.p90_seconds)),
+            level: l.level,
+            badge: badge(l.level),
+            current: l.p50_seconds,
+            previous: prev.lead_time.p50_seconds,
+            lower_is_better: true,
+        },
+        TileData {
+            name: ("Change failure rate", "Change fail"),
+            value: format::opt_percent(c.rate, 1),
+            counts: format::of(c.failed, c.deployments),
+            level: c.level,
+            badge: badge(c.level),
+            current: c.rate,
+            previous: prev.change_failure_rate.rate,
+            lower_is_better: true,
+        },
+        TileData {
+            name: ("Recovery time p50", "Recovery"),
+            value: format::opt_secs(r.p50_seconds),
+            counts: recovery_counts,
+            level: r.level,
+            badge: badge(r.level),
+            current: r.p50_seconds,
+            previous: prev.recovery_time.p50_seconds,
+            lower_is_better: true,
+        },
+        TileData {
+            name: ("Rework rate", "Rework"),
+            value: format::opt_percent(w.rate, 1),
+            counts: format::of(w.rework, w.deployments),
+            level: None,
+            // DORA defines no levels for rework.
+            badge: "[no level]",
+            current: w.rate,
+            previous: prev.rework_rate.rate,
+            lower_is_better: true,
+        },
+    ]
+}
+
+pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
+    let theme = ctx.theme;
+    let Some(svc) = ctx.service() else {
+        let title = ctx.title(PaneId::Dora, "");
+        let inner = boxed(buf, area, &title, ctx.focused(PaneId::Dora), theme);
+        put(buf, inner, 1, 0, "no DORA figures yet", theme.muted());
+        return;
+    };
+    let days = (svc.dora.window.seconds() / 86_400.0).round();
+    let title = ctx.title(PaneId::Dora, &format!("production, last {days:.0}d vs previous"));
+    let inner = boxed(buf, area, &title, ctx.focused(PaneId::Dora), theme);
+    if inner.width < 5 || inner.height == 0 {
+        return;
+    }
+    let tile_w = inner.width / 5;
+    for (i, t) in tiles(&svc.dora, &svc.dora_previous).iter().enumerate() {
+        let x = inner.x + 1 + i as u16 * tile_w;
+        let w = if i == 4 { inner.right().saturating_sub(x) } else { tile_w.saturating_sub(1) };
+        let rect = Rect::new(x, inner.y, w.saturating_sub(1), inner.height);
+        let (arrow, trend) = compare(t.current, t.previous, t.lower_is_better);
+        let (word, trend_style) = trend_look(trend, theme);
+        let name = if width(t.name.0) <= usize::from(rect.width) { t.name.0 } else { t.name.1 };
+        Tile {
+            name,
+            value: &t.value,
+            value_style: theme.bold(),
+            arrow: theme.sym(arrow),
+            trend_word: word,
+            trend_style,
+            counts: &t.counts,
+            badge: t.badge,
+            badge_style: theme.level(t.level),
+        }
+        .render(rect, buf, theme);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trend_direction_and_goodness() {
+        assert_eq!(compare(Some(2.0), Some(1.0), false), (Sym::Up, Trend::Better));
+        assert_eq!(compare(Some(2.0), Some(1.0), true), (Sym::Up, Trend::Worse));
+        assert_eq!(compare(Some(0.5), Some(1.0), true), (Sym::Down, Trend::Better));
+        assert_eq!(compare(Some(1.0), Some(1.005), true), (Sym::Flat, Trend::Same));
+        assert_eq!(compare(None, Some(1.0), true), (Sym::Flat, Trend::Unknown));
+        assert_eq!(compare(Some(0.0), Some(0.0), true), (Sym::Flat, Trend::Same));
+    }
+}
