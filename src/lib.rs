@@ -6,14 +6,17 @@
 //! and `snapshot` are the headless faces of the same engine and panes.
 
 pub mod app;
+pub mod cli;
 pub mod config;
 pub mod doctor;
 pub mod event;
+pub mod headless;
 pub mod metrics;
 pub mod model;
 pub mod report;
 pub mod review;
 pub mod runtime;
+pub mod snapshot;
 pub mod sources;
 pub mod store;
 pub mod ui;

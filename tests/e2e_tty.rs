@@ -101,7 +101,11 @@ fn cockpit_starts_navigates_resizes_and_restores_the_terminal() {
     let first = t.wait_for("the demo cockpit", |s| {
         s.contains("DEMO") && s.contains("Deployments") && s.contains("checkout")
     });
-    assert_eq!(t.flags().split(' ').next(), Some("1"), "runs on the alternate screen");
+    assert_eq!(
+        t.flags().split(' ').next(),
+        Some("1"),
+        "runs on the alternate screen"
+    );
     assert!(first.contains("DORA"), "all panes on one screen:\n{first}");
 
     t.keys(&["?"]);
@@ -110,14 +114,20 @@ fn cockpit_starts_navigates_resizes_and_restores_the_terminal() {
     t.wait_for("help closed", |s| !s.contains("show or hide this help"));
 
     t.keys(&["j", "Enter"]);
-    t.wait_for("the deployment detail", |s| s.to_lowercase().contains("commits"));
+    t.wait_for("the deployment detail", |s| {
+        s.to_lowercase().contains("commits")
+    });
     t.keys(&["Escape", "3"]);
-    t.wait_for("the DORA pane zoomed", |s| s.to_lowercase().contains("lead time"));
+    t.wait_for("the DORA pane zoomed", |s| {
+        s.to_lowercase().contains("lead time")
+    });
     t.keys(&["3"]);
 
     t.tmux(&["resize-window", "-t", "fd", "-x", "80", "-y", "24"]);
     t.wait_for("a redraw at 80x24", |s| {
-        s.contains("DEMO") && s.contains("Deployments") && s.lines().all(|l| l.chars().count() <= 80)
+        s.contains("DEMO")
+            && s.contains("Deployments")
+            && s.lines().all(|l| l.chars().count() <= 80)
     });
     t.tmux(&["resize-window", "-t", "fd", "-x", "40", "-y", "10"]);
     t.wait_for("the small-terminal view", |s| !s.contains("Deployments"));
@@ -131,15 +141,25 @@ fn cockpit_starts_navigates_resizes_and_restores_the_terminal() {
 
 #[test]
 fn ascii_locale_and_no_color_are_honoured() {
-    let t = Tmux::start("ascii", (100, 30), &[("LANG", "C"), ("NO_COLOR", "1")], "--demo");
-    let s = t.wait_for("the demo cockpit", |s| s.contains("DEMO") && s.contains("checkout"));
+    let t = Tmux::start(
+        "ascii",
+        (100, 30),
+        &[("LANG", "C"), ("NO_COLOR", "1")],
+        "--demo",
+    );
+    let s = t.wait_for("the demo cockpit", |s| {
+        s.contains("DEMO") && s.contains("checkout")
+    });
     assert!(s.is_ascii(), "LANG=C must give pure ASCII, got:\n{s}");
     // With NO_COLOR the escape codes reaching the pane set no foreground/background.
     let styled = t.tmux(&["capture-pane", "-p", "-e", "-t", "fd"]);
     let styled = String::from_utf8_lossy(&styled.stdout);
     for code in 30..=47 {
         let sgr = format!("\x1b[{code}m");
-        assert!(!styled.contains(&sgr), "colour {sgr:?} present under NO_COLOR");
+        assert!(
+            !styled.contains(&sgr),
+            "colour {sgr:?} present under NO_COLOR"
+        );
     }
     t.keys(&["C-c"]);
     t.wait_for("a clean exit", |s| s.contains("EXITED:0"));
@@ -152,16 +172,26 @@ fn hangup_ends_the_process() {
     t.wait_for("the demo cockpit", |s| s.contains("DEMO"));
     let out = t.tmux(&["display-message", "-p", "-t", "fd", "#{pane_pid}"]);
     let shell = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    let out = Command::new("pgrep").args(["-P", &shell, "flightdeck"]).output();
+    let out = Command::new("pgrep")
+        .args(["-P", &shell, "flightdeck"])
+        .output();
     let pid = out
         .ok()
-        .and_then(|o| String::from_utf8_lossy(&o.stdout).lines().next().map(str::to_string))
+        .and_then(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .next()
+                .map(str::to_string)
+        })
         .expect("flightdeck runs under the pane's shell");
     // Killing the server closes the pty master: the session died.
     t.tmux(&["kill-server"]);
     let start = Instant::now();
     while alive(&pid) {
-        assert!(start.elapsed() < DEADLINE, "flightdeck still running after its terminal died");
+        assert!(
+            start.elapsed() < DEADLINE,
+            "flightdeck still running after its terminal died"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
 }

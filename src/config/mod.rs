@@ -20,8 +20,7 @@ use serde::Deserialize;
 
 /// The metrics engine's settings from the config (thresholds, calendar, SLOs).
 pub fn metrics_settings(config: &Config) -> crate::metrics::Settings {
-    let _ = config;
-    crate::metrics::Settings::default()
+    metrics::settings(config)
 }
 
 /// The whole configuration file.

@@ -68,7 +68,8 @@ async fn event_loop(term: &mut terminal::Term, opts: RunOptions) -> Result<QuitR
     input::spawn(tx.clone(), stop_input.clone()).wrap_err("cannot start the input reader")?;
     signals::spawn(tx.clone()).wrap_err("cannot install signal handlers")?;
     spawn_clock(tx.clone());
-    let handles = sources::spawn(&opts, &mut app, tx.clone(), shutdown_rx);
+    let sources = sources::spawn(&opts, &mut app, tx.clone(), shutdown_rx);
+    let handles = &sources.handles;
 
     // The first frame goes out before any source answers.
     let theme = opts.theme;
@@ -86,10 +87,14 @@ async fn event_loop(term: &mut terminal::Term, opts: RunOptions) -> Result<QuitR
             rx.recv().await
         };
         if let Some(ev) = event {
-            dispatch(&mut app, ev, &handles);
+            sources.remember(&ev);
+            dispatch(&mut app, ev, handles);
             for _ in 0..MAX_EVENTS_PER_FRAME {
                 match rx.try_recv() {
-                    Ok(ev) => dispatch(&mut app, ev, &handles),
+                    Ok(ev) => {
+                        sources.remember(&ev);
+                        dispatch(&mut app, ev, handles)
+                    }
                     Err(_) => break,
                 }
             }
@@ -107,7 +112,7 @@ async fn event_loop(term: &mut terminal::Term, opts: RunOptions) -> Result<QuitR
 
     stop_input.store(true, Ordering::Relaxed);
     let _ = shutdown_tx.send(true);
-    for h in &handles {
+    for h in handles {
         h.task.abort();
     }
     Ok(app.quit.unwrap_or(QuitReason::User))

@@ -1,25 +1,93 @@
-//! Which sources run: the embedded demo, or the configured ones.
+//! Which sources run: the embedded demo, or the configured ones with the local cache
+//! (read once at start on a blocking thread, written by its own thread).
 
+use std::path::PathBuf;
+
+use chrono::Utc;
 use tokio::sync::{mpsc, watch};
 
 use super::RunOptions;
 use crate::app::App;
-use crate::event::Event;
-use crate::sources::{configured, SourceHandle};
+use crate::event::{Event, SourceEvent, SourceEventKind};
+use crate::sources::{channels, configured, demo, SourceHandle};
+use crate::store::{self, CachedSource};
+
+/// Fetch results waiting to be written; when the writer falls this far behind, newer
+/// results are dropped from the cache (never from the screen).
+const CACHE_QUEUE: usize = 64;
+
+/// The running sources and, when caching, the sender feeding the cache writer.
+pub(super) struct Sources {
+    pub handles: Vec<SourceHandle>,
+    pub cache: Option<mpsc::Sender<CachedSource>>,
+}
+
+impl Sources {
+    /// Hands a fetch result to the cache writer without ever waiting for it.
+    pub fn remember(&self, event: &Event) {
+        let (Some(cache), Event::Source(ev)) = (&self.cache, event) else {
+            return;
+        };
+        if let SourceEventKind::Fetched { at, data, .. } = &ev.kind {
+            let _ = cache.try_send((ev.source.clone(), *at, data.clone()));
+        }
+    }
+}
 
 pub(super) fn spawn(
     opts: &RunOptions,
     app: &mut App,
     events: mpsc::Sender<Event>,
     shutdown: watch::Receiver<bool>,
-) -> Vec<SourceHandle> {
-    let handles = if opts.demo {
-        Vec::new()
+) -> Sources {
+    let sources = if opts.demo {
+        let (ctx, _commands) = channels(events, shutdown);
+        Sources {
+            handles: vec![demo::spawn(ctx, opts.seed, Utc::now())],
+            cache: None,
+        }
     } else {
-        configured::spawn_configured(&opts.config, events, shutdown)
+        let cache = cache_path(opts).map(|path| {
+            spawn_cache_load(path.clone(), events.clone());
+            let (tx, rx) = mpsc::channel(CACHE_QUEUE);
+            store::spawn_cache_writer(path, opts.config.cache.retention_days, rx);
+            tx
+        });
+        Sources {
+            handles: configured::spawn_configured(&opts.config, events, shutdown),
+            cache,
+        }
     };
-    for h in &handles {
+    for h in &sources.handles {
         app.register_source(&h.id, h.interval);
     }
-    handles
+    sources
+}
+
+fn cache_path(opts: &RunOptions) -> Option<PathBuf> {
+    let cache = &opts.config.cache;
+    if !cache.enabled {
+        return None;
+    }
+    cache.path.clone().or_else(store::default_path)
+}
+
+/// Replays the cache as `Cached` events; a missing or unreadable cache is simply empty
+/// (the cockpit then starts as "pending" and fills in from the sources).
+fn spawn_cache_load(path: PathBuf, events: mpsc::Sender<Event>) {
+    tokio::spawn(async move {
+        let Ok(cached) = store::load_cached(path).await else {
+            return;
+        };
+        for (source, at, data) in cached {
+            let kind = SourceEventKind::Cached { at, data };
+            if events
+                .send(Event::Source(SourceEvent { source, kind }))
+                .await
+                .is_err()
+            {
+                return;
+            }
+        }
+    });
 }

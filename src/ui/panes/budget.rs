@@ -23,11 +23,23 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
     if inner.height == 0 {
         return;
     }
-    let inner = Rect::new(inner.x + 1, inner.y, inner.width.saturating_sub(2), inner.height);
+    let inner = Rect::new(
+        inner.x + 1,
+        inner.y,
+        inner.width.saturating_sub(2),
+        inner.height,
+    );
     match ctx.service().and_then(|s| s.budget.as_ref()) {
         Some(budget) => draw_budget(ctx, budget, inner, buf),
         None => {
-            put(buf, inner, 0, 0, "no SLO data for this service", theme.muted());
+            put(
+                buf,
+                inner,
+                0,
+                0,
+                "no SLO data for this service",
+                theme.muted(),
+            );
         }
     }
 }
@@ -74,7 +86,12 @@ fn draw_budget(ctx: &Ctx, b: &ErrorBudget, area: Rect, buf: &mut Buffer) {
                 area,
                 0,
                 row,
-                &[("policy ", theme.muted()), (&word, policy_style), (": ", p), (pol.meaning(), p)],
+                &[
+                    ("policy ", theme.muted()),
+                    (&word, policy_style),
+                    (": ", p),
+                    (pol.meaning(), p),
+                ],
             );
         }
         None => {
@@ -92,13 +109,23 @@ fn draw_budget(ctx: &Ctx, b: &ErrorBudget, area: Rect, buf: &mut Buffer) {
             AlertSeverity::Page => ("PAGE", theme.bad()),
             AlertSeverity::Ticket => ("TICKET", theme.warn()),
         };
-        let detail = format!(" {}/{} burn {}", alert.long, alert.short, format::burn(Some(alert.burn)));
+        let detail = format!(
+            " {}/{} burn {}",
+            alert.long,
+            alert.short,
+            format::burn(Some(alert.burn))
+        );
         put_spans(
             buf,
             area,
             0,
             row,
-            &[(theme.sym(crate::ui::theme::Sym::Up), style), (" ", p), (sev, style), (&detail, p)],
+            &[
+                (theme.sym(crate::ui::theme::Sym::Up), style),
+                (" ", p),
+                (sev, style),
+                (&detail, p),
+            ],
         );
         row += 1;
     }
@@ -120,7 +147,13 @@ fn draw_budget(ctx: &Ctx, b: &ErrorBudget, area: Rect, buf: &mut Buffer) {
             area,
             0,
             row,
-            &[("burn ", theme.muted()), (arrow, style), (" ", p), (word, style), (&vs, theme.muted())],
+            &[
+                ("burn ", theme.muted()),
+                (arrow, style),
+                (" ", p),
+                (word, style),
+                (&vs, theme.muted()),
+            ],
         );
         row += 1;
     }

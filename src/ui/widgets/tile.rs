@@ -52,7 +52,11 @@ impl Tile<'_> {
                         area,
                         0,
                         2,
-                        &[(self.badge, self.badge_style), (" ", p), (self.counts, theme.muted())],
+                        &[
+                            (self.badge, self.badge_style),
+                            (" ", p),
+                            (self.counts, theme.muted()),
+                        ],
                     );
                 }
             }

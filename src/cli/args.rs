@@ -1,0 +1,156 @@
+//! Command-line arguments (clap). Every subcommand has `--help`.
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// A release-health cockpit for the terminal: deployments, error budgets, DORA, SPC.
+///
+/// With no config file (or with --demo) it runs on an embedded, live demo.
+#[derive(Debug, Parser)]
+#[command(name = "flightdeck", version, about, long_about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Cmd>,
+
+    /// Config file (default: the platform config dir, e.g. ~/.config/flightdeck/config.toml)
+    #[arg(long, global = true, env = "FLIGHTDECK_CONFIG", value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// Run on the embedded demo even when a config exists
+    #[arg(long, global = true)]
+    pub demo: bool,
+
+    /// ASCII only: no box drawing, no braille, no byte above 0x7F (automatic when the
+    /// locale is not UTF-8)
+    #[arg(long, global = true)]
+    pub ascii: bool,
+
+    /// Monochrome (also when NO_COLOR is set); every status still reads as a word
+    #[arg(long, global = true)]
+    pub no_color: bool,
+
+    /// Seed of the demo data (the same seed gives the same demo)
+    #[arg(long, global = true, value_name = "N")]
+    pub seed: Option<u64>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Cmd {
+    /// Print one rendered frame as plain text and exit
+    Snapshot(SnapshotArgs),
+    /// Print the release-health report (DORA, error budget, SPC) as JSON or markdown
+    Report(ReportArgs),
+    /// Check the config and reach every configured source
+    Doctor,
+    /// Print the demo's history as OpenMetrics (used by scripts/live-demo)
+    #[command(hide = true)]
+    ExportOpenmetrics {
+        /// Days of history
+        #[arg(long, default_value_t = 30)]
+        days: u32,
+        /// End of the history (RFC 3339; default: now)
+        #[arg(long, value_parser = parse_at)]
+        at: Option<DateTime<Utc>>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct SnapshotArgs {
+    /// Frame size as WIDTHxHEIGHT
+    #[arg(long, default_value = "120x40", value_parser = parse_size)]
+    pub size: (u16, u16),
+    /// Render the demo at this instant (RFC 3339); the same instant gives the same bytes
+    #[arg(long, value_parser = parse_at)]
+    pub at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ReportFormat::Json)]
+    pub format: ReportFormat,
+    /// End of the window (RFC 3339; default: now)
+    #[arg(long, value_parser = parse_at)]
+    pub at: Option<DateTime<Utc>>,
+    /// Window length, e.g. 30d, 12h, 2w
+    #[arg(long, default_value = "30d")]
+    pub window: String,
+    /// Only this service
+    #[arg(long, value_name = "NAME")]
+    pub service: Option<String>,
+}
+
+/// Parses `120x40` into (width, height).
+pub fn parse_size(s: &str) -> Result<(u16, u16), String> {
+    let (w, h) = s
+        .split_once(['x', 'X'])
+        .ok_or_else(|| format!("expected WIDTHxHEIGHT such as 120x40, got {s:?}"))?;
+    let parse = |v: &str, what: &str| {
+        v.trim()
+            .parse::<u16>()
+            .ok()
+            .filter(|n| (1..=1000).contains(n))
+            .ok_or_else(|| format!("{what} must be a number from 1 to 1000, got {v:?}"))
+    };
+    Ok((parse(w, "width")?, parse(h, "height")?))
+}
+
+/// Parses an RFC 3339 instant (`2026-11-22T14:00:00Z`, offsets allowed).
+pub fn parse_at(s: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(s.trim())
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| format!("expected an RFC 3339 time such as 2026-11-22T14:00:00Z ({e})"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_valid() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn sizes_parse_and_reject() {
+        assert_eq!(parse_size("120x40"), Ok((120, 40)));
+        assert_eq!(parse_size("80X24"), Ok((80, 24)));
+        assert!(parse_size("120").is_err());
+        assert!(parse_size("0x10").is_err());
+        assert!(parse_size("axb").is_err());
+    }
+
+    #[test]
+    fn instants_parse_with_offsets() {
+        let t = parse_at("2026-11-22T15:00:00+01:00").expect("valid RFC 3339");
+        assert_eq!(t.to_rfc3339(), "2026-11-22T14:00:00+00:00");
+        assert!(parse_at("yesterday").is_err());
+    }
+
+    #[test]
+    fn global_flags_work_after_subcommands() {
+        let cli = Cli::try_parse_from([
+            "flightdeck",
+            "snapshot",
+            "--demo",
+            "--ascii",
+            "--size",
+            "80x24",
+        ])
+        .expect("valid command line");
+        assert!(cli.demo && cli.ascii);
+        match cli.command {
+            Some(Cmd::Snapshot(a)) => assert_eq!(a.size, (80, 24)),
+            other => panic!("expected snapshot, got {other:?}"),
+        }
+    }
+}

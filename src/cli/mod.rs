@@ -1,0 +1,110 @@
+//! The command line: parse flags, load the config, and run the chosen command.
+
+mod args;
+mod env;
+mod report;
+
+pub use args::{parse_at, parse_size, Cli, Cmd, ReportArgs, ReportFormat, SnapshotArgs};
+
+use std::io::IsTerminal;
+use std::path::Path;
+use std::process::ExitCode;
+
+use color_eyre::eyre::{eyre, Result};
+
+use crate::app::QuitReason;
+use crate::config::{self, Config, ConfigSource};
+use crate::runtime::{self, RunOptions};
+use crate::ui::Theme;
+
+/// The embedded demo's configuration (services, SLOs, calendar).
+pub const DEMO_CONFIG: &str = include_str!("../../assets/demo.toml");
+
+/// Exit code for a config the user must fix (distinct from a runtime failure).
+const EXIT_CONFIG: u8 = 2;
+
+/// Runs the command line; errors are returned for `main` to print after the terminal
+/// is restored.
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    let theme = theme(&cli);
+    let (config, source) = match config::load(cli.config.as_deref()) {
+        Ok(loaded) => loaded,
+        Err(e) => {
+            eprintln!("flightdeck: config error: {e}");
+            eprintln!("  (see config.example.toml for every key, or run with --demo)");
+            return Ok(ExitCode::from(EXIT_CONFIG));
+        }
+    };
+    let demo = cli.demo || source == ConfigSource::None;
+    if let ConfigSource::File(path) = &source {
+        if let Some(warning) = crate::sources::secret::credential_warning(path, &config) {
+            eprintln!("flightdeck: warning: {warning}");
+        }
+    }
+    let config = if demo { demo_config(&config)? } else { config };
+    let seed = cli.seed.unwrap_or(crate::sources::demo::DEFAULT_SEED);
+
+    match cli.command {
+        None => {
+            if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
+                return Err(eyre!(
+                    "the cockpit needs a terminal on stdin and stdout; \
+                     for plain text use `flightdeck snapshot` or `flightdeck report`"
+                ));
+            }
+            let reason = runtime::run(RunOptions {
+                config,
+                demo,
+                seed,
+                theme,
+            })?;
+            if let QuitReason::Shutdown(r) = reason {
+                eprintln!("flightdeck: stopped ({r:?})");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Cmd::Snapshot(args)) => {
+            let text = crate::snapshot::render(&config, demo, seed, &args, theme)?;
+            print!("{text}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Cmd::Report(args)) => report::run(&config, demo, seed, &args),
+        Some(Cmd::Doctor) => {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()?;
+            let mut out = std::io::stdout();
+            let ok = rt.block_on(crate::doctor::run(&config, &source, &mut out));
+            Ok(if ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+        Some(Cmd::ExportOpenmetrics { days, at }) => {
+            let end = at.unwrap_or_else(chrono::Utc::now);
+            print!(
+                "{}",
+                crate::sources::prometheus::backfill::demo_openmetrics(end, days)
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// The demo's config, keeping the user's time zone when they have a config.
+fn demo_config(user: &Config) -> Result<Config> {
+    let mut demo = config::load_str(DEMO_CONFIG, Path::new("<embedded demo config>"))
+        .map_err(|e| eyre!("the embedded demo config is invalid: {e}"))?;
+    if user.general.timezone != config::GeneralConfig::default().timezone {
+        demo.general.timezone = user.general.timezone.clone();
+    }
+    Ok(demo)
+}
+
+fn theme(cli: &Cli) -> Theme {
+    let color = !(cli.no_color || env::no_color_requested(env::process_env));
+    let ascii = cli.ascii || !env::locale_is_utf8(env::process_env);
+    Theme::new(color, ascii)
+}

@@ -1,0 +1,96 @@
+//! Data for the headless commands (`snapshot`, `report`): the demo at an instant, or
+//! one round of every configured source on top of the local cache.
+
+use std::time::Duration as StdDuration;
+
+use chrono::Utc;
+use tokio::sync::{mpsc, watch};
+
+use crate::app::App;
+use crate::app::View;
+use crate::config::{self, Config};
+use crate::event::{Event, SourceEvent, SourceEventKind};
+use crate::model::Ts;
+use crate::sources::demo::{DemoWorld, SNAPSHOT_LEAD};
+use crate::sources::{configured, EVENT_CHANNEL_CAPACITY};
+use crate::store;
+
+/// How long one round of live sources may take before what arrived is used.
+const ROUND_TIMEOUT: StdDuration = StdDuration::from_secs(20);
+
+/// The app as the demo shows it at `at`, every event applied and figures derived.
+pub fn demo_app(config: &Config, seed: u64, at: Ts) -> App {
+    let world = DemoWorld::new(seed, at - SNAPSHOT_LEAD);
+    let mut app = new_app(config, true, at);
+    app.register_source(
+        crate::sources::demo::SOURCE_ID,
+        crate::sources::demo::UPDATE_INTERVAL,
+    );
+    app.update(Event::Source(SourceEvent {
+        source: crate::sources::demo::SOURCE_ID.to_string(),
+        kind: SourceEventKind::Fetched {
+            at,
+            data: world.data_at(at),
+            warnings: Vec::new(),
+        },
+    }));
+    app.refresh_derived();
+    app
+}
+
+/// The app after the cache is loaded and every configured source answered once (or
+/// failed, or ran out of time — its status then says so).
+pub fn live_app(config: &Config) -> color_eyre::Result<App> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let mut app = new_app(config, false, Utc::now());
+    rt.block_on(async {
+        if config.cache.enabled {
+            if let Some(path) = config.cache.path.clone().or_else(store::default_path) {
+                for (source, at, data) in store::load_cached(path).await.unwrap_or_default() {
+                    let kind = SourceEventKind::Cached { at, data };
+                    app.update(Event::Source(SourceEvent { source, kind }));
+                }
+            }
+        }
+        let (tx, mut rx) = mpsc::channel(EVENT_CHANNEL_CAPACITY);
+        let (stop, shutdown) = watch::channel(false);
+        let handles = configured::spawn_configured(config, tx, shutdown);
+        for h in &handles {
+            app.register_source(&h.id, h.interval);
+        }
+        let mut waiting: Vec<String> = handles.iter().map(|h| h.id.clone()).collect();
+        let deadline = tokio::time::Instant::now() + ROUND_TIMEOUT;
+        while !waiting.is_empty() {
+            let Ok(Some(ev)) = tokio::time::timeout_at(deadline, rx.recv()).await else {
+                break;
+            };
+            if let Event::Source(SourceEvent { source, kind }) = &ev {
+                if matches!(
+                    kind,
+                    SourceEventKind::Fetched { .. } | SourceEventKind::Failed { .. }
+                ) {
+                    waiting.retain(|id| id != source);
+                }
+            }
+            app.update(ev);
+        }
+        let _ = stop.send(true);
+        for h in &handles {
+            h.task.abort();
+        }
+    });
+    app.update(Event::Tick(Utc::now()));
+    app.refresh_derived();
+    Ok(app)
+}
+
+fn new_app(config: &Config, demo: bool, now: Ts) -> App {
+    let view = View {
+        tz: config.general.tz(),
+        demo,
+    };
+    App::new(view, config::metrics_settings(config), now)
+}
