@@ -2,9 +2,11 @@
 //! when the terminal goes away.
 //!
 //! crossterm's reader loops forever when its tty answers EOF or EIO (a dead SSH
-//! session), spinning a core. So this thread first polls the tty itself: a hang-up or
-//! error ends the cockpit within one poll period, and crossterm is only asked to read
-//! when there is data.
+//! session), spinning a core. So before each wait the tty is checked for a hang-up,
+//! and the clock checks it once a second too ([`terminal_gone`]): whichever notices
+//! first ends the cockpit, so the process exits even if crossterm is stuck inside.
+//! crossterm stays the only reader of the tty (its epoll is edge-triggered, so a
+//! second, level-triggered reader would leave bytes it never sees).
 
 use std::os::fd::AsRawFd;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -15,8 +17,8 @@ use tokio::sync::mpsc;
 
 use crate::event::{Event, ShutdownReason};
 
-/// How long one poll waits; bounds the exit delay after the terminal dies.
-const POLL_MS: i32 = 100;
+/// How long one wait for input lasts; bounds how late the thread sees `stop`.
+const WAIT: Duration = Duration::from_millis(100);
 
 /// Spawns the reader; it stops when `stop` is set, the channel closes, or input ends.
 pub fn spawn(
@@ -29,72 +31,40 @@ pub fn spawn(
 }
 
 fn read_loop(events: &mpsc::Sender<Event>, stop: &AtomicBool) {
-    let fd = std::io::stdin().as_raw_fd();
+    let closed = || {
+        let _ = events.blocking_send(Event::Shutdown(ShutdownReason::InputClosed));
+    };
     while !stop.load(Ordering::Relaxed) {
-        match poll_stdin(fd) {
-            Readiness::Idle => continue,
-            Readiness::Closed => {
-                let _ = events.blocking_send(Event::Shutdown(ShutdownReason::InputClosed));
-                return;
-            }
-            Readiness::Data => {}
+        if terminal_gone() {
+            return closed();
         }
-        // Drain everything crossterm has parsed from what is available now.
-        loop {
-            match crossterm::event::poll(Duration::ZERO) {
-                Ok(true) => match crossterm::event::read() {
-                    Ok(ev) => {
-                        if events.blocking_send(Event::Input(ev)).is_err() {
-                            return;
-                        }
-                    }
-                    Err(_) => {
-                        let _ = events.blocking_send(Event::Shutdown(ShutdownReason::InputClosed));
+        match crossterm::event::poll(WAIT) {
+            Ok(false) => {}
+            Ok(true) => match crossterm::event::read() {
+                Ok(ev) => {
+                    if events.blocking_send(Event::Input(ev)).is_err() {
                         return;
                     }
-                },
-                Ok(false) => break,
-                Err(_) => {
-                    let _ = events.blocking_send(Event::Shutdown(ShutdownReason::InputClosed));
-                    return;
                 }
-            }
+                Err(_) => return closed(),
+            },
+            Err(_) => return closed(),
         }
     }
 }
 
-enum Readiness {
-    Idle,
-    Data,
-    /// Hang-up, error or invalid descriptor: the terminal is gone.
-    Closed,
-}
-
-fn poll_stdin(fd: i32) -> Readiness {
+/// True when stdin (the terminal) has hung up or errs: the session is gone. Does not
+/// wait and reads nothing.
+pub fn terminal_gone() -> bool {
     let mut pfd = libc::pollfd {
-        fd,
+        fd: std::io::stdin().as_raw_fd(),
         events: libc::POLLIN,
         revents: 0,
     };
-    // SAFETY: one valid pollfd, its count, and a timeout; poll only writes `revents`.
-    let n = unsafe { libc::poll(&mut pfd, 1, POLL_MS) };
+    // SAFETY: one valid pollfd, its count, and a zero timeout; poll only writes `revents`.
+    let n = unsafe { libc::poll(&mut pfd, 1, 0) };
     if n < 0 {
-        let err = std::io::Error::last_os_error();
-        return if err.kind() == std::io::ErrorKind::Interrupted {
-            Readiness::Idle
-        } else {
-            Readiness::Closed
-        };
+        return std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted;
     }
-    if n == 0 {
-        return Readiness::Idle;
-    }
-    if pfd.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0 {
-        return Readiness::Closed;
-    }
-    if pfd.revents & libc::POLLIN != 0 {
-        Readiness::Data
-    } else {
-        Readiness::Idle
-    }
+    n > 0 && pfd.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0
 }

@@ -20,7 +20,7 @@ use tokio::time::{Instant, MissedTickBehavior};
 
 use crate::app::{App, QuitReason, View};
 use crate::config::Config;
-use crate::event::{Command, Event, SourceCommand};
+use crate::event::{Command, Event, ShutdownReason, SourceCommand};
 use crate::sources::{SourceHandle, EVENT_CHANNEL_CAPACITY};
 use crate::ui::Theme;
 
@@ -85,6 +85,14 @@ async fn event_loop(term: &mut terminal::Term, opts: RunOptions) -> Result<QuitR
             }
         } else {
             rx.recv().await
+        };
+        // The clock doubles as a watchdog: if the tty hung up while the input thread
+        // is stuck inside crossterm, the next tick still ends the cockpit.
+        let event = match event {
+            Some(Event::Tick(_)) if input::terminal_gone() => {
+                Some(Event::Shutdown(ShutdownReason::InputClosed))
+            }
+            other => other,
         };
         if let Some(ev) = event {
             sources.remember(&ev);
