@@ -265,6 +265,19 @@ fn load_time_of_90_days_by_20_services() {
     let loaded = Cache::open(&path).expect("opens").load().expect("loads");
     let elapsed = started.elapsed();
     let items: usize = loaded.iter().map(|(_, _, d)| d.len()).sum();
+    // Where the time goes: reading the deployment rows alone, without decoding them.
+    let conn = rusqlite::Connection::open(&path).expect("raw open");
+    let read = Instant::now();
+    let bytes: i64 = conn
+        .query_row("SELECT sum(length(json)) FROM deployments", [], |r| {
+            r.get(0)
+        })
+        .expect("sum");
+    eprintln!(
+        "reading {} MiB of deployment JSON: {:?}",
+        bytes / (1024 * 1024),
+        read.elapsed()
+    );
     eprintln!(
         "cache file {} MiB; open + load: {elapsed:?} ({items} data items)",
         size / (1024 * 1024)
