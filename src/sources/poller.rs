@@ -44,7 +44,9 @@ impl PollerOptions {
             interval,
             jitter: 0.1,
             max_backoff: interval.max(StdDuration::from_secs(300)),
-            fetch_timeout: (interval * 2).max(StdDuration::from_secs(60)),
+            // Above the HTTP layer's own limits (a 30 s request tried three times), so
+            // those name the cause first; this catches what hangs outside HTTP.
+            fetch_timeout: (interval * 2).max(StdDuration::from_secs(120)),
         }
     }
 

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use chrono::Duration;
 use rusqlite::Connection;
 
-use crate::event::SourceData;
+use crate::event::{Event, SourceData, SourceEvent, SourceEventKind};
 use crate::model::Ts;
 
 pub use writer::spawn_cache_writer;
@@ -146,6 +146,29 @@ pub async fn load_cached(path: PathBuf) -> Result<Vec<CachedSource>, StoreError>
     })
     .await
     .unwrap_or_else(|_| Ok(Vec::new()))
+}
+
+/// Loads the cache at `path` off the caller's thread and sends each source's data to
+/// the app as a [`SourceEventKind::Cached`] event; returns how many sources were sent.
+/// The runtime spawns this at start, beside the pollers, so the first frame never
+/// waits for it.
+pub async fn send_cached(
+    path: PathBuf,
+    events: crate::sources::EventTx,
+) -> Result<usize, StoreError> {
+    let cached = load_cached(path).await?;
+    let mut sent = 0;
+    for (source, at, data) in cached {
+        let event = Event::Source(SourceEvent {
+            source,
+            kind: SourceEventKind::Cached { at, data },
+        });
+        if events.send(event).await.is_err() {
+            break;
+        }
+        sent += 1;
+    }
+    Ok(sent)
 }
 
 #[cfg(test)]

@@ -108,12 +108,17 @@ impl HttpClient {
                     format!("cannot read ca_file {}: {e}", path.display()),
                 )
             })?;
-            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|_| {
+            let no_certs = || {
                 error(
                     SourceErrorKind::Config,
                     format!("ca_file {} holds no valid PEM certificate", path.display()),
                 )
-            })?;
+            };
+            // A file without any PEM block parses as an empty bundle, not an error.
+            let certs = reqwest::Certificate::from_pem_bundle(&pem)
+                .ok()
+                .filter(|c| !c.is_empty())
+                .ok_or_else(no_certs)?;
             for cert in certs {
                 builder = builder.add_root_certificate(cert);
             }
@@ -297,5 +302,29 @@ mod tests {
         assert!(looks_like_html(b"<HTML><body>Sign in"));
         assert!(!looks_like_html(br#"{"status":"success"}"#));
         assert!(!looks_like_html(b""));
+    }
+
+    #[test]
+    fn a_bad_ca_file_is_a_config_error_naming_the_file() {
+        let missing = HttpSettings {
+            ca_file: Some(PathBuf::from("/nonexistent/flightdeck-ca.pem")),
+            ..HttpSettings::default()
+        };
+        let e = HttpClient::new(missing).err().expect("missing file");
+        assert_eq!(e.kind, SourceErrorKind::Config);
+        assert!(
+            e.message.contains("/nonexistent/flightdeck-ca.pem"),
+            "{}",
+            e.message
+        );
+        let path = std::env::temp_dir().join(format!("fd-ca-{}.pem", std::process::id()));
+        std::fs::write(&path, "not a certificate").expect("write");
+        let garbage = HttpSettings {
+            ca_file: Some(path.clone()),
+            ..HttpSettings::default()
+        };
+        let e = HttpClient::new(garbage).err().expect("not PEM");
+        assert!(e.message.contains("no valid PEM"), "{}", e.message);
+        let _ = std::fs::remove_file(path);
     }
 }

@@ -75,6 +75,9 @@ fn accumulate(service: &SyntheticService, times: &[Ts]) -> Counters {
     let mut buckets = [0u64; LATENCY_BUCKETS.len() + 1];
     let mut sum = 0.0;
     let mut deploys = 0u64;
+    // Fractional errors carried to the next interval, so that over any window the
+    // counted errors match the ratio to within one request.
+    let mut carry = 0.0;
     let mut c = Counters {
         ok: vec![],
         errors: vec![],
@@ -86,7 +89,9 @@ fn accumulate(service: &SyntheticService, times: &[Ts]) -> Counters {
         if i > 0 {
             let minutes = (*t - times[i - 1]).num_minutes().max(0) as u64;
             let total = (service.requests_per_minute)(*t) * minutes;
-            let bad = ((total as f64) * (service.error_ratio)(*t).clamp(0.0, 1.0)).round() as u64;
+            let exact = (total as f64) * (service.error_ratio)(*t).clamp(0.0, 1.0) + carry;
+            let bad = exact.floor().max(0.0) as u64;
+            carry = exact - bad as f64;
             ok += total - bad.min(total);
             errors += bad.min(total);
             let median = (service.median_latency)(*t);
