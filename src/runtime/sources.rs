@@ -8,7 +8,7 @@ use tokio::sync::{mpsc, watch};
 
 use super::RunOptions;
 use crate::app::App;
-use crate::event::{Event, SourceEvent, SourceEventKind};
+use crate::event::{Event, SourceEventKind};
 use crate::sources::{channels, configured, demo, SourceHandle};
 use crate::store::{self, CachedSource};
 
@@ -72,22 +72,10 @@ fn cache_path(opts: &RunOptions) -> Option<PathBuf> {
     cache.path.clone().or_else(store::default_path)
 }
 
-/// Replays the cache as `Cached` events; a missing or unreadable cache is simply empty
-/// (the cockpit then starts as "pending" and fills in from the sources).
+/// Replays the cache as `Cached` events off the loop; a missing or unreadable cache is
+/// simply empty (the cockpit then starts as "pending" and fills in from the sources).
 fn spawn_cache_load(path: PathBuf, events: mpsc::Sender<Event>) {
     tokio::spawn(async move {
-        let Ok(cached) = store::load_cached(path).await else {
-            return;
-        };
-        for (source, at, data) in cached {
-            let kind = SourceEventKind::Cached { at, data };
-            if events
-                .send(Event::Source(SourceEvent { source, kind }))
-                .await
-                .is_err()
-            {
-                return;
-            }
-        }
+        let _ = store::send_cached(path, events).await;
     });
 }
