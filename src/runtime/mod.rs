@@ -69,11 +69,42 @@ async fn event_loop(term: &mut terminal::Term, opts: RunOptions) -> Result<QuitR
     signals::spawn(tx.clone()).wrap_err("cannot install signal handlers")?;
     spawn_clock(tx.clone());
     let sources = sources::spawn(&opts, &mut app, tx.clone(), shutdown_rx);
-    let handles = &sources.handles;
 
-    // The first frame goes out before any source answers.
     let theme = opts.theme;
-    terminal::draw(term, &app, &theme)?;
+    let result = drive(
+        &mut app,
+        &mut rx,
+        &sources.handles,
+        |ev| sources.remember(ev),
+        input::terminal_gone,
+        |app| terminal::draw(term, app, &theme),
+    )
+    .await;
+
+    stop_input.store(true, Ordering::Relaxed);
+    let _ = shutdown_tx.send(true);
+    for h in &sources.handles {
+        h.task.abort();
+    }
+    result?;
+    Ok(app.quit.unwrap_or(QuitReason::User))
+}
+
+/// The loop proper: feeds events to the app and draws on change, at most one frame per
+/// [`MIN_FRAME_GAP`], until the app quits. It awaits nothing but its event channel, so
+/// a slow or hung source can never hold up a frame. `remember` sees every event first
+/// (the cache writer), `tty_gone` is the hang-up check run on each clock tick, and
+/// `draw` puts a frame on the screen. Public so headless tests can drive it.
+pub async fn drive(
+    app: &mut App,
+    rx: &mut mpsc::Receiver<Event>,
+    handles: &[SourceHandle],
+    remember: impl Fn(&Event),
+    tty_gone: impl Fn() -> bool,
+    mut draw: impl FnMut(&App) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    // The first frame goes out before any source answers.
+    draw(app)?;
     app.dirty = false;
     let mut next_frame = Instant::now() + MIN_FRAME_GAP;
 
@@ -84,24 +115,28 @@ async fn event_loop(term: &mut terminal::Term, opts: RunOptions) -> Result<QuitR
                 _ = tokio::time::sleep_until(next_frame) => None,
             }
         } else {
-            rx.recv().await
+            match rx.recv().await {
+                Some(ev) => Some(ev),
+                // Every sender is gone: nothing can ever happen again.
+                None => return Ok(()),
+            }
         };
         // The clock doubles as a watchdog: if the tty hung up while the input thread
         // is stuck inside crossterm, the next tick still ends the cockpit.
         let event = match event {
-            Some(Event::Tick(_)) if input::terminal_gone() => {
+            Some(Event::Tick(_)) if tty_gone() => {
                 Some(Event::Shutdown(ShutdownReason::InputClosed))
             }
             other => other,
         };
         if let Some(ev) = event {
-            sources.remember(&ev);
-            dispatch(&mut app, ev, handles);
+            remember(&ev);
+            dispatch(app, ev, handles);
             for _ in 0..MAX_EVENTS_PER_FRAME {
                 match rx.try_recv() {
                     Ok(ev) => {
-                        sources.remember(&ev);
-                        dispatch(&mut app, ev, handles)
+                        remember(&ev);
+                        dispatch(app, ev, handles)
                     }
                     Err(_) => break,
                 }
@@ -112,18 +147,12 @@ async fn event_loop(term: &mut terminal::Term, opts: RunOptions) -> Result<QuitR
         }
         if app.dirty && Instant::now() >= next_frame {
             app.refresh_derived();
-            terminal::draw(term, &app, &theme)?;
+            draw(app)?;
             app.dirty = false;
             next_frame = Instant::now() + MIN_FRAME_GAP;
         }
     }
-
-    stop_input.store(true, Ordering::Relaxed);
-    let _ = shutdown_tx.send(true);
-    for h in handles {
-        h.task.abort();
-    }
-    Ok(app.quit.unwrap_or(QuitReason::User))
+    Ok(())
 }
 
 fn dispatch(app: &mut App, event: Event, handles: &[SourceHandle]) {
