@@ -145,6 +145,34 @@ fn dora_1m_deployments(bencher: Bencher) {
     });
 }
 
+/// The figures alone, over histories laid out once: the cost of reading two windows.
+#[divan::bench(sample_count = 10)]
+fn dora_1m_figures_only(bencher: Bencher) {
+    let (deployments, incidents, now) = data();
+    let ratios: BTreeMap<String, WindowRatios> = BTreeMap::new();
+    let series: BTreeMap<(String, SeriesKind), Series> = BTreeMap::new();
+    let settings = Settings::default();
+    let inputs = Inputs {
+        deployments: &deployments,
+        incidents: &incidents,
+        ratios: &ratios,
+        series: &series,
+        annotations: &[],
+    };
+    let histories = Histories::build(&inputs, &settings, now);
+    let tz = settings.calendar.tz;
+    let window = window_ending(tz, now, settings.window);
+    let previous = window_ending(tz, window.start, settings.window);
+    bencher.bench_local(|| {
+        let figures: Vec<_> = histories
+            .services
+            .values()
+            .map(|h| (dora(h, window, tz), dora(h, previous, tz)))
+            .collect();
+        divan::black_box(figures)
+    });
+}
+
 #[divan::bench(args = [RuleSet::WesternElectric, RuleSet::Nelson], sample_count = 20)]
 fn spc_100k_points(bencher: Bencher, rules: RuleSet) {
     let mut rng = Rng(42);

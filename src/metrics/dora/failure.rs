@@ -9,7 +9,7 @@
 
 use chrono::Duration;
 
-use crate::model::{CanaryOutcome, DeployStatus, Incident, Ts};
+use crate::model::{DeployStatus, Incident, Ts};
 
 use super::history::{Recovery, ServiceRows};
 use super::linking::Link;
@@ -17,13 +17,8 @@ use super::linking::Link;
 /// Sets `failed` on every row from its own status and canary.
 pub fn mark_own(rows: &mut ServiceRows<'_>) {
     for row in &mut rows.rows {
-        let canary_failed = row
-            .dep
-            .canary
-            .as_ref()
-            .is_some_and(|c| c.outcome == CanaryOutcome::Failed);
-        row.failed |=
-            matches!(row.status, DeployStatus::Failed | DeployStatus::RolledBack) || canary_failed;
+        row.failed |= matches!(row.status, DeployStatus::Failed | DeployStatus::RolledBack)
+            || row.canary_failed;
     }
 }
 
@@ -36,7 +31,7 @@ pub fn mark_remediated(rows: &mut ServiceRows<'_>, window: Duration) {
         if !rows.rows[r].remediation {
             continue;
         }
-        let started = rows.rows[r].dep.started_at;
+        let started = rows.rows[r].started;
         let before = rows.position_before(started);
         let Some(p) = before.checked_sub(1).filter(|&p| p != r) else {
             continue;

@@ -6,6 +6,8 @@ use std::ops::Range;
 
 use crate::model::{DeployKind, DeployStatus, Deployment, Ts};
 
+use super::table::Table;
+
 /// Recovery of a failed deployment.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Recovery {
@@ -26,8 +28,11 @@ pub struct Row<'a> {
     /// `None` while running at `now` (a finish after `now` has not happened yet).
     pub finished: Option<Ts>,
     pub status: DeployStatus,
+    pub started: Ts,
     /// A rollback or hotfix: rework, and evidence that what came before failed.
     pub remediation: bool,
+    pub rollback: bool,
+    pub canary_failed: bool,
     /// Counted as a change failure (any of the four causes).
     pub failed: bool,
     /// Its lead times in `History::lead_times` (empty unless successful and counted).
@@ -63,38 +68,34 @@ pub struct ServiceRows<'a> {
 }
 
 impl<'a> ServiceRows<'a> {
-    /// Builds the rows from deployment indices (all of one service), keeping production
-    /// deployments started before `now` and not canceled.
-    pub fn new(deployments: &'a [Deployment], indices: &[usize], now: Ts) -> Self {
+    /// Builds the rows of one service from deployment indices (in input order), keeping
+    /// the table's DORA rows (production, started before `now`, not canceled).
+    pub fn new(deployments: &'a [Deployment], table: &Table<'_>, indices: &[usize]) -> Self {
         let mut keyed: Vec<(i64, usize)> = indices
             .iter()
-            .filter_map(|&i| {
-                let d = deployments.get(i)?;
-                let keep =
-                    d.is_production() && d.started_at < now && d.status != DeployStatus::Canceled;
-                keep.then(|| {
-                    let end = as_of(d, now).map_or(i64::MAX, |t| t.timestamp_micros());
-                    (end, i)
-                })
-            })
+            .filter(|&&i| table.row.get(i).copied().unwrap_or(false))
+            .map(|&i| (table.end_ms[i], i))
             .collect();
         // Inputs are sorted by start, usually nearly by finish too: the sort finds runs.
         keyed.sort_unstable();
         let rows: Vec<Row<'a>> = keyed
             .iter()
-            .filter_map(|&(_, i)| {
+            .filter_map(|&(end, i)| {
                 let dep = deployments.get(i)?;
-                let finished = as_of(dep, now);
+                let finished = (end != i64::MAX)
+                    .then(|| chrono::DateTime::from_timestamp_millis(end))
+                    .flatten();
+                let kind = table.kind[i];
                 Some(Row {
                     index: i,
                     dep,
                     finished,
-                    status: if finished.is_some() {
-                        dep.status
-                    } else {
-                        DeployStatus::Running
-                    },
-                    remediation: matches!(dep.kind, DeployKind::Rollback | DeployKind::Hotfix),
+                    status: table.status[i],
+                    started: chrono::DateTime::from_timestamp_millis(table.started_ms[i])
+                        .unwrap_or(dep.started_at),
+                    remediation: matches!(kind, DeployKind::Rollback | DeployKind::Hotfix),
+                    rollback: kind == DeployKind::Rollback,
+                    canary_failed: table.canary_failed[i],
                     failed: false,
                     changes: 0..0,
                     changes_counted: false,
@@ -126,11 +127,4 @@ impl<'a> ServiceRows<'a> {
     pub fn range(&self, start: Ts, end: Ts) -> Range<usize> {
         self.position_before(start)..self.position_before(end)
     }
-}
-
-/// The finish time known at `now`: a finish at or after `now` has not happened yet,
-/// and a deployment without a finish is still running.
-fn as_of(d: &Deployment, now: Ts) -> Option<Ts> {
-    d.finished_at
-        .filter(|&f| f < now && d.status != DeployStatus::Running)
 }

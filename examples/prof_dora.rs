@@ -1,0 +1,203 @@
+//! Metrics engine benchmarks (divan): DORA over 1,000,000 synthetic deployments with 5
+//! changes each and 10,000 incidents; SPC with every run rule over 100,000 points.
+//! Target: each under 200 ms on one core. Run: `cargo bench --bench metrics`.
+
+use std::collections::BTreeMap;
+
+use chrono::{Duration, TimeZone, Utc};
+use divan::Bencher;
+use flightdeck::metrics::dora::{dora, Histories};
+use flightdeck::metrics::local::window_ending;
+use flightdeck::metrics::settings::RuleSet;
+use flightdeck::metrics::spc::{xmr_chart, ChartParams};
+use flightdeck::metrics::{Inputs, Settings};
+use flightdeck::model::{
+    Change, DeployKind, DeployStatus, Deployment, Incident, Series, SeriesKind, Trigger, Ts,
+    WindowRatios,
+};
+
+#[allow(dead_code)]
+fn main_unused() {
+    divan::main();
+}
+
+const DEPLOYMENTS: usize = 1_000_000;
+const INCIDENTS: usize = 10_000;
+const SERVICES: usize = 10;
+
+fn start() -> Ts {
+    Utc.with_ymd_and_hms(2026, 9, 1, 0, 0, 0)
+        .single()
+        .unwrap_or_default()
+}
+
+/// A cheap deterministic generator (xorshift), so runs are comparable.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+}
+
+/// 1,000,000 deployments over 60 days (this window and the previous one), 10 services,
+/// 5 changes each, a mix of statuses and kinds; 10,000 incidents, some linked explicitly.
+fn data() -> (Vec<Deployment>, Vec<Incident>, Ts) {
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let span_ms = 60 * 86_400_000i64;
+    let services: Vec<String> = (0..SERVICES).map(|i| format!("svc{i}")).collect();
+    let deployments: Vec<Deployment> = (0..DEPLOYMENTS)
+        .map(|i| {
+            let r = rng.next();
+            let started = start() + Duration::milliseconds(span_ms * i as i64 / DEPLOYMENTS as i64);
+            let status = match r % 100 {
+                0..=84 => DeployStatus::Success,
+                85..=91 => DeployStatus::Failed,
+                92..=95 => DeployStatus::RolledBack,
+                _ => DeployStatus::Canceled,
+            };
+            let kind = match (r >> 8) % 50 {
+                0 => DeployKind::Rollback,
+                1 => DeployKind::Hotfix,
+                _ => DeployKind::Normal,
+            };
+            let commits = (0..5)
+                .map(|j| {
+                    let at = started - Duration::minutes(((r >> (16 + j * 8)) % 5_000) as i64);
+                    Change {
+                        sha: format!("{i:x}{j}"),
+                        title: String::new(),
+                        author: String::new(),
+                        authored_at: at,
+                        committed_at: at,
+                        merged_at: None,
+                    }
+                })
+                .collect();
+            Deployment {
+                id: format!("d{i}"),
+                source: String::new(),
+                service: services[i % SERVICES].clone(),
+                environment: "production".into(),
+                version: String::new(),
+                sha: String::new(),
+                status,
+                started_at: started,
+                finished_at: Some(started + Duration::seconds(60 + (r >> 40) as i64 % 900)),
+                deployer: String::new(),
+                url: None,
+                commits,
+                stages: Vec::new(),
+                canary: None,
+                trigger: Trigger::Auto,
+                kind,
+            }
+        })
+        .collect();
+    let incidents: Vec<Incident> = (0..INCIDENTS)
+        .map(|i| {
+            let r = rng.next();
+            let created = start() + Duration::milliseconds(span_ms * i as i64 / INCIDENTS as i64);
+            Incident {
+                key: format!("INC-{i}"),
+                service: services[(r % SERVICES as u64) as usize].clone(),
+                title: String::new(),
+                severity: "sev2".into(),
+                created_at: created,
+                resolved_at: Some(created + Duration::minutes((r >> 16) as i64 % 600)),
+                linked_deployment: (r % 10 == 0)
+                    .then(|| format!("d{}", (r >> 20) % DEPLOYMENTS as u64)),
+            }
+        })
+        .collect();
+    (deployments, incidents, start() + Duration::days(60))
+}
+
+fn dora_1m_deployments(bencher: Bencher) {
+    let (deployments, incidents, now) = data();
+    let ratios: BTreeMap<String, WindowRatios> = BTreeMap::new();
+    let series: BTreeMap<(String, SeriesKind), Series> = BTreeMap::new();
+    let settings = Settings::default();
+    let inputs = Inputs {
+        deployments: &deployments,
+        incidents: &incidents,
+        ratios: &ratios,
+        series: &series,
+        annotations: &[],
+    };
+    bencher.bench_local(|| {
+        let histories = Histories::build(&inputs, &settings, now);
+        let window = window_ending(settings.calendar.tz, now, settings.window);
+        let previous = window_ending(settings.calendar.tz, window.start, settings.window);
+        let figures: Vec<_> = histories
+            .services
+            .values()
+            .map(|h| {
+                (
+                    dora(h, window, settings.calendar.tz),
+                    dora(h, previous, settings.calendar.tz),
+                )
+            })
+            .collect();
+        divan::black_box(figures)
+    });
+}
+
+fn spc_100k_points(bencher: Bencher, rules: RuleSet) {
+    let mut rng = Rng(42);
+    let points: Vec<(Ts, f64)> = (0..100_000)
+        .map(|i| {
+            let noise = (rng.next() % 1_000) as f64 / 100.0;
+            // A level shift halfway makes the rules fire, as in real data.
+            let level = if i > 50_000 { 60.0 } else { 50.0 };
+            (start() + Duration::minutes(i), level + noise)
+        })
+        .collect();
+    let changes = [start() + Duration::minutes(80_000)];
+    let params = ChartParams {
+        baseline: 20,
+        rules,
+        changes: &changes,
+    };
+    bencher.bench_local(|| divan::black_box(xmr_chart("lead_time", &points, &params)));
+}
+
+fn main() {
+    let (deployments, incidents, now) = data();
+    let ratios: BTreeMap<String, WindowRatios> = BTreeMap::new();
+    let series: BTreeMap<(String, SeriesKind), Series> = BTreeMap::new();
+    let settings = Settings::default();
+    let inputs = Inputs {
+        deployments: &deployments,
+        incidents: &incidents,
+        ratios: &ratios,
+        series: &series,
+        annotations: &[],
+    };
+    for _ in 0..2 {
+        let t0 = std::time::Instant::now();
+        let table =
+            flightdeck::metrics::dora::Table::new(&deployments, settings.lead_time_basis, now);
+        eprintln!("table {:?} {}", t0.elapsed(), table.commits.len());
+        drop(table);
+        let t0 = std::time::Instant::now();
+        let histories = Histories::build(&inputs, &settings, now);
+        let t1 = t0.elapsed();
+        let window = window_ending(settings.calendar.tz, now, settings.window);
+        let previous = window_ending(settings.calendar.tz, window.start, settings.window);
+        let figures: Vec<_> = histories
+            .services
+            .values()
+            .map(|h| {
+                (
+                    dora(h, window, settings.calendar.tz),
+                    dora(h, previous, settings.calendar.tz),
+                )
+            })
+            .collect();
+        let t2 = t0.elapsed();
+        eprintln!("build {:?} total {:?} {}", t1, t2, figures.len());
+    }
+}
