@@ -270,7 +270,7 @@ fn markdown_shows_counts_levels_trends_and_explained_signals() {
 
 fn fired(z: &[f64], set: RuleSet) -> Vec<(Rule, usize, Vec<usize>)> {
     let values: Vec<f64> = z.to_vec();
-    evaluate(&values, z, &[0..z.len()], set)
+    evaluate(&values, z, std::slice::from_ref(&(0..z.len())), set)
         .into_iter()
         .map(|t| (t.rule, t.index, t.points))
         .collect()

@@ -142,7 +142,9 @@ mod tests {
 
     /// Minute samples from −120 to +120: 10 req/s; error ratio 0.001 except 0.011
     /// during minutes [0, 20).
-    fn series() -> (Vec<(Ts, f64)>, Vec<(Ts, f64)>) {
+    type Points = Vec<(Ts, f64)>;
+
+    fn series() -> (Points, Points) {
         let ratio = (-120..=120)
             .map(|m| (t(m), if (0..20).contains(&m) { 0.011 } else { 0.001 }))
             .collect();

@@ -71,16 +71,18 @@ pub fn mark_incidents(
             continue;
         };
         row.failed = true;
-        row.incidents += 1;
-        row.first_incident = Some(
-            row.first_incident
+        let summary = row.incidents.get_or_insert_with(Box::default);
+        summary.count += 1;
+        summary.first_created = Some(
+            summary
+                .first_created
                 .map_or(inc.created_at, |f| f.min(inc.created_at)),
         );
         match inc.resolved_at.filter(|&t| t < now) {
             Some(t) => {
-                row.incidents_resolved = Some(row.incidents_resolved.map_or(t, |r| r.max(t)));
+                summary.last_resolved = Some(summary.last_resolved.map_or(t, |r| r.max(t)));
             }
-            None => row.open_incidents += 1,
+            None => summary.open += 1,
         }
     }
 }
@@ -95,8 +97,9 @@ pub fn fill_recovery(rows: &mut ServiceRows<'_>) {
         let row = &mut rows.rows[i];
         if row.failed {
             if let Some(f) = row.finished {
-                let failure = row.first_incident.map_or(f, |c| c.min(f));
-                let resolved = row.incidents_resolved.filter(|_| row.open_incidents == 0);
+                let linked = row.incidents.as_deref().copied().unwrap_or_default();
+                let failure = linked.first_created.map_or(f, |c| c.min(f));
+                let resolved = linked.last_resolved.filter(|_| linked.open == 0);
                 let recovered = match (next_success, resolved) {
                     (Some(a), Some(b)) => Some(a.min(b)),
                     (a, b) => a.or(b),

@@ -19,6 +19,18 @@ pub enum Recovery {
     Recovered(f64),
 }
 
+/// The incidents linked to one deployment, summarized for recovery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct LinkedIncidents {
+    pub count: u32,
+    /// Not resolved at `now`.
+    pub open: u32,
+    /// Earliest creation.
+    pub first_created: Option<Ts>,
+    /// Latest resolution among the resolved ones.
+    pub last_resolved: Option<Ts>,
+}
+
 /// A production deployment as known at `now`.
 #[derive(Debug, Clone)]
 pub struct Row<'a> {
@@ -39,12 +51,9 @@ pub struct Row<'a> {
     pub changes: Range<usize>,
     /// False for the first successful deployment seen and for rollbacks.
     pub changes_counted: bool,
-    /// Earliest creation among its linked incidents.
-    pub first_incident: Option<Ts>,
-    /// Latest resolution among its linked incidents, when all are resolved at `now`.
-    pub incidents_resolved: Option<Ts>,
-    pub incidents: u32,
-    pub open_incidents: u32,
+    /// Its linked incidents, if any (boxed: few rows have them, and a small row keeps
+    /// a million-deployment history compact).
+    pub incidents: Option<Box<LinkedIncidents>>,
     pub recovery: Recovery,
 }
 
@@ -99,10 +108,7 @@ impl<'a> ServiceRows<'a> {
                     failed: false,
                     changes: 0..0,
                     changes_counted: false,
-                    first_incident: None,
-                    incidents_resolved: None,
-                    incidents: 0,
-                    open_incidents: 0,
+                    incidents: None,
                     recovery: Recovery::NotFailed,
                 })
             })

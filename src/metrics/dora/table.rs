@@ -52,10 +52,12 @@ pub struct Table<'a> {
     pub status: Vec<DeployStatus>,
     pub kind: Vec<DeployKind>,
     pub canary_failed: Vec<bool>,
-    /// Commits of deployment `i` are `commits[offsets[i]..offsets[i + 1]]`: the hash of
-    /// the sha and the lead-time basis in epoch milliseconds.
-    pub offsets: Vec<usize>,
-    pub commits: Vec<(u64, i64)>,
+    /// Commits of deployment `i`: `commits[service[i]][start[i]..start[i] + count[i]]`,
+    /// the hash of the sha and the lead-time basis in epoch milliseconds. Kept per
+    /// service so that walking one service's history reads memory in order.
+    pub start: Vec<usize>,
+    pub count: Vec<u32>,
+    pub commits: Vec<Vec<(u64, i64)>>,
 }
 
 impl<'a> Table<'a> {
@@ -70,12 +72,12 @@ impl<'a> Table<'a> {
             status: Vec::with_capacity(n),
             kind: Vec::with_capacity(n),
             canary_failed: Vec::with_capacity(n),
-            offsets: Vec::with_capacity(n + 1),
+            start: Vec::with_capacity(n),
+            count: Vec::with_capacity(n),
             commits: Vec::new(),
         };
         let mut ids: FnvMap<&'a str, u16> = FnvMap::default();
         let mut last: Option<(&'a str, u16)> = None;
-        t.offsets.push(0);
         for d in deployments {
             let name = d.service.as_str();
             let id = match last {
@@ -84,6 +86,7 @@ impl<'a> Table<'a> {
                     let next = t.services.len() as u16;
                     let id = *ids.entry(name).or_insert_with(|| {
                         t.services.push(name);
+                        t.commits.push(Vec::new());
                         next
                     });
                     last = Some((name, id));
@@ -111,22 +114,36 @@ impl<'a> Table<'a> {
                     .as_ref()
                     .is_some_and(|c| c.outcome == CanaryOutcome::Failed),
             );
-            t.commits.extend(d.commits.iter().map(|c| {
-                let at = match basis {
-                    LeadTimeBasis::Committed => c.committed_at,
-                    LeadTimeBasis::Authored => c.authored_at,
-                };
-                (sha_hash(&c.sha), at.timestamp_millis())
-            }));
-            t.offsets.push(t.commits.len());
+            // Every service id has its commit vector (pushed with the name).
+            let commits = t.commits.get_mut(usize::from(id));
+            let added = commits.map_or(0, |commits| {
+                t.start.push(commits.len());
+                commits.extend(d.commits.iter().map(|c| {
+                    let at = match basis {
+                        LeadTimeBasis::Committed => c.committed_at,
+                        LeadTimeBasis::Authored => c.authored_at,
+                    };
+                    (sha_hash(&c.sha), at.timestamp_millis())
+                }));
+                d.commits.len()
+            });
+            if t.start.len() < t.count.len() + 1 {
+                t.start.push(0);
+            }
+            t.count.push(added as u32);
         }
         t
     }
 
     pub fn commits_of(&self, i: usize) -> &[(u64, i64)] {
-        match (self.offsets.get(i), self.offsets.get(i + 1)) {
-            (Some(&a), Some(&b)) => self.commits.get(a..b).unwrap_or(&[]),
-            _ => &[],
-        }
+        let (Some(&s), Some(&a), Some(&n)) =
+            (self.service.get(i), self.start.get(i), self.count.get(i))
+        else {
+            return &[];
+        };
+        self.commits
+            .get(usize::from(s))
+            .and_then(|c| c.get(a..a + n as usize))
+            .unwrap_or(&[])
     }
 }
