@@ -455,3 +455,30 @@ proptest! {
         prop_assert_eq!(chart.ucl, base.ucl);
     }
 }
+
+#[test]
+fn odd_windows_do_not_panic() {
+    let deps = [dep("a", "api", 10.0, 5)];
+    let ratios = BTreeMap::new();
+    let series = BTreeMap::new();
+    let inputs = Inputs {
+        deployments: &deps,
+        incidents: &[],
+        ratios: &ratios,
+        series: &series,
+        annotations: &[],
+    };
+    let services = ["api".to_string()];
+    for window in [Duration::seconds(1), Duration::days(-3), Duration::zero()] {
+        let r = build(
+            &inputs,
+            &services,
+            &Settings::default(),
+            t(20.0),
+            window,
+            Some("api"),
+        );
+        assert_eq!(r.services.len(), 1);
+        assert!(!to_markdown(&r).is_empty());
+    }
+}

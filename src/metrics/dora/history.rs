@@ -131,6 +131,8 @@ impl<'a> ServiceRows<'a> {
 
     /// Rows finished in `[start, end)`.
     pub fn range(&self, start: Ts, end: Ts) -> Range<usize> {
-        self.position_before(start)..self.position_before(end)
+        let a = self.position_before(start);
+        // An inverted window is empty, never a panicking slice.
+        a..self.position_before(end).max(a)
     }
 }
