@@ -103,12 +103,14 @@ pub struct ConsumptionParams {
 
 /// Budget consumed by a deployment running `[started, finished + bake)` (clipped to
 /// `now`; a running one up to `now`), and whether its error ratio was a spike.
+/// `window_requests` is [`Traffic::window_requests`], computed once per service.
 pub fn consumption(
     traffic: &Traffic<'_>,
     started: Ts,
     finished: Option<Ts>,
     now: Ts,
     p: &ConsumptionParams,
+    window_requests: Option<f64>,
 ) -> Consumption {
     let end = finished.map_or(now, |f| (f + p.bake).min(now));
     let during = traffic.integrate(started, end);
@@ -121,7 +123,7 @@ pub fn consumption(
     let consumed = (|| {
         let base = baseline?;
         during_ratio?;
-        let total = traffic.window_requests(now, p.slo_window)?;
+        let total = window_requests?;
         (p.budget > 0.0).then(|| (during.0 - base * during.1) / (p.budget * total))
     })();
     Consumption { consumed, spike }
@@ -169,7 +171,8 @@ mod tests {
         // Deployment [0, 10) + 30 min bake = [0, 40): 20 min at 0.011, 20 at 0.001.
         // Excess over the 0.001 baseline: 0.01 × 10 req/s × 1200 s = 120 bad requests.
         // Window requests: mean 10 req/s × 30 d = 25_920_000; budget 25_920 requests.
-        let c = consumption(&traffic, t(0), Some(t(10)), t(120), &p);
+        let total = traffic.window_requests(t(120), p.slo_window);
+        let c = consumption(&traffic, t(0), Some(t(10)), t(120), &p, total);
         let expected = 120.0 / 25_920.0;
         assert!(
             c.consumed.is_some_and(|v| (v - expected).abs() < 1e-9),
@@ -179,7 +182,7 @@ mod tests {
         assert!(c.spike);
         // A deployment in calm air (baseline [30, 90) and run [90, 120) all at 0.001)
         // consumes nothing and is no spike.
-        let calm = consumption(&traffic, t(90), Some(t(95)), t(120), &p);
+        let calm = consumption(&traffic, t(90), Some(t(95)), t(120), &p, total);
         assert!(calm.consumed.is_some_and(|v| v.abs() < 1e-12), "{calm:?}");
         assert!(!calm.spike);
     }
@@ -197,7 +200,8 @@ mod tests {
             baseline: Duration::hours(1),
             spike_factor: 5.0,
         };
-        let c = consumption(&traffic, t(0), Some(t(10)), t(120), &p);
+        let total = traffic.window_requests(t(120), p.slo_window);
+        let c = consumption(&traffic, t(0), Some(t(10)), t(120), &p, total);
         assert_eq!(
             c,
             Consumption {
