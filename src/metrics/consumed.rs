@@ -32,6 +32,8 @@ impl<'a> Traffic<'a> {
         let (mut bad, mut total) = (0.0, 0.0);
         let pts = self.rate;
         let first = pts.partition_point(|(t, _)| *t < a);
+        // Both series are sorted: the ratio cursor only moves forward.
+        let mut cursor = self.ratio.partition_point(|(p, _)| *p <= a);
         for i in first..pts.len() {
             let (t, rate) = pts[i];
             if t >= b {
@@ -44,8 +46,18 @@ impl<'a> Traffic<'a> {
                     None => continue,
                 },
             };
+            while self.ratio.get(cursor).is_some_and(|(p, _)| *p <= t) {
+                cursor += 1;
+            }
+            // The latest ratio sample at or before `t`.
+            let ratio = cursor
+                .checked_sub(1)
+                .and_then(|c| self.ratio.get(c))
+                .map(|(_, v)| *v)
+                .filter(|v| v.is_finite())
+                .map(|v| v.clamp(0.0, 1.0));
             let step = (next.min(b) - t).num_milliseconds() as f64 / 1000.0;
-            let Some(ratio) = self.ratio_at(t) else {
+            let Some(ratio) = ratio else {
                 continue;
             };
             if !(rate.is_finite() && rate >= 0.0 && step > 0.0) {
@@ -56,12 +68,6 @@ impl<'a> Traffic<'a> {
             bad += ratio * requests;
         }
         (bad, total)
-    }
-
-    fn ratio_at(&self, t: Ts) -> Option<f64> {
-        let n = self.ratio.partition_point(|(p, _)| *p <= t);
-        let (_, v) = self.ratio.get(n.checked_sub(1)?)?;
-        v.is_finite().then_some(v.clamp(0.0, 1.0))
     }
 
     /// Request-weighted error ratio over `[a, b)`, `None` without traffic.
