@@ -10,7 +10,7 @@ use flightdeck::metrics::dora::{dora, Histories};
 use flightdeck::metrics::local::window_ending;
 use flightdeck::metrics::settings::RuleSet;
 use flightdeck::metrics::spc::{xmr_chart, ChartParams};
-use flightdeck::metrics::{Inputs, Settings};
+use flightdeck::metrics::{derive, Inputs, Settings};
 use flightdeck::model::{
     Change, DeployKind, DeployStatus, Deployment, Incident, Series, SeriesKind, Trigger, Ts,
     WindowRatios,
@@ -143,6 +143,115 @@ fn dora_1m_deployments(bencher: Bencher) {
             .collect();
         divan::black_box(figures)
     });
+}
+
+/// The figures alone, over histories laid out once: the cost of reading two windows.
+#[divan::bench(sample_count = 10)]
+fn dora_1m_figures_only(bencher: Bencher) {
+    let (deployments, incidents, now) = data();
+    let ratios: BTreeMap<String, WindowRatios> = BTreeMap::new();
+    let series: BTreeMap<(String, SeriesKind), Series> = BTreeMap::new();
+    let settings = Settings::default();
+    let inputs = Inputs {
+        deployments: &deployments,
+        incidents: &incidents,
+        ratios: &ratios,
+        series: &series,
+        annotations: &[],
+    };
+    let histories = Histories::build(&inputs, &settings, now);
+    let tz = settings.calendar.tz;
+    let window = window_ending(tz, now, settings.window);
+    let previous = window_ending(tz, window.start, settings.window);
+    bencher.bench_local(|| {
+        let figures: Vec<_> = histories
+            .services
+            .values()
+            .map(|h| (dora(h, window, tz), dora(h, previous, tz)))
+            .collect();
+        divan::black_box(figures)
+    });
+}
+
+/// What the cockpit runs on every data change: `derive` for 4 services over 90 days of
+/// demo-sized data (10 deployments a day each, 3 changes each, 1-minute error-ratio and
+/// request-rate series), with budget consumption, risk flags and every SPC chart.
+#[divan::bench(sample_count = 20)]
+fn derive_4_services_90_days(bencher: Bencher) {
+    let services: Vec<String> = ["checkout", "payments", "search", "gateway"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let now = start() + Duration::days(90);
+    let mut rng = Rng(7);
+    let mut deployments = Vec::new();
+    for i in 0..(90 * 10 * services.len()) {
+        let r = rng.next();
+        let started = start() + Duration::minutes(i as i64 * 90 * 1440 / (90 * 10 * 4) as i64);
+        deployments.push(Deployment {
+            id: format!("d{i}"),
+            source: "demo".into(),
+            service: services[i % services.len()].clone(),
+            environment: "production".into(),
+            version: format!("1.{i}"),
+            sha: String::new(),
+            status: if r % 10 == 0 {
+                DeployStatus::Failed
+            } else {
+                DeployStatus::Success
+            },
+            started_at: started,
+            finished_at: Some(started + Duration::minutes(5 + (r >> 8) as i64 % 20)),
+            deployer: String::new(),
+            url: None,
+            commits: (0..3)
+                .map(|j| Change {
+                    sha: format!("{i}-{j}"),
+                    title: String::new(),
+                    author: String::new(),
+                    authored_at: started - Duration::hours(j + 1),
+                    committed_at: started - Duration::hours(j + 1),
+                    merged_at: None,
+                })
+                .collect(),
+            stages: Vec::new(),
+            canary: None,
+            trigger: Trigger::Auto,
+            kind: DeployKind::Normal,
+        });
+    }
+    let mut series = BTreeMap::new();
+    let mut ratios = BTreeMap::new();
+    for s in &services {
+        let points = |v: f64| Series {
+            query: String::new(),
+            points: (0..90 * 1440)
+                .map(|m| (start() + Duration::minutes(m), v))
+                .collect(),
+        };
+        series.insert((s.clone(), SeriesKind::ErrorRatio), points(0.001));
+        series.insert((s.clone(), SeriesKind::RequestRate), points(50.0));
+        ratios.insert(
+            s.clone(),
+            WindowRatios {
+                m5: Some(0.001),
+                m30: Some(0.001),
+                h1: Some(0.001),
+                h6: Some(0.001),
+                d3: Some(0.001),
+                slo_window: Some(0.0005),
+            },
+        );
+    }
+    let settings = Settings::default();
+    let inputs = Inputs {
+        deployments: &deployments,
+        incidents: &[],
+        ratios: &ratios,
+        series: &series,
+        annotations: &[],
+    };
+    bencher.bench_local(|| divan::black_box(derive(&inputs, &services, &settings, now)));
 }
 
 #[divan::bench(args = [RuleSet::WesternElectric, RuleSet::Nelson], sample_count = 20)]

@@ -437,7 +437,7 @@ proptest! {
             let created = f64::from(*c) - 600.0;
             incident(&format!("INC-{i}"), created, r.map(|r| created + f64::from(r)), link.map(|l| format!("d{l}")).as_deref())
         }).collect();
-        incs.sort_by(|a, b| a.created_at.cmp(&b.created_at));
+        incs.sort_by_key(|i| i.created_at);
         let s = run(&deps, &incs);
         for d in [&s.dora, &s.dora_previous] {
             let c = &d.change_failure_rate;

@@ -270,7 +270,7 @@ fn markdown_shows_counts_levels_trends_and_explained_signals() {
 
 fn fired(z: &[f64], set: RuleSet) -> Vec<(Rule, usize, Vec<usize>)> {
     let values: Vec<f64> = z.to_vec();
-    evaluate(&values, z, &[0..z.len()], set)
+    evaluate(&values, z, std::slice::from_ref(&(0..z.len())), set)
         .into_iter()
         .map(|t| (t.rule, t.index, t.points))
         .collect()
@@ -453,5 +453,32 @@ proptest! {
         prop_assert!(chart.signals.iter().any(|s| s.rule == Rule::We1 && s.index == 20));
         // The limits were held: the new point did not widen them.
         prop_assert_eq!(chart.ucl, base.ucl);
+    }
+}
+
+#[test]
+fn odd_windows_do_not_panic() {
+    let deps = [dep("a", "api", 10.0, 5)];
+    let ratios = BTreeMap::new();
+    let series = BTreeMap::new();
+    let inputs = Inputs {
+        deployments: &deps,
+        incidents: &[],
+        ratios: &ratios,
+        series: &series,
+        annotations: &[],
+    };
+    let services = ["api".to_string()];
+    for window in [Duration::seconds(1), Duration::days(-3), Duration::zero()] {
+        let r = build(
+            &inputs,
+            &services,
+            &Settings::default(),
+            t(20.0),
+            window,
+            Some("api"),
+        );
+        assert_eq!(r.services.len(), 1);
+        assert!(!to_markdown(&r).is_empty());
     }
 }

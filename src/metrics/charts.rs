@@ -49,7 +49,7 @@ pub fn charts(
                 lead.push((finished, median));
             }
         }
-        let secs = (finished - row.dep.started_at).num_milliseconds() as f64 / 1000.0;
+        let secs = (finished - row.started).num_milliseconds() as f64 / 1000.0;
         duration.push((finished, secs.max(0.0)));
         if let Recovery::Recovered(s) = row.recovery {
             recovery.push((finished, s));

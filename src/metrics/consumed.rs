@@ -32,6 +32,8 @@ impl<'a> Traffic<'a> {
         let (mut bad, mut total) = (0.0, 0.0);
         let pts = self.rate;
         let first = pts.partition_point(|(t, _)| *t < a);
+        // Both series are sorted: the ratio cursor only moves forward.
+        let mut cursor = self.ratio.partition_point(|(p, _)| *p <= a);
         for i in first..pts.len() {
             let (t, rate) = pts[i];
             if t >= b {
@@ -44,8 +46,18 @@ impl<'a> Traffic<'a> {
                     None => continue,
                 },
             };
+            while self.ratio.get(cursor).is_some_and(|(p, _)| *p <= t) {
+                cursor += 1;
+            }
+            // The latest ratio sample at or before `t`.
+            let ratio = cursor
+                .checked_sub(1)
+                .and_then(|c| self.ratio.get(c))
+                .map(|(_, v)| *v)
+                .filter(|v| v.is_finite())
+                .map(|v| v.clamp(0.0, 1.0));
             let step = (next.min(b) - t).num_milliseconds() as f64 / 1000.0;
-            let Some(ratio) = self.ratio_at(t) else {
+            let Some(ratio) = ratio else {
                 continue;
             };
             if !(rate.is_finite() && rate >= 0.0 && step > 0.0) {
@@ -56,12 +68,6 @@ impl<'a> Traffic<'a> {
             bad += ratio * requests;
         }
         (bad, total)
-    }
-
-    fn ratio_at(&self, t: Ts) -> Option<f64> {
-        let n = self.ratio.partition_point(|(p, _)| *p <= t);
-        let (_, v) = self.ratio.get(n.checked_sub(1)?)?;
-        v.is_finite().then_some(v.clamp(0.0, 1.0))
     }
 
     /// Request-weighted error ratio over `[a, b)`, `None` without traffic.
@@ -103,12 +109,14 @@ pub struct ConsumptionParams {
 
 /// Budget consumed by a deployment running `[started, finished + bake)` (clipped to
 /// `now`; a running one up to `now`), and whether its error ratio was a spike.
+/// `window_requests` is [`Traffic::window_requests`], computed once per service.
 pub fn consumption(
     traffic: &Traffic<'_>,
     started: Ts,
     finished: Option<Ts>,
     now: Ts,
     p: &ConsumptionParams,
+    window_requests: Option<f64>,
 ) -> Consumption {
     let end = finished.map_or(now, |f| (f + p.bake).min(now));
     let during = traffic.integrate(started, end);
@@ -121,7 +129,7 @@ pub fn consumption(
     let consumed = (|| {
         let base = baseline?;
         during_ratio?;
-        let total = traffic.window_requests(now, p.slo_window)?;
+        let total = window_requests?;
         (p.budget > 0.0).then(|| (during.0 - base * during.1) / (p.budget * total))
     })();
     Consumption { consumed, spike }
@@ -142,7 +150,9 @@ mod tests {
 
     /// Minute samples from −120 to +120: 10 req/s; error ratio 0.001 except 0.011
     /// during minutes [0, 20).
-    fn series() -> (Vec<(Ts, f64)>, Vec<(Ts, f64)>) {
+    type Points = Vec<(Ts, f64)>;
+
+    fn series() -> (Points, Points) {
         let ratio = (-120..=120)
             .map(|m| (t(m), if (0..20).contains(&m) { 0.011 } else { 0.001 }))
             .collect();
@@ -167,7 +177,8 @@ mod tests {
         // Deployment [0, 10) + 30 min bake = [0, 40): 20 min at 0.011, 20 at 0.001.
         // Excess over the 0.001 baseline: 0.01 × 10 req/s × 1200 s = 120 bad requests.
         // Window requests: mean 10 req/s × 30 d = 25_920_000; budget 25_920 requests.
-        let c = consumption(&traffic, t(0), Some(t(10)), t(120), &p);
+        let total = traffic.window_requests(t(120), p.slo_window);
+        let c = consumption(&traffic, t(0), Some(t(10)), t(120), &p, total);
         let expected = 120.0 / 25_920.0;
         assert!(
             c.consumed.is_some_and(|v| (v - expected).abs() < 1e-9),
@@ -177,7 +188,7 @@ mod tests {
         assert!(c.spike);
         // A deployment in calm air (baseline [30, 90) and run [90, 120) all at 0.001)
         // consumes nothing and is no spike.
-        let calm = consumption(&traffic, t(90), Some(t(95)), t(120), &p);
+        let calm = consumption(&traffic, t(90), Some(t(95)), t(120), &p, total);
         assert!(calm.consumed.is_some_and(|v| v.abs() < 1e-12), "{calm:?}");
         assert!(!calm.spike);
     }
@@ -195,7 +206,8 @@ mod tests {
             baseline: Duration::hours(1),
             spike_factor: 5.0,
         };
-        let c = consumption(&traffic, t(0), Some(t(10)), t(120), &p);
+        let total = traffic.window_requests(t(120), p.slo_window);
+        let c = consumption(&traffic, t(0), Some(t(10)), t(120), &p, total);
         assert_eq!(
             c,
             Consumption {

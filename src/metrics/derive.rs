@@ -112,6 +112,10 @@ fn facts(
         baseline: settings.baseline,
         spike_factor: settings.spike_factor,
     };
+    // Depends only on the service and `now`: once, not per deployment.
+    let window_requests = traffic
+        .as_ref()
+        .and_then(|t| t.window_requests(now, slo.window));
     let mut out = BTreeMap::new();
     for (i, dep) in inputs.deployments.iter().enumerate() {
         if dep.service != service || dep.started_at >= now {
@@ -127,6 +131,7 @@ fn facts(
                 row.and_then(|r| r.finished),
                 now,
                 &params,
+                window_requests,
             )
         });
         out.insert(

@@ -9,7 +9,7 @@
 
 use chrono::Duration;
 
-use crate::model::{CanaryOutcome, DeployStatus, Incident, Ts};
+use crate::model::{DeployStatus, Incident, Ts};
 
 use super::history::{Recovery, ServiceRows};
 use super::linking::Link;
@@ -17,13 +17,8 @@ use super::linking::Link;
 /// Sets `failed` on every row from its own status and canary.
 pub fn mark_own(rows: &mut ServiceRows<'_>) {
     for row in &mut rows.rows {
-        let canary_failed = row
-            .dep
-            .canary
-            .as_ref()
-            .is_some_and(|c| c.outcome == CanaryOutcome::Failed);
-        row.failed |=
-            matches!(row.status, DeployStatus::Failed | DeployStatus::RolledBack) || canary_failed;
+        row.failed |= matches!(row.status, DeployStatus::Failed | DeployStatus::RolledBack)
+            || row.canary_failed;
     }
 }
 
@@ -36,7 +31,7 @@ pub fn mark_remediated(rows: &mut ServiceRows<'_>, window: Duration) {
         if !rows.rows[r].remediation {
             continue;
         }
-        let started = rows.rows[r].dep.started_at;
+        let started = rows.rows[r].started;
         let before = rows.position_before(started);
         let Some(p) = before.checked_sub(1).filter(|&p| p != r) else {
             continue;
@@ -76,16 +71,18 @@ pub fn mark_incidents(
             continue;
         };
         row.failed = true;
-        row.incidents += 1;
-        row.first_incident = Some(
-            row.first_incident
+        let summary = row.incidents.get_or_insert_with(Box::default);
+        summary.count += 1;
+        summary.first_created = Some(
+            summary
+                .first_created
                 .map_or(inc.created_at, |f| f.min(inc.created_at)),
         );
         match inc.resolved_at.filter(|&t| t < now) {
             Some(t) => {
-                row.incidents_resolved = Some(row.incidents_resolved.map_or(t, |r| r.max(t)));
+                summary.last_resolved = Some(summary.last_resolved.map_or(t, |r| r.max(t)));
             }
-            None => row.open_incidents += 1,
+            None => summary.open += 1,
         }
     }
 }
@@ -100,8 +97,9 @@ pub fn fill_recovery(rows: &mut ServiceRows<'_>) {
         let row = &mut rows.rows[i];
         if row.failed {
             if let Some(f) = row.finished {
-                let failure = row.first_incident.map_or(f, |c| c.min(f));
-                let resolved = row.incidents_resolved.filter(|_| row.open_incidents == 0);
+                let linked = row.incidents.as_deref().copied().unwrap_or_default();
+                let failure = linked.first_created.map_or(f, |c| c.min(f));
+                let resolved = linked.last_resolved.filter(|_| linked.open == 0);
                 let recovered = match (next_success, resolved) {
                     (Some(a), Some(b)) => Some(a.min(b)),
                     (a, b) => a.or(b),

@@ -6,6 +6,8 @@ use std::ops::Range;
 
 use crate::model::{DeployKind, DeployStatus, Deployment, Ts};
 
+use super::table::Table;
+
 /// Recovery of a failed deployment.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Recovery {
@@ -17,6 +19,18 @@ pub enum Recovery {
     Recovered(f64),
 }
 
+/// The incidents linked to one deployment, summarized for recovery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct LinkedIncidents {
+    pub count: u32,
+    /// Not resolved at `now`.
+    pub open: u32,
+    /// Earliest creation.
+    pub first_created: Option<Ts>,
+    /// Latest resolution among the resolved ones.
+    pub last_resolved: Option<Ts>,
+}
+
 /// A production deployment as known at `now`.
 #[derive(Debug, Clone)]
 pub struct Row<'a> {
@@ -26,20 +40,20 @@ pub struct Row<'a> {
     /// `None` while running at `now` (a finish after `now` has not happened yet).
     pub finished: Option<Ts>,
     pub status: DeployStatus,
+    pub started: Ts,
     /// A rollback or hotfix: rework, and evidence that what came before failed.
     pub remediation: bool,
+    pub rollback: bool,
+    pub canary_failed: bool,
     /// Counted as a change failure (any of the four causes).
     pub failed: bool,
     /// Its lead times in `History::lead_times` (empty unless successful and counted).
     pub changes: Range<usize>,
     /// False for the first successful deployment seen and for rollbacks.
     pub changes_counted: bool,
-    /// Earliest creation among its linked incidents.
-    pub first_incident: Option<Ts>,
-    /// Latest resolution among its linked incidents, when all are resolved at `now`.
-    pub incidents_resolved: Option<Ts>,
-    pub incidents: u32,
-    pub open_incidents: u32,
+    /// Its linked incidents, if any (boxed: few rows have them, and a small row keeps
+    /// a million-deployment history compact).
+    pub incidents: Option<Box<LinkedIncidents>>,
     pub recovery: Recovery,
 }
 
@@ -63,45 +77,38 @@ pub struct ServiceRows<'a> {
 }
 
 impl<'a> ServiceRows<'a> {
-    /// Builds the rows from deployment indices (all of one service), keeping production
-    /// deployments started before `now` and not canceled.
-    pub fn new(deployments: &'a [Deployment], indices: &[usize], now: Ts) -> Self {
+    /// Builds the rows of one service from deployment indices (in input order), keeping
+    /// the table's DORA rows (production, started before `now`, not canceled).
+    pub fn new(deployments: &'a [Deployment], table: &Table<'_>, indices: &[usize]) -> Self {
         let mut keyed: Vec<(i64, usize)> = indices
             .iter()
-            .filter_map(|&i| {
-                let d = deployments.get(i)?;
-                let keep =
-                    d.is_production() && d.started_at < now && d.status != DeployStatus::Canceled;
-                keep.then(|| {
-                    let end = as_of(d, now).map_or(i64::MAX, |t| t.timestamp_micros());
-                    (end, i)
-                })
-            })
+            .filter(|&&i| table.row.get(i).copied().unwrap_or(false))
+            .map(|&i| (table.end_ms[i], i))
             .collect();
         // Inputs are sorted by start, usually nearly by finish too: the sort finds runs.
         keyed.sort_unstable();
         let rows: Vec<Row<'a>> = keyed
             .iter()
-            .filter_map(|&(_, i)| {
+            .filter_map(|&(end, i)| {
                 let dep = deployments.get(i)?;
-                let finished = as_of(dep, now);
+                let finished = (end != i64::MAX)
+                    .then(|| chrono::DateTime::from_timestamp_millis(end))
+                    .flatten();
+                let kind = table.kind[i];
                 Some(Row {
                     index: i,
                     dep,
                     finished,
-                    status: if finished.is_some() {
-                        dep.status
-                    } else {
-                        DeployStatus::Running
-                    },
-                    remediation: matches!(dep.kind, DeployKind::Rollback | DeployKind::Hotfix),
+                    status: table.status[i],
+                    started: chrono::DateTime::from_timestamp_millis(table.started_ms[i])
+                        .unwrap_or(dep.started_at),
+                    remediation: matches!(kind, DeployKind::Rollback | DeployKind::Hotfix),
+                    rollback: kind == DeployKind::Rollback,
+                    canary_failed: table.canary_failed[i],
                     failed: false,
                     changes: 0..0,
                     changes_counted: false,
-                    first_incident: None,
-                    incidents_resolved: None,
-                    incidents: 0,
-                    open_incidents: 0,
+                    incidents: None,
                     recovery: Recovery::NotFailed,
                 })
             })
@@ -124,13 +131,8 @@ impl<'a> ServiceRows<'a> {
 
     /// Rows finished in `[start, end)`.
     pub fn range(&self, start: Ts, end: Ts) -> Range<usize> {
-        self.position_before(start)..self.position_before(end)
+        let a = self.position_before(start);
+        // An inverted window is empty, never a panicking slice.
+        a..self.position_before(end).max(a)
     }
-}
-
-/// The finish time known at `now`: a finish at or after `now` has not happened yet,
-/// and a deployment without a finish is still running.
-fn as_of(d: &Deployment, now: Ts) -> Option<Ts> {
-    d.finished_at
-        .filter(|&f| f < now && d.status != DeployStatus::Running)
 }

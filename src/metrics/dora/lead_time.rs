@@ -7,57 +7,99 @@
 //! a year of history — are not counted. A rollback ships old code, not changes: its
 //! commits are not lead times and the pending ones wait for the next forward deploy.
 
-use crate::metrics::settings::LeadTimeBasis;
-use crate::model::{Change, DeployKind, DeployStatus, Ts};
+use crate::model::{DeployStatus, Deployment};
+
+use super::table::Table;
 
 use super::history::ServiceRows;
 
+/// A commit in a group: the hash of its sha (compared first: cheap), its time in
+/// epoch milliseconds, and where it lives (deployment, position) so that equal hashes
+/// are confirmed on the shas themselves and a collision never merges two commits.
+type Pending = (u64, i64, usize, usize);
+
 /// Fills each row's `changes` range and returns the lead times (seconds), laid out in
 /// row order so that a window's lead times are one contiguous slice.
-pub fn fill(rows: &mut ServiceRows<'_>, basis: LeadTimeBasis) -> Vec<f64> {
-    let mut lead_times = Vec::new();
-    let mut pending: Vec<(&str, Ts)> = Vec::new();
-    let mut previous_group: Vec<&str> = Vec::new();
-    let mut seen_success = false;
+pub fn fill(rows: &mut ServiceRows<'_>, table: &Table<'_>, deployments: &[Deployment]) -> Vec<f64> {
     let finished = rows.finished;
+    let capacity = rows.rows[..finished]
+        .iter()
+        .map(|r| table.commits_of(r.index).len())
+        .sum();
+    let mut lead_times = Vec::with_capacity(capacity);
+    let mut pending: Vec<Pending> = Vec::new();
+    let mut previous_group: Vec<Pending> = Vec::new();
+    let sha = |p: &Pending| {
+        deployments
+            .get(p.2)
+            .and_then(|d| d.commits.get(p.3))
+            .map_or("", |c| c.sha.as_str())
+    };
+    let same = |a: &Pending, b: &Pending| a.0 == b.0 && sha(a) == sha(b);
+    let mut seen_success = false;
     for row in rows.rows[..finished].iter_mut() {
         let start = lead_times.len();
         row.changes = start..start;
-        let dep = row.dep;
-        if dep.kind == DeployKind::Rollback {
+        if row.rollback {
             continue;
         }
-        pending.extend(dep.commits.iter().map(|c| (c.sha.as_str(), at(c, basis))));
+        let i = row.index;
+        pending.extend(
+            table
+                .commits_of(i)
+                .iter()
+                .enumerate()
+                .map(|(j, &(h, t))| (h, t, i, j)),
+        );
         if row.status != DeployStatus::Success {
             continue;
         }
         let Some(finished_at) = row.finished else {
             continue;
         };
-        pending.sort_unstable_by(|a, b| a.0.cmp(b.0).then(a.1.cmp(&b.1)));
-        pending.dedup_by(|later, first| later.0 == first.0);
-        pending.retain(|(sha, _)| previous_group.binary_search(sha).is_err());
+        // By hash, then by time: duplicates become neighbours, the earliest first.
+        pending.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+        dedup(&mut pending, &same);
+        if !previous_group.is_empty() {
+            pending.retain(|p| {
+                let from = previous_group.partition_point(|q| q.0 < p.0);
+                !previous_group[from..]
+                    .iter()
+                    .take_while(|q| q.0 == p.0)
+                    .any(|q| same(p, q))
+            });
+        }
         if seen_success {
-            lead_times.extend(pending.iter().map(|(_, t)| seconds(finished_at - *t)));
+            let end_ms = finished_at.timestamp_millis();
+            lead_times.extend(
+                pending
+                    .iter()
+                    .map(|p| ((end_ms - p.1) as f64 / 1000.0).max(0.0)),
+            );
             row.changes = start..lead_times.len();
             row.changes_counted = true;
         }
         seen_success = true;
-        previous_group.clear();
-        previous_group.extend(pending.iter().map(|(sha, _)| *sha));
+        std::mem::swap(&mut previous_group, &mut pending);
         pending.clear();
     }
     lead_times
 }
 
-fn at(c: &Change, basis: LeadTimeBasis) -> Ts {
-    match basis {
-        LeadTimeBasis::Committed => c.committed_at,
-        LeadTimeBasis::Authored => c.authored_at,
+/// Removes later copies of the same commit, in place. Sorted by hash, copies sit in
+/// the same run of equal hashes; most runs have length one, so this is a linear scan.
+fn dedup(pending: &mut Vec<Pending>, same: &impl Fn(&Pending, &Pending) -> bool) {
+    let mut kept = 0;
+    let mut run_start = 0;
+    for i in 0..pending.len() {
+        let p = pending[i];
+        if kept > 0 && pending[kept - 1].0 != p.0 {
+            run_start = kept;
+        }
+        if !pending[run_start..kept].iter().any(|k| same(k, &p)) {
+            pending[kept] = p;
+            kept += 1;
+        }
     }
-}
-
-/// Seconds, never negative: a commit stamped after the deploy (clock skew) is 0.
-fn seconds(d: chrono::Duration) -> f64 {
-    (d.num_milliseconds() as f64 / 1000.0).max(0.0)
+    pending.truncate(kept);
 }

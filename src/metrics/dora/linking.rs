@@ -3,13 +3,14 @@
 //! finished before the incident was created, if within the link window; otherwise the
 //! incident is unlinked and shown as such — never guessed.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::Duration;
 
 use crate::model::{Deployment, Incident, Ts};
 
 use super::history::ServiceRows;
+use super::table::FnvMap;
 
 /// How one incident found (or did not find) its deployment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,14 +42,15 @@ pub fn link_all(
     now: Ts,
 ) -> Vec<Option<Link>> {
     // Only the ids someone referenced are indexed: one pass, no map of every deployment.
-    let wanted: HashSet<&str> = incidents
+    let wanted: FnvMap<&str, ()> = incidents
         .iter()
         .filter_map(|i| i.linked_deployment.as_deref())
+        .map(|id| (id, ()))
         .collect();
-    let mut by_id: HashMap<&str, usize> = HashMap::with_capacity(wanted.len());
+    let mut by_id: FnvMap<&str, usize> = FnvMap::default();
     if !wanted.is_empty() {
         for (i, d) in deployments.iter().enumerate() {
-            if d.started_at < now && wanted.contains(d.id.as_str()) {
+            if d.started_at < now && wanted.contains_key(d.id.as_str()) {
                 by_id.entry(d.id.as_str()).or_insert(i);
             }
         }

@@ -11,6 +11,7 @@ pub mod history;
 pub mod lead_time;
 pub mod levels;
 pub mod linking;
+pub mod table;
 pub mod window;
 
 use std::collections::HashMap;
@@ -21,6 +22,7 @@ use crate::model::Ts;
 
 pub use history::{Recovery, Row, ServiceRows};
 pub use linking::Link;
+pub use table::Table;
 pub use window::dora;
 
 /// One service's history: its rows and their lead times (seconds, in row order).
@@ -43,13 +45,18 @@ impl<'a> Histories<'a> {
     /// that happened before `now` (a report `--at` a past instant sees the past).
     pub fn build(inputs: &Inputs<'a>, settings: &Settings, now: Ts) -> Self {
         let deployments = inputs.deployments;
-        let mut by_service: HashMap<&'a str, Vec<usize>> = HashMap::new();
-        for (i, d) in deployments.iter().enumerate() {
-            by_service.entry(d.service.as_str()).or_default().push(i);
+        let table = Table::new(deployments, settings.lead_time_basis, now);
+        let mut by_service: Vec<Vec<usize>> = vec![Vec::new(); table.services.len()];
+        for (i, &s) in table.service.iter().enumerate() {
+            if table.row[i] {
+                by_service[usize::from(s)].push(i);
+            }
         }
-        let rows: HashMap<&'a str, ServiceRows<'a>> = by_service
+        let rows: HashMap<&'a str, ServiceRows<'a>> = table
+            .services
             .iter()
-            .map(|(s, idx)| (*s, ServiceRows::new(deployments, idx, now)))
+            .zip(&by_service)
+            .map(|(s, idx)| (*s, ServiceRows::new(deployments, &table, idx)))
             .collect();
         let links = linking::link_all(
             deployments,
@@ -70,7 +77,7 @@ impl<'a> Histories<'a> {
         let services = rows
             .into_iter()
             .map(|(service, mut rows)| {
-                let lead_times = lead_time::fill(&mut rows, settings.lead_time_basis);
+                let lead_times = lead_time::fill(&mut rows, &table, deployments);
                 failure::mark_own(&mut rows);
                 failure::mark_remediated(&mut rows, settings.failure_window);
                 let row_of = |d: usize| {

@@ -80,7 +80,7 @@ mod tests {
                 n: 10.0,
             },
         ];
-        let l = limits(ChartKind::P, &g, &[0..3], 20);
+        let l = limits(ChartKind::P, &g, std::slice::from_ref(&(0..3)), 20);
         let (first, s0) = l[0].unwrap_or((
             Limits {
                 center: 0.0,
@@ -107,7 +107,7 @@ mod tests {
             Subgroup { count: 4.0, n: 8.0 },
             Subgroup { count: 2.0, n: 4.0 },
         ];
-        let l = limits(ChartKind::U, &g, &[0..2], 20);
+        let l = limits(ChartKind::U, &g, std::slice::from_ref(&(0..2)), 20);
         let (first, sigma) = l[0].unwrap_or((
             Limits {
                 center: 0.0,

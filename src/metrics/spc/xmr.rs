@@ -84,7 +84,7 @@ mod tests {
     fn limits_are_held_after_the_baseline() {
         // Baseline of 3: 1, 2, 3 → X̄ 2, mR̄ 1. Later points do not move the limits.
         let values = [1.0, 2.0, 3.0, 100.0, 200.0];
-        let (per_point, _) = limits(&values, &[0..5], 3);
+        let (per_point, _) = limits(&values, std::slice::from_ref(&(0..5)), 3);
         let last = per_point[4].map(|(l, _)| l.center);
         assert_eq!(last, Some(2.0));
     }
@@ -100,7 +100,7 @@ mod tests {
     #[test]
     fn one_point_has_no_limits() {
         assert!(baseline_limits(&[5.0]).is_none());
-        let (per_point, mr) = limits(&[5.0], &[0..1], 20);
+        let (per_point, mr) = limits(&[5.0], std::slice::from_ref(&(0..1)), 20);
         assert_eq!(per_point, vec![None]);
         assert_eq!(mr, None);
     }
