@@ -261,7 +261,14 @@ fn series_are_sorted_bounded_and_reach_the_instant() {
             "{service} {kind:?}: {}",
             s.points.len()
         );
-        assert!(s.points.len() > 25_000);
+        // 90 days at the coarse step, the last 3 hours at the fine step.
+        use flightdeck::sources::demo::sli::{COARSE_STEP, FINE_SPAN, FINE_STEP, SERIES_SPAN};
+        let expected = ((SERIES_SPAN - FINE_SPAN) / COARSE_STEP + FINE_SPAN / FINE_STEP) as usize;
+        assert!(
+            s.points.len().abs_diff(expected) <= expected / 50,
+            "{service} {kind:?}: {} points, expected about {expected}",
+            s.points.len()
+        );
         assert!(
             s.points.windows(2).all(|w| w[0].0 < w[1].0),
             "{service} {kind:?} unsorted"
