@@ -20,7 +20,10 @@ fn overlay(i: u8) -> Option<Overlay> {
     match i {
         1 => Some(Overlay::Help),
         2 => Some(Overlay::Deployment("gitlab:checkout-14".into())),
-        3 => Some(Overlay::ServicePicker { filter: "ar".into(), cursor: 7 }),
+        3 => Some(Overlay::ServicePicker {
+            filter: "ar".into(),
+            cursor: 7,
+        }),
         4 => Some(Overlay::Sources),
         _ => None,
     }
@@ -83,12 +86,27 @@ fn ascii_mode_writes_only_ascii() {
         }
     }
     let derived = fixture::derived(&model);
-    for (w, h, overlay) in [(120, 40, None), (80, 24, Some(Overlay::Help)), (60, 20, None), (120, 40, Some(Overlay::Deployment("gitlab:checkout-14".into())))] {
+    for (w, h, overlay) in [
+        (120, 40, None),
+        (80, 24, Some(Overlay::Help)),
+        (60, 20, None),
+        (
+            120,
+            40,
+            Some(Overlay::Deployment("gitlab:checkout-14".into())),
+        ),
+    ] {
         model.ui.overlays = overlay.into_iter().collect();
         let buf = draw(&model, &derived, Theme::new(true, true), w, h);
         let text = ui::buffer_to_text(&buf);
-        assert!(text.is_ascii(), "non-ASCII in ASCII mode at {w}x{h}:\n{text}");
-        assert!(text.contains("caf?-????"), "the service name shows with placeholders:\n{text}");
+        assert!(
+            text.is_ascii(),
+            "non-ASCII in ASCII mode at {w}x{h}:\n{text}"
+        );
+        assert!(
+            text.contains("caf?-????"),
+            "the service name shows with placeholders:\n{text}"
+        );
     }
 }
 
@@ -99,10 +117,24 @@ fn monochrome_has_no_colour_and_still_says_every_status() {
     model.ui.deploy_cursor = 1;
     let buf = draw(&model, &derived, Theme::new(false, false), 120, 40);
     for cell in &buf.content {
-        assert_eq!((cell.fg, cell.bg), (Color::Reset, Color::Reset), "coloured cell {cell:?}");
+        assert_eq!(
+            (cell.fg, cell.bg),
+            (Color::Reset, Color::Reset),
+            "coloured cell {cell:?}"
+        );
     }
     let text = ui::buffer_to_text(&buf);
-    for word in ["running", "success", "rolled back", "canceled", "PAGE", "CAUTION", "increasing", "error", "stale"] {
+    for word in [
+        "running",
+        "success",
+        "rolled back",
+        "canceled",
+        "PAGE",
+        "CAUTION",
+        "increasing",
+        "error",
+        "stale",
+    ] {
         assert!(text.contains(word), "{word} missing in monochrome:\n{text}");
     }
     // The focused pane is marked in the title, not only by the border colour.

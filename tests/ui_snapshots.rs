@@ -22,14 +22,23 @@ fn setup() -> (Model, Derived) {
     (model, derived)
 }
 
-const COLOR: Theme = Theme { color: true, ascii: false };
-const MONO_ASCII: Theme = Theme { color: false, ascii: true };
+const COLOR: Theme = Theme {
+    color: true,
+    ascii: false,
+};
+const MONO_ASCII: Theme = Theme {
+    color: false,
+    ascii: true,
+};
 
 #[test]
 fn whole_cockpit() {
     let (model, derived) = setup();
     for (w, h) in [(80, 24), (120, 40)] {
-        insta::assert_snapshot!(format!("cockpit_{w}x{h}"), text(&model, &derived, COLOR, w, h));
+        insta::assert_snapshot!(
+            format!("cockpit_{w}x{h}"),
+            text(&model, &derived, COLOR, w, h)
+        );
         insta::assert_snapshot!(
             format!("cockpit_{w}x{h}_mono_ascii"),
             text(&model, &derived, MONO_ASCII, w, h)
@@ -45,7 +54,10 @@ fn every_pane_zoomed() {
         model.ui.focus = pane;
         let name = pane.title().to_lowercase().replace(' ', "_");
         for (w, h) in [(80, 24), (120, 40)] {
-            insta::assert_snapshot!(format!("pane_{name}_{w}x{h}"), text(&model, &derived, COLOR, w, h));
+            insta::assert_snapshot!(
+                format!("pane_{name}_{w}x{h}"),
+                text(&model, &derived, COLOR, w, h)
+            );
         }
     }
 }
@@ -54,7 +66,10 @@ fn every_pane_zoomed() {
 fn deployments_scroll_keeps_the_cursor_visible() {
     let (mut model, derived) = setup();
     model.ui.deploy_cursor = 12;
-    insta::assert_snapshot!("cockpit_80x24_cursor_12", text(&model, &derived, COLOR, 80, 24));
+    insta::assert_snapshot!(
+        "cockpit_80x24_cursor_12",
+        text(&model, &derived, COLOR, 80, 24)
+    );
 }
 
 #[test]
@@ -64,24 +79,42 @@ fn overlays() {
         ("help", Overlay::Help),
         ("detail", Overlay::Deployment("gitlab:checkout-12".into())),
         ("detail_missing", Overlay::Deployment("gitlab:gone".into())),
-        ("picker", Overlay::ServicePicker { filter: "c".into(), cursor: 1 }),
+        (
+            "picker",
+            Overlay::ServicePicker {
+                filter: "c".into(),
+                cursor: 1,
+            },
+        ),
         ("sources", Overlay::Sources),
     ];
     for (name, overlay) in cases {
         model.ui.overlays = vec![overlay];
-        insta::assert_snapshot!(format!("overlay_{name}_120x40"), text(&model, &derived, COLOR, 120, 40));
+        insta::assert_snapshot!(
+            format!("overlay_{name}_120x40"),
+            text(&model, &derived, COLOR, 120, 40)
+        );
     }
     model.ui.overlays = vec![Overlay::Deployment("gitlab:checkout-12".into())];
-    insta::assert_snapshot!("overlay_detail_80x24_ascii", text(&model, &derived, MONO_ASCII, 80, 24));
+    insta::assert_snapshot!(
+        "overlay_detail_80x24_ascii",
+        text(&model, &derived, MONO_ASCII, 80, 24)
+    );
     model.ui.overlay_scroll = 10;
-    insta::assert_snapshot!("overlay_detail_80x24_scrolled", text(&model, &derived, COLOR, 80, 24));
+    insta::assert_snapshot!(
+        "overlay_detail_80x24_scrolled",
+        text(&model, &derived, COLOR, 80, 24)
+    );
 }
 
 #[test]
 fn small_terminals() {
     let (model, derived) = setup();
     for (w, h) in [(1, 1), (20, 5), (60, 20), (79, 23)] {
-        insta::assert_snapshot!(format!("small_{w}x{h}"), text(&model, &derived, COLOR, w, h));
+        insta::assert_snapshot!(
+            format!("small_{w}x{h}"),
+            text(&model, &derived, COLOR, w, h)
+        );
     }
 }
 
@@ -90,7 +123,13 @@ fn missing_data_reads_as_missing() {
     let (mut model, _) = setup();
     model.ui.spc_metric = SpcMetric::DeployDuration;
     model.ui.service = 1; // cart: deployments but no derived figures
-    insta::assert_snapshot!("cockpit_80x24_no_derived", text(&model, &Derived::default(), COLOR, 80, 24));
+    insta::assert_snapshot!(
+        "cockpit_80x24_no_derived",
+        text(&model, &Derived::default(), COLOR, 80, 24)
+    );
     let empty = Model::new(model.view.clone(), model.now);
-    insta::assert_snapshot!("cockpit_80x24_empty", text(&empty, &Derived::default(), COLOR, 80, 24));
+    insta::assert_snapshot!(
+        "cockpit_80x24_empty",
+        text(&empty, &Derived::default(), COLOR, 80, 24)
+    );
 }

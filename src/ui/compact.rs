@@ -93,8 +93,23 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
                     AlertSeverity::Page => "PAGE",
                     AlertSeverity::Ticket => "TICKET",
                 };
-                let text = format!("{sev} {}/{} burn {}", alert.long, alert.short, format::burn(Some(alert.burn)));
-                put_spans(buf, area, 0, row, &[(theme.sym(Sym::Up), theme.bad()), (" ", theme.plain()), (&text, theme.bad())]);
+                let text = format!(
+                    "{sev} {}/{} burn {}",
+                    alert.long,
+                    alert.short,
+                    format::burn(Some(alert.burn))
+                );
+                put_spans(
+                    buf,
+                    area,
+                    0,
+                    row,
+                    &[
+                        (theme.sym(Sym::Up), theme.bad()),
+                        (" ", theme.plain()),
+                        (&text, theme.bad()),
+                    ],
+                );
                 row += 1;
             }
         }
@@ -113,7 +128,12 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
             area,
             col,
             row,
-            &[(sym, style), (" ", theme.plain()), (&source.id, theme.plain()), ("  ", theme.plain())],
+            &[
+                (sym, style),
+                (" ", theme.plain()),
+                (&source.id, theme.plain()),
+                ("  ", theme.plain()),
+            ],
         );
     }
     if area.height > row + 1 {

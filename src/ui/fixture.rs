@@ -101,10 +101,19 @@ fn deployment(service: &str, n: usize, s: &Spec, now: Ts) -> Deployment {
             stage("test", 4, Some(9), StageStatus::Success),
             stage("canary 5%", 9, Some(17), StageStatus::Success),
             stage("canary 25%", 17, None, StageStatus::Running),
-            Stage { name: "full rollout".into(), status: StageStatus::Pending, started_at: None, finished_at: None },
+            Stage {
+                name: "full rollout".into(),
+                status: StageStatus::Pending,
+                started_at: None,
+                finished_at: None,
+            },
         ]
     } else {
-        let last = if s.status == DeployStatus::Success { StageStatus::Success } else { StageStatus::Failed };
+        let last = if s.status == DeployStatus::Success {
+            StageStatus::Success
+        } else {
+            StageStatus::Failed
+        };
         vec![
             stage("build", 0, Some(3), StageStatus::Success),
             stage("test", 3, Some(s.took_min / 2), StageStatus::Success),
@@ -114,7 +123,13 @@ fn deployment(service: &str, n: usize, s: &Spec, now: Ts) -> Deployment {
     let commits = (0..(n % 4 + 1))
         .map(|i| Change {
             sha: format!("{:07x}{:02}", 0xa1b2c3 + n * 97 + i, i),
-            title: ["Fix cart total rounding", "Bump tokio to 1.41", "Add retry to payment call", "Café menu: accent in names"][i % 4].to_string(),
+            title: [
+                "Fix cart total rounding",
+                "Bump tokio to 1.41",
+                "Add retry to payment call",
+                "Café menu: accent in names",
+            ][i % 4]
+                .to_string(),
             author: ["alice", "bob", "chen", "dana"][(n + i) % 4].to_string(),
             authored_at: started - Duration::hours(5 + i as i64 * 7),
             committed_at: started - Duration::hours(4 + i as i64 * 6),
@@ -132,10 +147,15 @@ fn deployment(service: &str, n: usize, s: &Spec, now: Ts) -> Deployment {
         started_at: started,
         finished_at: finished,
         deployer: s.deployer.into(),
-        url: Some(format!("https://gitlab.example.com/shop/{service}/-/deployments/{n}")),
+        url: Some(format!(
+            "https://gitlab.example.com/shop/{service}/-/deployments/{n}"
+        )),
         commits,
         stages,
-        canary: s.canary.map(|(traffic_percent, outcome)| CanaryResult { traffic_percent, outcome }),
+        canary: s.canary.map(|(traffic_percent, outcome)| CanaryResult {
+            traffic_percent,
+            outcome,
+        }),
         trigger: s.trigger,
         kind: s.kind,
     }
@@ -158,15 +178,29 @@ fn series(now: Ts) -> (Series, Series) {
         latency.push((t, if m == 60 { f64::NAN } else { l }));
     }
     (
-        Series { query: "checkout:error_ratio".into(), points: errors },
-        Series { query: "checkout:latency_p99".into(), points: latency },
+        Series {
+            query: "checkout:error_ratio".into(),
+            points: errors,
+        },
+        Series {
+            query: "checkout:latency_p99".into(),
+            points: latency,
+        },
     )
 }
 
 pub fn model() -> Model {
     let now = now();
-    let mut m = Model::new(View { tz: chrono_tz::Europe::Paris, demo: true }, now);
-    m.data.services = ["checkout", "cart", "search", "payments"].map(String::from).to_vec();
+    let mut m = Model::new(
+        View {
+            tz: chrono_tz::Europe::Paris,
+            demo: true,
+        },
+        now,
+    );
+    m.data.services = ["checkout", "cart", "search", "payments"]
+        .map(String::from)
+        .to_vec();
     let mut deployments: Vec<Deployment> = checkout_specs()
         .iter()
         .enumerate()
@@ -199,8 +233,12 @@ pub fn model() -> Model {
         },
     ];
     let (errors, latency) = series(now);
-    m.data.series.insert(("checkout".into(), SeriesKind::ErrorRatio), errors);
-    m.data.series.insert(("checkout".into(), SeriesKind::LatencyP99), latency);
+    m.data
+        .series
+        .insert(("checkout".into(), SeriesKind::ErrorRatio), errors);
+    m.data
+        .series
+        .insert(("checkout".into(), SeriesKind::LatencyP99), latency);
     m.data.rejected.push(Rejected {
         source: "gitlab".into(),
         record: "deployment 4417".into(),
@@ -211,19 +249,27 @@ pub fn model() -> Model {
     prom.fetching = true;
     let mut gitlab = SourceStatus::new("gitlab", Duration::seconds(60));
     gitlab.last_ok = Some(now - mins(28));
-    gitlab.warnings.push("pagination stopped at 20 pages".into());
+    gitlab
+        .warnings
+        .push("pagination stopped at 20 pages".into());
     let mut jira = SourceStatus::new("jira", Duration::seconds(120));
     jira.last_ok = Some(now - mins(40));
     jira.last_error = Some((
         now - mins(1),
-        SourceError { kind: SourceErrorKind::Auth, message: "401 Unauthorized: check JIRA_TOKEN".into() },
+        SourceError {
+            kind: SourceErrorKind::Auth,
+            message: "401 Unauthorized: check JIRA_TOKEN".into(),
+        },
     ));
     m.sources = vec![prom, gitlab, jira];
     m
 }
 
 fn dora(now: Ts, days: i64, scale: f64) -> Dora {
-    let window = Window { start: now - Duration::days(days), end: now };
+    let window = Window {
+        start: now - Duration::days(days),
+        end: now,
+    };
     Dora {
         window,
         deployment_frequency: DeploymentFrequency {
@@ -251,22 +297,37 @@ fn dora(now: Ts, days: i64, scale: f64) -> Dora {
             p90_seconds: Some(6_300.0),
             level: Some(Level::Elite),
         },
-        rework_rate: ReworkRate { rework: 2, deployments: (42.0 * scale) as u32, rate: Some(2.0 / (42.0 * scale)) },
+        rework_rate: ReworkRate {
+            rework: 2,
+            deployments: (42.0 * scale) as u32,
+            rate: Some(2.0 / (42.0 * scale)),
+        },
     }
 }
 
 fn spc(now: Ts) -> SpcChart {
     let hours = [
-        4.0, 5.5, 3.0, 6.0, 4.5, 5.0, 7.0, 3.5, 4.0, 6.5, 5.0, 4.5, 5.5, 6.0, 3.0, 4.0, 5.0, 14.5, 5.0, 4.0,
-        6.0, 9.5, 10.0, 5.0, 4.5,
+        4.0, 5.5, 3.0, 6.0, 4.5, 5.0, 7.0, 3.5, 4.0, 6.5, 5.0, 4.5, 5.5, 6.0, 3.0, 4.0, 5.0, 14.5,
+        5.0, 4.0, 6.0, 9.5, 10.0, 5.0, 4.5,
     ];
-    let limits = Limits { center: 5.0 * 3600.0, ucl: 11.2 * 3600.0, lcl: 0.0 };
+    let limits = Limits {
+        center: 5.0 * 3600.0,
+        ucl: 11.2 * 3600.0,
+        lcl: 0.0,
+    };
     let points: Vec<SpcPoint> = hours
         .iter()
         .enumerate()
-        .map(|(i, h)| SpcPoint { at: now - Duration::days(25 - i as i64), value: h * 3600.0, limits })
+        .map(|(i, h)| SpcPoint {
+            at: now - Duration::days(25 - i as i64),
+            value: h * 3600.0,
+            limits,
+        })
         .collect();
-    let values: Vec<f64> = points.windows(2).map(|w| (w[1].value - w[0].value).abs()).collect();
+    let values: Vec<f64> = points
+        .windows(2)
+        .map(|w| (w[1].value - w[0].value).abs())
+        .collect();
     SpcChart {
         metric: "lead_time",
         chart: ChartKind::Xmr,
@@ -274,18 +335,37 @@ fn spc(now: Ts) -> SpcChart {
         ucl: Some(limits.ucl),
         lcl: Some(limits.lcl),
         signals: vec![
-            Signal { rule: Rule::We1, index: 17, at: points[17].at, points: vec![17] },
-            Signal { rule: Rule::We2, index: 22, at: points[22].at, points: vec![21, 22] },
+            Signal {
+                rule: Rule::We1,
+                index: 17,
+                at: points[17].at,
+                points: vec![17],
+            },
+            Signal {
+                rule: Rule::We2,
+                index: 22,
+                at: points[22].at,
+                points: vec![21, 22],
+            },
         ],
         points,
-        moving_range: Some(MovingRange { values, center: 2.3 * 3600.0, ucl: 7.6 * 3600.0 }),
+        moving_range: Some(MovingRange {
+            values,
+            center: 2.3 * 3600.0,
+            ucl: 7.6 * 3600.0,
+        }),
     }
 }
 
 pub fn derived(model: &Model) -> Derived {
     let now = model.now;
     let mut facts = BTreeMap::new();
-    for d in model.data.deployments.iter().filter(|d| d.service == "checkout") {
+    for d in model
+        .data
+        .deployments
+        .iter()
+        .filter(|d| d.service == "checkout")
+    {
         let mut risk = Vec::new();
         if d.trigger == Trigger::Manual {
             risk.push(RiskFlag::Manual);
@@ -328,8 +408,19 @@ pub fn derived(model: &Model) -> Derived {
             error_ratio: Some(0.000_69),
             remaining: Some(0.31),
             policy: Some(Policy::Caution),
-            burn_rates: BurnRates { m5: Some(16.2), m30: Some(15.1), h1: Some(14.8), h6: Some(3.1), d3: Some(0.9) },
-            alerts: vec![BurnAlert { severity: AlertSeverity::Page, long: "1h", short: "5m", burn: 14.8 }],
+            burn_rates: BurnRates {
+                m5: Some(16.2),
+                m30: Some(15.1),
+                h1: Some(14.8),
+                h6: Some(3.1),
+                d3: Some(0.9),
+            },
+            alerts: vec![BurnAlert {
+                severity: AlertSeverity::Page,
+                long: "1h",
+                short: "5m",
+                burn: 14.8,
+            }],
             trend: Some(BurnTrend::Increasing),
         }),
         spc: vec![spc(now)],
@@ -337,5 +428,9 @@ pub fn derived(model: &Model) -> Derived {
     };
     let mut services = BTreeMap::new();
     services.insert("checkout".to_string(), checkout);
-    Derived { at: Some(now), services, unlinked_incidents: Vec::new() }
+    Derived {
+        at: Some(now),
+        services,
+        unlinked_incidents: Vec::new(),
+    }
 }

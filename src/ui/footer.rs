@@ -20,7 +20,12 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
             area,
             col,
             0,
-            &[(key, theme.selection()), (" ", theme.plain()), (what, theme.muted()), ("  ", theme.plain())],
+            &[
+                (key, theme.selection()),
+                (" ", theme.plain()),
+                (what, theme.muted()),
+                ("  ", theme.plain()),
+            ],
         );
     }
 }

@@ -14,10 +14,21 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
     let clock = format::clock(model.now, model.view.tz);
     let clock_col = put_right(buf, area, 0, &clock, theme.bold());
     // Everything left of the clock is clipped one cell before it.
-    let left = Rect::new(area.x, area.y, clock_col.saturating_sub(1), area.height.min(1));
+    let left = Rect::new(
+        area.x,
+        area.y,
+        clock_col.saturating_sub(1),
+        area.height.min(1),
+    );
     let mut col = put(buf, left, 0, 0, "flightdeck", theme.heading());
     if model.view.demo {
-        col = put_spans(buf, left, col, 0, &[(" ", theme.plain()), (" DEMO ", theme.badge())]);
+        col = put_spans(
+            buf,
+            left,
+            col,
+            0,
+            &[(" ", theme.plain()), (" DEMO ", theme.badge())],
+        );
     }
     col = put(buf, left, col, 0, "  ", theme.plain());
     if model.data.services.is_empty() {
@@ -30,10 +41,20 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
                 left,
                 col,
                 0,
-                &[("[", theme.bold()), (name, theme.border(true)), ("] ", theme.bold())],
+                &[
+                    ("[", theme.bold()),
+                    (name, theme.border(true)),
+                    ("] ", theme.bold()),
+                ],
             );
         } else {
-            col = put_spans(buf, left, col, 0, &[(name, theme.plain()), (" ", theme.plain())]);
+            col = put_spans(
+                buf,
+                left,
+                col,
+                0,
+                &[(name, theme.plain()), (" ", theme.plain())],
+            );
         }
     }
     if model.data.services.len() > 1 {
@@ -48,12 +69,19 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
         let health = source.health(model.now);
         let (sym, style) = theme.health(&health);
         let detail = match &health {
-            Health::Ok => source.age(model.now).map(format::duration).unwrap_or_default(),
+            Health::Ok => source
+                .age(model.now)
+                .map(format::duration)
+                .unwrap_or_default(),
             Health::Stale { since } => format!("since {}", format::hm(*since, model.view.tz)),
             Health::Error | Health::Pending => String::new(),
         };
         let fetching = if source.fetching {
-            if theme.ascii { " @" } else { " ↻" }
+            if theme.ascii {
+                " @"
+            } else {
+                " ↻"
+            }
         } else {
             ""
         };
@@ -77,9 +105,21 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
             ],
         );
         if !detail.is_empty() {
-            col = put_spans(buf, area, col, 1, &[(" ", theme.plain()), (&detail, theme.muted())]);
+            col = put_spans(
+                buf,
+                area,
+                col,
+                1,
+                &[(" ", theme.plain()), (&detail, theme.muted())],
+            );
         }
-        col = put_spans(buf, area, col, 1, &[(fetching, theme.info()), ("  ", theme.plain())]);
+        col = put_spans(
+            buf,
+            area,
+            col,
+            1,
+            &[(fetching, theme.info()), ("  ", theme.plain())],
+        );
     }
     if model.sources.is_empty() {
         put(buf, area, 0, 1, "no sources configured", theme.muted());

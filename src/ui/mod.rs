@@ -51,18 +51,19 @@ impl<'a> Ctx<'a> {
         if rest.is_empty() {
             format!("{} {}", pane.number(), pane.title())
         } else {
-            format!("{} {} {} {}", pane.number(), pane.title(), self.theme.sym(theme::Sym::Separator), rest)
+            format!(
+                "{} {} {} {}",
+                pane.number(),
+                pane.title(),
+                self.theme.sym(theme::Sym::Separator),
+                rest
+            )
         }
     }
 }
 
 /// Draws the whole cockpit into the frame.
-pub fn draw(
-    frame: &mut ratatui::Frame,
-    model: &Model,
-    derived: &Derived,
-    theme: &Theme,
-) {
+pub fn draw(frame: &mut ratatui::Frame, model: &Model, derived: &Derived, theme: &Theme) {
     render(frame.buffer_mut(), model, derived, theme);
 }
 

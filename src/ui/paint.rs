@@ -30,13 +30,7 @@ pub fn put(buf: &mut Buffer, area: Rect, col: u16, row: u16, s: &str, style: Sty
 }
 
 /// Writes a sequence of styled pieces on one row; returns the column after them.
-pub fn put_spans(
-    buf: &mut Buffer,
-    area: Rect,
-    col: u16,
-    row: u16,
-    spans: &[(&str, Style)],
-) -> u16 {
+pub fn put_spans(buf: &mut Buffer, area: Rect, col: u16, row: u16, spans: &[(&str, Style)]) -> u16 {
     spans
         .iter()
         .fold(col, |c, (s, style)| put(buf, area, c, row, s, *style))
@@ -122,9 +116,21 @@ pub fn boxed(buf: &mut Buffer, area: Rect, title: &str, focused: bool, theme: &T
         theme.bold()
     };
     if focused && !theme.color {
-        put_spans(buf, title_row, 0, 0, &[("[", style), (&title, title_style), ("]*", style)]);
+        put_spans(
+            buf,
+            title_row,
+            0,
+            0,
+            &[("[", style), (&title, title_style), ("]*", style)],
+        );
     } else {
-        put_spans(buf, title_row, 0, 0, &[(" ", style), (&title, title_style), (" ", style)]);
+        put_spans(
+            buf,
+            title_row,
+            0,
+            0,
+            &[(" ", style), (&title, title_style), (" ", style)],
+        );
     }
     Rect::new(l + 1, t + 1, area.width - 2, area.height - 2)
 }

@@ -112,7 +112,10 @@ impl Theme {
         self.pick(Style::new().fg(Color::Green), Style::new())
     }
     pub fn warn(&self) -> Style {
-        self.pick(Style::new().fg(Color::Yellow), Style::new().add_modifier(Modifier::BOLD))
+        self.pick(
+            Style::new().fg(Color::Yellow),
+            Style::new().add_modifier(Modifier::BOLD),
+        )
     }
     pub fn bad(&self) -> Style {
         self.pick(

@@ -16,7 +16,10 @@ pub fn draw(ctx: &Ctx, id: &str, area: Rect, buf: &mut Buffer) {
     let p = theme.plain();
     let mut doc = Doc::default();
     let Some(d) = model.data.deployments.iter().find(|d| d.id == id) else {
-        doc.text(format!("deployment {id} is no longer loaded"), theme.muted());
+        doc.text(
+            format!("deployment {id} is no longer loaded"),
+            theme.muted(),
+        );
         doc.show(ctx, area, 60, "Deployment", buf);
         return;
     };
@@ -29,9 +32,17 @@ pub fn draw(ctx: &Ctx, id: &str, area: Rect, buf: &mut Buffer) {
     let sep = theme.sym(Sym::Separator);
     doc.line(vec![
         (format!("{sym} {}", d.status.word()), style),
-        (format!("  {} {sep} {} {sep} {}", d.version, d.service, d.environment), theme.bold()),
+        (
+            format!(
+                "  {} {sep} {} {sep} {}",
+                d.version, d.service, d.environment
+            ),
+            theme.bold(),
+        ),
     ]);
-    let finished = d.finished_at.map_or_else(|| "running".to_string(), |t| format::date_time(t, tz));
+    let finished = d
+        .finished_at
+        .map_or_else(|| "running".to_string(), |t| format::date_time(t, tz));
     let field = |doc: &mut Doc, name: &str, value: String| {
         doc.line(vec![(format!("{name:<11}"), theme.muted()), (value, p)]);
     };
@@ -42,7 +53,11 @@ pub fn draw(ctx: &Ctx, id: &str, area: Rect, buf: &mut Buffer) {
         Trigger::Auto => "automatic",
         Trigger::Manual => "manual",
     };
-    field(&mut doc, "deployer", format!("{} ({trigger}, {:?})", d.deployer, d.kind).to_lowercase());
+    field(
+        &mut doc,
+        "deployer",
+        format!("{} ({trigger}, {:?})", d.deployer, d.kind).to_lowercase(),
+    );
     field(&mut doc, "canary", canary_text(d, theme));
     field(&mut doc, "sha", d.sha.chars().take(12).collect());
     if let Some(url) = &d.url {
@@ -50,19 +65,33 @@ pub fn draw(ctx: &Ctx, id: &str, area: Rect, buf: &mut Buffer) {
     }
     match facts {
         Some(f) => {
-            let failed = if f.failed { "yes: counts as a change failure" } else { "no" };
+            let failed = if f.failed {
+                "yes: counts as a change failure"
+            } else {
+                "no"
+            };
             doc.line(vec![
                 (format!("{:<11}", "failed"), theme.muted()),
-                (failed.to_string(), if f.failed { theme.bad() } else { theme.ok() }),
+                (
+                    failed.to_string(),
+                    if f.failed { theme.bad() } else { theme.ok() },
+                ),
             ]);
             if f.spike {
                 doc.line(vec![
                     (format!("{:<11}", "spike"), theme.muted()),
-                    ("error ratio >= 5x the hour before: likely cause".to_string(), theme.bad()),
+                    (
+                        "error ratio >= 5x the hour before: likely cause".to_string(),
+                        theme.bad(),
+                    ),
                 ]);
             }
             let risk: Vec<&str> = f.risk.iter().map(|r| r.word()).collect();
-            let risk = if risk.is_empty() { "none".to_string() } else { risk.join(", ") };
+            let risk = if risk.is_empty() {
+                "none".to_string()
+            } else {
+                risk.join(", ")
+            };
             field(&mut doc, "risk", risk);
             let budget = f.budget_consumed.map_or_else(
                 || format::NA.to_string(),
@@ -97,13 +126,17 @@ pub fn draw(ctx: &Ctx, id: &str, area: Rect, buf: &mut Buffer) {
 
     doc.blank();
     let incidents = facts.map_or(&[][..], |f| &f.incidents[..]);
-    doc.text(format!("Linked incidents ({})", incidents.len()), theme.heading());
+    doc.text(
+        format!("Linked incidents ({})", incidents.len()),
+        theme.heading(),
+    );
     for key in incidents {
         match model.data.incidents.iter().find(|i| &i.key == key) {
             Some(i) => {
-                let state = i
-                    .resolved_at
-                    .map_or_else(|| "open".to_string(), |r| format!("resolved after {}", format::duration(r - i.created_at)));
+                let state = i.resolved_at.map_or_else(
+                    || "open".to_string(),
+                    |r| format!("resolved after {}", format::duration(r - i.created_at)),
+                );
                 doc.line(vec![
                     (format!("{} {} ", i.key, i.severity), theme.bad()),
                     (format!("{} ({state})", i.title), p),
@@ -115,12 +148,25 @@ pub fn draw(ctx: &Ctx, id: &str, area: Rect, buf: &mut Buffer) {
 
     doc.blank();
     let counted = facts.is_none_or(|f| f.changes_counted);
-    let note = if counted { "" } else { " - first deployment seen: not counted in lead time" };
-    doc.text(format!("Commits ({}){note}", d.commits.len()), theme.heading());
+    let note = if counted {
+        ""
+    } else {
+        " - first deployment seen: not counted in lead time"
+    };
+    doc.text(
+        format!("Commits ({}){note}", d.commits.len()),
+        theme.heading(),
+    );
     for c in &d.commits {
-        let lead = d.finished_at.map(|f| format::duration(f - c.committed_at)).unwrap_or_default();
+        let lead = d
+            .finished_at
+            .map(|f| format::duration(f - c.committed_at))
+            .unwrap_or_default();
         doc.line(vec![
-            (format!("{} ", c.sha.chars().take(8).collect::<String>()), theme.info()),
+            (
+                format!("{} ", c.sha.chars().take(8).collect::<String>()),
+                theme.info(),
+            ),
             (format!("{} ", c.title), p),
             (format!("({}, lead {lead})", c.author), theme.muted()),
         ]);

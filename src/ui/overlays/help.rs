@@ -19,7 +19,14 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
         ]);
     }
     doc.blank();
-    doc.text("Symbols: status and health are words as well as colours.", theme.muted());
-    let w = HELP.iter().map(|(_, d)| key_w + width(d) + 6).max().unwrap_or(40);
+    doc.text(
+        "Symbols: status and health are words as well as colours.",
+        theme.muted(),
+    );
+    let w = HELP
+        .iter()
+        .map(|(_, d)| key_w + width(d) + 6)
+        .max()
+        .unwrap_or(40);
     doc.show(ctx, area, w.max(62) as u16, "Help: keys", buf);
 }

@@ -53,12 +53,18 @@ impl Doc {
         let outer = centered(area, max_w, h);
         fill(buf, outer, Style::new());
         let inner = boxed(buf, outer, title, true, ctx.theme);
-        let inner = Rect::new(inner.x + 1, inner.y, inner.width.saturating_sub(2), inner.height);
+        let inner = Rect::new(
+            inner.x + 1,
+            inner.y,
+            inner.width.saturating_sub(2),
+            inner.height,
+        );
         let visible = usize::from(inner.height);
         let max_scroll = self.lines.len().saturating_sub(visible);
         let scroll = usize::from(ctx.model.ui.overlay_scroll).min(max_scroll);
         for (row, spans) in self.lines.iter().skip(scroll).take(visible).enumerate() {
-            let pieces: Vec<(&str, Style)> = spans.iter().map(|(s, st)| (s.as_str(), *st)).collect();
+            let pieces: Vec<(&str, Style)> =
+                spans.iter().map(|(s, st)| (s.as_str(), *st)).collect();
             put_spans(buf, inner, 0, row as u16, &pieces);
         }
         let note = if max_scroll > 0 {

@@ -34,7 +34,10 @@ pub fn draw(ctx: &Ctx, filter: &str, cursor: usize, area: Rect, buf: &mut Buffer
     for (i, name) in found.iter().enumerate() {
         let current = model.selected_service() == Some(*name);
         let mut spans = if i == cursor {
-            vec![(format!("{} {name}", theme.sym(Sym::Cursor)), theme.selection())]
+            vec![(
+                format!("{} {name}", theme.sym(Sym::Cursor)),
+                theme.selection(),
+            )]
         } else {
             vec![(format!("  {name}"), theme.plain())]
         };
@@ -54,7 +57,11 @@ mod tests {
 
     #[test]
     fn filter_is_case_insensitive_substring() {
-        let s = vec!["checkout".to_string(), "Search".to_string(), "cart".to_string()];
+        let s = vec![
+            "checkout".to_string(),
+            "Search".to_string(),
+            "cart".to_string(),
+        ];
         assert_eq!(matches(&s, "C"), vec!["checkout", "Search", "cart"]);
         assert_eq!(matches(&s, "ar"), vec!["Search", "cart"]);
         assert!(matches(&s, "zzz").is_empty());

@@ -23,37 +23,67 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
     for s in &model.sources {
         let health = s.health(model.now);
         let (sym, style) = theme.health(&health);
-        let age = s
-            .age(model.now)
-            .map_or_else(|| "no data yet".to_string(), |a| format!("data {}", format::age(a)));
+        let age = s.age(model.now).map_or_else(
+            || "no data yet".to_string(),
+            |a| format!("data {}", format::age(a)),
+        );
         let state = match &health {
-            Health::Stale { since } if s.from_cache => format!("stale: cached data from {}", format::hm(*since, tz)),
+            Health::Stale { since } if s.from_cache => {
+                format!("stale: cached data from {}", format::hm(*since, tz))
+            }
             Health::Stale { since } => format!("stale since {}", format::hm(*since, tz)),
             other => other.word().to_string(),
         };
-        let fetching = if s.fetching { format!("  {} fetching", theme.sym(Sym::Fetching)) } else { String::new() };
+        let fetching = if s.fetching {
+            format!("  {} fetching", theme.sym(Sym::Fetching))
+        } else {
+            String::new()
+        };
         doc.line(vec![
             (format!("{sym} {}", s.id), theme.bold()),
             (format!("  {state}"), style),
-            (format!("  {age}, every {}{fetching}", format::duration(s.interval)), theme.muted()),
+            (
+                format!("  {age}, every {}{fetching}", format::duration(s.interval)),
+                theme.muted(),
+            ),
         ]);
         if let Some((at, err)) = &s.last_error {
             doc.line(vec![
-                (format!("  last error {}: ", format::hm(*at, tz)), theme.muted()),
+                (
+                    format!("  last error {}: ", format::hm(*at, tz)),
+                    theme.muted(),
+                ),
                 (err.to_string(), theme.bad()),
             ]);
         }
         for w in &s.warnings {
-            doc.line(vec![("  warning: ".to_string(), theme.warn()), (w.clone(), p)]);
+            doc.line(vec![
+                ("  warning: ".to_string(), theme.warn()),
+                (w.clone(), p),
+            ]);
         }
-        let rejected: Vec<_> = model.data.rejected.iter().filter(|r| r.source == s.id).collect();
+        let rejected: Vec<_> = model
+            .data
+            .rejected
+            .iter()
+            .filter(|r| r.source == s.id)
+            .collect();
         if !rejected.is_empty() {
-            doc.text(format!("  {} record(s) rejected:", rejected.len()), theme.warn());
+            doc.text(
+                format!("  {} record(s) rejected:", rejected.len()),
+                theme.warn(),
+            );
             for r in rejected.iter().take(REJECTED_SHOWN) {
-                doc.line(vec![(format!("    {}: ", r.record), theme.muted()), (r.reason.clone(), p)]);
+                doc.line(vec![
+                    (format!("    {}: ", r.record), theme.muted()),
+                    (r.reason.clone(), p),
+                ]);
             }
             if rejected.len() > REJECTED_SHOWN {
-                doc.text(format!("    and {} more", rejected.len() - REJECTED_SHOWN), theme.muted());
+                doc.text(
+                    format!("    and {} more", rejected.len() - REJECTED_SHOWN),
+                    theme.muted(),
+                );
             }
         }
     }

@@ -23,11 +23,24 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
     if inner.height == 0 {
         return;
     }
-    let inner = Rect::new(inner.x + 1, inner.y, inner.width.saturating_sub(2), inner.height);
+    // Left padding only: the burn-rate table needs every column at 80x24.
+    let inner = Rect::new(
+        inner.x + 1,
+        inner.y,
+        inner.width.saturating_sub(1),
+        inner.height,
+    );
     match ctx.service().and_then(|s| s.budget.as_ref()) {
         Some(budget) => draw_budget(ctx, budget, inner, buf),
         None => {
-            put(buf, inner, 0, 0, "no SLO data for this service", theme.muted());
+            put(
+                buf,
+                inner,
+                0,
+                0,
+                "no SLO data for this service",
+                theme.muted(),
+            );
         }
     }
 }
@@ -68,11 +81,23 @@ fn draw_budget(ctx: &Ctx, b: &ErrorBudget, area: Rect, buf: &mut Buffer) {
                 area,
                 0,
                 row,
-                &[("policy ", theme.muted()), (&word, policy_style), (colon, p), (meaning, p)],
+                &[
+                    ("policy ", theme.muted()),
+                    (&word, policy_style),
+                    (colon, p),
+                    (meaning, p),
+                ],
             );
             if !one_line {
                 row += 1;
-                put(buf, area, 0, row, &fit(pol.meaning(), usize::from(area.width), theme), p);
+                put(
+                    buf,
+                    area,
+                    0,
+                    row,
+                    &fit(pol.meaning(), usize::from(area.width), theme),
+                    p,
+                );
             }
         }
         None => {
@@ -90,13 +115,23 @@ fn draw_budget(ctx: &Ctx, b: &ErrorBudget, area: Rect, buf: &mut Buffer) {
             AlertSeverity::Page => ("PAGE", theme.bad()),
             AlertSeverity::Ticket => ("TICKET", theme.warn()),
         };
-        let detail = format!(" {}/{} burn {}", alert.long, alert.short, format::burn(Some(alert.burn)));
+        let detail = format!(
+            " {}/{} burn {}",
+            alert.long,
+            alert.short,
+            format::burn(Some(alert.burn))
+        );
         put_spans(
             buf,
             area,
             0,
             row,
-            &[(theme.sym(crate::ui::theme::Sym::Up), style), (" ", p), (sev, style), (&detail, p)],
+            &[
+                (theme.sym(crate::ui::theme::Sym::Up), style),
+                (" ", p),
+                (sev, style),
+                (&detail, p),
+            ],
         );
         row += 1;
     }
@@ -113,12 +148,25 @@ fn draw_budget(ctx: &Ctx, b: &ErrorBudget, area: Rect, buf: &mut Buffer) {
             format::burn(b.burn_rates.h1),
             format::burn(b.burn_rates.h6)
         );
+        // The comparison is detail: shown only when it fits whole.
+        let room = usize::from(area.width).saturating_sub(width(word) + width(arrow) + 6);
+        let vs = if width(&vs) <= room {
+            vs
+        } else {
+            String::new()
+        };
         put_spans(
             buf,
             area,
             0,
             row,
-            &[("burn ", theme.muted()), (arrow, style), (" ", p), (word, style), (&vs, theme.muted())],
+            &[
+                ("burn ", theme.muted()),
+                (arrow, style),
+                (" ", p),
+                (word, style),
+                (&vs, theme.muted()),
+            ],
         );
         row += 1;
     }
@@ -158,7 +206,14 @@ fn draw_budget(ctx: &Ctx, b: &ErrorBudget, area: Rect, buf: &mut Buffer) {
         format::opt_percent(b.error_ratio, 3)
     );
     if row < area.height {
-        put(buf, area, 0, row, &fit(&slo, usize::from(area.width), theme), theme.muted());
+        put(
+            buf,
+            area,
+            0,
+            row,
+            &fit(&slo, usize::from(area.width), theme),
+            theme.muted(),
+        );
         row += 1;
     }
     if row < area.height {
@@ -167,7 +222,11 @@ fn draw_budget(ctx: &Ctx, b: &ErrorBudget, area: Rect, buf: &mut Buffer) {
             area,
             0,
             row,
-            &fit("page >=14.4x 1h+5m or >=6x 6h+30m; ticket >=1x 3d+6h", usize::from(area.width), theme),
+            &fit(
+                "page >=14.4x 1h+5m or >=6x 6h+30m; ticket >=1x 3d+6h",
+                usize::from(area.width),
+                theme,
+            ),
             theme.muted(),
         );
     }

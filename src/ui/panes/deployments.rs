@@ -46,7 +46,9 @@ pub fn canary_text(d: &Deployment, theme: &Theme) -> String {
     match &d.canary {
         None => "-".to_string(),
         Some(c) => match c.outcome {
-            CanaryOutcome::InProgress => format!("{}% {}", c.traffic_percent, theme.sym(Sym::Ellipsis)),
+            CanaryOutcome::InProgress => {
+                format!("{}% {}", c.traffic_percent, theme.sym(Sym::Ellipsis))
+            }
             CanaryOutcome::Passed => format!("{}% ok", c.traffic_percent),
             CanaryOutcome::Failed => "fail".to_string(),
         },
@@ -102,12 +104,32 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
         return;
     }
     let cursor = model.ui.deploy_cursor.min(rows.len() - 1);
-    border_note(buf, area, &format!(" {}/{} ", cursor + 1, rows.len()), theme.muted());
+    border_note(
+        buf,
+        area,
+        &format!(" {}/{} ", cursor + 1, rows.len()),
+        theme.muted(),
+    );
 
     let facts = ctx.service().map(|s| &s.facts);
-    let version_w = rows.iter().map(|d| width(&d.version)).max().unwrap_or(0).clamp(7, 14) as u16;
-    let env_w = rows.iter().map(|d| width(&d.environment)).max().unwrap_or(0).clamp(3, 10) as u16;
-    let deployer_w = rows.iter().map(|d| width(&d.deployer)).max().unwrap_or(0).clamp(2, 10) as u16;
+    let version_w = rows
+        .iter()
+        .map(|d| width(&d.version))
+        .max()
+        .unwrap_or(0)
+        .clamp(7, 14) as u16;
+    let env_w = rows
+        .iter()
+        .map(|d| width(&d.environment))
+        .max()
+        .unwrap_or(0)
+        .clamp(3, 10) as u16;
+    let deployer_w = rows
+        .iter()
+        .map(|d| width(&d.deployer))
+        .max()
+        .unwrap_or(0)
+        .clamp(2, 10) as u16;
     // (column, width) in priority order; flags take the rest.
     let wanted = [
         (Column::Status, 13),
@@ -134,8 +156,18 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
 
     let mut x = 1;
     for (col, w) in &chosen {
-        let name = HEADINGS.iter().find(|(c, _)| c == col).map_or("", |(_, n)| n);
-        put(buf, inner, x, 0, &fit(name, usize::from(*w), theme), theme.bold());
+        let name = HEADINGS
+            .iter()
+            .find(|(c, _)| c == col)
+            .map_or("", |(_, n)| n);
+        put(
+            buf,
+            inner,
+            x,
+            0,
+            &fit(name, usize::from(*w), theme),
+            theme.bold(),
+        );
         x += w + 1;
     }
 
@@ -153,7 +185,11 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
         }
         if selected {
             put(buf, inner, 0, row, theme.sym(Sym::Cursor), theme.bold());
-            restyle(buf, Rect::new(inner.x, inner.y + row, inner.width, 1), theme.selection());
+            restyle(
+                buf,
+                Rect::new(inner.x, inner.y + row, inner.width, 1),
+                theme.selection(),
+            );
         }
     }
 }
@@ -175,7 +211,13 @@ fn draw_cell(
     match col {
         Column::Status => {
             let (sym, style) = theme.status(d.status);
-            put_spans(buf, cell, 0, row, &[(sym, style), (" ", style), (d.status.word(), style)]);
+            put_spans(
+                buf,
+                cell,
+                0,
+                row,
+                &[(sym, style), (" ", style), (d.status.word(), style)],
+            );
         }
         Column::Version => text(&d.version, theme.bold(), buf),
         Column::Env => text(&d.environment, theme.plain(), buf),

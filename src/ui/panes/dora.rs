@@ -111,7 +111,11 @@ fn tiles(cur: &Dora, prev: &Dora) -> [TileData; 5] {
         TileData {
             name: ("Lead time p50", "Lead time"),
             value: format::opt_secs(l.p50_seconds),
-            counts: format!("{} changes, p90 {}", l.changes, format::opt_secs(l.p90_seconds)),
+            counts: format!(
+                "{} changes, p90 {}",
+                l.changes,
+                format::opt_secs(l.p90_seconds)
+            ),
             level: l.level,
             badge: badge(l.level),
             current: l.p50_seconds,
@@ -161,7 +165,10 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
         return;
     };
     let days = (svc.dora.window.seconds() / 86_400.0).round();
-    let title = ctx.title(PaneId::Dora, &format!("production, last {days:.0}d vs previous"));
+    let title = ctx.title(
+        PaneId::Dora,
+        &format!("production, last {days:.0}d vs previous"),
+    );
     let inner = boxed(buf, area, &title, ctx.focused(PaneId::Dora), theme);
     if inner.width < 5 || inner.height == 0 {
         return;
@@ -169,11 +176,19 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
     let tile_w = inner.width / 5;
     for (i, t) in tiles(&svc.dora, &svc.dora_previous).iter().enumerate() {
         let x = inner.x + 1 + i as u16 * tile_w;
-        let w = if i == 4 { inner.right().saturating_sub(x) } else { tile_w.saturating_sub(1) };
+        let w = if i == 4 {
+            inner.right().saturating_sub(x)
+        } else {
+            tile_w.saturating_sub(1)
+        };
         let rect = Rect::new(x, inner.y, w.saturating_sub(1), inner.height);
         let (arrow, trend) = compare(t.current, t.previous, t.lower_is_better);
         let (word, trend_style) = trend_look(trend, theme);
-        let name = if width(t.name.0) <= usize::from(rect.width) { t.name.0 } else { t.name.1 };
+        let name = if width(t.name.0) <= usize::from(rect.width) {
+            t.name.0
+        } else {
+            t.name.1
+        };
         Tile {
             name,
             value: &t.value,
@@ -182,7 +197,11 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
             trend_word: word,
             trend_style,
             counts: &t.counts,
-            badge: if rect.width < 18 { short_badge(t.badge) } else { t.badge },
+            badge: if rect.width < 18 {
+                short_badge(t.badge)
+            } else {
+                t.badge
+            },
             badge_style: theme.level(t.level),
         }
         .render(rect, buf, theme);
@@ -195,11 +214,23 @@ mod tests {
 
     #[test]
     fn trend_direction_and_goodness() {
-        assert_eq!(compare(Some(2.0), Some(1.0), false), (Sym::Up, Trend::Better));
+        assert_eq!(
+            compare(Some(2.0), Some(1.0), false),
+            (Sym::Up, Trend::Better)
+        );
         assert_eq!(compare(Some(2.0), Some(1.0), true), (Sym::Up, Trend::Worse));
-        assert_eq!(compare(Some(0.5), Some(1.0), true), (Sym::Down, Trend::Better));
-        assert_eq!(compare(Some(1.0), Some(1.005), true), (Sym::Flat, Trend::Same));
+        assert_eq!(
+            compare(Some(0.5), Some(1.0), true),
+            (Sym::Down, Trend::Better)
+        );
+        assert_eq!(
+            compare(Some(1.0), Some(1.005), true),
+            (Sym::Flat, Trend::Same)
+        );
         assert_eq!(compare(None, Some(1.0), true), (Sym::Flat, Trend::Unknown));
-        assert_eq!(compare(Some(0.0), Some(0.0), true), (Sym::Flat, Trend::Same));
+        assert_eq!(
+            compare(Some(0.0), Some(0.0), true),
+            (Sym::Flat, Trend::Same)
+        );
     }
 }

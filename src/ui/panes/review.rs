@@ -33,7 +33,14 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
         return;
     }
     if selected.is_none() {
-        put(buf, inner, 1, 0, "select a deployment to review", theme.muted());
+        put(
+            buf,
+            inner,
+            1,
+            0,
+            "select a deployment to review",
+            theme.muted(),
+        );
         return;
     }
     // The last row says what this pane is, when there is room for the list too.
@@ -44,7 +51,11 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
     let text_w = usize::from(inner.width.saturating_sub(5));
     for (i, item) in ITEMS.iter().enumerate().skip(offset).take(visible) {
         let row = (i - offset) as u16;
-        let marker = if i == cursor { theme.sym(Sym::Cursor) } else { " " };
+        let marker = if i == cursor {
+            theme.sym(Sym::Cursor)
+        } else {
+            " "
+        };
         put_spans(
             buf,
             inner,
@@ -58,10 +69,21 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
             ],
         );
         if i == cursor && ctx.focused(PaneId::Review) {
-            restyle(buf, Rect::new(inner.x, inner.y + row, inner.width, 1), theme.selection());
+            restyle(
+                buf,
+                Rect::new(inner.x, inner.y + row, inner.width, 1),
+                theme.selection(),
+            );
         }
     }
     if note {
-        put(buf, inner, 1, inner.height - 1, "read-only preview", theme.muted());
+        put(
+            buf,
+            inner,
+            1,
+            inner.height - 1,
+            "read-only preview",
+            theme.muted(),
+        );
     }
 }

@@ -23,7 +23,12 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
     if inner.height == 0 {
         return;
     }
-    let inner = Rect::new(inner.x + 1, inner.y, inner.width.saturating_sub(2), inner.height);
+    let inner = Rect::new(
+        inner.x + 1,
+        inner.y,
+        inner.width.saturating_sub(2),
+        inner.height,
+    );
     let Some(service) = model.selected_service() else {
         put(buf, inner, 0, 0, "no service selected yet", theme.muted());
         return;
@@ -61,12 +66,48 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
     let top_h = inner.height / 2;
     let top = Rect::new(inner.x, inner.y, inner.width, top_h);
     let bottom = Rect::new(inner.x, inner.y + top_h, inner.width, inner.height - top_h);
-    let slo = ctx.service().and_then(|s| s.budget.as_ref()).map(|b| 1.0 - b.slo_target);
-    let errors = model.data.series.get(&(service.to_string(), SeriesKind::ErrorRatio));
-    let latency = model.data.series.get(&(service.to_string(), SeriesKind::LatencyP99));
-    let span = Span { start, end: model.now, x_range, marks: &marks };
-    draw_one(ctx, "error ratio", errors, 1.0, slo, &span, top, buf, false, |v| format::percent(v, 2));
-    draw_one(ctx, "p99 latency", latency, 1000.0, None, &span, bottom, buf, true, |v| format!("{v:.0}ms"));
+    let slo = ctx
+        .service()
+        .and_then(|s| s.budget.as_ref())
+        .map(|b| 1.0 - b.slo_target);
+    let errors = model
+        .data
+        .series
+        .get(&(service.to_string(), SeriesKind::ErrorRatio));
+    let latency = model
+        .data
+        .series
+        .get(&(service.to_string(), SeriesKind::LatencyP99));
+    let span = Span {
+        start,
+        end: model.now,
+        x_range,
+        marks: &marks,
+    };
+    draw_one(
+        ctx,
+        "error ratio",
+        errors,
+        1.0,
+        slo,
+        &span,
+        top,
+        buf,
+        false,
+        |v| format::percent(v, 2),
+    );
+    draw_one(
+        ctx,
+        "p99 latency",
+        latency,
+        1000.0,
+        None,
+        &span,
+        bottom,
+        buf,
+        true,
+        |v| format!("{v:.0}ms"),
+    );
 }
 
 struct Span<'a> {
@@ -101,15 +142,26 @@ fn draw_one(
             .map(|(t, v)| ((*t - span.start).num_seconds() as f64, v * unit))
             .collect()
     });
-    let latest = points.iter().rev().find(|p| p.1.is_finite()).map(|p| fmt(p.1));
+    let latest = points
+        .iter()
+        .rev()
+        .find(|p| p.1.is_finite())
+        .map(|p| fmt(p.1));
     let latest = latest.unwrap_or_else(|| format::NA.to_string());
-    let slo_text = threshold.map(|t| format!("  SLO limit {}", fmt(t * unit))).unwrap_or_default();
+    let slo_text = threshold
+        .map(|t| format!("  SLO limit {}", fmt(t * unit)))
+        .unwrap_or_default();
     put_spans(
         buf,
         area,
         0,
         0,
-        &[(name, theme.bold()), (" now ", theme.muted()), (&latest, theme.plain()), (&slo_text, theme.muted())],
+        &[
+            (name, theme.bold()),
+            (" now ", theme.muted()),
+            (&latest, theme.plain()),
+            (&slo_text, theme.muted()),
+        ],
     );
     if points.is_empty() {
         put(buf, area, 0, 1, "no data in this span", theme.muted());
@@ -123,7 +175,12 @@ fn draw_one(
         .fold(0.0f64, f64::max);
     let y_range = (0.0, if max > 0.0 { max * 1.15 } else { 1.0 });
     let hlines: Vec<HLine> = threshold
-        .map(|t| HLine { y: t * unit, label: "SLO", style: theme.bad(), dashed: true })
+        .map(|t| HLine {
+            y: t * unit,
+            label: "SLO",
+            style: theme.bad(),
+            dashed: true,
+        })
         .into_iter()
         .collect();
     let (top, bottom) = (fmt(y_range.1), fmt(0.0));
@@ -141,5 +198,9 @@ fn draw_one(
         y_labels: (&top, &bottom),
         x_labels: time_axis.then_some((from.as_str(), to.as_str())),
     }
-    .render(Rect::new(area.x, area.y + 1, area.width, area.height - 1), buf, theme);
+    .render(
+        Rect::new(area.x, area.y + 1, area.width, area.height - 1),
+        buf,
+        theme,
+    );
 }

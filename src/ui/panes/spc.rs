@@ -28,7 +28,9 @@ fn kind_word(kind: ChartKind) -> &'static str {
 fn y_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
     let (lo, hi) = values
         .filter(|v| v.is_finite())
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        });
     if lo > hi {
         return (0.0, 1.0);
     }
@@ -48,11 +50,23 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
     if inner.height == 0 {
         return;
     }
-    let inner = Rect::new(inner.x + 1, inner.y, inner.width.saturating_sub(2), inner.height);
+    let inner = Rect::new(
+        inner.x + 1,
+        inner.y,
+        inner.width.saturating_sub(2),
+        inner.height,
+    );
     match chart {
         Some(c) if !c.points.is_empty() => draw_chart(ctx, c, inner, buf),
         _ => {
-            put(buf, inner, 0, 0, "not enough data for this chart", theme.muted());
+            put(
+                buf,
+                inner,
+                0,
+                0,
+                "not enough data for this chart",
+                theme.muted(),
+            );
             put(buf, inner, 0, 1, "m: chart another metric", theme.muted());
         }
     }
@@ -60,7 +74,12 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
 
 fn draw_chart(ctx: &Ctx, c: &SpcChart, area: Rect, buf: &mut Buffer) {
     let (model, theme) = (ctx.model, ctx.theme);
-    let fmt = |v: Option<f64>| v.map_or_else(|| format::NA.to_string(), |v| format::spc_value(c.metric, v));
+    let fmt = |v: Option<f64>| {
+        v.map_or_else(
+            || format::NA.to_string(),
+            |v| format::spc_value(c.metric, v),
+        )
+    };
     let (cl, ucl, lcl) = (fmt(c.center), fmt(c.ucl), fmt(c.lcl));
     put_spans(
         buf,
@@ -85,16 +104,31 @@ fn draw_chart(ctx: &Ctx, c: &SpcChart, area: Rect, buf: &mut Buffer) {
             None => fired.push((s.rule, 1)),
         }
     }
-    let legend_rows = (fired.len().max(1) as u16).min(area.height.saturating_sub(4) / 2).max(1);
+    let legend_rows = (fired.len().max(1) as u16)
+        .min(area.height.saturating_sub(4) / 2)
+        .max(1);
     let zoomed = model.ui.zoomed == Some(PaneId::Spc);
     let show_mr = zoomed && area.height >= MR_MIN_ROWS && c.moving_range.is_some();
     let charts_h = area.height.saturating_sub(1 + legend_rows);
-    let (x_h, mr_h) = if show_mr { (charts_h * 2 / 3, charts_h - charts_h * 2 / 3) } else { (charts_h, 0) };
+    let (x_h, mr_h) = if show_mr {
+        (charts_h * 2 / 3, charts_h - charts_h * 2 / 3)
+    } else {
+        (charts_h, 0)
+    };
 
-    let points: Vec<(f64, f64)> = c.points.iter().enumerate().map(|(i, p)| (i as f64, p.value)).collect();
+    let points: Vec<(f64, f64)> = c
+        .points
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (i as f64, p.value))
+        .collect();
     let mut highlights: Vec<(f64, f64)> = Vec::new();
     for s in &c.signals {
-        let run = if s.points.is_empty() { std::slice::from_ref(&s.index) } else { &s.points[..] };
+        let run = if s.points.is_empty() {
+            std::slice::from_ref(&s.index)
+        } else {
+            &s.points[..]
+        };
         for &i in run {
             if let Some(p) = c.points.get(i) {
                 highlights.push((i as f64, p.value));
@@ -102,16 +136,41 @@ fn draw_chart(ctx: &Ctx, c: &SpcChart, area: Rect, buf: &mut Buffer) {
         }
     }
     let lines = [c.center, c.ucl, c.lcl];
-    let yr = y_range(points.iter().map(|p| p.1).chain(lines.iter().flatten().copied()));
-    let hlines: Vec<HLine> = [(c.ucl, "UCL", true), (c.center, "CL", false), (c.lcl, "LCL", true)]
-        .into_iter()
-        .filter_map(|(v, label, dashed)| {
-            v.map(|y| HLine { y, label, style: if dashed { theme.warn() } else { theme.muted() }, dashed })
+    let yr = y_range(
+        points
+            .iter()
+            .map(|p| p.1)
+            .chain(lines.iter().flatten().copied()),
+    );
+    let hlines: Vec<HLine> = [
+        (c.ucl, "UCL", true),
+        (c.center, "CL", false),
+        (c.lcl, "LCL", true),
+    ]
+    .into_iter()
+    .filter_map(|(v, label, dashed)| {
+        v.map(|y| HLine {
+            y,
+            label,
+            style: if dashed { theme.warn() } else { theme.muted() },
+            dashed,
         })
-        .collect();
-    let (top, bottom) = (format::spc_value(c.metric, yr.1), format::spc_value(c.metric, yr.0));
-    let first = c.points.first().map(|p| p.at.with_timezone(&model.view.tz).format("%d %b").to_string());
-    let last = c.points.last().map(|p| p.at.with_timezone(&model.view.tz).format("%d %b").to_string());
+    })
+    .collect();
+    let (top, bottom) = (
+        format::spc_value(c.metric, yr.1),
+        format::spc_value(c.metric, yr.0),
+    );
+    let first = c.points.first().map(|p| {
+        p.at.with_timezone(&model.view.tz)
+            .format("%d %b")
+            .to_string()
+    });
+    let last = c.points.last().map(|p| {
+        p.at.with_timezone(&model.view.tz)
+            .format("%d %b")
+            .to_string()
+    });
     let x_labels = first.as_deref().zip(last.as_deref());
     Chart {
         points: &points,
@@ -130,13 +189,31 @@ fn draw_chart(ctx: &Ctx, c: &SpcChart, area: Rect, buf: &mut Buffer) {
     if let (true, Some(mr)) = (show_mr, &c.moving_range) {
         let mr_area = Rect::new(area.x, area.y + 1 + x_h, area.width, mr_h);
         put(buf, mr_area, 0, 0, "moving range", theme.muted());
-        let mr_points: Vec<(f64, f64)> = mr.values.iter().enumerate().map(|(i, v)| ((i + 1) as f64, *v)).collect();
+        let mr_points: Vec<(f64, f64)> = mr
+            .values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| ((i + 1) as f64, *v))
+            .collect();
         let yr = y_range(mr.values.iter().copied().chain([0.0, mr.ucl]));
         let mr_lines = [
-            HLine { y: mr.ucl, label: "UCL", style: theme.warn(), dashed: true },
-            HLine { y: mr.center, label: "MR", style: theme.muted(), dashed: false },
+            HLine {
+                y: mr.ucl,
+                label: "UCL",
+                style: theme.warn(),
+                dashed: true,
+            },
+            HLine {
+                y: mr.center,
+                label: "MR",
+                style: theme.muted(),
+                dashed: false,
+            },
         ];
-        let (top, bottom) = (format::spc_value(c.metric, yr.1), format::spc_value(c.metric, 0.0));
+        let (top, bottom) = (
+            format::spc_value(c.metric, yr.1),
+            format::spc_value(c.metric, 0.0),
+        );
         Chart {
             points: &mr_points,
             x_range: (0.0, (points.len().saturating_sub(1)) as f64),
@@ -149,12 +226,28 @@ fn draw_chart(ctx: &Ctx, c: &SpcChart, area: Rect, buf: &mut Buffer) {
             y_labels: (&top, &bottom),
             x_labels: None,
         }
-        .render(Rect::new(mr_area.x, mr_area.y + 1, mr_area.width, mr_h.saturating_sub(1)), buf, theme);
+        .render(
+            Rect::new(
+                mr_area.x,
+                mr_area.y + 1,
+                mr_area.width,
+                mr_h.saturating_sub(1),
+            ),
+            buf,
+            theme,
+        );
     }
 
     let legend_y = area.height.saturating_sub(legend_rows);
     if fired.is_empty() {
-        put(buf, area, 0, legend_y, "in control: no run rule tripped", theme.ok());
+        put(
+            buf,
+            area,
+            0,
+            legend_y,
+            "in control: no run rule tripped",
+            theme.ok(),
+        );
     }
     for (i, (rule, n)) in fired.iter().take(usize::from(legend_rows)).enumerate() {
         let text = format!(" {} {} (x{n})", rule.code(), rule.description());
@@ -163,7 +256,10 @@ fn draw_chart(ctx: &Ctx, c: &SpcChart, area: Rect, buf: &mut Buffer) {
             area,
             0,
             legend_y + i as u16,
-            &[(theme.sym(Sym::Signal), theme.bad()), (&text, theme.plain())],
+            &[
+                (theme.sym(Sym::Signal), theme.bad()),
+                (&text, theme.plain()),
+            ],
         );
     }
 }

@@ -76,7 +76,14 @@ impl Chart<'_> {
         );
         if gutter > 0 {
             put(buf, area, 0, 0, self.y_labels.0, theme.muted());
-            put(buf, area, 0, plot.height.saturating_sub(1), self.y_labels.1, theme.muted());
+            put(
+                buf,
+                area,
+                0,
+                plot.height.saturating_sub(1),
+                self.y_labels.1,
+                theme.muted(),
+            );
         }
         if let (true, Some((left, right))) = (x_row, self.x_labels) {
             let row = Rect::new(plot.x, plot.bottom(), plot.width, 1);
@@ -93,7 +100,14 @@ impl Chart<'_> {
             if x.is_finite() && y.is_finite() {
                 let col = scale(x, self.x_range, u32::from(plot.width)) as u16;
                 let row = plot.height - 1 - scale(y, self.y_range, u32::from(plot.height)) as u16;
-                put(buf, plot, col, row, theme.sym(Sym::Signal), self.highlight_style);
+                put(
+                    buf,
+                    plot,
+                    col,
+                    row,
+                    theme.sym(Sym::Signal),
+                    self.highlight_style,
+                );
             }
         }
     }
@@ -251,8 +265,17 @@ mod tests {
             x_range: (0.0, 8.0),
             y_range: (0.0, 2.0),
             style: Style::new(),
-            hlines: &[HLine { y: 1.0, label: "L", style: Style::new(), dashed: false }],
-            vmarks: &[VMark { x: 4.0, label: "v", style: Style::new() }],
+            hlines: &[HLine {
+                y: 1.0,
+                label: "L",
+                style: Style::new(),
+                dashed: false,
+            }],
+            vmarks: &[VMark {
+                x: 4.0,
+                label: "v",
+                style: Style::new(),
+            }],
             highlights: &[],
             highlight_style: Style::new(),
             y_labels: ("", ""),

@@ -13,7 +13,11 @@ const EIGHTHS: [&str; 8] = [" ", "▏", "▎", "▍", "▌", "▋", "▊", "▉"
 /// Fills `fraction` (clamped to [0, 1]) of the first row of `area`.
 pub fn gauge(buf: &mut Buffer, area: Rect, fraction: f64, style: Style, theme: &Theme) {
     let w = u32::from(area.width);
-    let f = if fraction.is_finite() { fraction.clamp(0.0, 1.0) } else { 0.0 };
+    let f = if fraction.is_finite() {
+        fraction.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
     let eighths = (f * f64::from(w * 8)).round() as u32;
     let (full, part) = (eighths / 8, eighths % 8);
     for col in 0..area.width {

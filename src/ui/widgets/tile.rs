@@ -54,14 +54,24 @@ impl Tile<'_> {
                         area,
                         0,
                         2,
-                        &[(self.badge, self.badge_style), (" ", p), (&fit(self.counts, rest, theme), theme.muted())],
+                        &[
+                            (self.badge, self.badge_style),
+                            (" ", p),
+                            (&fit(self.counts, rest, theme), theme.muted()),
+                        ],
                     );
                 }
             }
             _ => {
                 put_spans(buf, area, 0, 0, &[(&name, theme.bold())]);
                 put_spans(buf, area, 0, 1, &value_line);
-                put_spans(buf, area, 0, 2, &[(&fit(self.counts, w, theme), theme.muted())]);
+                put_spans(
+                    buf,
+                    area,
+                    0,
+                    2,
+                    &[(&fit(self.counts, w, theme), theme.muted())],
+                );
                 put_spans(buf, area, 0, 3, &[(self.badge, self.badge_style)]);
             }
         }
