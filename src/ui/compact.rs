@@ -130,8 +130,9 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
             row,
             &[
                 (sym, style),
-                (&source.id, theme.plain()),
                 (" ", theme.plain()),
+                (&source.id, theme.plain()),
+                ("  ", theme.plain()),
             ],
         );
     }
@@ -155,5 +156,17 @@ pub fn too_small(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
         area.width,
         area.height
     );
-    put(buf, area, 0, 0, &line, ctx.theme.bad());
+    // Word-wrapped over the rows there are, so the sizes stay readable when narrow.
+    let (mut row, mut col) = (0u16, 0u16);
+    for word in line.split(' ') {
+        let w = word.len() as u16;
+        if col > 0 && col + 1 + w > area.width {
+            row += 1;
+            col = 0;
+        }
+        if col > 0 {
+            col += 1;
+        }
+        col = put(buf, area, col, row, word, ctx.theme.bad());
+    }
 }

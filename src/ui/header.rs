@@ -77,7 +77,11 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
             Health::Error | Health::Pending => String::new(),
         };
         let fetching = if source.fetching {
-            theme.sym(Sym::Fetching)
+            if theme.ascii {
+                " @"
+            } else {
+                " ↻"
+            }
         } else {
             ""
         };
@@ -119,7 +123,7 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
     }
     if model.sources.is_empty() {
         put(buf, area, 0, 1, "no sources configured", theme.muted());
-    } else if usize::from(col) + 14 <= usize::from(area.width) {
+    } else if usize::from(col) + 17 <= usize::from(area.width) {
         put(buf, area, col, 1, "h: source details", theme.muted());
     }
 }

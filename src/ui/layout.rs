@@ -81,7 +81,8 @@ fn cockpit(area: Rect, zoomed: Option<PaneId>) -> Cockpit {
     let dora_y = top_y + top_h;
     let bottom_y = dora_y + dora_h;
 
-    let deploy_w = w * 62 / 100;
+    // Narrow screens give the budget pane room for its five burn-rate columns.
+    let deploy_w = if w >= 100 { w * 65 / 100 } else { w * 59 / 100 };
     let signals_w = w * 45 / 100;
     let spc_w = w * 33 / 100;
     let x = body.x;

@@ -5,6 +5,7 @@
 //! reads the clock or computes metrics; panes read `Model` and `Derived` only.
 
 mod compact;
+#[doc(hidden)]
 pub mod fixture;
 mod footer;
 pub mod format;
@@ -107,9 +108,17 @@ fn enforce_theme(buf: &mut Buffer, theme: &Theme) {
     if !theme.ascii && theme.color {
         return;
     }
+    // A wide character (日) covers two cells: both become '?' so columns stay aligned.
+    let mut pad_next = false;
     for cell in buf.content.iter_mut() {
-        if theme.ascii && !cell.symbol().is_ascii() {
-            cell.set_symbol("?");
+        if theme.ascii {
+            if pad_next {
+                cell.set_symbol("?");
+                pad_next = false;
+            } else if !cell.symbol().is_ascii() {
+                pad_next = paint::width(cell.symbol()) > 1;
+                cell.set_symbol("?");
+            }
         }
         if !theme.color {
             cell.fg = Color::Reset;

@@ -7,7 +7,7 @@ use ratatui::layout::Rect;
 
 use crate::app::PaneId;
 use crate::metrics::{AlertSeverity, BurnTrend, ErrorBudget};
-use crate::ui::paint::{boxed, put, put_spans};
+use crate::ui::paint::{boxed, fit, put, put_spans, width};
 use crate::ui::widgets::gauge::gauge;
 use crate::ui::{format, Ctx};
 
@@ -23,10 +23,11 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
     if inner.height == 0 {
         return;
     }
+    // Left padding only: the burn-rate table needs every column at 80x24.
     let inner = Rect::new(
         inner.x + 1,
         inner.y,
-        inner.width.saturating_sub(2),
+        inner.width.saturating_sub(1),
         inner.height,
     );
     match ctx.service().and_then(|s| s.budget.as_ref()) {
@@ -69,18 +70,12 @@ fn draw_budget(ctx: &Ctx, b: &ErrorBudget, area: Rect, buf: &mut Buffer) {
     put(buf, area, bar_w + gap, row, &label, label_style);
     row += 1;
 
-    let window_days = (b.window_seconds / 86_400.0).round();
-    let slo = format!(
-        "SLO {} over {window_days:.0}d, errors {}",
-        format::percent(b.slo_target, 2),
-        format::opt_percent(b.error_ratio, 3)
-    );
-    put(buf, area, 0, row, &slo, theme.muted());
-    row += 1;
-
     match b.policy {
         Some(pol) => {
             let word = pol.word().to_uppercase();
+            let one_line = width(&word) + width(pol.meaning()) + 9 <= usize::from(area.width);
+            let meaning = if one_line { pol.meaning() } else { "" };
+            let colon = if one_line { ": " } else { "" };
             put_spans(
                 buf,
                 area,
@@ -89,10 +84,21 @@ fn draw_budget(ctx: &Ctx, b: &ErrorBudget, area: Rect, buf: &mut Buffer) {
                 &[
                     ("policy ", theme.muted()),
                     (&word, policy_style),
-                    (": ", p),
-                    (pol.meaning(), p),
+                    (colon, p),
+                    (meaning, p),
                 ],
             );
+            if !one_line {
+                row += 1;
+                put(
+                    buf,
+                    area,
+                    0,
+                    row,
+                    &fit(pol.meaning(), usize::from(area.width), theme),
+                    p,
+                );
+            }
         }
         None => {
             put(buf, area, 0, row, "policy n/a", theme.muted());
@@ -142,6 +148,13 @@ fn draw_budget(ctx: &Ctx, b: &ErrorBudget, area: Rect, buf: &mut Buffer) {
             format::burn(b.burn_rates.h1),
             format::burn(b.burn_rates.h6)
         );
+        // The comparison is detail: shown only when it fits whole.
+        let room = usize::from(area.width).saturating_sub(width(word) + width(arrow) + 6);
+        let vs = if width(&vs) <= room {
+            vs
+        } else {
+            String::new()
+        };
         put_spans(
             buf,
             area,
@@ -167,7 +180,7 @@ fn draw_budget(ctx: &Ctx, b: &ErrorBudget, area: Rect, buf: &mut Buffer) {
         ("6h", r.h6, PAGE_SLOW),
         ("3d", r.d3, 1.0),
     ];
-    let cell_w = 7u16;
+    let cell_w = (area.width / 5).clamp(6, 7);
     let per_row = (area.width / cell_w).max(1);
     let mut i = 0;
     while i < windows.len() && row + 1 < area.height {
@@ -186,13 +199,34 @@ fn draw_budget(ctx: &Ctx, b: &ErrorBudget, area: Rect, buf: &mut Buffer) {
         i += chunk.len();
         row += 2;
     }
+    let window_days = (b.window_seconds / 86_400.0).round();
+    let slo = format!(
+        "SLO {} over {window_days:.0}d, errors {}",
+        format::percent(b.slo_target, 2),
+        format::opt_percent(b.error_ratio, 3)
+    );
     if row < area.height {
         put(
             buf,
             area,
             0,
             row,
-            "page >=14.4x 1h+5m or >=6x 6h+30m; ticket >=1x 3d+6h",
+            &fit(&slo, usize::from(area.width), theme),
+            theme.muted(),
+        );
+        row += 1;
+    }
+    if row < area.height {
+        put(
+            buf,
+            area,
+            0,
+            row,
+            &fit(
+                "page >=14.4x 1h+5m or >=6x 6h+30m; ticket >=1x 3d+6h",
+                usize::from(area.width),
+                theme,
+            ),
             theme.muted(),
         );
     }

@@ -56,6 +56,16 @@ fn badge(level: Option<Level>) -> &'static str {
     }
 }
 
+/// Narrow tiles share a row between badge and counts: a shorter badge leaves the
+/// counts room.
+fn short_badge(badge: &'static str) -> &'static str {
+    match badge {
+        "[MEDIUM]" => "[MED]",
+        "[no level]" => "[--]",
+        other => other,
+    }
+}
+
 struct TileData {
     name: (&'static str, &'static str),
     value: String,
@@ -187,7 +197,11 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
             trend_word: word,
             trend_style,
             counts: &t.counts,
-            badge: t.badge,
+            badge: if rect.width < 18 {
+                short_badge(t.badge)
+            } else {
+                t.badge
+            },
             badge_style: theme.level(t.level),
         }
         .render(rect, buf, theme);

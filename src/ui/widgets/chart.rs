@@ -93,6 +93,9 @@ impl Chart<'_> {
         self.draw_hlines(plot, buf, theme);
         self.draw_vmarks(plot, buf, theme);
         self.draw_data(plot, buf, theme);
+        // Labels go on top of the data: a label hidden by a line is worse than a few
+        // dots hidden by a label.
+        self.draw_labels(plot, buf);
         for &(x, y) in self.highlights {
             if x.is_finite() && y.is_finite() {
                 let col = scale(x, self.x_range, u32::from(plot.width)) as u16;
@@ -123,7 +126,6 @@ impl Chart<'_> {
             for col in 0..plot.width {
                 put(buf, plot, col, row, sym, line.style);
             }
-            put_right(buf, plot, row, line.label, line.style);
         }
     }
 
@@ -136,6 +138,23 @@ impl Chart<'_> {
             for row in 0..plot.height {
                 put(buf, plot, col, row, theme.sym(Sym::Marker), mark.style);
             }
+        }
+    }
+
+    fn draw_labels(&self, plot: Rect, buf: &mut Buffer) {
+        for line in self.hlines {
+            if line.y.is_finite() && line.y >= self.y_range.0 && line.y <= self.y_range.1 {
+                put_right(buf, plot, self.row_of(line.y, plot), line.label, line.style);
+            }
+        }
+        // Marker labels, first given first placed; a label that would overlap one
+        // already placed is left out rather than garbled.
+        let mut taken: Vec<(u16, u16)> = Vec::with_capacity(self.vmarks.len());
+        for mark in self.vmarks {
+            if !mark.x.is_finite() || mark.x < self.x_range.0 || mark.x > self.x_range.1 {
+                continue;
+            }
+            let col = scale(mark.x, self.x_range, u32::from(plot.width)) as u16;
             // The label reads rightwards from the marker, or leftwards at the right edge.
             let w = width(mark.label) as u16;
             let start = if col + 1 + w <= plot.width {
@@ -143,6 +162,11 @@ impl Chart<'_> {
             } else {
                 col.saturating_sub(w)
             };
+            let end = start + w;
+            if taken.iter().any(|&(a, b)| start <= b && a <= end) {
+                continue;
+            }
+            taken.push((start, end));
             put(buf, plot, start, 0, mark.label, mark.style);
         }
     }
@@ -259,6 +283,6 @@ mod tests {
         };
         chart.render(buf.area, &mut buf, &Theme::new(false, true));
         // Data over markers over the reference line; the line's label on the right.
-        assert_eq!(buffer_to_text(&buf), "    |v..*\n---..---L\n*...|");
+        assert_eq!(buffer_to_text(&buf), "    |v..*\n--....--L\n*.  |");
     }
 }

@@ -42,11 +42,11 @@ mod tests {
     fn fills_the_share_and_clamps() {
         let t = Theme::new(false, true);
         let mut buf = Buffer::empty(Rect::new(0, 0, 10, 1));
-        gauge(&mut buf, buf.area, 0.34, Style::new(), &t);
+        gauge(&mut buf, Rect::new(0, 0, 10, 1), 0.34, Style::new(), &t);
         assert_eq!(buffer_to_text(&buf), "###.......");
-        gauge(&mut buf, buf.area, -0.5, Style::new(), &t);
+        gauge(&mut buf, Rect::new(0, 0, 10, 1), -0.5, Style::new(), &t);
         assert_eq!(buffer_to_text(&buf), "..........");
-        gauge(&mut buf, buf.area, 7.0, Style::new(), &t);
+        gauge(&mut buf, Rect::new(0, 0, 10, 1), 7.0, Style::new(), &t);
         assert_eq!(buffer_to_text(&buf), "##########");
     }
 }

@@ -7,6 +7,7 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 
 use crate::ui::paint::{fit, put_spans, width};
+
 use crate::ui::theme::Theme;
 
 pub struct Tile<'a> {
@@ -47,6 +48,7 @@ impl Tile<'_> {
                 put_spans(buf, area, 0, 0, &[(&name, theme.bold())]);
                 put_spans(buf, area, 0, 1, &value_line);
                 if area.height == 3 {
+                    let rest = w.saturating_sub(width(self.badge) + 1);
                     put_spans(
                         buf,
                         area,
@@ -55,7 +57,7 @@ impl Tile<'_> {
                         &[
                             (self.badge, self.badge_style),
                             (" ", p),
-                            (self.counts, theme.muted()),
+                            (&fit(self.counts, rest, theme), theme.muted()),
                         ],
                     );
                 }
@@ -63,7 +65,13 @@ impl Tile<'_> {
             _ => {
                 put_spans(buf, area, 0, 0, &[(&name, theme.bold())]);
                 put_spans(buf, area, 0, 1, &value_line);
-                put_spans(buf, area, 0, 2, &[(self.counts, theme.muted())]);
+                put_spans(
+                    buf,
+                    area,
+                    0,
+                    2,
+                    &[(&fit(self.counts, w, theme), theme.muted())],
+                );
                 put_spans(buf, area, 0, 3, &[(self.badge, self.badge_style)]);
             }
         }

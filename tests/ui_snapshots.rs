@@ -1,0 +1,135 @@
+//! Snapshots of every pane (zoomed) and the whole cockpit at 80x24 and 120x40, the
+//! monochrome ASCII variant, the overlays and the small-terminal fallbacks, drawn with
+//! ratatui's TestBackend from the hand-built fixture in `flightdeck::ui::fixture`.
+
+use flightdeck::app::{Model, Overlay, PaneId, SpcMetric};
+use flightdeck::metrics::Derived;
+use flightdeck::ui::{self, fixture, Theme};
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+
+fn text(model: &Model, derived: &Derived, theme: Theme, w: u16, h: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("test backend");
+    terminal
+        .draw(|frame| ui::draw(frame, model, derived, &theme))
+        .expect("draw");
+    ui::buffer_to_text(terminal.backend().buffer())
+}
+
+fn setup() -> (Model, Derived) {
+    let model = fixture::model();
+    let derived = fixture::derived(&model);
+    (model, derived)
+}
+
+const COLOR: Theme = Theme {
+    color: true,
+    ascii: false,
+};
+const MONO_ASCII: Theme = Theme {
+    color: false,
+    ascii: true,
+};
+
+#[test]
+fn whole_cockpit() {
+    let (model, derived) = setup();
+    for (w, h) in [(80, 24), (120, 40)] {
+        insta::assert_snapshot!(
+            format!("cockpit_{w}x{h}"),
+            text(&model, &derived, COLOR, w, h)
+        );
+        insta::assert_snapshot!(
+            format!("cockpit_{w}x{h}_mono_ascii"),
+            text(&model, &derived, MONO_ASCII, w, h)
+        );
+    }
+}
+
+#[test]
+fn every_pane_zoomed() {
+    let (mut model, derived) = setup();
+    for pane in PaneId::ALL {
+        model.ui.zoomed = Some(pane);
+        model.ui.focus = pane;
+        let name = pane.title().to_lowercase().replace(' ', "_");
+        for (w, h) in [(80, 24), (120, 40)] {
+            insta::assert_snapshot!(
+                format!("pane_{name}_{w}x{h}"),
+                text(&model, &derived, COLOR, w, h)
+            );
+        }
+    }
+}
+
+#[test]
+fn deployments_scroll_keeps_the_cursor_visible() {
+    let (mut model, derived) = setup();
+    model.ui.deploy_cursor = 12;
+    insta::assert_snapshot!(
+        "cockpit_80x24_cursor_12",
+        text(&model, &derived, COLOR, 80, 24)
+    );
+}
+
+#[test]
+fn overlays() {
+    let (mut model, derived) = setup();
+    let cases = [
+        ("help", Overlay::Help),
+        ("detail", Overlay::Deployment("gitlab:checkout-12".into())),
+        ("detail_missing", Overlay::Deployment("gitlab:gone".into())),
+        (
+            "picker",
+            Overlay::ServicePicker {
+                filter: "c".into(),
+                cursor: 1,
+            },
+        ),
+        ("sources", Overlay::Sources),
+    ];
+    for (name, overlay) in cases {
+        model.ui.overlays = vec![overlay];
+        insta::assert_snapshot!(
+            format!("overlay_{name}_120x40"),
+            text(&model, &derived, COLOR, 120, 40)
+        );
+    }
+    model.ui.overlays = vec![Overlay::Deployment("gitlab:checkout-12".into())];
+    insta::assert_snapshot!(
+        "overlay_detail_80x24_ascii",
+        text(&model, &derived, MONO_ASCII, 80, 24)
+    );
+    model.ui.overlay_scroll = 10;
+    insta::assert_snapshot!(
+        "overlay_detail_80x24_scrolled",
+        text(&model, &derived, COLOR, 80, 24)
+    );
+}
+
+#[test]
+fn small_terminals() {
+    let (model, derived) = setup();
+    for (w, h) in [(1, 1), (20, 5), (60, 20), (79, 23)] {
+        insta::assert_snapshot!(
+            format!("small_{w}x{h}"),
+            text(&model, &derived, COLOR, w, h)
+        );
+    }
+}
+
+#[test]
+fn missing_data_reads_as_missing() {
+    let (mut model, _) = setup();
+    model.ui.spc_metric = SpcMetric::DeployDuration;
+    model.ui.service = 1; // cart: deployments but no derived figures
+    insta::assert_snapshot!(
+        "cockpit_80x24_no_derived",
+        text(&model, &Derived::default(), COLOR, 80, 24)
+    );
+    let empty = Model::new(model.view.clone(), model.now);
+    insta::assert_snapshot!(
+        "cockpit_80x24_empty",
+        text(&empty, &Derived::default(), COLOR, 80, 24)
+    );
+}
