@@ -230,4 +230,52 @@ fn draw_budget(ctx: &Ctx, b: &ErrorBudget, area: Rect, buf: &mut Buffer) {
             theme.muted(),
         );
     }
+    row += 2;
+    draw_consumed(ctx, area, row, buf);
+}
+
+/// Zoomed (or tall): the budget each recent deployment consumed, newest first.
+fn draw_consumed(ctx: &Ctx, area: Rect, mut row: u16, buf: &mut Buffer) {
+    let theme = ctx.theme;
+    if row + 1 >= area.height {
+        return;
+    }
+    let Some(facts) = ctx.service().map(|s| &s.facts) else {
+        return;
+    };
+    put(
+        buf,
+        area,
+        0,
+        row,
+        "budget consumed by deployment",
+        theme.heading(),
+    );
+    row += 1;
+    for d in ctx.model.service_deployments() {
+        if row >= area.height {
+            break;
+        }
+        let Some(consumed) = facts.get(&d.id).and_then(|f| f.budget_consumed) else {
+            continue;
+        };
+        let style = if consumed >= 0.05 {
+            theme.bad()
+        } else {
+            theme.plain()
+        };
+        let figure = format!("{:>7}", format::percent(consumed, 2));
+        put_spans(
+            buf,
+            area,
+            0,
+            row,
+            &[
+                (&figure, style),
+                ("  ", theme.plain()),
+                (&d.version, theme.bold()),
+            ],
+        );
+        row += 1;
+    }
 }
