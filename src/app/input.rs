@@ -139,7 +139,7 @@ impl App {
     }
 
     fn on_picker_key(&mut self, key: KeyEvent, mut filter: String, mut cursor: usize) {
-        let matches = self.picker_matches(&filter);
+        let matches = self.model.picker_matches(&filter);
         match key.code {
             KeyCode::Esc => {
                 self.close_overlay();
@@ -169,19 +169,6 @@ impl App {
         if let Some(top) = self.model.ui.overlays.last_mut() {
             *top = Overlay::ServicePicker { filter, cursor };
         }
-    }
-
-    /// Indices into `Data::services` whose name contains the filter (case-insensitive).
-    pub fn picker_matches(&self, filter: &str) -> Vec<usize> {
-        let needle = filter.to_lowercase();
-        self.model
-            .data
-            .services
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| s.to_lowercase().contains(&needle))
-            .map(|(i, _)| i)
-            .collect()
     }
 
     fn open(&mut self, overlay: Overlay) {

@@ -278,6 +278,19 @@ impl Model {
             .collect()
     }
 
+    /// Indices into `Data::services` whose name contains `filter` (case-insensitive),
+    /// in display order: the service picker's rows.
+    pub fn picker_matches(&self, filter: &str) -> Vec<usize> {
+        let needle = filter.to_lowercase();
+        self.data
+            .services
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.to_lowercase().contains(&needle))
+            .map(|(i, _)| i)
+            .collect()
+    }
+
     /// The deployment under the table cursor.
     pub fn selected_deployment(&self) -> Option<&Deployment> {
         self.service_deployments()

@@ -324,3 +324,13 @@ fn shutdown_event_quits() {
     assert_eq!(cmds, vec![Command::Quit]);
     assert!(matches!(a.quit, Some(QuitReason::Shutdown(_))));
 }
+
+#[test]
+fn picker_filter_is_case_insensitive_substring() {
+    let mut a = app();
+    let names = ["checkout", "Search", "cart"].map(String::from).to_vec();
+    fetched(&mut a, "demo", t(100), vec![SourceData::Services(names)]);
+    assert_eq!(a.model.picker_matches("C"), vec![0, 1, 2]);
+    assert_eq!(a.model.picker_matches("ar"), vec![1, 2]);
+    assert!(a.model.picker_matches("zzz").is_empty());
+}

@@ -127,9 +127,3 @@ fn enforce_theme(buf: &mut Buffer, theme: &Theme) {
         }
     }
 }
-
-/// Services the picker lists for `filter` (case-insensitive substring), in display
-/// order: `Overlay::ServicePicker::cursor` indexes this list.
-pub fn service_matches<'a>(services: &'a [String], filter: &str) -> Vec<&'a str> {
-    overlays::service_matches(services, filter)
-}

@@ -97,26 +97,6 @@ impl Theme {
         Theme { color, ascii }
     }
 
-    /// The theme for this terminal (DESIGN §7): monochrome when `--no-color` was given
-    /// or `NO_COLOR` is set and not empty (no-color.org); ASCII when `--ascii` was given
-    /// or the locale (`LC_ALL`, then `LC_CTYPE`, then `LANG`, first one set) is not
-    /// UTF-8. `env` reads a variable, so the rule is testable without touching the
-    /// process environment.
-    pub fn detect(
-        no_color_flag: bool,
-        ascii_flag: bool,
-        env: impl Fn(&str) -> Option<String>,
-    ) -> Self {
-        let no_color = no_color_flag || env("NO_COLOR").is_some_and(|v| !v.is_empty());
-        let locale = ["LC_ALL", "LC_CTYPE", "LANG"]
-            .iter()
-            .find_map(|k| env(k).filter(|v| !v.is_empty()))
-            .unwrap_or_default()
-            .to_ascii_lowercase();
-        let utf8 = locale.contains("utf-8") || locale.contains("utf8");
-        Theme::new(!no_color, ascii_flag || !utf8)
-    }
-
     fn pick(&self, colored: Style, mono: Style) -> Style {
         if self.color {
             colored
@@ -269,50 +249,5 @@ impl Theme {
             BurnTrend::Recovering => (self.sym(Sym::Down), self.ok()),
             BurnTrend::Steady => (self.sym(Sym::Flat), self.plain()),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn env<'a>(vars: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
-        move |k| {
-            vars.iter()
-                .find(|(n, _)| *n == k)
-                .map(|(_, v)| v.to_string())
-        }
-    }
-
-    #[test]
-    fn detect_follows_no_color_and_the_locale() {
-        let utf8 = [("LANG", "en_US.UTF-8")];
-        assert_eq!(
-            Theme::detect(false, false, env(&utf8)),
-            Theme::new(true, false)
-        );
-        assert_eq!(
-            Theme::detect(true, false, env(&utf8)),
-            Theme::new(false, false)
-        );
-        assert_eq!(
-            Theme::detect(false, true, env(&utf8)),
-            Theme::new(true, true)
-        );
-        let no_color = [("LANG", "de_DE.utf8"), ("NO_COLOR", "1")];
-        assert_eq!(
-            Theme::detect(false, false, env(&no_color)),
-            Theme::new(false, false)
-        );
-        // An empty NO_COLOR does not count; LC_ALL wins over LANG.
-        let c_locale = [("LC_ALL", "C"), ("LANG", "en_US.UTF-8"), ("NO_COLOR", "")];
-        assert_eq!(
-            Theme::detect(false, false, env(&c_locale)),
-            Theme::new(true, true)
-        );
-        assert_eq!(
-            Theme::detect(false, false, env(&[])),
-            Theme::new(true, true)
-        );
     }
 }

@@ -5,7 +5,6 @@ mod deployment;
 mod help;
 mod service_picker;
 
-pub use service_picker::matches as service_matches;
 mod sources;
 
 use ratatui::buffer::Buffer;

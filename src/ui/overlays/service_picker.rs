@@ -8,18 +8,13 @@ use crate::ui::theme::Sym;
 use crate::ui::Ctx;
 
 /// Services whose name contains `filter` (case-insensitive), in display order.
-pub fn matches<'a>(services: &'a [String], filter: &str) -> Vec<&'a str> {
-    let needle = filter.to_lowercase();
-    services
-        .iter()
-        .filter(|s| s.to_lowercase().contains(&needle))
-        .map(String::as_str)
-        .collect()
-}
-
 pub fn draw(ctx: &Ctx, filter: &str, cursor: usize, area: Rect, buf: &mut Buffer) {
     let (model, theme) = (ctx.model, ctx.theme);
-    let found = matches(&model.data.services, filter);
+    let found: Vec<&str> = model
+        .picker_matches(filter)
+        .into_iter()
+        .filter_map(|i| model.data.services.get(i).map(String::as_str))
+        .collect();
     let mut doc = Doc::default();
     doc.line(vec![
         ("filter: ".to_string(), theme.muted()),
@@ -49,21 +44,4 @@ pub fn draw(ctx: &Ctx, filter: &str, cursor: usize, area: Rect, buf: &mut Buffer
     doc.blank();
     doc.text("Enter choose, Esc cancel", theme.muted());
     doc.show(ctx, area, 44, "Pick a service", buf);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn filter_is_case_insensitive_substring() {
-        let s = vec![
-            "checkout".to_string(),
-            "Search".to_string(),
-            "cart".to_string(),
-        ];
-        assert_eq!(matches(&s, "C"), vec!["checkout", "Search", "cart"]);
-        assert_eq!(matches(&s, "ar"), vec!["Search", "cart"]);
-        assert!(matches(&s, "zzz").is_empty());
-    }
 }

@@ -13,28 +13,16 @@ use crate::ui::theme::{Sym, Theme};
 use crate::ui::widgets::tile::Tile;
 use crate::ui::{format, Ctx};
 
-/// Relative change below which two windows count as the same.
-const SAME_WITHIN: f64 = 0.01;
-
-/// Direction of `current` against `previous` and whether it is an improvement.
-/// Private stand-in for the metrics engine's trend helper.
+/// The arrow (direction) and the verdict (better/worse) of `current` against
+/// `previous`; the verdict is the metrics engine's.
 fn compare(current: Option<f64>, previous: Option<f64>, lower_is_better: bool) -> (Sym, Trend) {
-    let (Some(c), Some(p)) = (current, previous) else {
-        return (Sym::Flat, Trend::Unknown);
+    let trend = crate::metrics::trend::compare(current, previous, !lower_is_better);
+    let arrow = match (trend, current, previous) {
+        (Trend::Better | Trend::Worse, Some(c), Some(p)) if c > p => Sym::Up,
+        (Trend::Better | Trend::Worse, _, _) => Sym::Down,
+        _ => Sym::Flat,
     };
-    if !(c.is_finite() && p.is_finite()) {
-        return (Sym::Flat, Trend::Unknown);
-    }
-    let scale = c.abs().max(p.abs());
-    if scale == 0.0 || (c - p).abs() <= scale * SAME_WITHIN {
-        return (Sym::Flat, Trend::Same);
-    }
-    let up = c > p;
-    let better = up != lower_is_better;
-    (
-        if up { Sym::Up } else { Sym::Down },
-        if better { Trend::Better } else { Trend::Worse },
-    )
+    (arrow, trend)
 }
 
 fn trend_look(trend: Trend, theme: &Theme) -> (&'static str, Style) {
