@@ -51,7 +51,7 @@ async fn hung_source_delays_neither_frames_nor_other_sources() {
         PollerOptions::new(interval),
         tx.clone(),
         shutdown.clone(),
-        || std::future::pending(),
+        std::future::pending,
     );
     let fast = spawn_poller(
         "fast",
@@ -109,7 +109,7 @@ async fn hung_source_delays_neither_frames_nor_other_sources() {
         "the first frame comes before any source answers"
     );
     assert!(
-        frames.iter().any(|f| *f == (true, true)),
+        frames.contains(&(true, true)),
         "fast data drawn while the hung source hangs"
     );
     let hung = app
