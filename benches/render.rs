@@ -1,6 +1,11 @@
-//! Render cost of a full frame: the fixture cockpit drawn at 200x60 into a fresh buffer
-//! and diffed against the previous frame, as `Terminal::draw` does each frame.
+//! Render cost of a full frame at 200x60, drawn into a fresh buffer and diffed against
+//! the previous frame, as `Terminal::draw` does each frame: on the small fixture, and on
+//! the embedded demo at full size (four services, 90 days, the live rollout running).
 
+use chrono::{DateTime, Utc};
+use flightdeck::app::App;
+use flightdeck::config;
+use flightdeck::headless;
 use flightdeck::ui::{self, fixture, Theme};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -9,26 +14,55 @@ fn main() {
     divan::main();
 }
 
-fn frame_200x60(theme: Theme, bencher: divan::Bencher) {
-    let model = fixture::model();
-    let derived = fixture::derived(&model);
+fn bench_frame(
+    model: &flightdeck::app::Model,
+    derived: &flightdeck::metrics::Derived,
+    theme: Theme,
+    bencher: divan::Bencher,
+) {
     let area = Rect::new(0, 0, 200, 60);
     let mut previous = Buffer::empty(area);
-    ui::render(&mut previous, &model, &derived, &theme);
+    ui::render(&mut previous, model, derived, &theme);
     let mut current = Buffer::empty(area);
     bencher.bench_local(|| {
         current.reset();
-        ui::render(&mut current, &model, &derived, &theme);
+        ui::render(&mut current, model, derived, &theme);
         divan::black_box(previous.diff(&current).len())
     });
 }
 
-#[divan::bench]
-fn draw_and_diff_200x60_color(bencher: divan::Bencher) {
-    frame_200x60(Theme::new(true, false), bencher);
+fn demo() -> App {
+    let cfg = config::load_str(
+        flightdeck::cli::DEMO_CONFIG,
+        std::path::Path::new("demo.toml"),
+    )
+    .expect("demo config");
+    let at: DateTime<Utc> = "2026-11-20T14:00:00Z".parse().expect("instant");
+    headless::demo_app(&cfg, flightdeck::sources::demo::DEFAULT_SEED, at)
 }
 
 #[divan::bench]
-fn draw_and_diff_200x60_mono_ascii(bencher: divan::Bencher) {
-    frame_200x60(Theme::new(false, true), bencher);
+fn fixture_200x60_color(bencher: divan::Bencher) {
+    let model = fixture::model();
+    let derived = fixture::derived(&model);
+    bench_frame(&model, &derived, Theme::new(true, false), bencher);
+}
+
+#[divan::bench]
+fn fixture_200x60_mono_ascii(bencher: divan::Bencher) {
+    let model = fixture::model();
+    let derived = fixture::derived(&model);
+    bench_frame(&model, &derived, Theme::new(false, true), bencher);
+}
+
+#[divan::bench]
+fn demo_200x60_color(bencher: divan::Bencher) {
+    let app = demo();
+    bench_frame(&app.model, &app.derived, Theme::new(true, false), bencher);
+}
+
+#[divan::bench]
+fn demo_200x60_mono_ascii(bencher: divan::Bencher) {
+    let app = demo();
+    bench_frame(&app.model, &app.derived, Theme::new(false, true), bencher);
 }

@@ -26,6 +26,16 @@ pub enum ShutdownReason {
     Signal(&'static str),
 }
 
+impl ShutdownReason {
+    /// For the line printed after the terminal is restored.
+    pub fn describe(self) -> String {
+        match self {
+            ShutdownReason::InputClosed => "the terminal went away".to_string(),
+            ShutdownReason::Signal(name) => format!("received {name}"),
+        }
+    }
+}
+
 /// A message from one source task.
 #[derive(Debug, Clone)]
 pub struct SourceEvent {

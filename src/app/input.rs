@@ -90,14 +90,16 @@ impl App {
             KeyCode::Char('[') => self.step_service(-1),
             KeyCode::Char('m') => ui.spc_metric = next_metric(ui.spc_metric),
             KeyCode::Char('h') => self.open(Overlay::Sources),
-            KeyCode::Char('r') => {
-                ui.flash = Some("refresh requested from every source".to_string());
-                return vec![Command::RefreshAll];
-            }
+            KeyCode::Char('r') => return self.refresh(),
             KeyCode::Char('b') => return self.rollback(),
             _ => {}
         }
         Vec::new()
+    }
+
+    fn refresh(&mut self) -> Vec<Command> {
+        self.model.ui.flash = Some("refresh requested from every source".to_string());
+        vec![Command::RefreshAll]
     }
 
     fn rollback(&mut self) -> Vec<Command> {
@@ -133,6 +135,7 @@ impl App {
             KeyCode::PageDown => ui.overlay_scroll = ui.overlay_scroll.saturating_add(PAGE as u16),
             KeyCode::PageUp => ui.overlay_scroll = ui.overlay_scroll.saturating_sub(PAGE as u16),
             KeyCode::Char('g') | KeyCode::Home => ui.overlay_scroll = 0,
+            KeyCode::Char('r') => return self.refresh(),
             _ => {}
         }
         Vec::new()

@@ -3,7 +3,7 @@
 
 /// (keys as shown, what they do). Order is the help overlay's order.
 pub const HELP: &[(&str, &str)] = &[
-    ("q, Ctrl-C", "quit"),
+    ("q, Ctrl-C, Ctrl-D", "quit"),
     ("?", "show or hide this help"),
     ("Tab, Shift-Tab", "focus the next / previous pane"),
     ("j, k, Down, Up", "move the selection (scroll in overlays)"),

@@ -105,14 +105,15 @@ impl SourceStatus {
     }
 }
 
-/// The panes, in focus order.
+/// The panes, in focus order: reading order on screen (left to right, top to bottom),
+/// so Tab and the number keys follow what the eye sees.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PaneId {
     Deployments,
     Budget,
     Dora,
-    Spc,
     Signals,
+    Spc,
     Review,
 }
 
@@ -121,8 +122,8 @@ impl PaneId {
         PaneId::Deployments,
         PaneId::Budget,
         PaneId::Dora,
-        PaneId::Spc,
         PaneId::Signals,
+        PaneId::Spc,
         PaneId::Review,
     ];
     pub fn title(self) -> &'static str {

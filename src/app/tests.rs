@@ -167,12 +167,12 @@ fn focus_cycles_and_number_keys_zoom() {
     key(&mut a, KeyCode::BackTab);
     key(&mut a, KeyCode::BackTab);
     assert_eq!(a.model.ui.focus, PaneId::Review);
-    key(&mut a, KeyCode::Char('4'));
+    key(&mut a, KeyCode::Char('5'));
     assert_eq!(
         (a.model.ui.focus, a.model.ui.zoomed),
         (PaneId::Spc, Some(PaneId::Spc))
     );
-    key(&mut a, KeyCode::Char('4'));
+    key(&mut a, KeyCode::Char('5'));
     assert_eq!(a.model.ui.zoomed, None);
     key(&mut a, KeyCode::Enter);
     assert_eq!(

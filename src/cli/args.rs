@@ -34,6 +34,11 @@ pub struct Cli {
     /// Seed of the demo data (the same seed gives the same demo)
     #[arg(long, global = true, value_name = "N")]
     pub seed: Option<u64>,
+
+    /// Capture the mouse: the wheel scrolls the deployments table (hold Shift to select
+    /// text in most terminals). Off by default so copying a version or key just works.
+    #[arg(long)]
+    pub mouse: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -2,6 +2,7 @@
 
 mod args;
 mod env;
+mod output;
 mod report;
 
 pub use args::{parse_at, parse_size, Cli, Cmd, ReportArgs, ReportFormat, SnapshotArgs};
@@ -57,16 +58,16 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 demo,
                 seed,
                 theme,
+                mouse: cli.mouse,
             })?;
             if let QuitReason::Shutdown(r) = reason {
-                eprintln!("flightdeck: stopped ({r:?})");
+                eprintln!("flightdeck: stopped: {}", r.describe());
             }
             Ok(ExitCode::SUCCESS)
         }
         Some(Cmd::Snapshot(args)) => {
-            let text = crate::snapshot::render(&config, demo, seed, &args, theme)?;
-            print!("{text}");
-            Ok(ExitCode::SUCCESS)
+            let frame = crate::snapshot::render(&config, demo, seed, &args, theme)?;
+            output::emit(&format!("{frame}\n"))
         }
         Some(Cmd::Report(args)) => report::run(&config, demo, seed, &args),
         Some(Cmd::Doctor) => {
@@ -84,11 +85,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Some(Cmd::ExportOpenmetrics { days, at }) => {
             let end = at.unwrap_or_else(chrono::Utc::now);
-            print!(
-                "{}",
-                crate::sources::prometheus::backfill::demo_openmetrics(end, days)
-            );
-            Ok(ExitCode::SUCCESS)
+            output::emit(&crate::sources::prometheus::backfill::demo_openmetrics(
+                end, days,
+            ))
         }
     }
 }
@@ -101,6 +100,15 @@ fn demo_config(user: &Config) -> Result<Config> {
         demo.general.timezone = user.general.timezone.clone();
     }
     Ok(demo)
+}
+
+/// Whether error and panic reports must be plain text: the user asked for no colour
+/// (`--no-color`, NO_COLOR, TERM=dumb) or stderr is not a terminal. Decided from the raw
+/// arguments because the reporter is installed before they are parsed.
+pub fn plain_error_output(args: &[std::ffi::OsString]) -> bool {
+    args.iter().any(|a| a == "--no-color")
+        || env::no_color_requested(env::process_env)
+        || !std::io::stderr().is_terminal()
 }
 
 fn theme(cli: &Cli) -> Theme {

@@ -44,9 +44,9 @@ pub fn run(config: &Config, demo: bool, seed: u64, args: &ReportArgs) -> Result<
         window,
         args.service.as_deref(),
     );
-    match args.format {
-        ReportFormat::Json => println!("{}", report::to_json(&built)),
-        ReportFormat::Markdown => print!("{}", report::to_markdown(&built)),
-    }
-    Ok(ExitCode::SUCCESS)
+    let text = match args.format {
+        ReportFormat::Json => format!("{}\n", report::to_json(&built)),
+        ReportFormat::Markdown => report::to_markdown(&built),
+    };
+    super::output::emit(&text)
 }

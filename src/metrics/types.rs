@@ -341,6 +341,17 @@ pub enum RiskFlag {
 }
 
 impl RiskFlag {
+    /// Every flag, in the order the help overlay explains them.
+    pub const ALL: [RiskFlag; 7] = [
+        RiskFlag::Weekend,
+        RiskFlag::Holiday,
+        RiskFlag::OutsideChangeWindow,
+        RiskFlag::Freeze,
+        RiskFlag::BudgetFreeze,
+        RiskFlag::LargeBatch,
+        RiskFlag::Manual,
+    ];
+
     /// A short tag for the deployments table.
     pub fn tag(self) -> &'static str {
         match self {

@@ -36,6 +36,8 @@ pub struct RunOptions {
     pub demo: bool,
     pub seed: u64,
     pub theme: Theme,
+    /// Capture the mouse (wheel scrolling); off by default so text stays selectable.
+    pub mouse: bool,
 }
 
 /// Runs the cockpit until the user quits or the terminal goes away.
@@ -45,7 +47,7 @@ pub fn run(opts: RunOptions) -> Result<QuitReason> {
         .enable_all()
         .build()
         .wrap_err("cannot start the async runtime")?;
-    let mut term = terminal::enter().wrap_err("cannot set up the terminal")?;
+    let mut term = terminal::enter(opts.mouse).wrap_err("cannot set up the terminal")?;
     let result = rt.block_on(event_loop(&mut term, opts));
     terminal::restore();
     // Sources that ignore cancellation must not keep the process alive.

@@ -6,6 +6,7 @@ use std::io::{self, Stdout, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crossterm::cursor::{Hide, Show};
+use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
 use crossterm::terminal::{
     disable_raw_mode, enable_raw_mode, BeginSynchronizedUpdate, EndSynchronizedUpdate,
     EnterAlternateScreen, LeaveAlternateScreen,
@@ -23,12 +24,16 @@ pub type Term = Terminal<CrosstermBackend<Stdout>>;
 /// write escape sequences into piped output.
 static ENTERED: AtomicBool = AtomicBool::new(false);
 
-/// Raw mode, alternate screen, hidden cursor, and a panic hook that undoes them.
-pub fn enter() -> io::Result<Term> {
+/// Raw mode, alternate screen, hidden cursor (and mouse capture when asked), and a
+/// panic hook that undoes them.
+pub fn enter(mouse: bool) -> io::Result<Term> {
     install_panic_hook();
     ENTERED.store(true, Ordering::SeqCst);
     enable_raw_mode()?;
     execute!(io::stdout(), EnterAlternateScreen, Hide)?;
+    if mouse {
+        execute!(io::stdout(), EnableMouseCapture)?;
+    }
     Terminal::new(CrosstermBackend::new(io::stdout()))
 }
 
@@ -51,9 +56,11 @@ pub fn restore() {
     if ENTERED.swap(false, Ordering::SeqCst) {
         // Each step is attempted even if an earlier one fails (the tty may be gone).
         let _ = disable_raw_mode();
+        // Disabling mouse capture that was never enabled is harmless.
         let _ = execute!(
             io::stdout(),
             EndSynchronizedUpdate,
+            DisableMouseCapture,
             LeaveAlternateScreen,
             Show
         );

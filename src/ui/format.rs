@@ -30,6 +30,11 @@ pub fn duration(d: Duration) -> String {
     secs(d.num_seconds())
 }
 
+/// [`duration`] without the space, for narrow table columns: "12m15s", "1h5m".
+pub fn duration_compact(d: Duration) -> String {
+    duration(d).replace(' ', "")
+}
+
 /// Seconds as a float (metrics output) to a duration; non-finite values read "n/a".
 pub fn secs_f64(v: f64) -> String {
     if v.is_finite() {
@@ -111,6 +116,17 @@ pub fn hm(t: Ts, tz: Tz) -> String {
     t.with_timezone(&tz).format("%H:%M").to_string()
 }
 
+/// A past instant for "stale since": "14:02" when it is today in the configured zone,
+/// "Nov 28 14:02" otherwise (a cache days old must not read as this afternoon).
+pub fn since(t: Ts, now: Ts, tz: Tz) -> String {
+    let (local, today) = (t.with_timezone(&tz), now.with_timezone(&tz));
+    if local.date_naive() == today.date_naive() {
+        local.format("%H:%M").to_string()
+    } else {
+        local.format("%b %d %H:%M").to_string()
+    }
+}
+
 /// Date and time in the configured zone: "2026-11-22 14:02 CET".
 pub fn date_time(t: Ts, tz: Tz) -> String {
     t.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z").to_string()
@@ -128,7 +144,19 @@ pub fn spc_value(metric: &str, v: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
+    use chrono::{TimeZone, Utc};
+
+    #[test]
+    fn since_names_the_day_only_when_it_is_not_today_in_the_zone() {
+        let tz: Tz = "Europe/Berlin".parse().unwrap();
+        let now = Utc.with_ymd_and_hms(2026, 11, 28, 15, 0, 0).unwrap();
+        // 23:30 UTC on the 27th is already the 28th in Berlin.
+        let late = Utc.with_ymd_and_hms(2026, 11, 27, 23, 30, 0).unwrap();
+        assert_eq!(since(late, now, tz), "00:30");
+        let days_old = Utc.with_ymd_and_hms(2026, 11, 25, 13, 2, 0).unwrap();
+        assert_eq!(since(days_old, now, tz), "Nov 25 14:02");
+        assert_eq!(duration_compact(Duration::seconds(735)), "12m15s");
+    }
 
     #[test]
     fn durations_show_their_two_largest_units() {

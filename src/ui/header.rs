@@ -68,14 +68,25 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
     for source in &model.sources {
         let health = source.health(model.now);
         let (sym, style) = theme.health(&health);
-        let detail = match &health {
+        let tz = model.view.tz;
+        let mut detail = match &health {
             Health::Ok => source
                 .age(model.now)
                 .map(format::duration)
                 .unwrap_or_default(),
-            Health::Stale { since } => format!("since {}", format::hm(*since, model.view.tz)),
-            Health::Error | Health::Pending => String::new(),
+            Health::Stale { since } => format!("since {}", format::since(*since, model.now, tz)),
+            // What is on screen is as old as the last good fetch.
+            Health::Error => source.last_ok.map_or_else(
+                || "no data".to_string(),
+                |at| format!("data from {}", format::since(at, model.now, tz)),
+            ),
+            Health::Pending => String::new(),
         };
+        if !source.warnings.is_empty() {
+            let n = source.warnings.len();
+            let s = if n == 1 { "" } else { "s" };
+            detail = format!("{detail} {n} warning{s}").trim_start().to_string();
+        }
         let fetching = if source.fetching {
             if theme.ascii {
                 " @"

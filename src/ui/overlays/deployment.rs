@@ -5,7 +5,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
 use super::Doc;
-use crate::model::{StageStatus, Trigger};
+use crate::model::{DeployKind, DeployStatus, Deployment, StageStatus, Trigger, Ts};
 use crate::ui::panes::deployments::canary_text;
 use crate::ui::theme::Sym;
 use crate::ui::{format, Ctx};
@@ -53,10 +53,11 @@ pub fn draw(ctx: &Ctx, id: &str, area: Rect, buf: &mut Buffer) {
         Trigger::Auto => "automatic",
         Trigger::Manual => "manual",
     };
+    let kind = format!("{:?}", d.kind).to_lowercase();
     field(
         &mut doc,
         "deployer",
-        format!("{} ({trigger}, {:?})", d.deployer, d.kind).to_lowercase(),
+        format!("{} ({trigger}, {kind})", d.deployer),
     );
     field(&mut doc, "canary", canary_text(d, theme));
     field(&mut doc, "sha", d.sha.chars().take(12).collect());
@@ -149,19 +150,23 @@ pub fn draw(ctx: &Ctx, id: &str, area: Rect, buf: &mut Buffer) {
     doc.blank();
     let counted = facts.is_none_or(|f| f.changes_counted);
     let note = if counted {
-        ""
+        String::new()
     } else {
-        " - first deployment seen: not counted in lead time"
+        format!(
+            " - not counted in lead time: {}",
+            uncounted_reason(d, model.now)
+        )
     };
     doc.text(
         format!("Commits ({}){note}", d.commits.len()),
         theme.heading(),
     );
+    let finished = d.finished_at.filter(|f| *f <= model.now);
     for c in &d.commits {
-        let lead = d
-            .finished_at
-            .map(|f| format::duration(f - c.committed_at))
-            .unwrap_or_default();
+        let lead = finished.map_or_else(
+            || format::NA.to_string(),
+            |f| format::duration(f - c.committed_at),
+        );
         doc.line(vec![
             (
                 format!("{} ", c.sha.chars().take(8).collect::<String>()),
@@ -172,4 +177,21 @@ pub fn draw(ctx: &Ctx, id: &str, area: Rect, buf: &mut Buffer) {
         ]);
     }
     doc.show(ctx, area, 96, &format!("Deployment {}", d.id), buf);
+}
+
+/// Why the engine did not count this deployment's commits as lead time, from the
+/// rules of DESIGN §3: only a finished, successful production deployment that has a
+/// predecessor ships changes.
+fn uncounted_reason(d: &Deployment, now: Ts) -> &'static str {
+    if d.finished_at.is_none_or(|f| f > now) {
+        "still running"
+    } else if !d.is_production() {
+        "not a production deployment"
+    } else if d.status != DeployStatus::Success {
+        "not successful"
+    } else if d.kind == DeployKind::Rollback {
+        "a rollback ships no new changes"
+    } else {
+        "first deployment seen (no predecessor to count from)"
+    }
 }

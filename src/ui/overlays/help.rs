@@ -5,6 +5,7 @@ use ratatui::layout::Rect;
 
 use super::Doc;
 use crate::app::keys::HELP;
+use crate::metrics::RiskFlag;
 use crate::ui::paint::width;
 use crate::ui::Ctx;
 
@@ -23,6 +24,28 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
         "Symbols: status and health are words as well as colours.",
         theme.muted(),
     );
+    doc.blank();
+    doc.text("Deployment flags", theme.heading());
+    let flag = |doc: &mut Doc, tag: &str, what: &str| {
+        doc.line(vec![
+            (format!("{tag:<key_w$}  "), theme.bold()),
+            (what.to_string(), theme.plain()),
+        ]);
+    };
+    flag(&mut doc, "FAIL", "counts as a change failure");
+    flag(
+        &mut doc,
+        "SPIKE",
+        "error ratio >= 5x the hour before: likely cause",
+    );
+    flag(
+        &mut doc,
+        "hotfix, rollback",
+        "the deployment's kind (rework)",
+    );
+    for r in RiskFlag::ALL {
+        flag(&mut doc, r.tag(), &format!("risk: {}", r.word()));
+    }
     let w = HELP
         .iter()
         .map(|(_, d)| key_w + width(d) + 6)

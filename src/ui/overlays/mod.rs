@@ -6,6 +6,7 @@ mod help;
 mod service_picker;
 
 mod sources;
+mod wrap;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -31,7 +32,7 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
 /// A scrollable block of styled lines (help, detail, sources).
 #[derive(Default)]
 pub struct Doc {
-    lines: Vec<Vec<(String, Style)>>,
+    lines: Vec<wrap::Line>,
 }
 
 impl Doc {
@@ -48,7 +49,16 @@ impl Doc {
     /// Draws the doc in a centred overlay box, scrolled by `scroll` (clamped so the
     /// last page stays full).
     pub fn show(&self, ctx: &Ctx, area: Rect, max_w: u16, title: &str, buf: &mut Buffer) {
-        let h = (self.lines.len() as u16).saturating_add(2);
+        // Borders and a cell of padding on each side.
+        let text_w = usize::from(max_w.min(area.width).saturating_sub(4));
+        let lines: Vec<wrap::Line> = self
+            .lines
+            .iter()
+            .flat_map(|l| wrap::wrap(l, text_w))
+            .collect();
+        let h = u16::try_from(lines.len())
+            .unwrap_or(u16::MAX)
+            .saturating_add(2);
         let outer = centered(area, max_w, h);
         fill(buf, outer, Style::new());
         let inner = boxed(buf, outer, title, true, ctx.theme);
@@ -59,9 +69,9 @@ impl Doc {
             inner.height,
         );
         let visible = usize::from(inner.height);
-        let max_scroll = self.lines.len().saturating_sub(visible);
+        let max_scroll = lines.len().saturating_sub(visible);
         let scroll = usize::from(ctx.model.ui.overlay_scroll).min(max_scroll);
-        for (row, spans) in self.lines.iter().skip(scroll).take(visible).enumerate() {
+        for (row, spans) in lines.iter().skip(scroll).take(visible).enumerate() {
             let pieces: Vec<(&str, Style)> =
                 spans.iter().map(|(s, st)| (s.as_str(), *st)).collect();
             put_spans(buf, inner, 0, row as u16, &pieces);

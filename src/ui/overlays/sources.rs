@@ -29,9 +29,14 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
         );
         let state = match &health {
             Health::Stale { since } if s.from_cache => {
-                format!("stale: cached data from {}", format::hm(*since, tz))
+                format!(
+                    "stale: cached data from {}",
+                    format::since(*since, model.now, tz)
+                )
             }
-            Health::Stale { since } => format!("stale since {}", format::hm(*since, tz)),
+            Health::Stale { since } => {
+                format!("stale since {}", format::since(*since, model.now, tz))
+            }
             other => other.word().to_string(),
         };
         let fetching = if s.fetching {
@@ -50,7 +55,7 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
         if let Some((at, err)) = &s.last_error {
             doc.line(vec![
                 (
-                    format!("  last error {}: ", format::hm(*at, tz)),
+                    format!("  last error {}: ", format::since(*at, model.now, tz)),
                     theme.muted(),
                 ),
                 (err.to_string(), theme.bad()),

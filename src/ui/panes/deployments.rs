@@ -1,9 +1,10 @@
 //! Recent deployments of the selected service, newest first, with the cursor row kept
-//! on screen. The service column is left out: the header and the title name the
-//! service, and the width is better spent on canary and risk.
+//! on screen.
 //!
 //! Columns are chosen by priority for the width: status, version, age, canary and
-//! flags always; environment, duration, deployer when there is room.
+//! flags always; environment, duration, deployer, then service when there is room
+//! (the title already names the service, so it is the first to go). Width left over
+//! goes to the deployer's name before the flags.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -19,6 +20,7 @@ use crate::ui::{format, Ctx};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Column {
     Status,
+    Service,
     Version,
     Env,
     Age,
@@ -28,8 +30,9 @@ enum Column {
     Flags,
 }
 
-const HEADINGS: [(Column, &str); 8] = [
+const HEADINGS: [(Column, &str); 9] = [
     (Column::Status, "STATUS"),
+    (Column::Service, "SERVICE"),
     (Column::Version, "VERSION"),
     (Column::Env, "ENV"),
     (Column::Age, "AGE"),
@@ -40,8 +43,10 @@ const HEADINGS: [(Column, &str); 8] = [
 ];
 /// The flags column (failure, spike, risk tags) keeps at least this many cells.
 const FLAGS_MIN: u16 = 9;
+/// Room for every flag a deployment usually carries ("FAIL SPIKE hotfix wknd ooh").
+const FLAGS_WIDE: u16 = 26;
 
-/// Canary stage and result: "25% …", "100% ok", "fail", "-" without a canary.
+/// Canary stage and result: "25% …", "100% ok", "25% fail", "-" without a canary.
 pub fn canary_text(d: &Deployment, theme: &Theme) -> String {
     match &d.canary {
         None => "-".to_string(),
@@ -50,7 +55,7 @@ pub fn canary_text(d: &Deployment, theme: &Theme) -> String {
                 format!("{}% {}", c.traffic_percent, theme.sym(Sym::Ellipsis))
             }
             CanaryOutcome::Passed => format!("{}% ok", c.traffic_percent),
-            CanaryOutcome::Failed => "fail".to_string(),
+            CanaryOutcome::Failed => format!("{}% fail", c.traffic_percent),
         },
     }
 }
@@ -124,21 +129,30 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
         .max()
         .unwrap_or(0)
         .clamp(3, 10) as u16;
-    let deployer_w = rows
+    let deployer_full = rows
         .iter()
         .map(|d| width(&d.deployer))
         .max()
         .unwrap_or(0)
-        .clamp(2, 10) as u16;
+        .clamp(2, 20) as u16;
+    let deployer_w = deployer_full.min(10);
+    let service_w = width(service).clamp(7, 16) as u16;
+    let canary_w = rows
+        .iter()
+        .map(|d| width(&canary_text(d, theme)))
+        .max()
+        .unwrap_or(0)
+        .clamp(6, 9) as u16;
     // (column, width) in priority order; flags take the rest.
     let wanted = [
         (Column::Status, 13),
         (Column::Version, version_w),
         (Column::Age, 4),
-        (Column::Canary, 7),
+        (Column::Canary, canary_w),
         (Column::Env, env_w),
         (Column::Duration, 6),
         (Column::Deployer, deployer_w),
+        (Column::Service, service_w),
     ];
     let avail = inner.width.saturating_sub(1); // column 0 holds the cursor marker
     let mut used = 0u16;
@@ -149,6 +163,13 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
             chosen.push((*col, *w));
             used += w + 1;
         }
+    }
+    // Spare width beyond what the flags need goes to whole deployer names.
+    let spare = avail.saturating_sub(used + FLAGS_WIDE);
+    if let Some((_, w)) = chosen.iter_mut().find(|(c, _)| *c == Column::Deployer) {
+        let grow = deployer_full.saturating_sub(*w).min(spare);
+        *w += grow;
+        used += grow;
     }
     chosen.push((Column::Flags, avail.saturating_sub(used)));
     // Display order follows the heading order.
@@ -219,6 +240,7 @@ fn draw_cell(
                 &[(sym, style), (" ", style), (d.status.word(), style)],
             );
         }
+        Column::Service => text(&d.service, theme.plain(), buf),
         Column::Version => text(&d.version, theme.bold(), buf),
         Column::Env => text(&d.environment, theme.plain(), buf),
         Column::Age => {
@@ -227,7 +249,11 @@ fn draw_cell(
             let short = age.split(' ').next().unwrap_or("");
             text(short, theme.muted(), buf);
         }
-        Column::Duration => text(&format::duration(d.duration(model.now)), theme.plain(), buf),
+        Column::Duration => text(
+            &format::duration_compact(d.duration(model.now)),
+            theme.plain(),
+            buf,
+        ),
         Column::Canary => {
             let style = match d.canary.as_ref().map(|c| c.outcome) {
                 Some(CanaryOutcome::Failed) => theme.bad(),

@@ -76,14 +76,17 @@ impl Chart<'_> {
         );
         if gutter > 0 {
             put(buf, area, 0, 0, self.y_labels.0, theme.muted());
-            put(
-                buf,
-                area,
-                0,
-                plot.height.saturating_sub(1),
-                self.y_labels.1,
-                theme.muted(),
-            );
+            // On a one-row plot both labels would share a row: keep the top one.
+            if plot.height > 1 {
+                put(
+                    buf,
+                    area,
+                    0,
+                    plot.height - 1,
+                    self.y_labels.1,
+                    theme.muted(),
+                );
+            }
         }
         if let (true, Some((left, right))) = (x_row, self.x_labels) {
             let row = Rect::new(plot.x, plot.bottom(), plot.width, 1);
@@ -142,13 +145,27 @@ impl Chart<'_> {
     }
 
     fn draw_labels(&self, plot: Rect, buf: &mut Buffer) {
+        // Marker labels (on the top row), first given first placed; a label that would
+        // overlap one already placed is left out rather than garbled.
+        let taken = self.draw_vmark_labels(plot, buf);
+        // Reference-line labels at the right end, unless a marker label holds that
+        // spot: which version was deployed matters more than the line's name.
         for line in self.hlines {
-            if line.y.is_finite() && line.y >= self.y_range.0 && line.y <= self.y_range.1 {
-                put_right(buf, plot, self.row_of(line.y, plot), line.label, line.style);
+            if !(line.y.is_finite() && line.y >= self.y_range.0 && line.y <= self.y_range.1) {
+                continue;
+            }
+            let row = self.row_of(line.y, plot);
+            let w = width(line.label) as u16;
+            let start = plot.width.saturating_sub(w);
+            let clash = row == 0 && taken.iter().any(|&(a, b)| start < b && a < plot.width);
+            if !clash {
+                put_right(buf, plot, row, line.label, line.style);
             }
         }
-        // Marker labels, first given first placed; a label that would overlap one
-        // already placed is left out rather than garbled.
+    }
+
+    /// Places the marker labels on the top row; returns the column spans they took.
+    fn draw_vmark_labels(&self, plot: Rect, buf: &mut Buffer) -> Vec<(u16, u16)> {
         let mut taken: Vec<(u16, u16)> = Vec::with_capacity(self.vmarks.len());
         for mark in self.vmarks {
             if !mark.x.is_finite() || mark.x < self.x_range.0 || mark.x > self.x_range.1 {
@@ -169,6 +186,7 @@ impl Chart<'_> {
             taken.push((start, end));
             put(buf, plot, start, 0, mark.label, mark.style);
         }
+        taken
     }
 
     fn draw_data(&self, plot: Rect, buf: &mut Buffer, theme: &Theme) {
@@ -284,5 +302,37 @@ mod tests {
         chart.render(buf.area, &mut buf, &Theme::new(false, true));
         // Data over markers over the reference line; the line's label on the right.
         assert_eq!(buffer_to_text(&buf), "    |v..*\n--....--L\n*.  |");
+    }
+
+    #[test]
+    fn a_one_row_chart_keeps_one_y_label_and_the_marker_label_wins_the_top_row() {
+        let mut buf = Buffer::empty(Rect::new(0, 0, 20, 1));
+        let chart = Chart {
+            points: &[(0.0, 0.0), (10.0, 0.0)],
+            x_range: (0.0, 10.0),
+            y_range: (0.0, 1.0),
+            style: Style::new(),
+            hlines: &[HLine {
+                y: 1.0,
+                label: "SLO",
+                style: Style::new(),
+                dashed: true,
+            }],
+            vmarks: &[VMark {
+                x: 10.0,
+                label: "v2",
+                style: Style::new(),
+            }],
+            highlights: &[],
+            highlight_style: Style::new(),
+            y_labels: ("top", "low"),
+            x_labels: None,
+        };
+        chart.render(buf.area, &mut buf, &Theme::new(false, true));
+        let text = buffer_to_text(&buf);
+        assert!(text.starts_with("top "), "{text:?}");
+        assert!(!text.contains("low"), "{text:?}");
+        assert!(text.contains("v2"), "{text:?}");
+        assert!(!text.contains('S') && !text.contains('O'), "{text:?}");
     }
 }

@@ -1,0 +1,126 @@
+//! The command line as a user (or a script) meets it: the release binary's headless
+//! commands, their determinism and their behaviour on a closed pipe.
+
+use std::io::Read;
+use std::process::{Command, Output, Stdio};
+
+const AT: &str = "2026-11-20T14:00:00Z";
+
+fn flightdeck(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_flightdeck"))
+        .args(args)
+        // No user config may leak in: the demo is what is rendered.
+        .env(
+            "XDG_CONFIG_HOME",
+            std::env::temp_dir().join("fd-cli-no-config"),
+        )
+        .env_remove("FLIGHTDECK_CONFIG")
+        .env("LANG", "C.UTF-8")
+        .output()
+        .expect("run flightdeck")
+}
+
+#[test]
+fn a_snapshot_at_an_instant_is_the_same_bytes_every_time_and_one_line_per_row() {
+    let args = ["snapshot", "--demo", "--at", AT, "--size", "100x30"];
+    let first = flightdeck(&args);
+    let second = flightdeck(&args);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert_eq!(first.stdout, second.stdout);
+    let text = String::from_utf8(first.stdout).expect("UTF-8");
+    assert!(text.ends_with('\n'), "a frame ends with a newline");
+    assert_eq!(text.lines().count(), 30);
+    assert!(text.contains("DEMO"));
+    // Another instant is another frame (the clock alone differs).
+    let later = flightdeck(&[
+        "snapshot",
+        "--demo",
+        "--at",
+        "2026-11-20T14:05:00Z",
+        "--size",
+        "100x30",
+    ]);
+    assert_ne!(later.stdout, second.stdout);
+}
+
+#[test]
+fn an_ascii_monochrome_snapshot_has_no_byte_above_0x7f_and_no_escape() {
+    let out = flightdeck(&["snapshot", "--demo", "--at", AT, "--ascii", "--no-color"]);
+    assert!(out.status.success());
+    let bad: Vec<u8> = out
+        .stdout
+        .iter()
+        .copied()
+        .filter(|b| *b > 0x7f || *b == 0x1b)
+        .collect();
+    assert!(bad.is_empty(), "{} bytes above 0x7F or ESC", bad.len());
+}
+
+/// `flightdeck report | head -1`: the reader goes away; the command must end quietly
+/// with success, not panic on EPIPE.
+#[test]
+fn a_closed_pipe_ends_the_report_quietly() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_flightdeck"))
+        .args([
+            "report", "--demo", "--at", AT, "--format", "markdown", "--window", "90d",
+        ])
+        .env(
+            "XDG_CONFIG_HOME",
+            std::env::temp_dir().join("fd-cli-no-config"),
+        )
+        .env_remove("FLIGHTDECK_CONFIG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut stdout = child.stdout.take().expect("stdout");
+    let mut first = [0u8; 1];
+    stdout.read_exact(&mut first).expect("the report starts");
+    drop(stdout);
+    let out = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "exit {:?}: {stderr}", out.status);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn a_user_mistake_is_one_plain_line_not_a_backtrace() {
+    let out = Command::new(env!("CARGO_BIN_EXE_flightdeck"))
+        .args(["report", "--demo", "--service", "nosuch"])
+        .env_remove("RUST_BACKTRACE")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("nosuch"), "{stderr}");
+    assert!(
+        stderr.contains("checkout"),
+        "names the known services: {stderr}"
+    );
+    assert!(
+        !stderr.contains("BACKTRACE") && !stderr.contains('\x1b'),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn every_subcommand_has_help_and_the_binary_a_version() {
+    for sub in ["snapshot", "report", "doctor"] {
+        let out = flightdeck(&[sub, "--help"]);
+        assert!(out.status.success(), "{sub} --help");
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("Usage"),
+            "{sub}"
+        );
+    }
+    let out = flightdeck(&["--version"]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        format!("flightdeck {}", env!("CARGO_PKG_VERSION"))
+    );
+}
