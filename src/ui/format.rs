@@ -66,7 +66,12 @@ pub fn age(d: Duration) -> String {
 /// A fraction as a percentage with `decimals` places: 0.0712 → "7.1%".
 pub fn percent(fraction: f64, decimals: usize) -> String {
     if fraction.is_finite() {
-        format!("{:.*}%", decimals, fraction * 100.0)
+        let text = format!("{:.*}%", decimals, fraction * 100.0);
+        // A tiny negative value rounds to "-0.00%": zero has no sign.
+        match text.strip_prefix('-') {
+            Some(rest) if rest.chars().all(|c| matches!(c, '0' | '.' | '%')) => rest.to_string(),
+            _ => text,
+        }
     } else {
         NA.to_string()
     }
@@ -156,6 +161,8 @@ mod tests {
         let days_old = Utc.with_ymd_and_hms(2026, 11, 25, 13, 2, 0).unwrap();
         assert_eq!(since(days_old, now, tz), "Nov 25 14:02");
         assert_eq!(duration_compact(Duration::seconds(735)), "12m15s");
+        assert_eq!(percent(-0.000_001, 2), "0.00%");
+        assert_eq!(percent(-0.02, 1), "-2.0%");
     }
 
     #[test]

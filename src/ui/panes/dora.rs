@@ -57,7 +57,8 @@ fn short_badge(badge: &'static str) -> &'static str {
 struct TileData {
     name: (&'static str, &'static str),
     value: String,
-    counts: String,
+    /// Longest form first (see `Tile::counts`).
+    counts: Vec<String>,
     level: Option<Level>,
     badge: &'static str,
     current: Option<f64>,
@@ -73,17 +74,40 @@ fn tiles(cur: &Dora, prev: &Dora) -> [TileData; 5] {
         Some(d) => format!("{:.1}/week", d * 7.0),
         None => format::NA.to_string(),
     };
-    let mut freq_counts = format!("{} in {days:.0}d", f.deployments);
-    if let Some(dpw) = f.deployment_days_per_week {
-        freq_counts.push_str(&format!(", {dpw:.1} days/wk"));
-    }
+    let dpw = f
+        .deployment_days_per_week
+        .map(|d| (format!(", {d:.1} days/wk"), format!(", {d:.1} d/wk")));
+    let (dpw_long, dpw_short) = dpw.unwrap_or_default();
+    let n = f.deployments;
+    let freq_counts = vec![
+        format!("{n} in {days:.0}d{dpw_long}"),
+        format!("{n} in {days:.0}d{dpw_short}"),
+        format!("{n} in {days:.0}d"),
+        format!("n={n}"),
+    ];
     let l = &cur.lead_time;
+    let p90 = format::opt_secs(l.p90_seconds);
+    let lead_counts = vec![
+        format!("{} changes, p90 {p90}", l.changes),
+        format!("{} chg, p90 {p90}", l.changes),
+        format!("{} changes", l.changes),
+        format!("n={}", l.changes),
+    ];
     let c = &cur.change_failure_rate;
     let r = &cur.recovery_time;
-    let mut recovery_counts = format!("{} recovered", r.failures);
-    if r.ongoing > 0 {
-        recovery_counts.push_str(&format!(", {} ongoing", r.ongoing));
-    }
+    let recovery_counts = if r.ongoing > 0 {
+        vec![
+            format!("{} recovered, {} ongoing", r.failures, r.ongoing),
+            format!("{} rec, {} ongoing", r.failures, r.ongoing),
+            format!("n={}+{} open", r.failures, r.ongoing),
+            format!("n={}+{}", r.failures, r.ongoing),
+        ]
+    } else {
+        vec![
+            format!("{} recovered", r.failures),
+            format!("n={}", r.failures),
+        ]
+    };
     let w = &cur.rework_rate;
     [
         TileData {
@@ -99,11 +123,7 @@ fn tiles(cur: &Dora, prev: &Dora) -> [TileData; 5] {
         TileData {
             name: ("Lead time p50", "Lead time"),
             value: format::opt_secs(l.p50_seconds),
-            counts: format!(
-                "{} changes, p90 {}",
-                l.changes,
-                format::opt_secs(l.p90_seconds)
-            ),
+            counts: lead_counts,
             level: l.level,
             badge: badge(l.level),
             current: l.p50_seconds,
@@ -113,7 +133,10 @@ fn tiles(cur: &Dora, prev: &Dora) -> [TileData; 5] {
         TileData {
             name: ("Change failure rate", "Change fail"),
             value: format::opt_percent(c.rate, 1),
-            counts: format::of(c.failed, c.deployments),
+            counts: vec![
+                format::of(c.failed, c.deployments),
+                format!("{}/{}", c.failed, c.deployments),
+            ],
             level: c.level,
             badge: badge(c.level),
             current: c.rate,
@@ -133,7 +156,10 @@ fn tiles(cur: &Dora, prev: &Dora) -> [TileData; 5] {
         TileData {
             name: ("Rework rate", "Rework"),
             value: format::opt_percent(w.rate, 1),
-            counts: format::of(w.rework, w.deployments),
+            counts: vec![
+                format::of(w.rework, w.deployments),
+                format!("{}/{}", w.rework, w.deployments),
+            ],
             level: None,
             // DORA defines no levels for rework.
             badge: "[no level]",

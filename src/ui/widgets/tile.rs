@@ -18,12 +18,22 @@ pub struct Tile<'a> {
     pub arrow: &'a str,
     pub trend_word: &'a str,
     pub trend_style: Style,
-    pub counts: &'a str,
+    /// The counts behind the value, longest form first; the first that fits is shown
+    /// (the last, cut, when none does).
+    pub counts: &'a [String],
     pub badge: &'a str,
     pub badge_style: Style,
 }
 
 impl Tile<'_> {
+    fn counts_within(&self, w: usize) -> &str {
+        self.counts
+            .iter()
+            .find(|c| width(c) <= w)
+            .or(self.counts.last())
+            .map_or("", String::as_str)
+    }
+
     pub fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
         let w = usize::from(area.width);
         let p = theme.plain();
@@ -57,7 +67,7 @@ impl Tile<'_> {
                         &[
                             (self.badge, self.badge_style),
                             (" ", p),
-                            (&fit(self.counts, rest, theme), theme.muted()),
+                            (&fit(self.counts_within(rest), rest, theme), theme.muted()),
                         ],
                     );
                 }
@@ -70,7 +80,7 @@ impl Tile<'_> {
                     area,
                     0,
                     2,
-                    &[(&fit(self.counts, w, theme), theme.muted())],
+                    &[(&fit(self.counts_within(w), w, theme), theme.muted())],
                 );
                 put_spans(buf, area, 0, 3, &[(self.badge, self.badge_style)]);
             }
