@@ -6,6 +6,7 @@ use ratatui::layout::Rect;
 use super::Doc;
 use crate::app::keys::HELP;
 use crate::metrics::RiskFlag;
+use crate::model::DeployStatus;
 use crate::ui::paint::width;
 use crate::ui::Ctx;
 
@@ -24,6 +25,18 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
         "Symbols: status and health are words as well as colours.",
         theme.muted(),
     );
+    let mut statuses = vec![(format!("{:<key_w$}  ", "status"), theme.bold())];
+    for st in [
+        DeployStatus::Success,
+        DeployStatus::Running,
+        DeployStatus::Failed,
+        DeployStatus::RolledBack,
+        DeployStatus::Canceled,
+    ] {
+        let (sym, style) = theme.status(st);
+        statuses.push((format!("{sym} {}  ", st.word()), style));
+    }
+    doc.line(statuses);
     doc.blank();
     doc.text("Deployment flags", theme.heading());
     let flag = |doc: &mut Doc, tag: &str, what: &str| {
