@@ -1,6 +1,6 @@
 //! Below 80x24: the facts that matter at a glance (selected service, latest
-//! deployment, budget and policy, firing alerts, source health), then a "too small"
-//! line for anything smaller still.
+//! deployment, budget and policy, firing alerts, source health, the DORA headline),
+//! then as many recent deployments as fit; a "too small" line for anything smaller.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -132,11 +132,62 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
                 (sym, style),
                 (" ", theme.plain()),
                 (&source.id, theme.plain()),
+                (" ", theme.plain()),
+                (health.word(), style),
                 ("  ", theme.plain()),
             ],
         );
     }
-    if area.height > row + 1 {
+    row += 1;
+
+    if let Some(svc) = ctx.service() {
+        let d = &svc.dora;
+        let freq = d
+            .deployment_frequency
+            .per_day
+            .map_or_else(|| format::NA.to_string(), |v| format!("{v:.1}/day"));
+        let c = &d.change_failure_rate;
+        let line = format!(
+            "DORA {freq}  lead {}  CFR {} ({})  MTTR {}",
+            format::opt_secs(d.lead_time.p50_seconds),
+            format::opt_percent(c.rate, 1),
+            format::of(c.failed, c.deployments),
+            format::opt_secs(d.recovery_time.p50_seconds),
+        );
+        put(buf, area, 0, row, &line, theme.plain());
+        row += 1;
+    }
+
+    // The rest, up to the hint line, lists the latest deployments.
+    let last = area.height.saturating_sub(1);
+    let facts = ctx.service().map(|s| &s.facts);
+    for d in deployments.iter() {
+        if row >= last {
+            break;
+        }
+        let (sym, style) = theme.status(d.status);
+        let age = format::age(model.now - d.started_at);
+        let failed = facts
+            .and_then(|f| f.get(&d.id))
+            .is_some_and(|f| f.failed);
+        put_spans(
+            buf,
+            area,
+            0,
+            row,
+            &[
+                (sym, style),
+                (" ", theme.plain()),
+                (&format!("{:<12}", d.status.word()), style),
+                (&format!("{:<10} ", d.version), theme.bold()),
+                (&format!("{:<11} ", d.environment), theme.plain()),
+                (&format!("{age:<9} "), theme.muted()),
+                (if failed { "FAIL" } else { "" }, theme.bad()),
+            ],
+        );
+        row += 1;
+    }
+    if area.height > row {
         let need = format!(
             "full cockpit needs {}x{} (have {}x{}); ? help, q quit",
             layout::MIN_WIDTH,
