@@ -106,7 +106,7 @@ fn facts(
     };
     let slo = settings.slo(service);
     let params = ConsumptionParams {
-        budget: 1.0 - slo.target,
+        budget: super::budget::budget(slo.target),
         slo_window: slo.window,
         bake: settings.bake,
         baseline: settings.baseline,
