@@ -7,11 +7,11 @@ use crate::model::{DeployStatus, SeriesKind, Ts};
 use super::budget::error_budget;
 use super::charts::charts;
 use super::consumed::{consumption, ConsumptionParams, Traffic};
-use super::dora::{dora, Histories, History, Link, Row};
+use super::dora::{dora, Histories, History, Link};
 use super::local;
 use super::risk;
 use super::settings::Settings;
-use super::types::{DeploymentFacts, Window};
+use super::types::{DeploymentFacts, UnlinkedIncident, Window};
 use super::{Derived, Inputs, ServiceDerived};
 
 /// Derives every figure for every service in `services` as known at `now`, over the
@@ -33,12 +33,17 @@ pub fn derive(inputs: &Inputs<'_>, services: &[String], settings: &Settings, now
         .incidents
         .iter()
         .zip(&histories.links)
-        .filter(|(i, l)| {
-            **l == Some(Link::Unlinked)
-                && window.contains(i.created_at)
-                && services.contains(&i.service)
+        .filter(|(i, _)| window.contains(i.created_at) && services.contains(&i.service))
+        .filter_map(|(i, l)| match l {
+            Some(Link::Unlinked { why, named }) => Some(UnlinkedIncident {
+                key: i.key.clone(),
+                why: *why,
+                named: named
+                    .zip(i.linked_deployment.clone())
+                    .map(|(n, id)| (id, n)),
+            }),
+            _ => None,
         })
-        .map(|(i, _)| i.key.clone())
         .collect();
     Derived {
         at: Some(now),

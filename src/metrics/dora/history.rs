@@ -117,9 +117,9 @@ impl<'a> ServiceRows<'a> {
         ServiceRows { rows, finished }
     }
 
-    /// Latest finished row strictly before `t`: its deployment index and finish.
-    pub fn latest_finished_before(&self, t: Ts) -> Option<(usize, Ts)> {
-        let n = self.position_before(t);
+    /// Latest row finished at or before `t`: its deployment index and finish.
+    pub fn latest_finished_by(&self, t: Ts) -> Option<(usize, Ts)> {
+        let n = self.rows[..self.finished].partition_point(|r| r.finished.is_some_and(|f| f <= t));
         let row = self.rows.get(n.checked_sub(1)?)?;
         Some((row.index, row.finished?))
     }
