@@ -78,9 +78,7 @@ fn service_derived(
         ),
         budget,
         spc: charts(inputs, service, history, window, settings),
-        facts: facts(
-            inputs, service, history, histories, settings, now, policy_now,
-        ),
+        facts: facts(inputs, service, histories, settings, now, policy_now),
     }
 }
 
@@ -88,13 +86,11 @@ fn service_derived(
 fn facts(
     inputs: &Inputs<'_>,
     service: &str,
-    history: &History<'_>,
     histories: &Histories<'_>,
     settings: &Settings,
     now: Ts,
     policy_now: Option<crate::metrics::types::Policy>,
 ) -> BTreeMap<String, DeploymentFacts> {
-    let rows: HashMap<usize, &Row<'_>> = history.rows.rows.iter().map(|r| (r.index, r)).collect();
     let mut incidents: HashMap<usize, Vec<String>> = HashMap::new();
     for (inc, link) in inputs.incidents.iter().zip(&histories.links) {
         if let Some(d) = link.and_then(Link::deployment) {
@@ -121,12 +117,16 @@ fn facts(
     let window_requests = traffic
         .as_ref()
         .and_then(|t| t.window_requests(now, slo.window));
-    let mut out = BTreeMap::new();
-    for (i, dep) in inputs.deployments.iter().enumerate() {
-        if dep.service != service || dep.started_at >= now {
+    let indices = histories
+        .deployments_of
+        .get(service)
+        .map_or(&[][..], Vec::as_slice);
+    let mut out = Vec::with_capacity(indices.len());
+    for &i in indices {
+        let Some(dep) = inputs.deployments.get(i) else {
             continue;
-        }
-        let row = rows.get(&i);
+        };
+        let row = histories.row(service, i);
         let policy = policy_now.filter(|_| risk::budget_policy_applies(dep, now));
         let production = dep.is_production() && dep.status != DeployStatus::Canceled;
         let c = traffic.as_ref().filter(|_| production).map(|t| {
@@ -139,17 +139,34 @@ fn facts(
                 window_requests,
             )
         });
-        out.insert(
+        // A production row's batch is what lead time counts; any other deployment
+        // (staging…, canceled) has no production history: its own distinct commits.
+        let batch = match row {
+            Some(r) => r.batch.map(|b| b as usize),
+            None => Some(distinct_commits(dep)),
+        };
+        out.push((
             dep.id.clone(),
             DeploymentFacts {
-                failed: row.is_some_and(|r| r.failed),
-                risk: risk::flags(dep, &settings.calendar, settings.large_batch, policy),
+                // As the change failure rate counts it: a running deployment (even
+                // with a failed canary) is not yet a change failure.
+                failed: row.is_some_and(|r| r.counted_failure()),
+                risk: risk::flags(dep, &settings.calendar, settings.large_batch, batch, policy),
                 budget_consumed: c.and_then(|c| c.consumed),
                 spike: c.is_some_and(|c| c.spike),
                 incidents: incidents.remove(&i).unwrap_or_default(),
                 changes_counted: row.is_some_and(|r| r.changes_counted),
             },
-        );
+        ));
     }
-    out
+    // Built in one go from the list (sorted, then laid out), not by an insert each.
+    out.into_iter().collect()
+}
+
+/// Distinct commit shas of one deployment.
+fn distinct_commits(dep: &crate::model::Deployment) -> usize {
+    let mut shas: Vec<&str> = dep.commits.iter().map(|c| c.sha.as_str()).collect();
+    shas.sort_unstable();
+    shas.dedup();
+    shas.len()
 }

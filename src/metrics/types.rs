@@ -369,7 +369,8 @@ impl RiskFlag {
 /// Facts about one deployment that need more than the deployment itself.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DeploymentFacts {
-    /// Counted as a change failure (any of the four causes).
+    /// Counted as a change failure (any of the four causes) — as the change failure
+    /// rate counts it: a running deployment is not yet one, whatever its canary says.
     pub failed: bool,
     pub risk: Vec<RiskFlag>,
     /// Fraction of the SLO window's budget this deployment consumed over its bake window.

@@ -331,7 +331,13 @@ fn deployments(out: &mut String, s: &ServiceReport, tz: Tz) {
                 .map_or_else(|| "running".into(), |f| time(f, tz)),
             cell(&d.version),
             d.status,
-            if d.failed { "yes" } else { "no" },
+            if d.failed {
+                "yes"
+            } else if d.finished_at.is_none() {
+                "not yet (running)"
+            } else {
+                "no"
+            },
             if risk.is_empty() {
                 "-".into()
             } else {
