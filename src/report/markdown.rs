@@ -260,8 +260,12 @@ fn spc(out: &mut String, charts: &[SpcChart], tz: Tz) {
     let _ = writeln!(out, "### Statistical process control\n");
     let _ = writeln!(
         out,
-        "Limits come from each chart's baseline (its first points, restarted at a process change) \
-         and are then held; a signal means the process changed, not that one value was bad.\n"
+        "Each chart covers the whole history the data holds up to the end of the window, not only \
+         the window, and its points are numbered from the oldest. Limits come from its baseline \
+         (its first points, restarted at a process change, or the range configured as the \
+         baseline) and are then held, so they do not move as the window slides; a signal means \
+         the process changed, not that one value was bad. Lower limits of figures that cannot \
+         be negative are shown at 0.\n"
     );
     let _ = writeln!(
         out,
