@@ -78,7 +78,9 @@ fn service_derived(
         ),
         budget,
         spc: charts(inputs, service, history, window, settings),
-        facts: facts(inputs, service, histories, settings, now, policy_now),
+        facts: facts(
+            inputs, service, history, histories, settings, now, policy_now,
+        ),
     }
 }
 
@@ -86,6 +88,7 @@ fn service_derived(
 fn facts(
     inputs: &Inputs<'_>,
     service: &str,
+    history: &History<'_>,
     histories: &Histories<'_>,
     settings: &Settings,
     now: Ts,
@@ -117,16 +120,20 @@ fn facts(
     let window_requests = traffic
         .as_ref()
         .and_then(|t| t.window_requests(now, slo.window));
-    let indices = histories
+    let mut indices: Vec<usize> = histories
         .deployments_of
         .get(service)
-        .map_or(&[][..], Vec::as_slice);
+        .cloned()
+        .unwrap_or_default();
+    // In id order, so that the map below is laid out from a sorted list (its sort
+    // finds one run) instead of sorting the large (id, facts) pairs themselves.
+    indices.sort_by(|&a, &b| inputs.deployments[a].id.cmp(&inputs.deployments[b].id));
     let mut out = Vec::with_capacity(indices.len());
-    for &i in indices {
+    for i in indices {
         let Some(dep) = inputs.deployments.get(i) else {
             continue;
         };
-        let row = histories.row(service, i);
+        let row = histories.row(history, i);
         let policy = policy_now.filter(|_| risk::budget_policy_applies(dep, now));
         let production = dep.is_production() && dep.status != DeployStatus::Canceled;
         let c = traffic.as_ref().filter(|_| production).map(|t| {

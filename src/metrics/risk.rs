@@ -28,9 +28,10 @@ pub fn flags(
     if local::is_weekend(calendar.tz, at) {
         out.push(RiskFlag::Weekend);
     }
-    if calendar
-        .holidays
-        .contains(&local::local_date(calendar.tz, at))
+    if !calendar.holidays.is_empty()
+        && calendar
+            .holidays
+            .contains(&local::local_date(calendar.tz, at))
     {
         out.push(RiskFlag::Holiday);
     }

@@ -46,13 +46,13 @@ pub struct Histories<'a> {
 }
 
 impl Histories<'_> {
-    /// The history row of deployment `i`, if it is one.
-    pub fn row(&self, service: &str, i: usize) -> Option<&Row<'_>> {
+    /// The row of deployment `i` in `history` (its service's), if it is one.
+    pub fn row<'h>(&self, history: &'h History<'_>, i: usize) -> Option<&'h Row<'h>> {
         let r = *self.row_of.get(i)?;
         if r == u32::MAX {
             return None;
         }
-        let row = self.services.get(service)?.rows.rows.get(r as usize)?;
+        let row = history.rows.rows.get(r as usize)?;
         (row.index == i).then_some(row)
     }
 }
