@@ -1,5 +1,7 @@
 //! Metrics engine benchmarks (divan): DORA over 1,000,000 synthetic deployments with 5
-//! changes each and 10,000 incidents; SPC with every run rule over 100,000 points.
+//! changes each and 10,000 incidents (the histories and figures alone, and the whole
+//! of `derive` — linking, per-deployment facts and risk flags, SPC charts over the
+//! history); SPC with every run rule over 100,000 points; `derive` at demo size.
 //! Target: each under 200 ms on one core. Run: `cargo bench --bench metrics`.
 
 use std::collections::BTreeMap;
@@ -145,6 +147,26 @@ fn dora_1m_deployments(bencher: Bencher) {
     });
 }
 
+/// Everything `derive` does for the 10 services of the 1M deployments: histories and
+/// linking, both windows' figures, each deployment's facts (failure, risk flags,
+/// incidents) and every SPC chart over the whole history.
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn derive_1m_deployments(bencher: Bencher) {
+    let (deployments, incidents, now) = data();
+    let ratios: BTreeMap<String, WindowRatios> = BTreeMap::new();
+    let series: BTreeMap<(String, SeriesKind), Series> = BTreeMap::new();
+    let settings = Settings::default();
+    let services: Vec<String> = (0..SERVICES).map(|i| format!("svc{i}")).collect();
+    let inputs = Inputs {
+        deployments: &deployments,
+        incidents: &incidents,
+        ratios: &ratios,
+        series: &series,
+        annotations: &[],
+    };
+    bencher.bench_local(|| divan::black_box(derive(&inputs, &services, &settings, now)));
+}
+
 /// The figures alone, over histories laid out once: the cost of reading two windows.
 #[divan::bench(sample_count = 10)]
 fn dora_1m_figures_only(bencher: Bencher) {
@@ -270,6 +292,7 @@ fn spc_100k_points(bencher: Bencher, rules: RuleSet) {
         baseline: 20,
         rules,
         changes: &changes,
+        marked: None,
     };
     bencher.bench_local(|| divan::black_box(xmr_chart("lead_time", &points, &params)));
 }

@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use chrono::{Duration, TimeZone, Utc};
 use chrono_tz::Tz;
 use flightdeck::metrics::budget::remaining;
-use flightdeck::metrics::{derive, Inputs, Level, ServiceDerived, Settings};
+use flightdeck::metrics::{
+    derive, Inputs, Level, NamedLink, NoMatch, RiskFlag, ServiceDerived, Settings, UnlinkedIncident,
+};
 use flightdeck::model::{
     CanaryOutcome, CanaryResult, Change, DeployKind, DeployStatus, Deployment, Incident, Trigger,
     Ts,
@@ -75,12 +77,47 @@ fn incident(key: &str, created_h: f64, resolved_h: Option<f64>, link: Option<&st
     }
 }
 
+/// Keys of the unlinked incidents.
+fn keys(unlinked: &[UnlinkedIncident]) -> Vec<String> {
+    unlinked.iter().map(|u| u.key.clone()).collect()
+}
+
+fn at(s: &str) -> Ts {
+    s.parse().unwrap_or_default()
+}
+
+/// A deployment from `start` to `finish` (RFC 3339).
+fn dep_at(id: &str, start: &str, finish: &str, status: DeployStatus) -> Deployment {
+    let mut d = dep(id, 0.0, 0, status);
+    d.started_at = at(start);
+    d.finished_at = Some(at(finish));
+    d
+}
+
+fn failed_ids(s: &ServiceDerived) -> Vec<String> {
+    s.facts
+        .iter()
+        .filter(|(_, f)| f.failed)
+        .map(|(id, _)| id.clone())
+        .collect()
+}
+
 fn run_with(
     deps: &[Deployment],
     incs: &[Incident],
     settings: &Settings,
     at: Ts,
 ) -> (ServiceDerived, Vec<String>) {
+    let (s, unlinked) = run_full(deps, incs, settings, at);
+    (s, keys(&unlinked))
+}
+
+fn run_full(
+    deps: &[Deployment],
+    incs: &[Incident],
+    settings: &Settings,
+    at: Ts,
+) -> (ServiceDerived, Vec<UnlinkedIncident>) {
     let ratios = BTreeMap::new();
     let series = BTreeMap::new();
     let inputs = Inputs {
@@ -262,20 +299,22 @@ fn incidents_link_explicitly_first_then_to_the_latest_earlier_deployment() {
         incident("INC-2", 112.5, Some(113.0), Some("d1")),
         // Created more than 24 h after the last deployment: unlinked.
         incident("INC-3", 140.0, Some(141.0), None),
-        // Names a deployment nobody knows: unlinked, not guessed.
+        // Names a deployment nobody knows: the window rule decides instead (d2).
         incident("INC-4", 112.0, None, Some("gitlab:999")),
+        // Names a deployment nobody knows, and none finished in the 24 h before it.
+        incident("INC-5", 150.0, None, Some("gitlab:998")),
     ];
     let (s, unlinked) = run_with(&[d1, d2, c], &incs, &Settings::default(), now());
     assert_eq!(
         s.facts.get("d2").map(|f| f.incidents.clone()),
-        Some(vec!["INC-1".to_string()])
+        Some(vec!["INC-1".to_string(), "INC-4".to_string()])
     );
     assert_eq!(
         s.facts.get("d1").map(|f| f.incidents.clone()),
         Some(vec!["INC-2".to_string()])
     );
     assert_eq!(s.facts.get("c").map(|f| f.incidents.len()), Some(0));
-    assert_eq!(unlinked, vec!["INC-3".to_string(), "INC-4".to_string()]);
+    assert_eq!(unlinked, vec!["INC-3".to_string(), "INC-5".to_string()]);
     assert_eq!(s.dora.change_failure_rate.failed, 2);
 }
 
@@ -401,6 +440,440 @@ fn a_report_in_the_past_does_not_see_the_future() {
     assert_eq!(s.dora.recovery_time.p50_seconds, Some(100.0 * 3600.0));
 }
 
+// ---- Remediation: which deployment a rollback or hotfix repairs ------------------
+
+#[test]
+fn a_rollback_starting_as_the_bad_deployment_finishes_charges_only_that_one() {
+    // The demo's shape: 4.70.1 (d0) is healthy; 4.71.0 (d1) runs 10:00–10:30 and is
+    // marked rolled back at the instant the rollback starts (10:30). The rollback
+    // repairs d1 — the latest deployment that *started* before it — not d0, the
+    // latest one that *finished* strictly before it. One failure in three.
+    let d0 = dep_at(
+        "d0",
+        "2026-11-10T08:00:00Z",
+        "2026-11-10T08:20:00Z",
+        DeployStatus::Success,
+    );
+    let d1 = dep_at(
+        "d1",
+        "2026-11-10T10:00:00Z",
+        "2026-11-10T10:30:00Z",
+        DeployStatus::RolledBack,
+    );
+    let r = kind(
+        dep_at(
+            "r",
+            "2026-11-10T10:30:00Z",
+            "2026-11-10T10:35:00Z",
+            DeployStatus::Success,
+        ),
+        DeployKind::Rollback,
+    );
+    let s = run(&[d0, d1, r], &[]);
+    let c = &s.dora.change_failure_rate;
+    assert_eq!((c.failed, c.deployments), (1, 3));
+    assert_eq!(failed_ids(&s), vec!["d1".to_string()]);
+    // Recovered when the rollback finished: 10:35 − 10:30 = 5 min.
+    assert_eq!(s.dora.recovery_time.p50_seconds, Some(300.0));
+}
+
+#[test]
+fn a_rollback_started_while_the_bad_deployment_runs_charges_only_that_one() {
+    // d1 runs 10:00–10:22 and ends rolled back; the rollback starts at 10:20, while d1
+    // still runs. d1 failed by its own status: one failure, d0 untouched.
+    let d0 = dep_at(
+        "d0",
+        "2026-11-10T08:00:00Z",
+        "2026-11-10T08:20:00Z",
+        DeployStatus::Success,
+    );
+    let d1 = dep_at(
+        "d1",
+        "2026-11-10T10:00:00Z",
+        "2026-11-10T10:22:00Z",
+        DeployStatus::RolledBack,
+    );
+    let r = kind(
+        dep_at(
+            "r",
+            "2026-11-10T10:20:00Z",
+            "2026-11-10T10:30:00Z",
+            DeployStatus::Success,
+        ),
+        DeployKind::Rollback,
+    );
+    let s = run(&[d0, d1, r], &[]);
+    let c = &s.dora.change_failure_rate;
+    assert_eq!((c.failed, c.deployments), (1, 3));
+    assert_eq!(failed_ids(&s), vec!["d1".to_string()]);
+    let w = &s.dora.rework_rate;
+    assert_eq!((w.rework, w.deployments), (1, 3));
+    // From d1's finish (10:22) to the rollback's (10:30): 8 min.
+    assert_eq!(s.dora.recovery_time.p50_seconds, Some(480.0));
+}
+
+#[test]
+fn a_bad_hotfix_rolled_back_is_a_failure_of_the_hotfix() {
+    // d0 (Nov 8) is two days older than the hotfix h: h repairs nothing. The
+    // rollback r an hour after h repairs h, so h is the failure — not d0, and not
+    // nothing. One failure in three; two of three are rework.
+    let d0 = dep_at(
+        "d0",
+        "2026-11-08T08:00:00Z",
+        "2026-11-08T08:20:00Z",
+        DeployStatus::Success,
+    );
+    let h = kind(
+        dep_at(
+            "h",
+            "2026-11-10T10:00:00Z",
+            "2026-11-10T10:10:00Z",
+            DeployStatus::Success,
+        ),
+        DeployKind::Hotfix,
+    );
+    let r = kind(
+        dep_at(
+            "r",
+            "2026-11-10T11:00:00Z",
+            "2026-11-10T11:05:00Z",
+            DeployStatus::Success,
+        ),
+        DeployKind::Rollback,
+    );
+    let s = run(&[d0, h, r], &[]);
+    let c = &s.dora.change_failure_rate;
+    assert_eq!((c.failed, c.deployments), (1, 3));
+    assert_eq!(failed_ids(&s), vec!["h".to_string()]);
+    assert_eq!(s.dora.rework_rate.rework, 2);
+    // h failed at 10:10, the rollback recovered at 11:05: 55 min.
+    assert_eq!(s.dora.recovery_time.p50_seconds, Some(3300.0));
+}
+
+#[test]
+fn the_failure_window_is_half_open_at_exactly_24_hours() {
+    // d1 finishes 2026-11-10 10:00. A hotfix starting exactly 24 h later repairs
+    // nothing; one starting a second earlier charges d1.
+    let d1 = dep_at(
+        "d1",
+        "2026-11-10T09:50:00Z",
+        "2026-11-10T10:00:00Z",
+        DeployStatus::Success,
+    );
+    let late = kind(
+        dep_at(
+            "h",
+            "2026-11-11T10:00:00Z",
+            "2026-11-11T10:05:00Z",
+            DeployStatus::Success,
+        ),
+        DeployKind::Hotfix,
+    );
+    let s = run(&[d1.clone(), late], &[]);
+    assert_eq!(s.dora.change_failure_rate.failed, 0);
+    let in_time = kind(
+        dep_at(
+            "h",
+            "2026-11-11T09:59:59Z",
+            "2026-11-11T10:05:00Z",
+            DeployStatus::Success,
+        ),
+        DeployKind::Hotfix,
+    );
+    let s = run(&[d1, in_time], &[]);
+    assert_eq!(failed_ids(&s), vec!["d1".to_string()]);
+}
+
+// ---- Linking -------------------------------------------------------------------
+
+#[test]
+fn the_link_window_is_half_open_at_exactly_24_hours() {
+    // d1 finishes 2026-11-10 10:00: its link window is [10:00, next day 10:00).
+    let d1 = dep_at(
+        "d1",
+        "2026-11-10T09:50:00Z",
+        "2026-11-10T10:00:00Z",
+        DeployStatus::Success,
+    );
+    let mk = |key: &str, created: &str| {
+        let mut i = incident(key, 0.0, None, None);
+        i.created_at = at(created);
+        i
+    };
+    let incs = [
+        mk("AT-FINISH", "2026-11-10T10:00:00Z"),
+        mk("LAST-SECOND", "2026-11-11T09:59:59Z"),
+        mk("AT-24H", "2026-11-11T10:00:00Z"),
+    ];
+    let (s, unlinked) = run_full(&[d1], &incs, &Settings::default(), now());
+    assert_eq!(
+        s.facts.get("d1").map(|f| f.incidents.clone()),
+        Some(vec!["AT-FINISH".to_string(), "LAST-SECOND".to_string()])
+    );
+    assert_eq!(
+        unlinked,
+        vec![UnlinkedIncident {
+            key: "AT-24H".into(),
+            why: NoMatch::OutsideWindow,
+            named: None
+        }]
+    );
+}
+
+#[test]
+fn explicit_links_to_uncounted_deployments_fall_back_to_the_window_rule() {
+    let d1 = dep("d1", 100.0, 10, DeployStatus::Success); // finishes 100:10
+    let mut staging = dep("s1", 101.0, 10, DeployStatus::Success);
+    staging.environment = "staging".into();
+    let canceled = dep("c1", 102.0, 10, DeployStatus::Canceled);
+    let incs = [
+        // Named a staging deployment: the window rule links it to d1.
+        incident("INC-1", 103.0, Some(104.0), Some("s1")),
+        // Named a canceled one: the same.
+        incident("INC-2", 103.5, Some(104.0), Some("c1")),
+        // Named an unknown id, 4 days after d1: unlinked, with both reasons.
+        incident("INC-3", 200.0, Some(201.0), Some("nope")),
+        // Named the staging deployment, long after: unlinked.
+        incident("INC-4", 210.0, Some(211.0), Some("s1")),
+    ];
+    let (s, unlinked) = run_full(&[d1, staging, canceled], &incs, &Settings::default(), now());
+    assert_eq!(
+        s.facts.get("d1").map(|f| f.incidents.clone()),
+        Some(vec!["INC-1".to_string(), "INC-2".to_string()])
+    );
+    assert_eq!(s.facts.get("s1").map(|f| f.incidents.len()), Some(0));
+    let c = &s.dora.change_failure_rate;
+    assert_eq!((c.failed, c.deployments), (1, 1));
+    assert_eq!(
+        unlinked,
+        vec![
+            UnlinkedIncident {
+                key: "INC-3".into(),
+                why: NoMatch::OutsideWindow,
+                named: Some(("nope".into(), NamedLink::Unknown)),
+            },
+            UnlinkedIncident {
+                key: "INC-4".into(),
+                why: NoMatch::OutsideWindow,
+                named: Some(("s1".into(), NamedLink::NotProduction)),
+            },
+        ]
+    );
+    assert_eq!(
+        unlinked[1].reason("24 h"),
+        "no production deployment of its service finished in the 24 h before it was opened; \
+         the tracker named a non-production deployment, s1, which is not counted"
+    );
+}
+
+#[test]
+fn an_incident_of_a_service_without_deployments_is_unlinked() {
+    let d1 = dep("d1", 100.0, 10, DeployStatus::Success);
+    let mut inc = incident("WEB-1", 101.0, Some(102.0), None);
+    inc.service = "web".into();
+    let ratios = BTreeMap::new();
+    let series = BTreeMap::new();
+    let deps = [d1];
+    let incs = [inc];
+    let inputs = Inputs {
+        deployments: &deps,
+        incidents: &incs,
+        ratios: &ratios,
+        series: &series,
+        annotations: &[],
+    };
+    let services = ["api".to_string(), "web".to_string()];
+    let d = derive(&inputs, &services, &Settings::default(), now());
+    assert_eq!(
+        d.unlinked_incidents,
+        vec![UnlinkedIncident {
+            key: "WEB-1".into(),
+            why: NoMatch::NoEarlierDeployment,
+            named: None
+        }]
+    );
+    // api's deployment an hour earlier is another service's: not charged.
+    let api = d
+        .services
+        .get("api")
+        .map(|s| s.dora.change_failure_rate.failed);
+    assert_eq!(api, Some(0));
+    let web = d.services.get("web").map(|s| &s.dora);
+    assert_eq!(
+        web.map(|w| (
+            w.change_failure_rate.deployments,
+            w.change_failure_rate.rate
+        )),
+        Some((0, None))
+    );
+    assert_eq!(web.map(|w| w.recovery_time.failures), Some(0));
+}
+
+// ---- Change failures and recovery: edge cases -----------------------------------
+
+#[test]
+fn a_failed_canary_alone_is_a_change_failure_once_finished() {
+    // d1 finished "success" but its canary failed: a change failure. d2 is still
+    // running with a failed canary: not yet in the denominator, so not yet failed.
+    let mut d1 = dep("d1", 100.0, 10, DeployStatus::Success);
+    d1.canary = Some(CanaryResult {
+        traffic_percent: 10,
+        outcome: CanaryOutcome::Failed,
+    });
+    let mut d2 = dep("d2", 719.0, 0, DeployStatus::Running);
+    d2.finished_at = None;
+    d2.canary = d1.canary.clone();
+    let s = run(&[d1, d2], &[]);
+    let c = &s.dora.change_failure_rate;
+    assert_eq!((c.failed, c.deployments), (1, 1));
+    assert_eq!(s.facts.get("d1").map(|f| f.failed), Some(true));
+    assert_eq!(s.facts.get("d2").map(|f| f.failed), Some(false));
+}
+
+#[test]
+fn recovery_ends_at_the_next_success_when_it_comes_before_the_resolution() {
+    // d1 finishes 100:10; INC-1 (linked by the window) opens at 101 and is resolved
+    // at 110; d2 succeeds at 103:00. Recovery = 103:00 − 100:10 = 2 h 50 min.
+    let d1 = dep("d1", 100.0, 10, DeployStatus::Success);
+    let d2 = dep("d2", 102.5, 30, DeployStatus::Success);
+    let incs = [incident("INC-1", 101.0, Some(110.0), None)];
+    let s = run(&[d1, d2], &incs);
+    let rt = &s.dora.recovery_time;
+    assert_eq!((rt.failures, rt.ongoing), (1, 0));
+    assert_eq!(rt.p50_seconds, Some(2.0 * 3600.0 + 50.0 * 60.0));
+}
+
+// ---- Deployment frequency: calendar days and weeks ------------------------------
+
+#[test]
+fn deployment_days_are_local_calendar_dates() {
+    // Berlin; --at Friday 2026-11-20 14:00Z (15:00 CET); a 7-day window: one week,
+    // [Fri 13 Nov 15:00, Fri 20 Nov 15:00) local. Deployments finish (local) Fri 13
+    // 16:00, Mon 16 14:30 and 15:30, Fri 20 10:00: three calendar dates (13, 16, 20).
+    // Days of 24 h counted back from 15:00 would split Monday in two and say four.
+    let mut settings = Settings::default();
+    settings.calendar.tz = Tz::Europe__Berlin;
+    settings.window = Duration::days(7);
+    let mk = |id: &str, finish: &str| dep_at(id, finish, finish, DeployStatus::Success);
+    let deps = [
+        mk("a", "2026-11-13T15:00:00Z"),
+        mk("b", "2026-11-16T13:30:00Z"),
+        mk("c", "2026-11-16T14:30:00Z"),
+        mk("d", "2026-11-20T09:00:00Z"),
+    ];
+    let (s, _) = run_with(&deps, &[], &settings, at("2026-11-20T14:00:00Z"));
+    let f = &s.dora.deployment_frequency;
+    assert_eq!(f.deployments, 4);
+    assert_eq!(f.deployment_days_per_week, Some(3.0));
+}
+
+#[test]
+fn the_weekly_median_ignores_the_two_leftover_days_of_a_30_day_window() {
+    // UTC, window [Nov 1, Dec 1): weeks [Nov 24, Dec 1), [17, 24), [10, 17), [3, 10);
+    // Nov 1 and 2 are in no week. Deployment dates: Nov 1 ×2, Nov 2 ×2 (ignored);
+    // week 0: Nov 25 ×2, 27, 29 → 3 days; week 1: Nov 20 → 1; week 2: Nov 10, 11, 12,
+    // 13, 14 → 5; week 3: none → 0. Median of [0, 1, 3, 5] = 2. Counting the leftover
+    // days into the oldest week would give [2, 1, 3, 5] → 2.5.
+    let day = |d: u32, h: u32| {
+        Utc.with_ymd_and_hms(2026, 11, d, h, 0, 0)
+            .single()
+            .unwrap_or_default()
+    };
+    let dates = [
+        (1, 9),
+        (1, 15),
+        (2, 9),
+        (2, 15),
+        (10, 12),
+        (11, 12),
+        (12, 12),
+        (13, 12),
+        (14, 12),
+        (20, 12),
+        (25, 9),
+        (25, 15),
+        (27, 12),
+        (29, 12),
+    ];
+    let deps: Vec<Deployment> = dates
+        .iter()
+        .enumerate()
+        .map(|(i, &(d, h))| {
+            let mut x = dep(&format!("d{i}"), 0.0, 0, DeployStatus::Success);
+            x.started_at = day(d, h);
+            x.finished_at = Some(day(d, h) + Duration::minutes(5));
+            x
+        })
+        .collect();
+    let s = run(&deps, &[]);
+    let f = &s.dora.deployment_frequency;
+    assert_eq!(f.deployments, 14);
+    assert_eq!(f.per_day, Some(14.0 / 30.0));
+    assert_eq!(f.deployment_days_per_week, Some(2.0));
+}
+
+#[test]
+fn a_30_day_window_across_dst_is_30_days_for_per_day() {
+    // Berlin leaves summer time on Oct 25. 30 local days back from Fri 2026-11-20
+    // 15:00 CET is Oct 21 15:00 CEST: 721 hours, still 30 days. 15 deployments → 0.5.
+    let mut settings = Settings::default();
+    settings.calendar.tz = Tz::Europe__Berlin;
+    let end = at("2026-11-20T14:00:00Z");
+    let deps: Vec<Deployment> = (0..15)
+        .map(|i| {
+            let mut d = dep(&format!("d{i}"), 0.0, 0, DeployStatus::Success);
+            d.started_at = end - Duration::hours(2 + 48 * i);
+            d.finished_at = Some(d.started_at + Duration::minutes(10));
+            d
+        })
+        .rev()
+        .collect();
+    let (s, _) = run_with(&deps, &[], &settings, end);
+    assert_eq!(
+        s.dora.window.end - s.dora.window.start,
+        Duration::hours(721)
+    );
+    assert_eq!(s.dora.window.start, at("2026-10-21T13:00:00Z"));
+    let f = &s.dora.deployment_frequency;
+    assert_eq!(f.deployments, 15);
+    assert_eq!(f.per_day, Some(0.5));
+}
+
+// ---- Risk: large batch ----------------------------------------------------------
+
+#[test]
+fn a_large_batch_is_counted_as_lead_time_counts_changes() {
+    // Threshold 20. d1 is the first deployment seen: 30 commits of history, batch
+    // unknown, no flag. d2 lists 25 commits, 22 of them shipped by d1: a batch of 3.
+    // f fails with 21 new commits: a large batch. d3 (running, no commits of its
+    // own) ships f's 21 pending commits: a large batch too.
+    let commits = |prefix: &str, n: usize, h: f64| -> Vec<Change> {
+        (0..n)
+            .map(|i| change(&format!("{prefix}{i}"), t(h)))
+            .collect()
+    };
+    let mut d1 = dep("d1", 100.0, 10, DeployStatus::Success);
+    d1.commits = commits("old", 30, 0.0);
+    let mut d2 = dep("d2", 200.0, 10, DeployStatus::Success);
+    d2.commits = commits("old", 22, 0.0);
+    d2.commits.extend(commits("new", 3, 150.0));
+    let mut f = dep("f", 300.0, 10, DeployStatus::Failed);
+    f.commits = commits("big", 21, 250.0);
+    let mut d3 = dep("d3", 719.0, 0, DeployStatus::Running);
+    d3.finished_at = None;
+    let s = run(&[d1, d2, f, d3], &[]);
+    let large = |id: &str| {
+        s.facts
+            .get(id)
+            .map(|f| f.risk.contains(&RiskFlag::LargeBatch))
+    };
+    assert_eq!(large("d1"), Some(false));
+    assert_eq!(large("d2"), Some(false));
+    assert_eq!(large("f"), Some(true));
+    assert_eq!(large("d3"), Some(true));
+    assert_eq!(s.dora.lead_time.changes, 3);
+}
+
 fn status_of(n: u8) -> DeployStatus {
     match n % 5 {
         0 => DeployStatus::Success,
@@ -463,4 +936,88 @@ proptest! {
         prop_assert!(r_hi <= r_lo);
         prop_assert!(r_lo.is_some_and(|r| r <= 1.0));
     }
+}
+
+// ---- The demo's rollback, end to end ----------------------------------------------
+
+#[test]
+fn rolling_back_the_demo_rollout_adds_one_failure_not_two() {
+    use flightdeck::event::SourceData;
+    use flightdeck::sources::demo::{DemoWorld, DEFAULT_SEED};
+    let origin = at("2026-11-20T14:00:00Z");
+    let world = DemoWorld::new(DEFAULT_SEED, origin);
+    let rb = origin + Duration::seconds(200);
+    let now = rb + Duration::seconds(60);
+    let derive_at = |rollback: Option<Ts>| {
+        let mut deps = Vec::new();
+        let mut incs = Vec::new();
+        for d in world.data_at_with_rollback(now, rollback) {
+            match d {
+                SourceData::Deployments(d) => deps.extend(d),
+                SourceData::Incidents(i) => incs.extend(i),
+                _ => {}
+            }
+        }
+        deps.sort_by(|a, b| a.started_at.cmp(&b.started_at).then(a.id.cmp(&b.id)));
+        incs.sort_by_key(|i| i.created_at);
+        let ratios = BTreeMap::new();
+        let series = BTreeMap::new();
+        let inputs = Inputs {
+            deployments: &deps,
+            incidents: &incs,
+            ratios: &ratios,
+            series: &series,
+            annotations: &[],
+        };
+        let d = derive(
+            &inputs,
+            &["checkout".to_string()],
+            &Settings::default(),
+            now,
+        );
+        let s = d.services.get("checkout").cloned();
+        (s.unwrap_or_else(|| panic!("checkout derived")), deps)
+    };
+    let (before, _) = derive_at(None);
+    let (after, deps) = derive_at(Some(rb));
+    let (b, a) = (
+        &before.dora.change_failure_rate,
+        &after.dora.change_failure_rate,
+    );
+    let live = world.live_deployment_id();
+    // The rollback charges nobody: the only deployment whose flag may change is the
+    // rollout it rolls back (a failure by its own status now), and the count moves
+    // by exactly that.
+    let changed: Vec<&String> = after
+        .facts
+        .iter()
+        .filter(|(id, f)| before.facts.get(*id).is_some_and(|g| g.failed != f.failed))
+        .map(|(id, _)| id)
+        .collect();
+    assert!(changed.iter().all(|id| id.as_str() == live), "{changed:?}");
+    let flag = |s: &ServiceDerived| u32::from(s.facts.get(live).is_some_and(|f| f.failed));
+    assert_eq!(flag(&after), 1);
+    assert_eq!(a.failed, b.failed + flag(&after) - flag(&before));
+    // The finished rollback joins the denominator, as does the rollout if it was
+    // still running without the rollback.
+    assert_eq!(a.deployments, b.deployments + 2 - flag(&before));
+    assert_eq!(
+        after
+            .facts
+            .get(world.rollback_deployment_id())
+            .map(|f| f.failed),
+        Some(false)
+    );
+    // The healthy deployment the rollback restores stays healthy.
+    let previous = deps
+        .iter()
+        .filter(|d| {
+            d.service == "checkout"
+                && d.is_production()
+                && d.status == DeployStatus::Success
+                && d.finished_at.is_some_and(|f| f < rb)
+        })
+        .max_by_key(|d| d.finished_at);
+    let previous = previous.map(|d| d.id.clone()).unwrap_or_default();
+    assert_eq!(after.facts.get(&previous).map(|f| f.failed), Some(false));
 }

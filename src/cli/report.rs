@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use chrono::Utc;
-use color_eyre::eyre::{eyre, Result};
+use color_eyre::eyre::Result;
 
 use super::{ReportArgs, ReportFormat};
 use crate::config::Config;
@@ -11,9 +11,21 @@ use crate::headless;
 use crate::metrics::Inputs;
 use crate::report;
 
+/// Exit code for a mistake in the command line (an unknown service, a bad window):
+/// the same as for a config the user must fix.
+const EXIT_USAGE: u8 = 2;
+
+/// A user's mistake: one line on stderr, no backtrace, exit code 2.
+fn usage_error(message: &str) -> ExitCode {
+    eprintln!("flightdeck report: {message}");
+    ExitCode::from(EXIT_USAGE)
+}
+
 pub fn run(config: &Config, demo: bool, seed: u64, args: &ReportArgs) -> Result<ExitCode> {
-    let window =
-        report::parse_window(&args.window).map_err(|e| eyre!("--window {:?}: {e}", args.window))?;
+    let window = match report::parse_window(&args.window) {
+        Ok(w) => w,
+        Err(e) => return Ok(usage_error(&format!("--window {:?}: {e}", args.window))),
+    };
     let at = args.at.unwrap_or_else(Utc::now);
     let app = if demo {
         headless::demo_app(config, seed, at)
@@ -23,10 +35,14 @@ pub fn run(config: &Config, demo: bool, seed: u64, args: &ReportArgs) -> Result<
     let data = &app.model.data;
     if let Some(name) = &args.service {
         if !data.services.iter().any(|s| s == name) {
-            return Err(eyre!(
-                "no service named {name:?}; known services: {}",
-                data.services.join(", ")
-            ));
+            let known = if data.services.is_empty() {
+                "none are configured".to_string()
+            } else {
+                format!("known services: {}", data.services.join(", "))
+            };
+            return Ok(usage_error(&format!(
+                "--service {name:?}: no such service; {known}"
+            )));
         }
     }
     let inputs = Inputs {

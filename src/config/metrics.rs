@@ -63,8 +63,13 @@ pub struct MetricsConfig {
     pub spike_factor: f64,
     pub lead_time_basis: LeadTimeBasisConfig,
     pub policy: PolicyConfig,
-    /// Points in an SPC baseline.
+    /// Points in an SPC baseline (also accepted as `spc_baseline_points`).
+    #[serde(alias = "spc_baseline_points")]
     pub spc_baseline: usize,
+    /// A range marked as the SPC baseline instead of the first points: RFC 3339, or a
+    /// local date / date-time in `[general] timezone`; both or neither.
+    pub spc_baseline_start: Option<String>,
+    pub spc_baseline_end: Option<String>,
     pub rules: RulesConfig,
     /// More changes than this is a large batch.
     pub large_batch: usize,
@@ -82,6 +87,8 @@ impl Default for MetricsConfig {
             lead_time_basis: LeadTimeBasisConfig::Committed,
             policy: PolicyConfig::default(),
             spc_baseline: 20,
+            spc_baseline_start: None,
+            spc_baseline_end: None,
             rules: RulesConfig::WesternElectric,
             large_batch: 20,
         }
@@ -126,6 +133,49 @@ impl MetricsConfig {
                 )
                 .found(self.spc_baseline.to_string()),
             );
+        }
+        match (&self.spc_baseline_start, &self.spc_baseline_end) {
+            (None, None) => {}
+            (Some(start), Some(end)) => {
+                let parsed = |key: &str, text: &str, issues: &mut Vec<ConfigIssue>| {
+                    let t = parse_instant(text, Tz::UTC);
+                    if t.is_none() {
+                        issues.push(
+                            ConfigIssue::new(
+                                format!("{path}.{key}"),
+                                "an RFC 3339 time, a local date (\"2026-09-01\") or a local date-time (\"2026-09-01T09:00\")",
+                            )
+                            .found(format!("{text:?}")),
+                        );
+                    }
+                    t
+                };
+                let s = parsed("spc_baseline_start", start, issues);
+                let e = parsed("spc_baseline_end", end, issues);
+                // Compared as if both were UTC: only the order matters here.
+                if let (Some(s), Some(e)) = (s, e) {
+                    if e <= s {
+                        issues.push(
+                            ConfigIssue::new(
+                                format!("{path}.spc_baseline_end"),
+                                "an end after spc_baseline_start",
+                            )
+                            .found(format!("{end:?}")),
+                        );
+                    }
+                }
+            }
+            (Some(_), None) | (None, Some(_)) => {
+                let missing = if self.spc_baseline_end.is_none() {
+                    "spc_baseline_end"
+                } else {
+                    "spc_baseline_start"
+                };
+                issues.push(ConfigIssue::new(
+                    format!("{path}.{missing}"),
+                    "both spc_baseline_start and spc_baseline_end (a baseline range), or neither",
+                ));
+            }
         }
         let p = &self.policy;
         let ordered = 0.0 <= p.restricted_above
@@ -368,6 +418,12 @@ pub fn settings(config: &Config) -> Settings {
             restricted_above: m.policy.restricted_above,
         },
         spc_baseline: m.spc_baseline.max(2),
+        spc_baseline_range: match (&m.spc_baseline_start, &m.spc_baseline_end) {
+            (Some(a), Some(b)) => parse_instant(a, tz)
+                .zip(parse_instant(b, tz))
+                .filter(|(a, b)| a < b),
+            _ => None,
+        },
         rules: match m.rules {
             RulesConfig::WesternElectric => RuleSet::WesternElectric,
             RulesConfig::Nelson => RuleSet::Nelson,
@@ -422,6 +478,8 @@ baseline = "2h"
 spike_factor = 4.0
 lead_time_basis = "authored"
 spc_baseline = 25
+spc_baseline_start = "2026-09-01"
+spc_baseline_end = "2026-10-01T00:00:00Z"
 rules = "nelson"
 large_batch = 50
 [metrics.policy]
@@ -450,6 +508,18 @@ service = "checkout"
         assert_eq!(s.spike_factor, 4.0);
         assert_eq!(s.lead_time_basis, LeadTimeBasis::Authored);
         assert_eq!(s.spc_baseline, 25);
+        // Local midnight in Berlin (CEST) is 22:00 UTC the day before.
+        assert_eq!(
+            s.spc_baseline_range,
+            Some((
+                "2026-08-31T22:00:00Z"
+                    .parse::<crate::model::Ts>()
+                    .unwrap_or_default(),
+                "2026-10-01T00:00:00Z"
+                    .parse::<crate::model::Ts>()
+                    .unwrap_or_default()
+            ))
+        );
         assert_eq!(s.rules, RuleSet::Nelson);
         assert_eq!(s.large_batch, 50);
         assert_eq!(s.policy.normal_above, 0.6);
@@ -505,5 +575,31 @@ service = "checkout"
         );
         let e = load("[metrics.policy]\nnormal_above = 0.1\n").err();
         assert!(e.is_some());
+        let e = load("[metrics]\nspc_baseline_start = \"2026-09-01\"\n").err();
+        assert!(
+            e.as_ref()
+                .is_some_and(|e| e.key.as_deref() == Some("metrics.spc_baseline_end")),
+            "{e:?}"
+        );
+        let e = load(
+            "[metrics]\nspc_baseline_start = \"2026-09-01\"\nspc_baseline_end = \"2026-08-01\"\n",
+        )
+        .err();
+        assert!(
+            e.as_ref()
+                .is_some_and(|e| e.key.as_deref() == Some("metrics.spc_baseline_end")),
+            "{e:?}"
+        );
+        let e =
+            load("[metrics]\nspc_baseline_start = \"soon\"\nspc_baseline_end = \"2026-08-01\"\n")
+                .err();
+        assert!(
+            e.as_ref()
+                .is_some_and(|e| e.key.as_deref() == Some("metrics.spc_baseline_start")),
+            "{e:?}"
+        );
+        // The name the issue uses is accepted too.
+        let c = load("[metrics]\nspc_baseline_points = 12\n");
+        assert_eq!(c.map(|c| settings(&c).spc_baseline).ok(), Some(12));
     }
 }

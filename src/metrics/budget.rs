@@ -2,6 +2,15 @@
 //! `1 − target`, burn rates over the standard windows, the multiwindow multi-burn-rate
 //! alerts of the SRE workbook, the deployment policy and the burn trend. The ratios
 //! come from the sources (`WindowRatios`); a missing ratio stays `None`, never 0.
+//!
+//! Every threshold of this module sits on an exact decimal (14.4×, 6×, 1×, 50%, 20%,
+//! 5%, 0), and so do the inputs: `1 − 0.999` is 0.0010000000000000009 in binary
+//! floating point, and `0.0144 / 0.001` is 14.399999999999999. Left alone, an error
+//! ratio of exactly 14.4× the budget would not page and exactly half the budget left
+//! would read "normal". So the budget and every quotient computed from it are rounded
+//! to [`SIGNIFICANT`] significant digits, once, here ([`budget`], [`burn_rate`],
+//! [`remaining`]) — far finer than any SLI can be measured, coarse enough to erase the
+//! representation error — and every comparison then works on exact decimals.
 
 use crate::model::WindowRatios;
 
@@ -19,9 +28,29 @@ const ALERTS: [(AlertSeverity, f64, &str, &str); 3] = [
     (AlertSeverity::Ticket, 1.0, "3d", "6h"),
 ];
 
+/// Significant digits kept in the budget, burn rates and remaining budget.
+pub const SIGNIFICANT: usize = 12;
+
+/// `x` rounded to [`SIGNIFICANT`] significant digits (non-finite values unchanged).
+pub fn round_significant(x: f64) -> f64 {
+    if !x.is_finite() || x == 0.0 {
+        return x;
+    }
+    // Decimal formatting rounds correctly at any magnitude (no overflowing scale
+    // factor for tiny or huge values); this runs a handful of times per service.
+    format!("{x:.prec$e}", prec = SIGNIFICANT - 1)
+        .parse()
+        .unwrap_or(x)
+}
+
+/// The error budget `1 − target`, rounded (0.999 gives exactly 0.001).
+pub fn budget(target: f64) -> f64 {
+    round_significant(1.0 - target)
+}
+
 /// The error budget of one service from its window ratios.
 pub fn error_budget(slo: &Slo, ratios: &WindowRatios, bands: &PolicyBands) -> ErrorBudget {
-    let budget = 1.0 - slo.target;
+    let budget = budget(slo.target);
     let burn = |r: Option<f64>| burn_rate(r, budget);
     let burn_rates = BurnRates {
         m5: burn(ratios.m5),
@@ -44,15 +73,18 @@ pub fn error_budget(slo: &Slo, ratios: &WindowRatios, bands: &PolicyBands) -> Er
     }
 }
 
-/// `error_ratio / budget`; `None` without a ratio or without a budget.
+/// `error_ratio / budget`, rounded; `None` without a ratio or without a budget.
 pub fn burn_rate(error_ratio: Option<f64>, budget: f64) -> Option<f64> {
     let r = error_ratio.filter(|r| r.is_finite())?;
-    (budget > 0.0).then(|| r / budget)
+    (budget > 0.0).then(|| round_significant(r / budget))
 }
 
-/// `1 − error_ratio / budget`: 1 untouched, 0 spent, below 0 overspent.
+/// `1 − error_ratio / budget`, rounded: 1 untouched, 0 spent, below 0 overspent. An
+/// error ratio equal to the budget leaves exactly 0 (hard freeze), not 8.9e-16.
 pub fn remaining(error_ratio: f64, budget: f64) -> Option<f64> {
-    (budget > 0.0 && error_ratio.is_finite()).then(|| 1.0 - error_ratio / budget)
+    let burn = burn_rate(Some(error_ratio), budget)?;
+    // `+ 0.0` turns a negative zero into zero.
+    Some(round_significant(1.0 - burn) + 0.0)
 }
 
 /// The deployment policy for what remains: > 50% normal, 20–50% caution, 5–20%
@@ -215,6 +247,134 @@ mod tests {
             ]
         );
         assert_eq!(b.trend, Some(BurnTrend::Steady));
+    }
+
+    fn slo_of(target: f64) -> Slo {
+        Slo {
+            target,
+            window: Duration::days(30),
+        }
+    }
+
+    fn severities(b: &ErrorBudget) -> Vec<(AlertSeverity, &'static str)> {
+        b.alerts.iter().map(|a| (a.severity, a.long)).collect()
+    }
+
+    #[test]
+    fn the_budget_is_an_exact_decimal() {
+        // 1 − 0.999 is 0.0010000000000000009 in binary; the budget is 0.001.
+        assert_eq!(budget(0.999), 0.001);
+        assert_eq!(budget(0.9995), 0.0005);
+        assert_eq!(budget(0.99), 0.01);
+        assert_eq!(budget(0.9999), 0.0001);
+        assert_eq!(round_significant(14.399999999999999), 14.4);
+        assert_eq!(round_significant(-0.0), 0.0);
+        assert!(round_significant(f64::NAN).is_nan());
+        assert_eq!(
+            round_significant(1.234_567_890_123_4e-300),
+            1.234_567_890_12e-300
+        );
+    }
+
+    /// Each alert threshold met exactly, through `error_budget`, for several targets:
+    /// (target, ratio at 14.4×, ratio at 6×, ratio at 1×). Just below each, nothing.
+    #[test]
+    fn alerts_fire_at_exactly_their_thresholds() {
+        for (target, fast, slow, ticket) in [
+            (0.999, 0.0144, 0.006, 0.001),
+            (0.9995, 0.0072, 0.003, 0.0005),
+            (0.99, 0.144, 0.06, 0.01),
+            (0.9999, 0.00144, 0.0006, 0.0001),
+        ] {
+            let only = |windows: [Option<f64>; 5]| WindowRatios {
+                m5: windows[0],
+                m30: windows[1],
+                h1: windows[2],
+                h6: windows[3],
+                d3: windows[4],
+                slo_window: None,
+            };
+            let b = error_budget(
+                &slo_of(target),
+                &only([Some(fast), None, Some(fast), None, None]),
+                &BANDS,
+            );
+            assert_eq!(b.burn_rates.h1, Some(14.4), "{target}");
+            assert_eq!(
+                severities(&b),
+                vec![(AlertSeverity::Page, "1h")],
+                "{target}"
+            );
+            let b = error_budget(
+                &slo_of(target),
+                &only([None, Some(slow), None, Some(slow), None]),
+                &BANDS,
+            );
+            assert_eq!(b.burn_rates.h6, Some(6.0), "{target}");
+            assert_eq!(
+                severities(&b),
+                vec![(AlertSeverity::Page, "6h")],
+                "{target}"
+            );
+            let b = error_budget(
+                &slo_of(target),
+                &only([None, None, None, Some(ticket), Some(ticket)]),
+                &BANDS,
+            );
+            assert_eq!(b.burn_rates.d3, Some(1.0), "{target}");
+            assert_eq!(
+                severities(&b),
+                vec![(AlertSeverity::Ticket, "3d")],
+                "{target}"
+            );
+            // 0.1% below each threshold: silent.
+            let below = |r: f64| Some(r * 0.999);
+            let b = error_budget(
+                &slo_of(target),
+                &WindowRatios {
+                    m5: below(fast),
+                    m30: below(slow),
+                    h1: below(fast),
+                    h6: below(ticket),
+                    d3: below(ticket),
+                    slo_window: None,
+                },
+                &BANDS,
+            );
+            assert!(b.alerts.is_empty(), "{target}: {:?}", b.alerts);
+        }
+    }
+
+    /// Each policy band edge met exactly, through `error_budget`: (target, ratio, the
+    /// remaining budget it leaves, policy). Exactly 50% is caution, exactly 20%
+    /// restricted, exactly 5% frozen, exactly 0 a hard freeze.
+    #[test]
+    fn policy_bands_at_exactly_their_edges() {
+        for (target, ratio, left, policy) in [
+            (0.999, 0.0005, 0.5, Policy::Caution),
+            (0.999, 0.0004999, 0.5001, Policy::Normal),
+            (0.999, 0.0008, 0.2, Policy::Restricted),
+            (0.999, 0.00095, 0.05, Policy::Frozen),
+            (0.999, 0.001, 0.0, Policy::HardFreeze),
+            (0.999, 0.000999, 0.001, Policy::Frozen),
+            (0.9995, 0.00025, 0.5, Policy::Caution),
+            (0.9995, 0.0004, 0.2, Policy::Restricted),
+            (0.9995, 0.000475, 0.05, Policy::Frozen),
+            (0.9995, 0.0005, 0.0, Policy::HardFreeze),
+            (0.99, 0.005, 0.5, Policy::Caution),
+            (0.99, 0.0095, 0.05, Policy::Frozen),
+            (0.99, 0.01, 0.0, Policy::HardFreeze),
+            (0.9999, 0.00005, 0.5, Policy::Caution),
+            (0.9999, 0.0001, 0.0, Policy::HardFreeze),
+        ] {
+            let r = WindowRatios {
+                slo_window: Some(ratio),
+                ..Default::default()
+            };
+            let b = error_budget(&slo_of(target), &r, &BANDS);
+            assert_eq!(b.remaining, Some(left), "{target} {ratio}");
+            assert_eq!(b.policy, Some(policy), "{target} {ratio}");
+        }
     }
 
     #[test]

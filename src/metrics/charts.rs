@@ -1,9 +1,23 @@
 //! Which values each SPC metric charts (the ids of `app::model::SpcMetric`): lead time,
 //! deploy duration and recovery time per deployment (XmR); change failure rate per week
-//! (p-chart) and incidents per deployment per week (u-chart), over the window's whole
-//! weeks counted back from its end.
-
-use chrono_tz::Tz;
+//! (p-chart) and incidents per deployment per week (u-chart).
+//!
+//! **The charted span is the whole history up to the window's end**, not the window:
+//! every production deployment the data holds that finished before the window ends
+//! (the demo holds 90 days; the cache keeps `retention_days`). A control chart needs
+//! its baseline (`spc_baseline` points, 20 by default) before it can judge anything,
+//! and its limits must stay put while the window slides: computed from the window
+//! alone, a 30-day window would give the weekly charts 4 points (a 20-point baseline
+//! never reached, 8-in-a-row never possible) and the XmR limits would move every time
+//! the window moved. So the baseline is the first points of the history — or of the
+//! latest segment, from a process-change annotation on — or the range the user marked
+//! (`spc_baseline_start` / `spc_baseline_end`), held afterwards; and the points a chart
+//! shows and reports (its `points`, the indices of its signals) are those of the whole
+//! charted span, oldest first, the window's being the last of them.
+//!
+//! Weekly points are 7-local-day blocks counted back from the window's end, over the
+//! whole history: the oldest block that starts before the first deployment is
+//! partial, and like the leftover days of a window it is not a week.
 
 use crate::model::{AnnotationKind, Incident, Ts};
 
@@ -11,11 +25,11 @@ use super::dora::{History, Recovery};
 use super::local;
 use super::percentile::percentile_in_place;
 use super::settings::Settings;
-use super::spc::{attribute_chart, xmr_chart, ChartParams, Subgroup};
+use super::spc::{attribute_chart, floor_lower_limits, xmr_chart, ChartParams, Subgroup};
 use super::types::{ChartKind, SpcChart, Window};
 use super::Inputs;
 
-/// Every SPC chart of one service over `window`.
+/// Every SPC chart of one service over its history up to the end of `window`.
 pub fn charts(
     inputs: &Inputs<'_>,
     service: &str,
@@ -34,18 +48,22 @@ pub fn charts(
         baseline: settings.spc_baseline,
         rules: settings.rules,
         changes: &changes,
+        marked: settings.spc_baseline_range,
     };
-    let rows = &history.rows.rows[history.rows.range(window.start, window.end)];
+    let rows = &history.rows.rows[..history.rows.position_before(window.end)];
     let mut lead = Vec::new();
     let mut duration = Vec::new();
     let mut recovery = Vec::new();
+    let mut buffer: Vec<f64> = Vec::new();
     for row in rows.iter().filter(|r| r.counts()) {
         let Some(finished) = row.finished else {
             continue;
         };
         if let Some(slice) = history.lead_times.get(row.changes.clone()) {
-            let mut v = slice.to_vec();
-            if let Some(median) = percentile_in_place(&mut v, 0.5) {
+            // One buffer for every row's median, not an allocation each.
+            buffer.clear();
+            buffer.extend_from_slice(slice);
+            if let Some(median) = percentile_in_place(&mut buffer, 0.5) {
                 lead.push((finished, median));
             }
         }
@@ -55,14 +73,13 @@ pub fn charts(
             recovery.push((finished, s));
         }
     }
-    let (failures, incidents) = weekly(
-        inputs.incidents,
-        service,
-        history,
-        window,
-        settings.calendar.tz,
-    );
-    vec![
+    // Weeks back from the window's end to the first deployment of the history.
+    let first = rows.iter().map(|r| r.started).min();
+    let bounds = first.map_or_else(Vec::new, |f| {
+        local::week_starts(settings.calendar.tz, f, window.end)
+    });
+    let (failures, incidents) = weekly(inputs.incidents, service, history, &bounds);
+    let mut charts = vec![
         xmr_chart("lead_time", &lead, &params),
         xmr_chart("deploy_duration", &duration, &params),
         xmr_chart("recovery_time", &recovery, &params),
@@ -73,21 +90,25 @@ pub fn charts(
             &incidents,
             &params,
         ),
-    ]
+    ];
+    // Durations, proportions and counts cannot be negative: neither can their limits.
+    for chart in &mut charts {
+        floor_lower_limits(chart, 0.0);
+    }
+    charts
 }
 
 type Weekly = Vec<(Ts, Subgroup)>;
 
 /// Per whole week (oldest first, stamped with its start): failed of counted
-/// deployments, and incidents created per counted deployment.
+/// deployments, and incidents created per counted deployment. `bounds` are the week
+/// starts counted back from the end ([`local::week_starts`]), descending.
 fn weekly(
     incidents: &[Incident],
     service: &str,
     history: &History<'_>,
-    window: Window,
-    tz: Tz,
+    bounds: &[Ts],
 ) -> (Weekly, Weekly) {
-    let bounds = local::week_starts(tz, window.start, window.end);
     let mut failures = Vec::new();
     let mut per_deploy = Vec::new();
     for pair in bounds.windows(2).rev() {

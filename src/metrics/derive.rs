@@ -7,11 +7,11 @@ use crate::model::{DeployStatus, SeriesKind, Ts};
 use super::budget::error_budget;
 use super::charts::charts;
 use super::consumed::{consumption, ConsumptionParams, Traffic};
-use super::dora::{dora, Histories, History, Link, Row};
+use super::dora::{dora, Histories, History, Link};
 use super::local;
 use super::risk;
 use super::settings::Settings;
-use super::types::{DeploymentFacts, Window};
+use super::types::{DeploymentFacts, UnlinkedIncident, Window};
 use super::{Derived, Inputs, ServiceDerived};
 
 /// Derives every figure for every service in `services` as known at `now`, over the
@@ -33,12 +33,17 @@ pub fn derive(inputs: &Inputs<'_>, services: &[String], settings: &Settings, now
         .incidents
         .iter()
         .zip(&histories.links)
-        .filter(|(i, l)| {
-            **l == Some(Link::Unlinked)
-                && window.contains(i.created_at)
-                && services.contains(&i.service)
+        .filter(|(i, _)| window.contains(i.created_at) && services.contains(&i.service))
+        .filter_map(|(i, l)| match l {
+            Some(Link::Unlinked { why, named }) => Some(UnlinkedIncident {
+                key: i.key.clone(),
+                why: *why,
+                named: named
+                    .zip(i.linked_deployment.clone())
+                    .map(|(n, id)| (id, n)),
+            }),
+            _ => None,
         })
-        .map(|(i, _)| i.key.clone())
         .collect();
     Derived {
         at: Some(now),
@@ -89,7 +94,6 @@ fn facts(
     now: Ts,
     policy_now: Option<crate::metrics::types::Policy>,
 ) -> BTreeMap<String, DeploymentFacts> {
-    let rows: HashMap<usize, &Row<'_>> = history.rows.rows.iter().map(|r| (r.index, r)).collect();
     let mut incidents: HashMap<usize, Vec<String>> = HashMap::new();
     for (inc, link) in inputs.incidents.iter().zip(&histories.links) {
         if let Some(d) = link.and_then(Link::deployment) {
@@ -106,7 +110,7 @@ fn facts(
     };
     let slo = settings.slo(service);
     let params = ConsumptionParams {
-        budget: 1.0 - slo.target,
+        budget: super::budget::budget(slo.target),
         slo_window: slo.window,
         bake: settings.bake,
         baseline: settings.baseline,
@@ -116,12 +120,20 @@ fn facts(
     let window_requests = traffic
         .as_ref()
         .and_then(|t| t.window_requests(now, slo.window));
-    let mut out = BTreeMap::new();
-    for (i, dep) in inputs.deployments.iter().enumerate() {
-        if dep.service != service || dep.started_at >= now {
+    let mut indices: Vec<usize> = histories
+        .deployments_of
+        .get(service)
+        .cloned()
+        .unwrap_or_default();
+    // In id order, so that the map below is laid out from a sorted list (its sort
+    // finds one run) instead of sorting the large (id, facts) pairs themselves.
+    indices.sort_by(|&a, &b| inputs.deployments[a].id.cmp(&inputs.deployments[b].id));
+    let mut out = Vec::with_capacity(indices.len());
+    for i in indices {
+        let Some(dep) = inputs.deployments.get(i) else {
             continue;
-        }
-        let row = rows.get(&i);
+        };
+        let row = histories.row(history, i);
         let policy = policy_now.filter(|_| risk::budget_policy_applies(dep, now));
         let production = dep.is_production() && dep.status != DeployStatus::Canceled;
         let c = traffic.as_ref().filter(|_| production).map(|t| {
@@ -134,17 +146,34 @@ fn facts(
                 window_requests,
             )
         });
-        out.insert(
+        // A production row's batch is what lead time counts; any other deployment
+        // (staging…, canceled) has no production history: its own distinct commits.
+        let batch = match row {
+            Some(r) => r.batch.map(|b| b as usize),
+            None => Some(distinct_commits(dep)),
+        };
+        out.push((
             dep.id.clone(),
             DeploymentFacts {
-                failed: row.is_some_and(|r| r.failed),
-                risk: risk::flags(dep, &settings.calendar, settings.large_batch, policy),
+                // As the change failure rate counts it: a running deployment (even
+                // with a failed canary) is not yet a change failure.
+                failed: row.is_some_and(|r| r.counted_failure()),
+                risk: risk::flags(dep, &settings.calendar, settings.large_batch, batch, policy),
                 budget_consumed: c.and_then(|c| c.consumed),
                 spike: c.is_some_and(|c| c.spike),
                 incidents: incidents.remove(&i).unwrap_or_default(),
                 changes_counted: row.is_some_and(|r| r.changes_counted),
             },
-        );
+        ));
     }
-    out
+    // Built in one go from the list (sorted, then laid out), not by an insert each.
+    out.into_iter().collect()
+}
+
+/// Distinct commit shas of one deployment.
+fn distinct_commits(dep: &crate::model::Deployment) -> usize {
+    let mut shas: Vec<&str> = dep.commits.iter().map(|c| c.sha.as_str()).collect();
+    shas.sort_unstable();
+    shas.dedup();
+    shas.len()
 }

@@ -53,8 +53,9 @@ pub struct ServiceDerived {
 pub struct Derived {
     pub at: Option<Ts>,
     pub services: BTreeMap<String, ServiceDerived>,
-    /// Incidents linked to no deployment (shown as such, never guessed).
-    pub unlinked_incidents: Vec<String>,
+    /// Incidents in the window linked to no deployment (shown as such, never
+    /// guessed), with the reason.
+    pub unlinked_incidents: Vec<UnlinkedIncident>,
 }
 
 pub use derive::derive;

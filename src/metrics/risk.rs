@@ -10,12 +10,17 @@ use super::local;
 use super::settings::{Calendar, ChangeWindow};
 use super::types::{Policy, RiskFlag};
 
-/// Risk flags of a deployment. `budget_policy` is the error-budget policy that applied
-/// when it started, if known (see [`budget_policy_applies`]).
+/// Risk flags of a deployment. `batch` is the number of changes it ships as lead time
+/// counts them (distinct, since the previous successful production deployment; see
+/// `dora::Row::batch`), `None` when unknown — then it is never a large batch (the
+/// first deployment seen lists history, not a batch). `budget_policy` is the
+/// error-budget policy that applied when it started, if known (see
+/// [`budget_policy_applies`]).
 pub fn flags(
     dep: &Deployment,
     calendar: &Calendar,
     large_batch: usize,
+    batch: Option<usize>,
     budget_policy: Option<Policy>,
 ) -> Vec<RiskFlag> {
     let at = dep.started_at;
@@ -23,9 +28,10 @@ pub fn flags(
     if local::is_weekend(calendar.tz, at) {
         out.push(RiskFlag::Weekend);
     }
-    if calendar
-        .holidays
-        .contains(&local::local_date(calendar.tz, at))
+    if !calendar.holidays.is_empty()
+        && calendar
+            .holidays
+            .contains(&local::local_date(calendar.tz, at))
     {
         out.push(RiskFlag::Holiday);
     }
@@ -45,7 +51,7 @@ pub fn flags(
     if matches!(budget_policy, Some(Policy::Frozen | Policy::HardFreeze)) {
         out.push(RiskFlag::BudgetFreeze);
     }
-    if dep.commits.len() > large_batch {
+    if batch.is_some_and(|n| n > large_batch) {
         out.push(RiskFlag::LargeBatch);
     }
     if dep.trigger == Trigger::Manual {
@@ -138,12 +144,12 @@ mod tests {
     #[test]
     fn local_time_decides_across_dst() {
         // Monday 2026-10-26 08:30 UTC is 09:30 CET (winter time since the 25th): inside.
-        assert!(flags(&dep("2026-10-26T08:30:00Z"), &calendar(), 20, None).is_empty());
+        assert!(flags(&dep("2026-10-26T08:30:00Z"), &calendar(), 20, Some(0), None).is_empty());
         // Monday 2026-10-19 07:30 UTC is 09:30 CEST (summer time): inside.
-        assert!(flags(&dep("2026-10-19T07:30:00Z"), &calendar(), 20, None).is_empty());
+        assert!(flags(&dep("2026-10-19T07:30:00Z"), &calendar(), 20, Some(0), None).is_empty());
         // Monday 2026-10-26 07:30 UTC is 08:30 CET: outside, though it is 09:30 a week earlier.
         assert_eq!(
-            flags(&dep("2026-10-26T07:30:00Z"), &calendar(), 20, None),
+            flags(&dep("2026-10-26T07:30:00Z"), &calendar(), 20, Some(0), None),
             vec![RiskFlag::OutsideChangeWindow]
         );
     }
@@ -151,7 +157,7 @@ mod tests {
     #[test]
     fn weekend_holiday_freeze_batch_manual() {
         // Saturday 2026-10-03 is also German Unity Day.
-        let f = flags(&dep("2026-10-03T10:00:00Z"), &calendar(), 20, None);
+        let f = flags(&dep("2026-10-03T10:00:00Z"), &calendar(), 20, Some(0), None);
         assert_eq!(
             f,
             vec![
@@ -161,7 +167,7 @@ mod tests {
             ]
         );
         // Friday 2026-10-02 23:30 UTC is already Saturday in Berlin.
-        let f = flags(&dep("2026-10-02T23:30:00Z"), &calendar(), 20, None);
+        let f = flags(&dep("2026-10-02T23:30:00Z"), &calendar(), 20, Some(0), None);
         assert!(
             f.contains(&RiskFlag::Weekend) && f.contains(&RiskFlag::Holiday),
             "{f:?}"
@@ -178,7 +184,8 @@ mod tests {
                 merged_at: None,
             })
             .collect();
-        let f = flags(&d, &calendar(), 20, Some(Policy::Frozen));
+        // The batch is what lead time counts (21 distinct new changes), not the list.
+        let f = flags(&d, &calendar(), 20, Some(21), Some(Policy::Frozen));
         assert_eq!(
             f,
             vec![
@@ -190,7 +197,10 @@ mod tests {
         );
         // The freeze is for "api" only.
         d.service = "web".into();
-        assert!(!flags(&d, &calendar(), 20, None).contains(&RiskFlag::Freeze));
+        assert!(!flags(&d, &calendar(), 20, Some(21), None).contains(&RiskFlag::Freeze));
+        // 21 commits listed, but 20 of them shipped before: not a large batch.
+        assert!(!flags(&d, &calendar(), 20, Some(1), None).contains(&RiskFlag::LargeBatch));
+        assert!(!flags(&d, &calendar(), 20, None, None).contains(&RiskFlag::LargeBatch));
     }
 
     #[test]

@@ -83,6 +83,9 @@ pub struct Settings {
     pub policy: PolicyBands,
     /// Points in an SPC baseline (20).
     pub spc_baseline: usize,
+    /// A range `[start, end)` the user marked as the SPC baseline instead of the
+    /// first points (none by default).
+    pub spc_baseline_range: Option<(Ts, Ts)>,
     pub rules: RuleSet,
     /// More changes than this is a large batch (default 20).
     pub large_batch: usize,
@@ -108,6 +111,7 @@ impl Default for Settings {
                 restricted_above: 0.05,
             },
             spc_baseline: 20,
+            spc_baseline_range: None,
             rules: RuleSet::WesternElectric,
             large_batch: 20,
             calendar: Calendar {

@@ -380,7 +380,8 @@ impl RiskFlag {
 /// Facts about one deployment that need more than the deployment itself.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DeploymentFacts {
-    /// Counted as a change failure (any of the four causes).
+    /// Counted as a change failure (any of the four causes) — as the change failure
+    /// rate counts it: a running deployment is not yet one, whatever its canary says.
     pub failed: bool,
     pub risk: Vec<RiskFlag>,
     /// Fraction of the SLO window's budget this deployment consumed over its bake window.
@@ -391,4 +392,62 @@ pub struct DeploymentFacts {
     pub incidents: Vec<String>,
     /// Changes (commits) counted for lead time: false for the first deployment seen.
     pub changes_counted: bool,
+}
+
+/// Why the window rule linked an incident to no deployment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoMatch {
+    /// No production deployment of its service had finished when it was opened.
+    NoEarlierDeployment,
+    /// The latest one finished longer than the link window before it was opened.
+    OutsideWindow,
+}
+
+/// Why the deployment an incident names explicitly was not used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NamedLink {
+    /// No deployment with that id (at `now`).
+    Unknown,
+    /// Not a production deployment (staging, development…).
+    NotProduction,
+    /// Canceled: not in the change-failure denominator.
+    Canceled,
+}
+
+/// An incident linked to no deployment, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnlinkedIncident {
+    pub key: String,
+    pub why: NoMatch,
+    /// The deployment id the tracker named, and why it was not used.
+    pub named: Option<(String, NamedLink)>,
+}
+
+impl UnlinkedIncident {
+    /// One line for people: "no production deployment of its service finished in the
+    /// 24 h before it was opened; the tracker named staging deployment d7".
+    pub fn reason(&self, link_window: &str) -> String {
+        let why = match self.why {
+            NoMatch::NoEarlierDeployment => {
+                "no production deployment of its service had finished when it was opened"
+                    .to_string()
+            }
+            NoMatch::OutsideWindow => format!(
+                "no production deployment of its service finished in the {link_window} before it was opened"
+            ),
+        };
+        match &self.named {
+            None => why,
+            Some((id, named)) => {
+                let what = match named {
+                    NamedLink::Unknown => "an unknown deployment",
+                    NamedLink::NotProduction => "a non-production deployment",
+                    NamedLink::Canceled => "a canceled deployment",
+                };
+                format!("{why}; the tracker named {what}, {id}, which is not counted")
+            }
+        }
+    }
 }

@@ -4,7 +4,9 @@ use chrono::Duration;
 use chrono_tz::Tz;
 use serde::Serialize;
 
-use crate::metrics::types::{BurnRates, BurnTrend, Dora, ErrorBudget, RiskFlag, SpcChart, Window};
+use crate::metrics::types::{
+    BurnRates, BurnTrend, Dora, ErrorBudget, RiskFlag, SpcChart, UnlinkedIncident, Window,
+};
 use crate::metrics::{derive, Inputs, ServiceDerived, Settings};
 use crate::model::{DeployStatus, Ts};
 
@@ -20,9 +22,12 @@ pub struct ReportV1 {
     /// Zone for the markdown form.
     #[serde(skip)]
     pub tz: Tz,
-    /// Incidents in the window linked to no deployment.
+    /// Incidents in the window linked to no deployment, with the reason.
     #[serde(skip)]
-    pub unlinked_incidents: Vec<String>,
+    pub unlinked_incidents: Vec<UnlinkedIncident>,
+    /// The incident link window (for the markdown's explanation).
+    #[serde(skip)]
+    pub link_window: Duration,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -88,6 +93,7 @@ pub fn build(
         services,
         tz: settings.calendar.tz,
         unlinked_incidents: derived.unlinked_incidents,
+        link_window: settings.incident_link_window,
     }
 }
 

@@ -8,11 +8,24 @@ use crate::model::Ts;
 
 pub const NA: &str = "n/a";
 
-/// "45 s", "12 min", "3.2 h", "1.5 d".
+/// Drops the sign of a figure that rounds to zero: "-0.000%" and "-0" read as a
+/// negative value where there is none.
+fn unsigned_zero(text: String) -> String {
+    match text.strip_prefix('-') {
+        Some(rest) if !rest.chars().any(|c| c.is_ascii_digit() && c != '0') => rest.to_string(),
+        _ => text,
+    }
+}
+
+/// "45 s", "12 min", "3.2 h", "1.5 d"; a negative duration keeps its sign and unit
+/// ("-15.0 h", not "-54145 s").
 pub fn duration(seconds: Option<f64>) -> String {
     let Some(s) = seconds.filter(|s| s.is_finite()) else {
         return NA.into();
     };
+    if s < 0.0 {
+        return unsigned_zero(format!("-{}", duration(Some(-s))));
+    }
     if s < 60.0 {
         format!("{s:.0} s")
     } else if s < 3_600.0 {
@@ -29,13 +42,13 @@ pub fn percent(fraction: Option<f64>) -> String {
     match fraction.filter(|f| f.is_finite()) {
         Some(f) => {
             let p = f * 100.0;
-            if p != 0.0 && p.abs() < 1.0 {
+            unsigned_zero(if p != 0.0 && p.abs() < 1.0 {
                 format!("{p:.3}%")
             } else if (p - p.round()).abs() < 1e-9 {
                 format!("{p:.0}%")
             } else {
                 format!("{p:.1}%")
-            }
+            })
         }
         None => NA.into(),
     }
@@ -43,7 +56,7 @@ pub fn percent(fraction: Option<f64>) -> String {
 
 pub fn number(value: Option<f64>, decimals: usize) -> String {
     match value.filter(|v| v.is_finite()) {
-        Some(v) => format!("{v:.decimals$}"),
+        Some(v) => unsigned_zero(format!("{v:.decimals$}")),
         None => NA.into(),
     }
 }
@@ -79,5 +92,17 @@ mod tests {
         assert_eq!(percent(Some(-0.5)), "-50%");
         assert_eq!(percent(None), "n/a");
         assert_eq!(cell("a|b"), "a\\|b");
+    }
+
+    #[test]
+    fn no_negative_zero_and_signed_durations() {
+        assert_eq!(percent(Some(-0.0)), "0%");
+        assert_eq!(percent(Some(-0.000_000_1)), "0.000%");
+        assert_eq!(percent(Some(-0.000_04)), "-0.004%");
+        assert_eq!(number(Some(-0.001), 2), "0.00");
+        assert_eq!(number(Some(-0.01), 2), "-0.01");
+        assert_eq!(duration(Some(-54_145.0)), "-15.0 h");
+        assert_eq!(duration(Some(-0.2)), "0 s");
+        assert_eq!(duration(Some(-90.0)), "-2 min");
     }
 }

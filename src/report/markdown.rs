@@ -38,15 +38,30 @@ pub fn to_markdown(report: &ReportV1) -> String {
         let _ = writeln!(out, "## Incidents linked to no deployment\n");
         let _ = writeln!(
             out,
-            "No production deployment of their service finished in the link window before \
-             they were opened, and the tracker named none. They are not counted as change failures.\n"
+            "Neither the tracker nor the link window tie them to a counted production \
+             deployment, so they are not counted as change failures.\n"
         );
-        for key in &report.unlinked_incidents {
-            let _ = writeln!(out, "- {}", cell(key));
+        let window = link_window(report.link_window);
+        for u in &report.unlinked_incidents {
+            let _ = writeln!(out, "- {}: {}.", cell(&u.key), cell(&u.reason(&window)));
         }
         out.push('\n');
     }
     out
+}
+
+/// "24 h", "90 min", "2 d": the link window as configured.
+fn link_window(d: chrono::Duration) -> String {
+    let secs = d.num_seconds();
+    if secs % 86_400 == 0 && secs >= 2 * 86_400 {
+        format!("{} d", secs / 86_400)
+    } else if secs % 3_600 == 0 {
+        format!("{} h", secs / 3_600)
+    } else if secs % 60 == 0 {
+        format!("{} min", secs / 60)
+    } else {
+        format!("{secs} s")
+    }
 }
 
 fn service(out: &mut String, s: &ServiceReport, tz: Tz) {
@@ -245,8 +260,12 @@ fn spc(out: &mut String, charts: &[SpcChart], tz: Tz) {
     let _ = writeln!(out, "### Statistical process control\n");
     let _ = writeln!(
         out,
-        "Limits come from each chart's baseline (its first points, restarted at a process change) \
-         and are then held; a signal means the process changed, not that one value was bad.\n"
+        "Each chart covers the whole history the data holds up to the end of the window, not only \
+         the window, and its points are numbered from the oldest. Limits come from its baseline \
+         (its first points, restarted at a process change, or the range configured as the \
+         baseline) and are then held, so they do not move as the window slides; a signal means \
+         the process changed, not that one value was bad. Lower limits of figures that cannot \
+         be negative are shown at 0.\n"
     );
     let _ = writeln!(
         out,
@@ -316,7 +335,13 @@ fn deployments(out: &mut String, s: &ServiceReport, tz: Tz) {
                 .map_or_else(|| "running".into(), |f| time(f, tz)),
             cell(&d.version),
             d.status,
-            if d.failed { "yes" } else { "no" },
+            if d.failed {
+                "yes"
+            } else if d.finished_at.is_none() {
+                "not yet (running)"
+            } else {
+                "no"
+            },
             if risk.is_empty() {
                 "-".into()
             } else {

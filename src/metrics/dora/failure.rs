@@ -5,7 +5,7 @@
 //!
 //! A remediation that follows another remediation continues the same failure: a
 //! rollback followed by a hotfix charges the deployment they both repair, once — not
-//! the rollback as a second failure.
+//! the rollback as a second failure (see [`mark_remediated`] for the whole rule).
 
 use chrono::Duration;
 
@@ -22,28 +22,53 @@ pub fn mark_own(rows: &mut ServiceRows<'_>) {
     }
 }
 
-/// Charges the deployment each rollback or hotfix repairs: the latest deployment that
-/// finished before the remediation started, if within `window` of it.
+/// Charges the deployment each rollback or hotfix repairs.
+///
+/// **The remediated deployment** of a remediation `R` (a rollback or hotfix) is the
+/// latest production deployment of the service that *started* before `R` started —
+/// not canceled (canceled ones are no rows) and not `R` itself. Start order, not
+/// finish order: a rollback may start at the very instant the bad deployment is
+/// marked finished (rolled back), or while it is still running; either way it repairs
+/// that deployment, never the healthy one before it. It is charged when `R` starts
+/// within `window` of its finish (`R.started − finished < window`, so exactly
+/// `window` later is too late: the failure window is half-open like every window), or
+/// before it finished, or while it is still running.
+///
+/// **Chains.** When the remediated deployment is itself a remediation `P`:
+/// - if `P` repaired some deployment `D`, `R` continues that repair and `D` is charged
+///   (a rollback followed by a hotfix is one failure of `D`, not two);
+/// - if `P` repaired nothing (its own predecessor was too old, or it had none), `P`
+///   is charged: a bad hotfix that is rolled back is a failure of the hotfix.
+///
+/// A deployment already failed by its own status (failed, rolled back) is charged no
+/// further: the flag is one per deployment, so it is still one failure.
 pub fn mark_remediated(rows: &mut ServiceRows<'_>, window: Duration) {
-    // For each remediation row, the row it repairs (followed through remediation chains).
-    let mut target: Vec<Option<usize>> = vec![None; rows.rows.len()];
-    for r in 0..rows.rows.len() {
+    let n = rows.rows.len();
+    if !rows.rows.iter().any(|r| r.remediation) {
+        return;
+    }
+    // Rows in start order (ties: input order). Inputs are sorted by start, and rows
+    // by finish, which is nearly the same order: the stable sort finds the runs.
+    let mut by_start: Vec<usize> = (0..n).collect();
+    by_start.sort_by_key(|&r| (rows.rows[r].started, rows.rows[r].index));
+    // For each remediation row, the row it repairs (followed through chains).
+    let mut target: Vec<Option<usize>> = vec![None; n];
+    for (pos, &r) in by_start.iter().enumerate() {
         if !rows.rows[r].remediation {
             continue;
         }
         let started = rows.rows[r].started;
-        let before = rows.position_before(started);
-        let Some(p) = before.checked_sub(1).filter(|&p| p != r) else {
+        // The latest row that started strictly before `r` (rows starting at the same
+        // instant, `r` included, are not its predecessor).
+        let before = by_start[..pos].partition_point(|&q| rows.rows[q].started < started);
+        let Some(&p) = before.checked_sub(1).and_then(|b| by_start.get(b)) else {
             continue;
         };
-        let Some(p_finished) = rows.rows[p].finished else {
-            continue;
-        };
-        if started - p_finished >= window {
+        if rows.rows[p].finished.is_some_and(|f| started - f >= window) {
             continue;
         }
         let repaired = if rows.rows[p].remediation {
-            target[p]
+            target[p].or(Some(p))
         } else {
             Some(p)
         };

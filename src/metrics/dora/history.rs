@@ -51,6 +51,11 @@ pub struct Row<'a> {
     pub changes: Range<usize>,
     /// False for the first successful deployment seen and for rollbacks.
     pub changes_counted: bool,
+    /// The distinct changes it ships: its commits and those of failed deployments
+    /// since the previous successful one, less what that one shipped (what lead time
+    /// counts, for every row, running ones included). 0 for a rollback; `None` before
+    /// the first success (no predecessor, so the batch is unknown).
+    pub batch: Option<u32>,
     /// Its linked incidents, if any (boxed: few rows have them, and a small row keeps
     /// a million-deployment history compact).
     pub incidents: Option<Box<LinkedIncidents>>,
@@ -58,6 +63,12 @@ pub struct Row<'a> {
 }
 
 impl Row<'_> {
+    /// Counted as a change failure now: failed, and finished (a running deployment is
+    /// not yet in the denominator, so not yet a change failure either).
+    pub fn counted_failure(&self) -> bool {
+        self.failed && self.counts()
+    }
+
     /// In the change-failure denominator: finished as success, failed or rolled back.
     pub fn counts(&self) -> bool {
         self.finished.is_some()
@@ -108,6 +119,7 @@ impl<'a> ServiceRows<'a> {
                     failed: false,
                     changes: 0..0,
                     changes_counted: false,
+                    batch: None,
                     incidents: None,
                     recovery: Recovery::NotFailed,
                 })
@@ -117,9 +129,9 @@ impl<'a> ServiceRows<'a> {
         ServiceRows { rows, finished }
     }
 
-    /// Latest finished row strictly before `t`: its deployment index and finish.
-    pub fn latest_finished_before(&self, t: Ts) -> Option<(usize, Ts)> {
-        let n = self.position_before(t);
+    /// Latest row finished at or before `t`: its deployment index and finish.
+    pub fn latest_finished_by(&self, t: Ts) -> Option<(usize, Ts)> {
+        let n = self.rows[..self.finished].partition_point(|r| r.finished.is_some_and(|f| f <= t));
         let row = self.rows.get(n.checked_sub(1)?)?;
         Some((row.index, row.finished?))
     }

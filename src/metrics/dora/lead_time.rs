@@ -41,6 +41,7 @@ pub fn fill(rows: &mut ServiceRows<'_>, table: &Table<'_>, deployments: &[Deploy
         let start = lead_times.len();
         row.changes = start..start;
         if row.rollback {
+            row.batch = Some(0);
             continue;
         }
         let i = row.index;
@@ -51,24 +52,18 @@ pub fn fill(rows: &mut ServiceRows<'_>, table: &Table<'_>, deployments: &[Deploy
                 .enumerate()
                 .map(|(j, &(h, t))| (h, t, i, j)),
         );
-        if row.status != DeployStatus::Success {
+        let success = row.status == DeployStatus::Success && row.finished.is_some();
+        // A failed deployment's batch is needed too (risk flags), so the pending set
+        // is made distinct at every row, not only at successes; doing it again later
+        // keeps the same set (the earliest copy of each commit).
+        distinct_new(&mut pending, &previous_group, &same);
+        row.batch = seen_success.then_some(pending.len() as u32);
+        if !success {
             continue;
         }
         let Some(finished_at) = row.finished else {
             continue;
         };
-        // By hash, then by time: duplicates become neighbours, the earliest first.
-        pending.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
-        dedup(&mut pending, &same);
-        if !previous_group.is_empty() {
-            pending.retain(|p| {
-                let from = previous_group.partition_point(|q| q.0 < p.0);
-                !previous_group[from..]
-                    .iter()
-                    .take_while(|q| q.0 == p.0)
-                    .any(|q| same(p, q))
-            });
-        }
         if seen_success {
             let end_ms = finished_at.timestamp_millis();
             lead_times.extend(
@@ -83,7 +78,46 @@ pub fn fill(rows: &mut ServiceRows<'_>, table: &Table<'_>, deployments: &[Deploy
         std::mem::swap(&mut previous_group, &mut pending);
         pending.clear();
     }
+    // Running rows ship what is pending plus their own commits.
+    for row in rows.rows[finished..].iter_mut() {
+        if row.rollback {
+            row.batch = Some(0);
+            continue;
+        }
+        let i = row.index;
+        let mut own = pending.clone();
+        own.extend(
+            table
+                .commits_of(i)
+                .iter()
+                .enumerate()
+                .map(|(j, &(h, t))| (h, t, i, j)),
+        );
+        distinct_new(&mut own, &previous_group, &same);
+        row.batch = seen_success.then_some(own.len() as u32);
+    }
     lead_times
+}
+
+/// Makes `pending` distinct (sorted by hash, the earliest copy of each commit kept)
+/// and drops what the previous success already shipped (`previous` is sorted by hash).
+fn distinct_new(
+    pending: &mut Vec<Pending>,
+    previous: &[Pending],
+    same: &impl Fn(&Pending, &Pending) -> bool,
+) {
+    // By hash, then by time: duplicates become neighbours, the earliest first.
+    pending.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+    dedup(pending, same);
+    if !previous.is_empty() {
+        pending.retain(|p| {
+            let from = previous.partition_point(|q| q.0 < p.0);
+            !previous[from..]
+                .iter()
+                .take_while(|q| q.0 == p.0)
+                .any(|q| same(p, q))
+        });
+    }
 }
 
 /// Removes later copies of the same commit, in place. Sorted by hash, copies sit in

@@ -2,12 +2,23 @@
 //! latest production deployment (any status but canceled) of the same service that
 //! finished before the incident was created, if within the link window; otherwise the
 //! incident is unlinked and shown as such — never guessed.
+//!
+//! The link window of a deployment is half-open like every window: `[finished,
+//! finished + window)`. An incident opened at the very instant a deployment finished
+//! links to it; one opened exactly `window` later does not.
+//!
+//! An explicit link counts only when it names a deployment that is counted: a
+//! production deployment, not canceled, started before `now`. A link to a staging or
+//! canceled deployment, or to an id nobody knows, is not thrown away with the
+//! incident: the window rule is tried instead, and when that finds nothing either the
+//! incident is unlinked with both reasons.
 
 use std::collections::HashMap;
 
 use chrono::Duration;
 
-use crate::model::{Deployment, Incident, Ts};
+use crate::metrics::types::{NamedLink, NoMatch};
+use crate::model::{DeployStatus, Deployment, Incident, Ts};
 
 use super::history::ServiceRows;
 use super::table::FnvMap;
@@ -19,15 +30,19 @@ pub enum Link {
     Explicit(usize),
     /// The window rule chose it; index into the deployments.
     Window(usize),
-    /// No deployment: none in the window, or the named one is unknown.
-    Unlinked,
+    /// No deployment: why the window rule found none, and why a deployment the
+    /// tracker named was not used (`None`: it named none).
+    Unlinked {
+        why: NoMatch,
+        named: Option<NamedLink>,
+    },
 }
 
 impl Link {
     pub fn deployment(self) -> Option<usize> {
         match self {
             Link::Explicit(i) | Link::Window(i) => Some(i),
-            Link::Unlinked => None,
+            Link::Unlinked { .. } => None,
         }
     }
 }
@@ -61,18 +76,29 @@ pub fn link_all(
             if inc.created_at >= now {
                 return None;
             }
-            if let Some(id) = inc.linked_deployment.as_deref() {
-                return Some(match by_id.get(id) {
-                    Some(&i) => Link::Explicit(i),
-                    None => Link::Unlinked,
-                });
-            }
-            let link = rows
+            let named = match inc.linked_deployment.as_deref() {
+                None => None,
+                Some(id) => match by_id.get(id).map(|&i| (i, &deployments[i])) {
+                    None => Some(NamedLink::Unknown),
+                    Some((_, d)) if !d.is_production() => Some(NamedLink::NotProduction),
+                    Some((_, d)) if d.status == DeployStatus::Canceled => Some(NamedLink::Canceled),
+                    Some((i, _)) => return Some(Link::Explicit(i)),
+                },
+            };
+            let latest = rows
                 .get(inc.service.as_str())
-                .and_then(|r| r.latest_finished_before(inc.created_at))
-                .filter(|(_, finished)| inc.created_at - *finished < window)
-                .map_or(Link::Unlinked, |(i, _)| Link::Window(i));
-            Some(link)
+                .and_then(|r| r.latest_finished_by(inc.created_at));
+            Some(match latest {
+                Some((i, finished)) if inc.created_at - finished < window => Link::Window(i),
+                Some(_) => Link::Unlinked {
+                    why: NoMatch::OutsideWindow,
+                    named,
+                },
+                None => Link::Unlinked {
+                    why: NoMatch::NoEarlierDeployment,
+                    named,
+                },
+            })
         })
         .collect()
 }

@@ -38,6 +38,23 @@ pub struct Histories<'a> {
     pub services: HashMap<&'a str, History<'a>>,
     /// `links[i]` belongs to `Inputs::incidents[i]`; `None` when created at or after `now`.
     pub links: Vec<Option<Link>>,
+    /// Every deployment of each service started before `now`, any environment
+    /// (indices into `Inputs::deployments`, in input order).
+    pub deployments_of: HashMap<&'a str, Vec<usize>>,
+    /// Deployment index → its row within its service's history (`u32::MAX`: none).
+    pub row_of: Vec<u32>,
+}
+
+impl Histories<'_> {
+    /// The row of deployment `i` in `history` (its service's), if it is one.
+    pub fn row<'h>(&self, history: &'h History<'_>, i: usize) -> Option<&'h Row<'h>> {
+        let r = *self.row_of.get(i)?;
+        if r == u32::MAX {
+            return None;
+        }
+        let row = history.rows.rows.get(r as usize)?;
+        (row.index == i).then_some(row)
+    }
 }
 
 impl<'a> Histories<'a> {
@@ -47,11 +64,16 @@ impl<'a> Histories<'a> {
         let deployments = inputs.deployments;
         let table = Table::new(deployments, settings.lead_time_basis, now);
         let mut by_service: Vec<Vec<usize>> = vec![Vec::new(); table.services.len()];
+        let mut all_of: Vec<Vec<usize>> = vec![Vec::new(); table.services.len()];
         for (i, &s) in table.service.iter().enumerate() {
             if table.row[i] {
                 by_service[usize::from(s)].push(i);
             }
+            if table.started_ms[i] < now.timestamp_millis() {
+                all_of[usize::from(s)].push(i);
+            }
         }
+        let deployments_of = table.services.iter().copied().zip(all_of).collect();
         let rows: HashMap<&'a str, ServiceRows<'a>> = table
             .services
             .iter()
@@ -90,6 +112,11 @@ impl<'a> Histories<'a> {
                 (service, History { rows, lead_times })
             })
             .collect();
-        Histories { services, links }
+        Histories {
+            services,
+            links,
+            deployments_of,
+            row_of: row_index,
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! The five keys over one window, from a service's history: every figure is a scan of
 //! the contiguous rows that finished in the window.
 
+use chrono::NaiveDate;
 use chrono_tz::Tz;
 
 use crate::metrics::local;
@@ -8,7 +9,7 @@ use crate::metrics::percentile::{p50_p90, percentile_in_place};
 use crate::metrics::types::{
     ChangeFailureRate, DeploymentFrequency, Dora, LeadTime, RecoveryTime, ReworkRate, Window,
 };
-use crate::model::DeployStatus;
+use crate::model::{DeployStatus, Ts};
 
 use super::history::{Recovery, Row};
 use super::levels;
@@ -35,29 +36,52 @@ pub fn dora(history: &History<'_>, window: Window, tz: Tz) -> Dora {
     }
 }
 
+/// Deployments per day over the window's length in local days, and the median over
+/// the window's whole weeks of the deployment days in each week.
+///
+/// Weeks are 7-local-day blocks counted back from the window's end (the leftover days
+/// at its start are in no week). A week's deployment days are the distinct local
+/// calendar dates (in `tz`) on which its successful production deployments finished.
+/// A block that does not start at local midnight touches 8 dates (the same weekday at
+/// both ends, each partly); it still holds at most 7 days' worth, so the count is
+/// capped at 7.
 fn frequency(rows: &[Row<'_>], window: Window, tz: Tz) -> DeploymentFrequency {
     let days = local::days_in(tz, window.start, window.end);
     let successes = || rows.iter().filter(|r| r.status == DeployStatus::Success);
     let deployments = successes().count() as u32;
     let per_day = (days > 0.0).then(|| f64::from(deployments) / days);
-    // Day d (0 = the last) of the window counted back from its end, in local days.
-    let weeks = local::week_starts(tz, window.start, window.end).len() - 1;
-    let day_starts: Vec<_> = (0..=7 * weeks as u64)
-        .map(|d| local::days_back(tz, window.end, d))
-        .collect();
-    let mut active = vec![false; 7 * weeks];
-    for r in successes() {
-        let Some(f) = r.finished else { continue };
-        // Boundaries descend: count those after `f` to find its day.
-        let d = day_starts[1..].partition_point(|&b| b > f);
-        if let Some(slot) = active.get_mut(d) {
-            *slot = true;
+    // bounds[k] is the start of the week ending k weeks before the end (bounds[0] is
+    // the end itself); they descend.
+    let bounds = local::week_starts(tz, window.start, window.end);
+    let weeks = bounds.len() - 1;
+    let mut per_week = vec![0.0f64; weeks];
+    // Rows are sorted by finish: each week's dates arrive in order, so counting the
+    // changes of date counts the distinct dates, and a date is looked up only when a
+    // finish passes the end of the current one.
+    let mut current: Option<(usize, NaiveDate)> = None;
+    let mut date_end: Option<Ts> = None;
+    let mut date = NaiveDate::MIN;
+    for f in successes().filter_map(|r| r.finished) {
+        // The week of `f`: the number of bounds after it, less one.
+        let week = bounds[1..].partition_point(|&b| b > f);
+        if week >= weeks {
+            continue;
+        }
+        if date_end.is_none_or(|e| f >= e) {
+            date = local::local_date(tz, f);
+            date_end = date
+                .succ_opt()
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .map(|d| local::from_local(tz, d));
+        }
+        if current != Some((week, date)) {
+            current = Some((week, date));
+            per_week[week] += 1.0;
         }
     }
-    let mut per_week: Vec<f64> = active
-        .chunks(7)
-        .map(|w| w.iter().filter(|&&a| a).count() as f64)
-        .collect();
+    for w in &mut per_week {
+        *w = w.min(7.0);
+    }
     DeploymentFrequency {
         deployments,
         per_day,

@@ -3,9 +3,9 @@
 //! counts per unit (`ū = Σc/Σn`, limits `ū ± 3·sqrt(ū/nᵢ)`, never below 0). The centre
 //! comes from each segment's baseline and is held; the limits vary with each nᵢ.
 
-use std::ops::Range;
-
 use crate::metrics::types::{ChartKind, Limits};
+
+use super::segments::Segment;
 
 /// One subgroup: `count` defects (p: failures, u: incidents) in `n` units.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -18,14 +18,12 @@ pub struct Subgroup {
 pub fn limits(
     kind: ChartKind,
     groups: &[Subgroup],
-    segments: &[Range<usize>],
-    baseline: usize,
+    segments: &[Segment],
 ) -> Vec<Option<(Limits, f64)>> {
     let mut out = vec![None; groups.len()];
     let mut center: Option<f64> = None;
     for seg in segments {
-        let base_end = (seg.start + baseline.max(1)).min(seg.end);
-        let base = groups.get(seg.start..base_end).unwrap_or(&[]);
+        let base = groups.get(seg.baseline.clone()).unwrap_or(&[]);
         let (d, n) = base
             .iter()
             .fold((0.0, 0.0), |(d, n), g| (d + g.count, n + g.n));
@@ -33,7 +31,7 @@ pub fn limits(
             center = Some(d / n);
         }
         let Some(c) = center else { continue };
-        for i in seg.clone() {
+        for i in seg.points.clone() {
             let Some(g) = groups.get(i).filter(|g| g.n > 0.0) else {
                 continue;
             };
@@ -63,6 +61,40 @@ pub fn limits(
 mod tests {
     use super::*;
 
+    fn whole(n: usize) -> Segment {
+        Segment {
+            points: 0..n,
+            baseline: 0..n,
+        }
+    }
+
+    #[test]
+    fn p_chart_upper_limit_is_clamped_at_one() {
+        // 1 failure in 2 deployments, then 1 of 1: p̄ = 2/3. For n = 1:
+        // σ = sqrt(2/3 · 1/3 / 1) = 0.4714, p̄ + 3σ = 2.081 → clamped to 1; p̄ − 3σ < 0 → 0.
+        let g = [
+            Subgroup { count: 1.0, n: 2.0 },
+            Subgroup { count: 1.0, n: 1.0 },
+        ];
+        let l = limits(ChartKind::P, &g, &[whole(2)]);
+        let (second, sigma) = l[1].unwrap_or((
+            Limits {
+                center: 0.0,
+                ucl: 0.0,
+                lcl: 1.0,
+            },
+            0.0,
+        ));
+        assert!((second.center - 2.0 / 3.0).abs() < 1e-12);
+        assert!((sigma - (2.0f64 / 9.0).sqrt()).abs() < 1e-12);
+        assert_eq!(second.ucl, 1.0);
+        assert_eq!(second.lcl, 0.0);
+        // The same numbers on a u-chart are not clamped at 1: ū + 3·sqrt(ū / 1) = 3.116.
+        let u = limits(ChartKind::U, &g, &[whole(2)]);
+        let ucl = u[1].map(|(l, _)| l.ucl).unwrap_or(0.0);
+        assert!((ucl - (2.0 / 3.0 + 3.0 * (2.0f64 / 3.0).sqrt())).abs() < 1e-12);
+    }
+
     #[test]
     fn p_chart_by_hand() {
         // 2/10, 1/20, 3/10: p̄ = 6/40 = 0.15.
@@ -80,7 +112,7 @@ mod tests {
                 n: 10.0,
             },
         ];
-        let l = limits(ChartKind::P, &g, std::slice::from_ref(&(0..3)), 20);
+        let l = limits(ChartKind::P, &g, &[whole(3)]);
         let (first, s0) = l[0].unwrap_or((
             Limits {
                 center: 0.0,
@@ -107,7 +139,7 @@ mod tests {
             Subgroup { count: 4.0, n: 8.0 },
             Subgroup { count: 2.0, n: 4.0 },
         ];
-        let l = limits(ChartKind::U, &g, std::slice::from_ref(&(0..2)), 20);
+        let l = limits(ChartKind::U, &g, &[whole(2)]);
         let (first, sigma) = l[0].unwrap_or((
             Limits {
                 center: 0.0,

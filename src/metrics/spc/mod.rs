@@ -21,12 +21,15 @@ const UNKNOWN: Limits = Limits {
     lcl: f64::NAN,
 };
 
-/// How a chart is built: baseline length, rule set and process-change times.
+/// How a chart is built: baseline length, rule set, process-change times and the
+/// baseline range the user marked, if any (see [`segments::plan`]).
 #[derive(Debug, Clone, Copy)]
 pub struct ChartParams<'a> {
     pub baseline: usize,
     pub rules: RuleSet,
     pub changes: &'a [Ts],
+    /// `[start, end)`: its points are the baseline instead of the first points.
+    pub marked: Option<(Ts, Ts)>,
 }
 
 /// An XmR chart of `points` (sorted by time), with its moving-range chart.
@@ -38,8 +41,8 @@ pub fn xmr_chart(metric: &'static str, points: &[(Ts, f64)], p: &ChartParams<'_>
         .collect();
     let ats: Vec<Ts> = points.iter().map(|(t, _)| *t).collect();
     let values: Vec<f64> = points.iter().map(|(_, v)| *v).collect();
-    let segments = segments::split(&ats, p.changes);
-    let (per_point, mr_bar) = xmr::limits(&values, &segments, p.baseline);
+    let segments = segments::plan(&ats, p.changes, p.baseline, p.marked, 2);
+    let (per_point, mr_bar) = xmr::limits(&values, &segments);
     let mut chart = assemble(
         metric,
         ChartKind::Xmr,
@@ -68,9 +71,27 @@ pub fn attribute_chart(
     let ats: Vec<Ts> = groups.iter().map(|(t, _)| *t).collect();
     let subgroups: Vec<Subgroup> = groups.iter().map(|(_, g)| *g).collect();
     let values: Vec<f64> = subgroups.iter().map(|g| g.count / g.n).collect();
-    let segments = segments::split(&ats, p.changes);
-    let per_point = attribute::limits(kind, &subgroups, &segments, p.baseline);
+    let segments = segments::plan(&ats, p.changes, p.baseline, p.marked, 1);
+    let per_point = attribute::limits(kind, &subgroups, &segments);
     assemble(metric, kind, &ats, &values, &per_point, &segments, p.rules)
+}
+
+/// Clamps the lower limits of a chart of a metric that cannot go below `floor`
+/// (durations, proportions, counts: 0), so the report and the panes never show a
+/// limit the data cannot reach. The run rules work on σ and the centre, which the
+/// clamp leaves alone: no value can be below a clamped limit.
+pub fn floor_lower_limits(chart: &mut SpcChart, floor: f64) {
+    let clamp = |l: &mut f64| {
+        if *l < floor {
+            *l = floor;
+        }
+    };
+    if let Some(l) = chart.lcl.as_mut() {
+        clamp(l);
+    }
+    for p in &mut chart.points {
+        clamp(&mut p.limits.lcl);
+    }
 }
 
 fn assemble(
@@ -79,9 +100,10 @@ fn assemble(
     ats: &[Ts],
     values: &[f64],
     per_point: &[Option<(Limits, f64)>],
-    segments: &[std::ops::Range<usize>],
+    segments: &[segments::Segment],
     set: RuleSet,
 ) -> SpcChart {
+    let segments: Vec<std::ops::Range<usize>> = segments.iter().map(|s| s.points.clone()).collect();
     let z: Vec<f64> = values
         .iter()
         .zip(per_point)
@@ -93,7 +115,7 @@ fn assemble(
             None => f64::NAN,
         })
         .collect();
-    let signals = rules::evaluate(values, &z, segments, set)
+    let signals = rules::evaluate(values, &z, &segments, set)
         .into_iter()
         .filter_map(|t| {
             Some(Signal {

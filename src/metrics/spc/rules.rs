@@ -60,14 +60,16 @@ fn beyond(z: &[f64], off: usize, limit: f64, rule: Rule, out: &mut Vec<Trip>) {
 }
 
 /// `k` of `m` consecutive points beyond `limit` σ on one side; the point completing the
-/// pattern must be one of them (so a pattern is reported where it appears).
+/// pattern must be one of them (so a pattern is reported where it appears). At the
+/// start of a segment the window is the points so far: `k` of the first fewer than
+/// `m` points are already `k` of `m` (2.5, 2.5 opens a segment with WE2).
 fn k_of_m(z: &[f64], off: usize, k: usize, m: usize, limit: f64, rule: Rule, out: &mut Vec<Trip>) {
-    for i in (m - 1)..z.len() {
+    for i in 0..z.len() {
         for side in [1.0, -1.0] {
             if z[i] * side <= limit {
                 continue;
             }
-            let window = i + 1 - m..=i;
+            let window = (i + 1).saturating_sub(m)..=i;
             let hits: Vec<usize> = window
                 .filter(|&j| z[j] * side > limit)
                 .map(|j| off + j)
