@@ -22,7 +22,10 @@ fn advice(kind: SourceErrorKind) -> &'static str {
         SourceErrorKind::Network => {
             "check that the server runs at url and that no proxy or firewall is in the way"
         }
-        SourceErrorKind::Timeout => "raise timeout_seconds, or check the server's load",
+        SourceErrorKind::Timeout => {
+            "raise the timeout named above (connect_timeout_seconds, read_timeout_seconds or \
+             timeout_seconds under [prometheus]), or check the server's load"
+        }
         SourceErrorKind::RateLimited => {
             "poll less often (refresh_seconds) or ask for a higher limit"
         }

@@ -47,8 +47,14 @@ pub enum SourceEventKind {
     /// Data loaded from the local cache at start, as last fetched at `at`: shown at
     /// once and marked stale until the first live fetch.
     Cached { at: Ts, data: Vec<SourceData> },
-    /// A fetch failed. The message never contains a URL or a secret.
-    Failed { at: Ts, error: SourceError },
+    /// A fetch failed. The message never contains a URL or a secret. `retry_after` is
+    /// the wait the server asked for (`Retry-After`); the source does not ask again
+    /// before `at + retry_after`.
+    Failed {
+        at: Ts,
+        error: SourceError,
+        retry_after: Option<std::time::Duration>,
+    },
 }
 
 /// Why a fetch failed, in words a user can act on.

@@ -27,6 +27,7 @@ impl App {
                 status.fetching = false;
                 status.last_ok = Some(at);
                 status.from_cache = false;
+                status.retry_not_before = None;
                 // Warnings are API strings: sanitized here, where they enter the model.
                 status.warnings = warnings.iter().map(|w| sanitize(w)).collect();
                 self.apply_data(data);
@@ -39,7 +40,11 @@ impl App {
                 }
                 self.apply_data(data);
             }
-            SourceEventKind::Failed { at, error } => {
+            SourceEventKind::Failed {
+                at,
+                error,
+                retry_after,
+            } => {
                 status.fetching = false;
                 status.last_error = Some((
                     at.max(now),
@@ -48,6 +53,9 @@ impl App {
                         message: sanitize(&error.message),
                     },
                 ));
+                status.retry_not_before = retry_after
+                    .and_then(|d| chrono::Duration::from_std(d).ok())
+                    .map(|d| at.max(now) + d);
             }
         }
         self.dirty = true;

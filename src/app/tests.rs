@@ -279,6 +279,7 @@ fn source_health_follows_events() {
                 kind: SourceErrorKind::Auth,
                 message: "401\x1b[2J".into(),
             },
+            retry_after: None,
         },
     }));
     let status = prom(&a).expect("registered");
