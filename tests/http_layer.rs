@@ -554,3 +554,38 @@ async fn malformed_json_and_rejected_queries_are_told_apart() {
         e.message
     );
 }
+
+/// Thanos answers a partial query with 200 and `warnings`: the markers are drawn, and
+/// the warning reaches the fetch's warnings (and so the header) instead of vanishing.
+#[tokio::test]
+async fn warnings_of_the_marker_query_are_passed_on() {
+    let server = MockServer::start().await;
+    let t = Utc::now().timestamp() - 120;
+    Mock::given(path("/api/v1/query_range"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(format!(
+            r#"{{"status":"success","warnings":["partial response: store eu-1 unavailable"],
+               "data":{{"resultType":"matrix","result":[{{"metric":{{}},"values":[[{t},"1"]]}}]}}}}"#
+        )))
+        .mount(&server)
+        .await;
+    let services = [toml::from_str::<flightdeck::config::ServiceConfig>(
+        "name = \"api\"\ndeploy_marker_query = 'sum(increase(deployments_total[{{window}}]))'",
+    )
+    .expect("service")];
+    let config = PrometheusConfig {
+        url: server.uri(),
+        ..Default::default()
+    };
+    let source = Arc::new(PrometheusSource::new(&config, &services).expect("source"));
+    let fetched = source.fetch_at(Utc::now()).await.expect("fetch");
+    assert_eq!(
+        fetched.warnings,
+        ["api: partial response: store eu-1 unavailable"]
+    );
+    let markers = fetched
+        .data
+        .iter()
+        .filter(|d| matches!(d, flightdeck::event::SourceData::Annotations(a) if a.len() == 1))
+        .count();
+    assert_eq!(markers, 1);
+}

@@ -105,6 +105,11 @@ impl SourceStatus {
         }
     }
 
+    /// True once a live fetch succeeded (cached data no longer replaces anything).
+    pub fn has_live_data(&self) -> bool {
+        self.last_ok.is_some() && !self.from_cache
+    }
+
     /// Age of the data at `now`, if any.
     pub fn age(&self, now: Ts) -> Option<Duration> {
         self.last_ok.map(|at| now - at)
@@ -264,6 +269,12 @@ impl Model {
             view,
             now,
         }
+    }
+
+    /// Warnings of every source together (the header's count). Each source keeps its
+    /// own in [`SourceStatus::warnings`] until its next successful fetch.
+    pub fn warning_count(&self) -> usize {
+        self.sources.iter().map(|s| s.warnings.len()).sum()
     }
 
     /// The selected service's name, if any service is known.
