@@ -80,6 +80,8 @@ pub enum SourceErrorKind {
     /// The query itself was rejected (PromQL error, 400).
     Query,
     Config,
+    /// The local cache could not be read or written (the `cache` source).
+    Storage,
 }
 
 impl SourceErrorKind {
@@ -93,6 +95,7 @@ impl SourceErrorKind {
             SourceErrorKind::BadResponse => "bad response",
             SourceErrorKind::Query => "query error",
             SourceErrorKind::Config => "config",
+            SourceErrorKind::Storage => "cache",
         }
     }
 }

@@ -7,12 +7,13 @@ use std::time::Instant;
 
 use chrono::{Duration, TimeZone, Utc};
 use flightdeck::event::SourceData;
+use flightdeck::event::SourceErrorKind;
 use flightdeck::event::{Event, SourceEvent, SourceEventKind};
 use flightdeck::model::{
     Annotation, AnnotationKind, DeployKind, DeployStatus, Deployment, Incident, Series, SeriesKind,
     Trigger, Ts, WindowRatios,
 };
-use flightdeck::store::{send_cached, spawn_cache_writer, Cache};
+use flightdeck::store::{send_cached, spawn_cache_writer, Cache, CACHE_SOURCE_ID};
 
 fn temp_db(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("fd-store-it-{}-{name}", std::process::id()));
@@ -63,7 +64,7 @@ fn incident(key: &str, created: Ts) -> Incident {
 async fn what_the_writer_saved_survives_a_restart() {
     let path = temp_db("restart");
     let (tx, rx) = tokio::sync::mpsc::channel(8);
-    let writer = spawn_cache_writer(path.clone(), 90, rx);
+    let writer = spawn_cache_writer(path.clone(), 90, rx, None);
     let ratios = WindowRatios {
         m5: Some(0.01),
         slo_window: Some(0.0004),
@@ -160,6 +161,101 @@ async fn what_the_writer_saved_survives_a_restart() {
     assert!(data.iter().any(
         |d| matches!(d, SourceData::Series { series, .. } if series.points == vec![(t0(), 10.0), (t0() + Duration::minutes(5), 12.0)])
     ));
+}
+
+fn cache_event(ev: Option<Event>) -> SourceEventKind {
+    match ev {
+        Some(Event::Source(SourceEvent { source, kind })) if source == CACHE_SOURCE_ID => kind,
+        other => panic!("expected an event of the cache source, got {other:?}"),
+    }
+}
+
+/// A cache written by a newer flightdeck is neither read nor silently empty: the
+/// replay and the writer both say so, as errors of the `cache` source.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cache_from_a_newer_flightdeck_is_reported() {
+    let path = temp_db("newer");
+    drop(Cache::open(&path).expect("opens"));
+    let conn = rusqlite::Connection::open(&path).expect("raw open");
+    conn.pragma_update(None, "user_version", 42).expect("bump");
+    drop(conn);
+
+    let (events, mut rx) = tokio::sync::mpsc::channel(8);
+    assert!(send_cached(path.clone(), events.clone()).await.is_err());
+    match cache_event(rx.recv().await) {
+        SourceEventKind::Failed { error, .. } => {
+            assert_eq!(error.kind, SourceErrorKind::Storage);
+            assert!(
+                error.message.contains("schema version 42")
+                    && error.message.contains("upgrade flightdeck")
+                    && error.message.contains("starting without it"),
+                "{}",
+                error.message
+            );
+        }
+        other => panic!("expected a failure, got {other:?}"),
+    }
+
+    let (_tx, saves) = tokio::sync::mpsc::channel(8);
+    let writer = spawn_cache_writer(path.clone(), 90, saves, Some(events));
+    match cache_event(rx.recv().await) {
+        SourceEventKind::Failed { error, .. } => {
+            assert!(
+                error.message.contains("for writing")
+                    && error.message.contains("schema version 42"),
+                "{}",
+                error.message
+            );
+        }
+        other => panic!("expected a failure, got {other:?}"),
+    }
+    assert!(writer.join().expect("writer thread").is_err());
+}
+
+/// A save that fails is reported once (not once per fetch), and so is the recovery.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_save_is_reported_and_so_is_its_recovery() {
+    let path = temp_db("save-fails");
+    drop(Cache::open(&path).expect("opens"));
+    let raw = rusqlite::Connection::open(&path).expect("raw open");
+    // The table a save of the service list needs goes missing under the writer.
+    raw.execute_batch("DROP TABLE services").expect("drop");
+    let (events, mut rx) = tokio::sync::mpsc::channel(8);
+    let (tx, saves) = tokio::sync::mpsc::channel(8);
+    let writer = spawn_cache_writer(path.clone(), 90, saves, Some(events));
+    let services = || vec![SourceData::Services(vec!["api".into()])];
+    for _ in 0..2 {
+        tx.send(("gitlab".into(), t0(), services()))
+            .await
+            .expect("writer alive");
+    }
+    match cache_event(rx.recv().await) {
+        SourceEventKind::Failed { error, .. } => {
+            assert_eq!(error.kind, SourceErrorKind::Storage);
+            assert!(
+                error.message.contains("could not save what gitlab fetched"),
+                "{}",
+                error.message
+            );
+        }
+        other => panic!("expected a failure, got {other:?}"),
+    }
+    raw.execute_batch("CREATE TABLE services (source TEXT PRIMARY KEY, json TEXT NOT NULL)")
+        .expect("recreate");
+    tx.send(("gitlab".into(), t0(), services()))
+        .await
+        .expect("writer alive");
+    // The second failure was not reported again: the next event is the recovery.
+    assert!(matches!(
+        cache_event(rx.recv().await),
+        SourceEventKind::Fetched { .. }
+    ));
+    drop(tx);
+    assert!(
+        writer.join().expect("writer thread").is_err(),
+        "the first error is still returned"
+    );
+    assert!(rx.recv().await.is_none(), "nothing more was reported");
 }
 
 #[test]

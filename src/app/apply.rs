@@ -28,6 +28,9 @@ enum Merge {
 /// Default poll interval of a source the runtime did not register.
 const DEFAULT_INTERVAL_SECS: i64 = 30;
 
+/// The `cache` source's "interval": long enough that its status is never stale.
+const CACHE_NEVER_STALE_DAYS: i64 = 36_500;
+
 impl App {
     pub(super) fn on_source(&mut self, ev: SourceEvent) {
         let now = self.model.now;
@@ -80,10 +83,13 @@ impl App {
         let pos = match self.model.sources.iter().position(|s| s.id == id) {
             Some(p) => p,
             None => {
-                self.model.sources.push(SourceStatus::new(
-                    id,
-                    chrono::Duration::seconds(DEFAULT_INTERVAL_SECS),
-                ));
+                // The cache is not polled: its state never goes stale, it changes.
+                let interval = if id == crate::store::CACHE_SOURCE_ID {
+                    chrono::Duration::days(CACHE_NEVER_STALE_DAYS)
+                } else {
+                    chrono::Duration::seconds(DEFAULT_INTERVAL_SECS)
+                };
+                self.model.sources.push(SourceStatus::new(id, interval));
                 self.model.sources.len() - 1
             }
         };

@@ -486,3 +486,23 @@ fn warnings_stay_until_the_next_successful_fetch() {
     event(&mut a, "prometheus", warn(&[]));
     assert_eq!(a.model.warning_count(), 0);
 }
+
+/// Cache problems show as the `cache` source: an error until it recovers, and once
+/// recovered it is "ok" for good (it is not polled, so it never goes stale).
+#[test]
+fn cache_failures_show_as_a_source_that_never_goes_stale() {
+    let mut a = app();
+    // The events carry the wall clock; the app's clock must not be ahead of it.
+    a.update(Event::Tick(Utc::now() - Duration::minutes(1)));
+    a.update(crate::store::failure_event("cannot read the cache".into()));
+    let s = source(&a, crate::store::CACHE_SOURCE_ID);
+    assert_eq!(s.health(a.model.now), Health::Error);
+    assert_eq!(
+        s.last_error.as_ref().map(|(_, e)| e.kind),
+        Some(SourceErrorKind::Storage)
+    );
+    a.update(crate::store::recovered_event());
+    let s = source(&a, crate::store::CACHE_SOURCE_ID);
+    let later = s.last_ok.expect("recovered") + Duration::days(365);
+    assert_eq!(s.health(later), Health::Ok);
+}
