@@ -1,9 +1,9 @@
 //! The local cache: what the writer thread saved is there after a restart, upserts do
-//! not duplicate, retention purges old rows; and (ignored, run by hand) how long a
-//! cache of 90 days × 20 services takes to load at start.
+//! not duplicate, retention purges old rows, and its failures are reported. How long
+//! a cache of 90 days × 20 services takes to reach the first frame is measured by
+//! `cargo bench --bench startup`.
 
 use std::path::PathBuf;
-use std::time::Instant;
 
 use chrono::{Duration, TimeZone, Utc};
 use flightdeck::event::SourceData;
@@ -281,102 +281,4 @@ fn retention_purges_only_old_rows() {
         .flatten()
         .collect();
     assert_eq!(ids, ["gitlab:new"]);
-}
-
-/// Start-up cost of a full cache: 90 days × 20 services, 6 deployments a day each
-/// (10,800 with 5 commits and 4 stages), 200 incidents, 5-minute series aggregates
-/// of 3 kinds (1.55 M rows), ratios. Run: cargo test --release --test store_cache -- --ignored --nocapture
-#[test]
-#[ignore = "fills a large cache; a measurement, not a check"]
-fn load_time_of_90_days_by_20_services() {
-    let path = temp_db("big");
-    let mut cache = Cache::open(&path).expect("opens");
-    let now = t0();
-    let fill = Instant::now();
-    for s in 0..20 {
-        let service = format!("service-{s:02}");
-        let mut deployments = Vec::new();
-        for d in 0..90 * 6 {
-            let mut dep = deployment(
-                &format!("gitlab:{s}-{d}"),
-                &service,
-                now - Duration::hours(4 * d),
-                DeployStatus::Success,
-            );
-            dep.commits = (0..5)
-                .map(|c| flightdeck::model::Change {
-                    sha: format!("{c:040}"),
-                    title: "a change with a title of ordinary length".into(),
-                    author: "dev".into(),
-                    authored_at: now,
-                    committed_at: now,
-                    merged_at: None,
-                })
-                .collect();
-            dep.stages = ["build", "test", "canary", "prod"]
-                .iter()
-                .map(|n| flightdeck::model::Stage {
-                    name: (*n).into(),
-                    status: flightdeck::model::StageStatus::Success,
-                    started_at: Some(now),
-                    finished_at: Some(now),
-                })
-                .collect();
-            deployments.push(dep);
-        }
-        let incidents = (0..10)
-            .map(|i| incident(&format!("OPS-{s}-{i}"), now - Duration::days(9 * i)))
-            .collect();
-        let mut data = vec![
-            SourceData::Deployments(deployments),
-            SourceData::Incidents(incidents),
-        ];
-        for kind in [
-            SeriesKind::ErrorRatio,
-            SeriesKind::LatencyP99,
-            SeriesKind::RequestRate,
-        ] {
-            let points = (0..90 * 288)
-                .map(|i| (now - Duration::minutes(5 * i), (i % 97) as f64))
-                .collect();
-            data.push(SourceData::Series {
-                service: service.clone(),
-                kind,
-                series: Series {
-                    query: "q".into(),
-                    points,
-                },
-            });
-        }
-        data.push(SourceData::Ratios {
-            service: service.clone(),
-            ratios: WindowRatios::default(),
-        });
-        cache.save("gitlab", now, &data).expect("saves");
-    }
-    drop(cache);
-    eprintln!("filled 90 d × 20 services in {:?}", fill.elapsed());
-    let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-    let started = Instant::now();
-    let loaded = Cache::open(&path).expect("opens").load().expect("loads");
-    let elapsed = started.elapsed();
-    let items: usize = loaded.iter().map(|(_, _, d)| d.len()).sum();
-    // Where the time goes: reading the deployment rows alone, without decoding them.
-    let conn = rusqlite::Connection::open(&path).expect("raw open");
-    let read = Instant::now();
-    let bytes: i64 = conn
-        .query_row("SELECT sum(length(json)) FROM deployments", [], |r| {
-            r.get(0)
-        })
-        .expect("sum");
-    eprintln!(
-        "reading {} MiB of deployment JSON: {:?}",
-        bytes / (1024 * 1024),
-        read.elapsed()
-    );
-    eprintln!(
-        "cache file {} MiB; open + load: {elapsed:?} ({items} data items)",
-        size / (1024 * 1024)
-    );
-    let _ = std::fs::remove_dir_all(path.parent().expect("dir"));
 }

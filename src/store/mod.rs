@@ -11,6 +11,8 @@
 //! other source's error.
 
 mod codec;
+#[doc(hidden)]
+pub mod fixture;
 mod schema;
 mod writer;
 
