@@ -11,7 +11,7 @@ use crate::sources::prometheus::api::QueryData;
 use crate::sources::prometheus::query::{render, sli_query};
 use crate::sources::prometheus::PrometheusSource;
 use crate::sources::secret::credential_warning;
-use crate::store::{default_path, Cache};
+use crate::store::{default_path, Cache, CacheState};
 
 /// What to do about an error of each kind.
 fn advice(kind: SourceErrorKind) -> &'static str {
@@ -22,7 +22,10 @@ fn advice(kind: SourceErrorKind) -> &'static str {
         SourceErrorKind::Network => {
             "check that the server runs at url and that no proxy or firewall is in the way"
         }
-        SourceErrorKind::Timeout => "raise timeout_seconds, or check the server's load",
+        SourceErrorKind::Timeout => {
+            "raise the timeout named above (connect_timeout_seconds, read_timeout_seconds or \
+             timeout_seconds under [prometheus]), or check the server's load"
+        }
         SourceErrorKind::RateLimited => {
             "poll less often (refresh_seconds) or ask for a higher limit"
         }
@@ -30,6 +33,9 @@ fn advice(kind: SourceErrorKind) -> &'static str {
         SourceErrorKind::BadResponse => "check url and path_prefix (Mimir: \"/prometheus\")",
         SourceErrorKind::Query => "fix the PromQL; try it in the server's query page first",
         SourceErrorKind::Config => "fix the setting named above",
+        SourceErrorKind::Storage => {
+            "flightdeck runs without the cache meanwhile; fix or move the file, or set [cache] path"
+        }
     }
 }
 
@@ -90,6 +96,8 @@ pub async fn run(config: &Config, source: &ConfigSource, out: &mut dyn Write) ->
     r.problems == 0
 }
 
+/// Looks at the cache without touching it: doctor never creates, migrates or writes
+/// the file (it is read-only when it exists).
 fn check_cache(r: &mut Report<'_>, config: &Config) {
     r.line("cache");
     if !config.cache.enabled {
@@ -103,16 +111,66 @@ fn check_cache(r: &mut Report<'_>, config: &Config) {
         );
         return;
     };
-    match Cache::open(&path) {
-        Ok(_) => r.ok("cache", &format!("{} opens", path.display())),
+    match Cache::inspect(&path) {
+        Ok(CacheState::Missing) => {
+            let detail = format!(
+                "no cache yet; {} is created at the first start",
+                path.display()
+            );
+            match nearest_existing_dir(&path) {
+                Some(dir) if !writable(&dir) => r.warn(
+                    "cache",
+                    &format!("{detail}, but {} is not writable", dir.display()),
+                ),
+                _ => r.ok("cache", &detail),
+            }
+        }
+        Ok(CacheState::Readable {
+            version,
+            current,
+            sources,
+        }) => {
+            let mut detail = format!("{} (schema {version}", path.display());
+            if version < current {
+                detail.push_str(&format!(", migrated to {current} at the next start"));
+            }
+            detail.push(')');
+            if sources.is_empty() {
+                detail.push_str(", empty");
+            }
+            for (source, at) in &sources {
+                detail.push_str(&format!(
+                    ", {source} as of {}",
+                    at.format("%Y-%m-%d %H:%M UTC")
+                ));
+            }
+            r.ok("cache", &detail);
+        }
         Err(e) => r.fail(
             "cache",
             &SourceError {
-                kind: SourceErrorKind::Config,
+                kind: SourceErrorKind::Storage,
                 message: format!("{}: {e}", path.display()),
             },
         ),
     }
+}
+
+/// The file's directory, or the closest ancestor of it that exists.
+fn nearest_existing_dir(path: &std::path::Path) -> Option<std::path::PathBuf> {
+    path.ancestors()
+        .skip(1)
+        .find(|d| d.is_dir())
+        .map(std::path::Path::to_path_buf)
+}
+
+fn writable(dir: &std::path::Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let Ok(c) = std::ffi::CString::new(dir.as_os_str().as_bytes()) else {
+        return false;
+    };
+    // SAFETY: access(2) reads a NUL-terminated path and changes nothing.
+    unsafe { libc::access(c.as_ptr(), libc::W_OK) == 0 }
 }
 
 async fn check_prometheus(
@@ -207,5 +265,66 @@ fn describe(data: &QueryData) -> String {
         QueryData::Scalar(p) => format!("{}", p.value()),
         QueryData::Matrix(m) => format!("{} series", m.len()),
         QueryData::String(p) => format!("string {:?}", p.1),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config_with_cache(path: &std::path::Path) -> Config {
+        let mut config = Config::default();
+        config.cache.path = Some(path.to_path_buf());
+        config
+    }
+
+    async fn doctor(config: &Config) -> (bool, String) {
+        let mut out = Vec::new();
+        let ok = run(config, &ConfigSource::None, &mut out).await;
+        (ok, String::from_utf8_lossy(&out).into_owned())
+    }
+
+    #[tokio::test]
+    async fn doctor_never_creates_the_cache() {
+        let dir = std::env::temp_dir().join(format!("fd-doctor-{}-missing", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let path = dir.join("sub").join("cache.sqlite3");
+        let (ok, text) = doctor(&config_with_cache(&path)).await;
+        assert!(ok, "{text}");
+        assert!(text.contains("ok    cache: no cache yet;"), "{text}");
+        assert!(!path.exists(), "doctor created the cache file");
+        assert!(
+            !dir.join("sub").exists(),
+            "doctor created the cache directory"
+        );
+    }
+
+    #[tokio::test]
+    async fn doctor_reads_an_old_cache_without_migrating_it_and_fails_a_newer_one() {
+        let dir = std::env::temp_dir().join(format!("fd-doctor-{}-old", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let path = dir.join("cache.sqlite3");
+        drop(Cache::open_at_version(&path, 1).expect("v1 cache"));
+        let (ok, text) = doctor(&config_with_cache(&path)).await;
+        assert!(ok, "{text}");
+        assert!(text.contains("(schema 1, migrated to"), "{text}");
+        let version = |p: &std::path::Path| -> u32 {
+            rusqlite::Connection::open(p)
+                .and_then(|c| c.query_row("PRAGMA user_version", [], |r| r.get(0)))
+                .expect("version")
+        };
+        assert_eq!(version(&path), 1, "doctor migrated the cache");
+
+        let conn = rusqlite::Connection::open(&path).expect("open");
+        conn.pragma_update(None, "user_version", 99).expect("bump");
+        drop(conn);
+        let (ok, text) = doctor(&config_with_cache(&path)).await;
+        assert!(!ok, "{text}");
+        assert!(
+            text.contains("FAIL  cache:") && text.contains("schema version 99"),
+            "{text}"
+        );
+        assert_eq!(version(&path), 99);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

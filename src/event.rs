@@ -57,8 +57,14 @@ pub enum SourceEventKind {
     /// Data loaded from the local cache at start, as last fetched at `at`: shown at
     /// once and marked stale until the first live fetch.
     Cached { at: Ts, data: Vec<SourceData> },
-    /// A fetch failed. The message never contains a URL or a secret.
-    Failed { at: Ts, error: SourceError },
+    /// A fetch failed. The message never contains a URL or a secret. `retry_after` is
+    /// the wait the server asked for (`Retry-After`); the source does not ask again
+    /// before `at + retry_after`.
+    Failed {
+        at: Ts,
+        error: SourceError,
+        retry_after: Option<std::time::Duration>,
+    },
 }
 
 /// Why a fetch failed, in words a user can act on.
@@ -84,6 +90,8 @@ pub enum SourceErrorKind {
     /// The query itself was rejected (PromQL error, 400).
     Query,
     Config,
+    /// The local cache could not be read or written (the `cache` source).
+    Storage,
 }
 
 impl SourceErrorKind {
@@ -97,6 +105,7 @@ impl SourceErrorKind {
             SourceErrorKind::BadResponse => "bad response",
             SourceErrorKind::Query => "query error",
             SourceErrorKind::Config => "config",
+            SourceErrorKind::Storage => "cache",
         }
     }
 }

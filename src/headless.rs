@@ -49,9 +49,17 @@ pub fn live_app(config: &Config) -> color_eyre::Result<App> {
     rt.block_on(async {
         if config.cache.enabled {
             if let Some(path) = config.cache.path.clone().or_else(store::default_path) {
-                for (source, at, data) in store::load_cached(path).await.unwrap_or_default() {
-                    let kind = SourceEventKind::Cached { at, data };
-                    app.update(Event::Source(SourceEvent { source, kind }));
+                match store::load_cached(path.clone()).await {
+                    Ok(cached) => {
+                        for (source, at, data) in cached {
+                            let kind = SourceEventKind::Cached { at, data };
+                            app.update(Event::Source(SourceEvent { source, kind }));
+                        }
+                    }
+                    // Shown as the `cache` source's error, not swallowed.
+                    Err(e) => {
+                        app.update(store::failure_event(store::load_failure(&path, &e)));
+                    }
                 }
             }
         }

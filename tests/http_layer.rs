@@ -1,8 +1,14 @@
-//! The HTTP layer and the Prometheus client against an in-process fake (wiremock):
-//! Retry-After honoured, 5xx retried then surfaced, POST not retried, a timeout, an
-//! HTML login page, 401, malformed JSON, a huge body, no URL in errors, and the path
-//! prefix, tenant header and bearer token actually sent.
+//! The HTTP layer and the Prometheus client against in-process fakes (wiremock, and a
+//! hand-written HTTP/1.1 server for what wiremock cannot do): Retry-After honoured or
+//! handed on to the poller, 5xx retried then surfaced, POST not retried, timeouts
+//! naming the right setting, a body that stalls, an HTML login or proxy page, 401
+//! with the server's words (and Mimir's missing tenant), malformed JSON, a huge body
+//! with or without Content-Length, no URL or secret in errors, and the path prefix,
+//! tenant header and bearer token actually sent.
 
+use std::future::Future;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
@@ -11,6 +17,8 @@ use flightdeck::event::SourceErrorKind;
 use flightdeck::sources::http::{Auth, HttpClient, HttpSettings, RetryPolicy};
 use flightdeck::sources::prometheus::api::QueryData;
 use flightdeck::sources::prometheus::PrometheusSource;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
 use wiremock::matchers::{body_string_contains, header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -75,6 +83,45 @@ async fn a_retry_after_beyond_our_patience_is_surfaced_at_once() {
         .expect_err("rate limited");
     assert_eq!(e.kind, SourceErrorKind::RateLimited);
     assert!(e.message.contains("3600 s"), "{}", e.message);
+    // Handed on, so the poller does not ask again before the server allows it.
+    assert_eq!(e.retry_after, Some(Duration::from_secs(3600)));
+}
+
+#[tokio::test]
+async fn a_retry_after_on_the_last_attempt_is_handed_on() {
+    let server = MockServer::start().await;
+    Mock::given(path("/x"))
+        .respond_with(ResponseTemplate::new(503).insert_header("Retry-After", "1"))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let e = client(quick(2))
+        .get(&format!("{}/x", server.uri()), &[], &Auth::None)
+        .await
+        .expect_err("503 twice");
+    assert_eq!(e.kind, SourceErrorKind::Server);
+    assert_eq!(e.retry_after, Some(Duration::from_secs(1)));
+}
+
+#[tokio::test]
+async fn the_prometheus_source_hands_a_long_retry_after_to_its_poller() {
+    let server = MockServer::start().await;
+    Mock::given(path("/api/v1/query"))
+        .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "120"))
+        .mount(&server)
+        .await;
+    let services = [toml::from_str::<flightdeck::config::ServiceConfig>(
+        "name = \"api\"\nerror_ratio_query = 'sum(rate(e[{{window}}]))'",
+    )
+    .expect("service")];
+    let config = PrometheusConfig {
+        url: server.uri(),
+        ..Default::default()
+    };
+    let source = Arc::new(PrometheusSource::new(&config, &services).expect("source"));
+    let e = source.fetch_at(Utc::now()).await.expect_err("rate limited");
+    assert_eq!(e.kind, SourceErrorKind::RateLimited);
+    assert_eq!(e.retry_after, Some(Duration::from_secs(120)));
 }
 
 #[tokio::test]
@@ -93,10 +140,13 @@ async fn server_errors_are_retried_then_surfaced_with_the_servers_words() {
         .expect_err("503 every time");
     assert_eq!(e.kind, SourceErrorKind::Server);
     assert!(
-        e.message.contains("HTTP 503") && e.message.contains("storage is warming up"),
+        e.message.contains("HTTP 503")
+            && e.message.contains("storage is warming up")
+            && e.message.contains("3 attempts"),
         "{}",
         e.message
     );
+    assert_eq!(e.retry_after, None);
 }
 
 #[tokio::test]
@@ -135,6 +185,8 @@ async fn a_slow_server_is_a_timeout() {
         .await
         .expect_err("too slow");
     assert_eq!(e.kind, SourceErrorKind::Timeout);
+    // The total limit ran out (the read timeout is 30 s): that is the one to raise.
+    assert!(e.message.contains("raise timeout_seconds"), "{}", e.message);
 }
 
 #[tokio::test]
@@ -167,6 +219,105 @@ async fn a_login_page_or_401_is_an_auth_error() {
         .await
         .expect_err("401");
     assert_eq!(e.kind, SourceErrorKind::Auth);
+    // The server's words are quoted, not thrown away.
+    assert!(
+        e.message.contains("the server said: \"401 Unauthorized\""),
+        "{}",
+        e.message
+    );
+}
+
+/// Mimir without `X-Scope-OrgID` answers 401 "no org id": the message quotes it and,
+/// as no tenant is configured, says to set one. A body that echoes the token or a
+/// URL is quoted without them.
+#[tokio::test]
+async fn a_401_for_a_missing_tenant_says_to_set_tenant() {
+    let server = MockServer::start().await;
+    Mock::given(path("/prometheus/api/v1/query"))
+        .and(header("X-Scope-OrgID", "team-a"))
+        .respond_with(ResponseTemplate::new(403).set_body_string(
+            "token tok3n is not allowed for tenant team-a, see https://mimir.example/docs\n(second line)",
+        ))
+        .mount(&server)
+        .await;
+    Mock::given(path("/prometheus/api/v1/query"))
+        .respond_with(ResponseTemplate::new(401).set_body_string("no org id\n"))
+        .mount(&server)
+        .await;
+
+    let mut config = prom_config(server.uri());
+    config.tenant = None;
+    let source = PrometheusSource::new(&config, &[]).expect("source");
+    let auth = source.auth().await.expect("token_cmd runs");
+    let e = source
+        .client()
+        .instant("up", Utc::now(), &auth)
+        .await
+        .expect_err("401");
+    assert_eq!(e.kind, SourceErrorKind::Auth);
+    assert!(
+        e.message.contains("HTTP 401") && e.message.contains("\"no org id\""),
+        "{}",
+        e.message
+    );
+    assert!(e.message.contains("set `tenant`"), "{}", e.message);
+
+    // With a tenant configured, a refusal is about the credentials, not the tenant.
+    let source = PrometheusSource::new(&prom_config(server.uri()), &[]).expect("source");
+    let auth = source.auth().await.expect("token_cmd runs");
+    let e = source
+        .client()
+        .instant("up", Utc::now(), &auth)
+        .await
+        .expect_err("403");
+    assert_eq!(e.kind, SourceErrorKind::Auth);
+    assert!(!e.message.contains("set `tenant`"), "{}", e.message);
+    assert!(
+        e.message
+            .contains("\"token *** is not allowed for tenant team-a, see <url>\""),
+        "{}",
+        e.message
+    );
+    for leak in ["tok3n", "mimir.example", "second line", &server.uri()] {
+        assert!(!e.message.contains(leak), "{leak} in {}", e.message);
+    }
+}
+
+/// A 400 is normally the API's own error envelope; an HTML 400 is a login page or a
+/// proxy, and is named so instead of being quoted raw (or parsed as a query error).
+#[tokio::test]
+async fn an_html_400_is_named_a_login_or_proxy_page() {
+    let server = MockServer::start().await;
+    Mock::given(path("/api/v1/query"))
+        .respond_with(
+            ResponseTemplate::new(400)
+                .insert_header("content-type", "text/html")
+                .set_body_string(
+                    "<html><head><title>400 The plain HTTP request was sent to HTTPS port</title></head><body><center><h1>400 Bad Request</h1></center><hr><center>nginx</center></body></html>",
+                ),
+        )
+        .mount(&server)
+        .await;
+    let config = PrometheusConfig {
+        url: server.uri(),
+        ..Default::default()
+    };
+    let source = PrometheusSource::new(&config, &[]).expect("source");
+    let e = source
+        .client()
+        .instant("up", Utc::now(), &Auth::None)
+        .await
+        .expect_err("html");
+    assert_eq!(e.kind, SourceErrorKind::BadResponse);
+    assert!(
+        e.message.contains("HTTP 400 came as an HTML page")
+            && e.message.contains("login page or a proxy")
+            && e.message
+                .contains("plain HTTP request was sent to HTTPS port"),
+        "{}",
+        e.message
+    );
+    assert!(!e.message.contains('<'), "{}", e.message);
 }
 
 #[tokio::test]
@@ -185,7 +336,118 @@ async fn a_huge_body_is_refused() {
         .await
         .expect_err("too big");
     assert_eq!(e.kind, SourceErrorKind::BadResponse);
-    assert!(e.message.contains("larger than"), "{}", e.message);
+    assert!(e.message.contains("larger than 16 KiB"), "{}", e.message);
+}
+
+/// A tiny HTTP/1.1 server: reads each request's head, counts it, and hands the
+/// connection to `respond`. For what wiremock cannot serve: a body that stalls, or
+/// one that never ends.
+async fn raw_server<F, Fut>(respond: F) -> (String, Arc<AtomicUsize>)
+where
+    F: Fn(TcpStream) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let requests = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&requests);
+    let respond = Arc::new(respond);
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let counter = Arc::clone(&counter);
+            let respond = Arc::clone(&respond);
+            tokio::spawn(async move {
+                let mut head = Vec::new();
+                let mut buf = [0u8; 4096];
+                while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match stream.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => head.extend_from_slice(&buf[..n]),
+                    }
+                }
+                counter.fetch_add(1, Ordering::SeqCst);
+                respond(stream).await;
+            });
+        }
+    });
+    (url, requests)
+}
+
+/// Headers and the start of a body arrive, then nothing: the read timeout fires in
+/// the middle of the body. A GET is retried like any timeout, and the message names
+/// read_timeout_seconds; a POST that is not idempotent is not sent twice.
+#[tokio::test]
+async fn a_body_that_stalls_is_retried_and_names_the_read_timeout() {
+    let (url, requests) = raw_server(|mut stream| async move {
+        let _ = stream
+            .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{\"status\":\"succ")
+            .await;
+        let _ = stream.flush().await;
+        tokio::time::sleep(Duration::from_secs(60)).await;
+    })
+    .await;
+    let settings = HttpSettings {
+        read_timeout: Duration::from_millis(300),
+        total_timeout: Duration::from_secs(30),
+        ..quick(3)
+    };
+    let c = client(settings);
+    let e = c
+        .get(&format!("{url}/query"), &[], &Auth::None)
+        .await
+        .expect_err("stalls");
+    assert_eq!(requests.load(Ordering::SeqCst), 3, "tried three times");
+    assert_eq!(e.kind, SourceErrorKind::Timeout);
+    assert!(
+        e.message.contains("stalled")
+            && e.message.contains("raise read_timeout_seconds")
+            && e.message.contains("3 attempts"),
+        "{}",
+        e.message
+    );
+
+    let before = requests.load(Ordering::SeqCst);
+    let e = c
+        .post_form(
+            &format!("{url}/create"),
+            &[("a", "1".into())],
+            &Auth::None,
+            false,
+        )
+        .await
+        .expect_err("stalls");
+    assert_eq!(e.kind, SourceErrorKind::Timeout);
+    assert_eq!(
+        requests.load(Ordering::SeqCst) - before,
+        1,
+        "a POST is sent once"
+    );
+}
+
+/// A chunked answer has no Content-Length to refuse up front; this one never ends.
+/// The client stops reading once it passes the limit, instead of reading until the
+/// total timeout (which would be a timeout error, not this one).
+#[tokio::test]
+async fn a_chunked_body_without_length_is_cut_off_at_the_limit() {
+    let (url, _) = raw_server(|mut stream| async move {
+        let head = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n";
+        if stream.write_all(head).await.is_err() {
+            return;
+        }
+        let chunk = format!("400\r\n{}\r\n", "x".repeat(1024));
+        while stream.write_all(chunk.as_bytes()).await.is_ok() {}
+    })
+    .await;
+    let settings = HttpSettings {
+        max_body_bytes: 16 * 1024,
+        ..quick(1)
+    };
+    let e = client(settings)
+        .get(&format!("{url}/big"), &[], &Auth::None)
+        .await
+        .expect_err("too big");
+    assert_eq!(e.kind, SourceErrorKind::BadResponse);
+    assert!(e.message.contains("larger than 16 KiB"), "{}", e.message);
 }
 
 #[tokio::test]
@@ -291,4 +553,39 @@ async fn malformed_json_and_rejected_queries_are_told_apart() {
         "{}",
         e.message
     );
+}
+
+/// Thanos answers a partial query with 200 and `warnings`: the markers are drawn, and
+/// the warning reaches the fetch's warnings (and so the header) instead of vanishing.
+#[tokio::test]
+async fn warnings_of_the_marker_query_are_passed_on() {
+    let server = MockServer::start().await;
+    let t = Utc::now().timestamp() - 120;
+    Mock::given(path("/api/v1/query_range"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(format!(
+            r#"{{"status":"success","warnings":["partial response: store eu-1 unavailable"],
+               "data":{{"resultType":"matrix","result":[{{"metric":{{}},"values":[[{t},"1"]]}}]}}}}"#
+        )))
+        .mount(&server)
+        .await;
+    let services = [toml::from_str::<flightdeck::config::ServiceConfig>(
+        "name = \"api\"\ndeploy_marker_query = 'sum(increase(deployments_total[{{window}}]))'",
+    )
+    .expect("service")];
+    let config = PrometheusConfig {
+        url: server.uri(),
+        ..Default::default()
+    };
+    let source = Arc::new(PrometheusSource::new(&config, &services).expect("source"));
+    let fetched = source.fetch_at(Utc::now()).await.expect("fetch");
+    assert_eq!(
+        fetched.warnings,
+        ["api: partial response: store eu-1 unavailable"]
+    );
+    let markers = fetched
+        .data
+        .iter()
+        .filter(|d| matches!(d, flightdeck::event::SourceData::Annotations(a) if a.len() == 1))
+        .count();
+    assert_eq!(markers, 1);
 }

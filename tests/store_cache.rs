@@ -1,18 +1,19 @@
 //! The local cache: what the writer thread saved is there after a restart, upserts do
-//! not duplicate, retention purges old rows; and (ignored, run by hand) how long a
-//! cache of 90 days × 20 services takes to load at start.
+//! not duplicate, retention purges old rows, and its failures are reported. How long
+//! a cache of 90 days × 20 services takes to reach the first frame is measured by
+//! `cargo bench --bench startup`.
 
 use std::path::PathBuf;
-use std::time::Instant;
 
 use chrono::{Duration, TimeZone, Utc};
 use flightdeck::event::SourceData;
+use flightdeck::event::SourceErrorKind;
 use flightdeck::event::{Event, SourceEvent, SourceEventKind};
 use flightdeck::model::{
     Annotation, AnnotationKind, DeployKind, DeployStatus, Deployment, Incident, Series, SeriesKind,
     Trigger, Ts, WindowRatios,
 };
-use flightdeck::store::{send_cached, spawn_cache_writer, Cache};
+use flightdeck::store::{send_cached, spawn_cache_writer, Cache, CACHE_SOURCE_ID};
 
 fn temp_db(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("fd-store-it-{}-{name}", std::process::id()));
@@ -63,7 +64,7 @@ fn incident(key: &str, created: Ts) -> Incident {
 async fn what_the_writer_saved_survives_a_restart() {
     let path = temp_db("restart");
     let (tx, rx) = tokio::sync::mpsc::channel(8);
-    let writer = spawn_cache_writer(path.clone(), 90, rx);
+    let writer = spawn_cache_writer(path.clone(), 90, rx, None);
     let ratios = WindowRatios {
         m5: Some(0.01),
         slo_window: Some(0.0004),
@@ -162,6 +163,101 @@ async fn what_the_writer_saved_survives_a_restart() {
     ));
 }
 
+fn cache_event(ev: Option<Event>) -> SourceEventKind {
+    match ev {
+        Some(Event::Source(SourceEvent { source, kind })) if source == CACHE_SOURCE_ID => kind,
+        other => panic!("expected an event of the cache source, got {other:?}"),
+    }
+}
+
+/// A cache written by a newer flightdeck is neither read nor silently empty: the
+/// replay and the writer both say so, as errors of the `cache` source.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cache_from_a_newer_flightdeck_is_reported() {
+    let path = temp_db("newer");
+    drop(Cache::open(&path).expect("opens"));
+    let conn = rusqlite::Connection::open(&path).expect("raw open");
+    conn.pragma_update(None, "user_version", 42).expect("bump");
+    drop(conn);
+
+    let (events, mut rx) = tokio::sync::mpsc::channel(8);
+    assert!(send_cached(path.clone(), events.clone()).await.is_err());
+    match cache_event(rx.recv().await) {
+        SourceEventKind::Failed { error, .. } => {
+            assert_eq!(error.kind, SourceErrorKind::Storage);
+            assert!(
+                error.message.contains("schema version 42")
+                    && error.message.contains("upgrade flightdeck")
+                    && error.message.contains("starting without it"),
+                "{}",
+                error.message
+            );
+        }
+        other => panic!("expected a failure, got {other:?}"),
+    }
+
+    let (_tx, saves) = tokio::sync::mpsc::channel(8);
+    let writer = spawn_cache_writer(path.clone(), 90, saves, Some(events));
+    match cache_event(rx.recv().await) {
+        SourceEventKind::Failed { error, .. } => {
+            assert!(
+                error.message.contains("for writing")
+                    && error.message.contains("schema version 42"),
+                "{}",
+                error.message
+            );
+        }
+        other => panic!("expected a failure, got {other:?}"),
+    }
+    assert!(writer.join().expect("writer thread").is_err());
+}
+
+/// A save that fails is reported once (not once per fetch), and so is the recovery.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_save_is_reported_and_so_is_its_recovery() {
+    let path = temp_db("save-fails");
+    drop(Cache::open(&path).expect("opens"));
+    let raw = rusqlite::Connection::open(&path).expect("raw open");
+    // The table a save of the service list needs goes missing under the writer.
+    raw.execute_batch("DROP TABLE services").expect("drop");
+    let (events, mut rx) = tokio::sync::mpsc::channel(8);
+    let (tx, saves) = tokio::sync::mpsc::channel(8);
+    let writer = spawn_cache_writer(path.clone(), 90, saves, Some(events));
+    let services = || vec![SourceData::Services(vec!["api".into()])];
+    for _ in 0..2 {
+        tx.send(("gitlab".into(), t0(), services()))
+            .await
+            .expect("writer alive");
+    }
+    match cache_event(rx.recv().await) {
+        SourceEventKind::Failed { error, .. } => {
+            assert_eq!(error.kind, SourceErrorKind::Storage);
+            assert!(
+                error.message.contains("could not save what gitlab fetched"),
+                "{}",
+                error.message
+            );
+        }
+        other => panic!("expected a failure, got {other:?}"),
+    }
+    raw.execute_batch("CREATE TABLE services (source TEXT PRIMARY KEY, json TEXT NOT NULL)")
+        .expect("recreate");
+    tx.send(("gitlab".into(), t0(), services()))
+        .await
+        .expect("writer alive");
+    // The second failure was not reported again: the next event is the recovery.
+    assert!(matches!(
+        cache_event(rx.recv().await),
+        SourceEventKind::Fetched { .. }
+    ));
+    drop(tx);
+    assert!(
+        writer.join().expect("writer thread").is_err(),
+        "the first error is still returned"
+    );
+    assert!(rx.recv().await.is_none(), "nothing more was reported");
+}
+
 #[test]
 fn retention_purges_only_old_rows() {
     let path = temp_db("purge");
@@ -185,102 +281,4 @@ fn retention_purges_only_old_rows() {
         .flatten()
         .collect();
     assert_eq!(ids, ["gitlab:new"]);
-}
-
-/// Start-up cost of a full cache: 90 days × 20 services, 6 deployments a day each
-/// (10,800 with 5 commits and 4 stages), 200 incidents, 5-minute series aggregates
-/// of 3 kinds (1.55 M rows), ratios. Run: cargo test --release --test store_cache -- --ignored --nocapture
-#[test]
-#[ignore = "fills a large cache; a measurement, not a check"]
-fn load_time_of_90_days_by_20_services() {
-    let path = temp_db("big");
-    let mut cache = Cache::open(&path).expect("opens");
-    let now = t0();
-    let fill = Instant::now();
-    for s in 0..20 {
-        let service = format!("service-{s:02}");
-        let mut deployments = Vec::new();
-        for d in 0..90 * 6 {
-            let mut dep = deployment(
-                &format!("gitlab:{s}-{d}"),
-                &service,
-                now - Duration::hours(4 * d),
-                DeployStatus::Success,
-            );
-            dep.commits = (0..5)
-                .map(|c| flightdeck::model::Change {
-                    sha: format!("{c:040}"),
-                    title: "a change with a title of ordinary length".into(),
-                    author: "dev".into(),
-                    authored_at: now,
-                    committed_at: now,
-                    merged_at: None,
-                })
-                .collect();
-            dep.stages = ["build", "test", "canary", "prod"]
-                .iter()
-                .map(|n| flightdeck::model::Stage {
-                    name: (*n).into(),
-                    status: flightdeck::model::StageStatus::Success,
-                    started_at: Some(now),
-                    finished_at: Some(now),
-                })
-                .collect();
-            deployments.push(dep);
-        }
-        let incidents = (0..10)
-            .map(|i| incident(&format!("OPS-{s}-{i}"), now - Duration::days(9 * i)))
-            .collect();
-        let mut data = vec![
-            SourceData::Deployments(deployments),
-            SourceData::Incidents(incidents),
-        ];
-        for kind in [
-            SeriesKind::ErrorRatio,
-            SeriesKind::LatencyP99,
-            SeriesKind::RequestRate,
-        ] {
-            let points = (0..90 * 288)
-                .map(|i| (now - Duration::minutes(5 * i), (i % 97) as f64))
-                .collect();
-            data.push(SourceData::Series {
-                service: service.clone(),
-                kind,
-                series: Series {
-                    query: "q".into(),
-                    points,
-                },
-            });
-        }
-        data.push(SourceData::Ratios {
-            service: service.clone(),
-            ratios: WindowRatios::default(),
-        });
-        cache.save("gitlab", now, &data).expect("saves");
-    }
-    drop(cache);
-    eprintln!("filled 90 d × 20 services in {:?}", fill.elapsed());
-    let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-    let started = Instant::now();
-    let loaded = Cache::open(&path).expect("opens").load().expect("loads");
-    let elapsed = started.elapsed();
-    let items: usize = loaded.iter().map(|(_, _, d)| d.len()).sum();
-    // Where the time goes: reading the deployment rows alone, without decoding them.
-    let conn = rusqlite::Connection::open(&path).expect("raw open");
-    let read = Instant::now();
-    let bytes: i64 = conn
-        .query_row("SELECT sum(length(json)) FROM deployments", [], |r| {
-            r.get(0)
-        })
-        .expect("sum");
-    eprintln!(
-        "reading {} MiB of deployment JSON: {:?}",
-        bytes / (1024 * 1024),
-        read.elapsed()
-    );
-    eprintln!(
-        "cache file {} MiB; open + load: {elapsed:?} ({items} data items)",
-        size / (1024 * 1024)
-    );
-    let _ = std::fs::remove_dir_all(path.parent().expect("dir"));
 }

@@ -1,8 +1,12 @@
 //! Merging what sources deliver into the model: deployments and incidents upserted by
 //! id, series and ratios replaced, source health updated.
+//!
+//! The cache is replayed while the first polls run, so a `Cached` event can arrive
+//! after a live `Fetched` of the same source. It then only fills gaps (records and
+//! series the live answer did not bring); it never replaces live data.
 
 use std::cmp::Ordering;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::{App, SourceStatus};
 use crate::event::{SourceData, SourceError, SourceEvent, SourceEventKind};
@@ -12,8 +16,20 @@ use crate::model::{Deployment, Incident};
 /// Rejected records kept for the data-quality view (oldest dropped first).
 const MAX_REJECTED: usize = 500;
 
+/// How a batch of data meets what the model holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Merge {
+    /// Live data: upsert records, replace series and ratios.
+    Replace,
+    /// Cached data after a live fetch of the same source: add only what is missing.
+    FillGaps,
+}
+
 /// Default poll interval of a source the runtime did not register.
 const DEFAULT_INTERVAL_SECS: i64 = 30;
+
+/// The `cache` source's "interval": long enough that its status is never stale.
+const CACHE_NEVER_STALE_DAYS: i64 = 36_500;
 
 impl App {
     pub(super) fn on_source(&mut self, ev: SourceEvent) {
@@ -27,19 +43,26 @@ impl App {
                 status.fetching = false;
                 status.last_ok = Some(at);
                 status.from_cache = false;
+                status.retry_not_before = None;
                 // Warnings are API strings: sanitized here, where they enter the model.
                 status.warnings = warnings.iter().map(|w| sanitize(w)).collect();
                 self.apply_data(data);
             }
             SourceEventKind::Cached { at, data } => {
-                // A live answer that already arrived is newer than the cache.
-                if status.last_ok.is_none() {
+                if status.has_live_data() {
+                    // A live answer already arrived and is newer than the cache.
+                    self.apply_data_with(data, Merge::FillGaps);
+                } else {
                     status.last_ok = Some(at);
                     status.from_cache = true;
+                    self.apply_data(data);
                 }
-                self.apply_data(data);
             }
-            SourceEventKind::Failed { at, error } => {
+            SourceEventKind::Failed {
+                at,
+                error,
+                retry_after,
+            } => {
                 status.fetching = false;
                 status.last_error = Some((
                     at.max(now),
@@ -48,6 +71,9 @@ impl App {
                         message: sanitize(&error.message),
                     },
                 ));
+                status.retry_not_before = retry_after
+                    .and_then(|d| chrono::Duration::from_std(d).ok())
+                    .map(|d| at.max(now) + d);
             }
         }
         self.dirty = true;
@@ -57,10 +83,13 @@ impl App {
         let pos = match self.model.sources.iter().position(|s| s.id == id) {
             Some(p) => p,
             None => {
-                self.model.sources.push(SourceStatus::new(
-                    id,
-                    chrono::Duration::seconds(DEFAULT_INTERVAL_SECS),
-                ));
+                // The cache is not polled: its state never goes stale, it changes.
+                let interval = if id == crate::store::CACHE_SOURCE_ID {
+                    chrono::Duration::days(CACHE_NEVER_STALE_DAYS)
+                } else {
+                    chrono::Duration::seconds(DEFAULT_INTERVAL_SECS)
+                };
+                self.model.sources.push(SourceStatus::new(id, interval));
                 self.model.sources.len() - 1
             }
         };
@@ -68,11 +97,55 @@ impl App {
     }
 
     fn apply_data(&mut self, data: Vec<SourceData>) {
+        self.apply_data_with(data, Merge::Replace);
+    }
+
+    fn apply_data_with(&mut self, data: Vec<SourceData>, merge: Merge) {
         for item in data {
-            self.apply_one(item);
+            match merge {
+                Merge::Replace => self.apply_one(item),
+                Merge::FillGaps => self.fill_gap(item),
+            }
         }
         self.stale_derived = true;
         self.clamp_cursors();
+    }
+
+    /// Cached data under live data: only what the model does not hold yet.
+    fn fill_gap(&mut self, item: SourceData) {
+        let d = &mut self.model.data;
+        match item {
+            SourceData::Deployments(items) => {
+                let known: HashSet<&str> = d.deployments.iter().map(|x| x.id.as_str()).collect();
+                let missing: Vec<Deployment> = items
+                    .into_iter()
+                    .filter(|x| !known.contains(x.id.as_str()))
+                    .collect();
+                self.apply_one(SourceData::Deployments(missing));
+            }
+            SourceData::Incidents(items) => {
+                let known: HashSet<&str> = d.incidents.iter().map(|x| x.key.as_str()).collect();
+                let missing: Vec<Incident> = items
+                    .into_iter()
+                    .filter(|x| !known.contains(x.key.as_str()))
+                    .collect();
+                self.apply_one(SourceData::Incidents(missing));
+            }
+            SourceData::Series {
+                service,
+                kind,
+                series,
+            } => {
+                d.series.entry((service, kind)).or_insert(series);
+            }
+            SourceData::Ratios { service, ratios } => {
+                d.ratios.entry(service).or_insert(ratios);
+            }
+            // Adding names and deduplicated markers never replaces anything.
+            other @ (SourceData::Services(_) | SourceData::Annotations(_)) => self.apply_one(other),
+            // Rejections describe one fetch; the live one has its own.
+            SourceData::Rejected(_) => {}
+        }
     }
 
     fn apply_one(&mut self, item: SourceData) {

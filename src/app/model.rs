@@ -61,6 +61,11 @@ pub struct SourceStatus {
     /// Time of the last successful fetch (or of the cached data).
     pub last_ok: Option<Ts>,
     pub last_error: Option<(Ts, SourceError)>,
+    /// When the last failure carried a server's `Retry-After`: the source asks again
+    /// no sooner than this (the header can say "rate limited, next try 14:05").
+    pub retry_not_before: Option<Ts>,
+    /// What the API warned about in the last successful fetch (partial answers,
+    /// rejected queries…); kept through failures until the next success replaces it.
     pub warnings: Vec<String>,
     /// The data shown came from the local cache and has not been refreshed yet.
     pub from_cache: bool,
@@ -74,6 +79,7 @@ impl SourceStatus {
             fetching: false,
             last_ok: None,
             last_error: None,
+            retry_not_before: None,
             warnings: Vec::new(),
             from_cache: false,
         }
@@ -97,6 +103,11 @@ impl SourceStatus {
             }
             Some(_) => Health::Ok,
         }
+    }
+
+    /// True once a live fetch succeeded (cached data no longer replaces anything).
+    pub fn has_live_data(&self) -> bool {
+        self.last_ok.is_some() && !self.from_cache
     }
 
     /// Age of the data at `now`, if any.
@@ -259,6 +270,12 @@ impl Model {
             view,
             now,
         }
+    }
+
+    /// Warnings of every source together (the header's count). Each source keeps its
+    /// own in [`SourceStatus::warnings`] until its next successful fetch.
+    pub fn warning_count(&self) -> usize {
+        self.sources.iter().map(|s| s.warnings.len()).sum()
     }
 
     /// The selected service's name, if any service is known.

@@ -279,6 +279,7 @@ fn source_health_follows_events() {
                 kind: SourceErrorKind::Auth,
                 message: "401\x1b[2J".into(),
             },
+            retry_after: None,
         },
     }));
     let status = prom(&a).expect("registered");
@@ -333,4 +334,175 @@ fn picker_filter_is_case_insensitive_substring() {
     assert_eq!(a.model.picker_matches("C"), vec![0, 1, 2]);
     assert_eq!(a.model.picker_matches("ar"), vec![1, 2]);
     assert!(a.model.picker_matches("zzz").is_empty());
+}
+
+fn source<'a>(a: &'a App, id: &str) -> &'a SourceStatus {
+    a.model
+        .sources
+        .iter()
+        .find(|s| s.id == id)
+        .expect("source known")
+}
+
+fn event(a: &mut App, id: &str, kind: SourceEventKind) {
+    a.update(Event::Source(SourceEvent {
+        source: id.into(),
+        kind,
+    }));
+}
+
+/// The cache replay runs beside the first poll: when it loses the race, what it holds
+/// may only fill gaps — live deployments, series and ratios stay as fetched.
+#[test]
+fn a_late_cached_event_never_replaces_live_data() {
+    use crate::model::{Series, SeriesKind, WindowRatios};
+    let mut a = app();
+    let live_ratios = WindowRatios {
+        m5: Some(0.004),
+        ..Default::default()
+    };
+    let live_series = Series {
+        query: "live".into(),
+        points: vec![(t(100), 2.0)],
+    };
+    let mut running = deployment("1", "api", 90);
+    running.status = DeployStatus::Running;
+    fetched(
+        &mut a,
+        "prometheus",
+        t(100),
+        vec![
+            SourceData::Deployments(vec![deployment("1", "api", 90)]),
+            SourceData::Ratios {
+                service: "api".into(),
+                ratios: live_ratios,
+            },
+            SourceData::Series {
+                service: "api".into(),
+                kind: SeriesKind::ErrorRatio,
+                series: live_series.clone(),
+            },
+        ],
+    );
+    let cached_series = Series {
+        query: "cached".into(),
+        points: vec![(t(50), 9.0)],
+    };
+    event(
+        &mut a,
+        "prometheus",
+        SourceEventKind::Cached {
+            at: t(60),
+            data: vec![
+                // An older state of the live deployment, and one the live fetch lacks.
+                SourceData::Deployments(vec![running, deployment("0", "api", 10)]),
+                SourceData::Ratios {
+                    service: "api".into(),
+                    ratios: WindowRatios::default(),
+                },
+                SourceData::Series {
+                    service: "api".into(),
+                    kind: SeriesKind::ErrorRatio,
+                    series: cached_series.clone(),
+                },
+                SourceData::Series {
+                    service: "api".into(),
+                    kind: SeriesKind::LatencyP99,
+                    series: cached_series.clone(),
+                },
+            ],
+        },
+    );
+    let d = &a.model.data;
+    assert_eq!(d.ratios.get("api"), Some(&live_ratios));
+    assert_eq!(
+        d.series.get(&("api".to_string(), SeriesKind::ErrorRatio)),
+        Some(&live_series)
+    );
+    assert_eq!(
+        d.series.get(&("api".to_string(), SeriesKind::LatencyP99)),
+        Some(&cached_series),
+        "a series the live fetch did not bring is filled in"
+    );
+    let ids: Vec<(&str, DeployStatus)> = d
+        .deployments
+        .iter()
+        .map(|x| (x.id.as_str(), x.status))
+        .collect();
+    assert_eq!(
+        ids,
+        [("0", DeployStatus::Success), ("1", DeployStatus::Success)]
+    );
+    let s = source(&a, "prometheus");
+    assert_eq!(s.last_ok, Some(t(100)));
+    assert!(!s.from_cache, "still live, not stale-from-cache");
+    assert_eq!(s.health(t(100)), Health::Ok);
+}
+
+/// Warnings belong to the last successful fetch: a failure keeps them (they still
+/// describe the data on screen), the next success replaces them.
+#[test]
+fn warnings_stay_until_the_next_successful_fetch() {
+    let mut a = app();
+    let warn = |w: &[&str]| SourceEventKind::Fetched {
+        at: t(100),
+        data: Vec::new(),
+        warnings: w.iter().map(|s| s.to_string()).collect(),
+    };
+    event(
+        &mut a,
+        "prometheus",
+        warn(&["api: partial response", "web: no data"]),
+    );
+    assert_eq!(a.model.warning_count(), 2);
+    event(
+        &mut a,
+        "prometheus",
+        SourceEventKind::Failed {
+            at: t(101),
+            error: SourceError {
+                kind: SourceErrorKind::RateLimited,
+                message: "rate limited (HTTP 429)".into(),
+            },
+            retry_after: Some(std::time::Duration::from_secs(120)),
+        },
+    );
+    let s = source(&a, "prometheus");
+    assert_eq!(s.warnings, ["api: partial response", "web: no data"]);
+    assert_eq!(s.retry_not_before, Some(t(103)));
+    event(
+        &mut a,
+        "prometheus",
+        SourceEventKind::Cached {
+            at: t(90),
+            data: Vec::new(),
+        },
+    );
+    assert_eq!(a.model.warning_count(), 2, "the cache does not touch them");
+    event(&mut a, "prometheus", warn(&["api: partial response"]));
+    let s = source(&a, "prometheus");
+    assert_eq!(s.warnings, ["api: partial response"]);
+    assert_eq!(s.retry_not_before, None);
+    event(&mut a, "prometheus", warn(&[]));
+    assert_eq!(a.model.warning_count(), 0);
+}
+
+/// Cache problems show as the `cache` source: an error until it recovers, and once
+/// recovered it is "ok" for good (it is not polled, so it never goes stale).
+#[test]
+fn cache_failures_show_as_a_source_that_never_goes_stale() {
+    let mut a = app();
+    // The events carry the wall clock; the app's clock must not be ahead of it.
+    a.update(Event::Tick(Utc::now() - Duration::minutes(1)));
+    a.update(crate::store::failure_event("cannot read the cache".into()));
+    let s = source(&a, crate::store::CACHE_SOURCE_ID);
+    assert_eq!(s.health(a.model.now), Health::Error);
+    assert_eq!(
+        s.last_error.as_ref().map(|(_, e)| e.kind),
+        Some(SourceErrorKind::Storage)
+    );
+    a.update(crate::store::recovered_event());
+    let s = source(&a, crate::store::CACHE_SOURCE_ID);
+    let later = s.last_ok.expect("recovered") + Duration::days(365);
+    assert_eq!(s.health(later), Health::Ok);
 }

@@ -30,8 +30,15 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     let theme = theme(&cli);
     let (config, source) = match config::load(cli.config.as_deref()) {
         Ok(loaded) => loaded,
-        Err(e) => {
-            eprintln!("flightdeck: config error: {e}");
+        Err(errors) => {
+            if errors.len() == 1 {
+                eprintln!("flightdeck: config error: {}", errors.first());
+            } else {
+                eprintln!("flightdeck: {} config errors:", errors.len());
+                for e in &errors {
+                    eprintln!("  {e}");
+                }
+            }
             eprintln!("  (see config.example.toml for every key, or run with --demo)");
             return Ok(ExitCode::from(EXIT_CONFIG));
         }

@@ -66,7 +66,8 @@ pub struct CacheConfig {
     pub enabled: bool,
     /// Where the cache lives; defaults to the platform data directory.
     pub path: Option<PathBuf>,
-    /// Raw data older than this many days is deleted.
+    /// Raw data older than this many days is deleted; daily series aggregates are
+    /// kept two years (`store::AGGREGATE_RETENTION`) or this long, if longer.
     pub retention_days: u32,
 }
 

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{Config, ConfigError, ConfigIssue};
+use super::{Config, ConfigError, ConfigErrors, ConfigIssue};
 
 /// Where the config came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,7 +20,7 @@ pub fn default_path() -> Option<PathBuf> {
 
 /// Loads the config: an explicit path must exist; the default path may be missing, in
 /// which case `Ok((Config::default(), ConfigSource::None))` is returned.
-pub fn load(explicit: Option<&Path>) -> Result<(Config, ConfigSource), ConfigError> {
+pub fn load(explicit: Option<&Path>) -> Result<(Config, ConfigSource), ConfigErrors> {
     let (path, required) = match explicit {
         Some(p) => (p.to_path_buf(), true),
         None => match default_path() {
@@ -40,25 +40,33 @@ pub fn load(explicit: Option<&Path>) -> Result<(Config, ConfigSource), ConfigErr
                 column: None,
                 key: None,
                 message: format!("cannot read the config file: {e}"),
-            })
+            }
+            .into())
         }
     };
     let config = load_str(&text, &path)?;
     Ok((config, ConfigSource::File(path)))
 }
 
-/// Parses and validates config text; `path` is only used in errors.
-pub fn load_str(text: &str, path: &Path) -> Result<Config, ConfigError> {
+/// Parses and validates config text; `path` is only used in errors. A syntax or type
+/// error is reported alone (parsing stops there); every validation problem is
+/// reported, each located by file, line and key.
+pub fn load_str(text: &str, path: &Path) -> Result<Config, ConfigErrors> {
     let de = toml::Deserializer::parse(text).map_err(|e| from_toml(e, text, path, None))?;
     let config: Config = serde_path_to_error::deserialize(de).map_err(|e| {
         let key = e.path().to_string();
         let key = (key != ".").then_some(key);
         from_toml(e.into_inner(), text, path, key)
     })?;
-    if let Some(issue) = config.validate().into_iter().next() {
-        return Err(from_issue(issue, text, path));
+    let errors = config
+        .validate()
+        .into_iter()
+        .map(|issue| from_issue(issue, text, path))
+        .collect();
+    match ConfigErrors::new(errors) {
+        Some(errors) => Err(errors),
+        None => Ok(config),
     }
-    Ok(config)
 }
 
 fn from_toml(e: toml::de::Error, text: &str, path: &Path, key: Option<String>) -> ConfigError {
@@ -164,8 +172,12 @@ fn locate(text: &str, key: &str) -> Option<usize> {
 mod tests {
     use super::*;
 
-    fn err(text: &str) -> ConfigError {
+    fn errs(text: &str) -> ConfigErrors {
         load_str(text, Path::new("/etc/fd.toml")).expect_err("config should be rejected")
+    }
+
+    fn err(text: &str) -> ConfigError {
+        errs(text).first().clone()
     }
 
     #[test]
@@ -217,6 +229,56 @@ mod tests {
         assert_eq!(e.line, Some(6));
         assert!(e.message.contains("between 0 and 1"), "{}", e.message);
         assert!(e.message.contains("99.9"), "{}", e.message);
+    }
+
+    #[test]
+    fn every_mistake_is_reported_with_its_line_and_key() {
+        let text = "\
+[general]
+timezone = \"Mars/Olympus\"
+refresh_seconds = 0
+
+[cache]
+retention_days = 0
+
+[[services]]
+name = \"api\"
+slo_target = 99.9
+
+[[services]]
+name = \"web\"
+error_ratio_query = 'sum(rate(errors[5m]))'
+";
+        let e = errs(text);
+        let found: Vec<(Option<usize>, Option<&str>)> =
+            e.iter().map(|e| (e.line, e.key.as_deref())).collect();
+        assert_eq!(
+            found,
+            [
+                (Some(2), Some("general.timezone")),
+                (Some(3), Some("general.refresh_seconds")),
+                (Some(6), Some("cache.retention_days")),
+                (Some(10), Some("services[0].slo_target")),
+                (Some(14), Some("services[1].error_ratio_query")),
+            ]
+        );
+        let shown = e.to_string();
+        assert_eq!(shown.lines().count(), 5, "{shown}");
+        for line in shown.lines() {
+            assert!(line.starts_with("/etc/fd.toml:"), "{line}");
+            assert!(line.contains("expected"), "{line}");
+        }
+        assert!(shown.contains("/etc/fd.toml:10:14: key `services[0].slo_target`: expected a fraction between 0 and 1"), "{shown}");
+    }
+
+    #[test]
+    fn a_duplicate_service_name_names_its_line() {
+        let e = errs("[[services]]\nname = \"api\"\n\n[[services]]\nname = \"web\"\n\n[[services]]\nname = \"api\"\n");
+        assert_eq!(e.len(), 1, "{e}");
+        let e = e.first();
+        assert_eq!(e.key.as_deref(), Some("services[2].name"));
+        assert_eq!(e.line, Some(8));
+        assert!(e.message.contains("services[0]"), "{}", e.message);
     }
 
     #[test]

@@ -441,7 +441,7 @@ mod tests {
     use std::path::Path;
 
     fn load(text: &str) -> Result<Config, super::super::ConfigError> {
-        super::super::load_str(text, Path::new("t.toml"))
+        super::super::load_str(text, Path::new("t.toml")).map_err(|e| e.first().clone())
     }
 
     #[test]

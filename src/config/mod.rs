@@ -10,7 +10,7 @@ mod prometheus;
 mod services;
 
 pub use general::{CacheConfig, EnvironmentsConfig, GeneralConfig};
-pub use issue::{ConfigError, ConfigIssue};
+pub use issue::{ConfigError, ConfigErrors, ConfigIssue};
 pub use load::{default_path, load, load_str, ConfigSource};
 pub use metrics::{CalendarConfig, MetricsConfig};
 pub use prometheus::{AuthKind, PrometheusConfig};
@@ -49,6 +49,22 @@ impl Config {
         }
         for (i, s) in self.services.iter().enumerate() {
             s.validate(&format!("services[{i}]"), &mut issues);
+            // Services are keyed by name everywhere (ratios, series, SLOs, cache).
+            let name = s.name.trim();
+            if let Some(first) = self.services[..i]
+                .iter()
+                .position(|o| !name.is_empty() && o.name.trim() == name)
+            {
+                issues.push(
+                    ConfigIssue::new(
+                        format!("services[{i}].name"),
+                        format!(
+                            "a name no other service has (services[{first}] is already {name:?})"
+                        ),
+                    )
+                    .found(format!("{:?}", s.name)),
+                );
+            }
         }
         issues
     }

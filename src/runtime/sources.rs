@@ -28,6 +28,10 @@ impl Sources {
         let (Some(cache), Event::Source(ev)) = (&self.cache, event) else {
             return;
         };
+        // The cache's own status events are about the cache, not data to keep.
+        if ev.source == store::CACHE_SOURCE_ID {
+            return;
+        }
         if let SourceEventKind::Fetched { at, data, .. } = &ev.kind {
             let _ = cache.try_send((ev.source.clone(), *at, data.clone()));
         }
@@ -50,7 +54,14 @@ pub(super) fn spawn(
         let cache = cache_path(opts).map(|path| {
             spawn_cache_load(path.clone(), events.clone());
             let (tx, rx) = mpsc::channel(CACHE_QUEUE);
-            store::spawn_cache_writer(path, opts.config.cache.retention_days, rx);
+            // Its problems reach the app as the `cache` source's errors; the handle is
+            // not joined (the thread ends when the sender goes, at exit).
+            store::spawn_cache_writer(
+                path,
+                opts.config.cache.retention_days,
+                rx,
+                Some(events.clone()),
+            );
             tx
         });
         Sources {
@@ -72,8 +83,10 @@ fn cache_path(opts: &RunOptions) -> Option<PathBuf> {
     cache.path.clone().or_else(store::default_path)
 }
 
-/// Replays the cache as `Cached` events off the loop; a missing or unreadable cache is
-/// simply empty (the cockpit then starts as "pending" and fills in from the sources).
+/// Replays the cache as `Cached` events off the loop. A missing cache is empty (the
+/// cockpit starts as "pending" and fills in from the sources); an unreadable one
+/// (corrupt, or written by a newer flightdeck) shows as an error of the `cache`
+/// source, sent by `send_cached` itself, so the result needs no handling here.
 fn spawn_cache_load(path: PathBuf, events: mpsc::Sender<Event>) {
     tokio::spawn(async move {
         let _ = store::send_cached(path, events).await;

@@ -51,7 +51,7 @@ pub fn spawn_configured(
                 shutdown.clone(),
                 move || {
                     let error = error.clone();
-                    async move { Err(error) }
+                    async move { Err(error.into()) }
                 },
             ),
         };

@@ -3,6 +3,8 @@
 
 pub mod demo;
 
+use std::time::Duration as StdDuration;
+
 use chrono::Duration;
 use tokio::sync::{mpsc, watch};
 
@@ -73,15 +75,72 @@ impl SourceContext {
             .await
     }
 
-    pub async fn failed(&self, source: &str, at: Ts, error: SourceError) -> bool {
-        self.send(source, SourceEventKind::Failed { at, error })
-            .await
+    pub async fn failed(&self, source: &str, at: Ts, error: FetchError) -> bool {
+        let FetchError { error, retry_after } = error;
+        self.send(
+            source,
+            SourceEventKind::Failed {
+                at,
+                error,
+                retry_after,
+            },
+        )
+        .await
     }
 
     pub fn is_shutting_down(&self) -> bool {
         *self.shutdown.borrow()
     }
 }
+
+/// A failure as the poller sees it: what to tell the user, and how long the server
+/// asked us to wait before the next request (`Retry-After` on a 429 or 503), which
+/// the poller honours even when it is longer than the HTTP layer waits by itself.
+///
+/// It dereferences to its [`SourceError`], so `e.kind` and `e.message` read through.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FetchError {
+    pub error: SourceError,
+    pub retry_after: Option<StdDuration>,
+}
+
+impl FetchError {
+    pub fn new(error: SourceError) -> Self {
+        FetchError {
+            error,
+            retry_after: None,
+        }
+    }
+
+    /// The same error with the server's `Retry-After` hint, when there is one.
+    pub fn with_retry_after(mut self, hint: Option<StdDuration>) -> Self {
+        if hint.is_some() {
+            self.retry_after = hint;
+        }
+        self
+    }
+}
+
+impl From<SourceError> for FetchError {
+    fn from(error: SourceError) -> Self {
+        FetchError::new(error)
+    }
+}
+
+impl std::ops::Deref for FetchError {
+    type Target = SourceError;
+    fn deref(&self) -> &SourceError {
+        &self.error
+    }
+}
+
+impl std::fmt::Display for FetchError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.error.fmt(f)
+    }
+}
+
+impl std::error::Error for FetchError {}
 
 pub mod configured;
 pub mod http;

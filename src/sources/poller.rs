@@ -1,7 +1,8 @@
 //! The generic poller: one tokio task per source that fetches on an interval with
 //! jitter, skips a tick while the last fetch still runs, backs off while failing,
-//! fetches at once on `Refresh`, and stops promptly on shutdown — even in the middle
-//! of a fetch that hangs. Results and errors go to the app as events.
+//! never asks again before a server's `Retry-After` has passed, fetches at once on
+//! `Refresh`, and stops promptly on shutdown — even in the middle of a fetch that
+//! hangs. Results and errors go to the app as events.
 
 use std::future::Future;
 use std::time::Duration as StdDuration;
@@ -11,8 +12,8 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tokio::time::{sleep_until, Instant};
 
-use super::http::retry::unit_random;
-use super::{channels, EventTx, SourceContext, SourceHandle};
+use super::http::retry::{above_hint, unit_random};
+use super::{channels, EventTx, FetchError, SourceContext, SourceHandle};
 use crate::event::{SourceCommand, SourceData, SourceError, SourceErrorKind, SourceEventKind};
 
 /// What one successful fetch produced.
@@ -23,7 +24,7 @@ pub struct Fetched {
     pub warnings: Vec<String>,
 }
 
-pub type FetchResult = Result<Fetched, SourceError>;
+pub type FetchResult = Result<Fetched, FetchError>;
 
 /// Timing of a poller.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -59,6 +60,20 @@ impl PollerOptions {
             .min(self.max_backoff.max(self.interval));
         base + base.mul_f64(self.jitter.clamp(0.0, 1.0) * unit_random())
     }
+
+    /// Wait before the next fetch after a failure: the backoff, but never less than
+    /// the server's `Retry-After` (plus jitter above it, never below), however long.
+    pub fn delay_after_failure(
+        &self,
+        failures: u32,
+        retry_after: Option<StdDuration>,
+    ) -> StdDuration {
+        let backoff = self.delay(failures);
+        match retry_after {
+            Some(hint) => backoff.max(above_hint(hint)),
+            None => backoff,
+        }
+    }
 }
 
 /// Spawns a poller for source `id`. `fetch` is called for every fetch; each call runs
@@ -93,6 +108,8 @@ where
     let mut in_flight: Option<JoinHandle<FetchResult>> = None;
     let mut next_at = Instant::now();
     let mut failures: u32 = 0;
+    // A server's Retry-After: no request before this, not even on Refresh.
+    let mut not_before: Option<Instant> = None;
     let mut commands_open = true;
     loop {
         if ctx.is_shutting_down() {
@@ -104,8 +121,11 @@ where
                 false
             }
             cmd = ctx.commands.recv(), if commands_open => match cmd {
-                // A refresh while a fetch runs is already being answered by it.
-                Some(SourceCommand::Refresh) => in_flight.is_none(),
+                // A refresh while a fetch runs is already being answered by it; one
+                // while the server asked us to wait is answered when the wait ends.
+                Some(SourceCommand::Refresh) => {
+                    in_flight.is_none() && not_before.is_none_or(|t| Instant::now() >= t)
+                }
                 Some(_) => false,
                 None => { commands_open = false; false }
             },
@@ -115,23 +135,26 @@ where
                 let outcome = match joined {
                     Ok(result) => result,
                     Err(e) if e.is_cancelled() => break,
-                    Err(_) => Err(SourceError {
+                    Err(_) => Err(FetchError::new(SourceError {
                         kind: SourceErrorKind::BadResponse,
                         message: "the fetch failed unexpectedly (a bug in flightdeck)".to_string(),
-                    }),
+                    })),
                 };
-                let sent = match outcome {
+                let (sent, retry_after) = match outcome {
                     Ok(fetched) => {
                         failures = 0;
-                        ctx.fetched(&id, Utc::now(), fetched.data, fetched.warnings).await
+                        (ctx.fetched(&id, Utc::now(), fetched.data, fetched.warnings).await, None)
                     }
                     Err(error) => {
                         failures = failures.saturating_add(1);
-                        ctx.failed(&id, Utc::now(), error).await
+                        let hint = error.retry_after;
+                        (ctx.failed(&id, Utc::now(), error).await, hint)
                     }
                 };
                 if !sent { break; }
-                next_at = Instant::now() + options.delay(failures);
+                let now = Instant::now();
+                next_at = now + options.delay_after_failure(failures, retry_after);
+                not_before = retry_after.map(|h| now + h);
                 false
             }
         };
@@ -144,13 +167,13 @@ where
             in_flight = Some(tokio::spawn(async move {
                 match tokio::time::timeout(limit, future).await {
                     Ok(result) => result,
-                    Err(_) => Err(SourceError {
+                    Err(_) => Err(FetchError::new(SourceError {
                         kind: SourceErrorKind::Timeout,
                         message: format!(
                             "no answer within {} s; the source may hang or be overloaded",
                             limit.as_secs()
                         ),
-                    }),
+                    })),
                 }
             }));
         }

@@ -27,6 +27,15 @@ async fn next(rx: &mut mpsc::Receiver<Event>) -> (String, SourceEventKind) {
     }
 }
 
+/// With tokio's clock paused, a timeout would fire before the waits under test (the
+/// clock jumps to the nearest timer), so events are awaited without one.
+async fn recv_paused(rx: &mut mpsc::Receiver<Event>) -> (String, SourceEventKind) {
+    match rx.recv().await {
+        Some(Event::Source(e)) => (e.source, e.kind),
+        other => panic!("expected a source event, got {other:?}"),
+    }
+}
+
 #[test]
 fn delay_doubles_while_failing_and_is_capped() {
     let o = PollerOptions {
@@ -57,7 +66,8 @@ async fn fetches_then_reports_failures_and_recovers() {
                 Err(SourceError {
                     kind: SourceErrorKind::Server,
                     message: "boom".into(),
-                })
+                }
+                .into())
             } else {
                 Ok(Fetched {
                     data: vec![SourceData::Services(vec![format!("s{n}")])],
@@ -159,4 +169,95 @@ async fn refresh_fetches_at_once_and_a_hang_times_out() {
         SourceEventKind::Fetched { .. }
     ));
     handle.task.abort();
+}
+
+/// A server that answers "429, Retry-After: 120" is not asked again before 120 s —
+/// not by the backoff (which would come back after 20 s), not by the cap on it, not
+/// by a refresh — and then no later than the hint plus its jitter. Tokio's paused
+/// clock makes the times exact and the test instant.
+#[tokio::test(start_paused = true)]
+async fn a_long_retry_after_is_honoured_past_the_backoff_and_a_refresh() {
+    use tokio::time::Instant;
+    let (tx, mut rx) = mpsc::channel(64);
+    let (_stop_tx, stop_rx) = watch::channel(false);
+    let options = PollerOptions {
+        interval: StdDuration::from_secs(10),
+        jitter: 0.1,
+        max_backoff: StdDuration::from_secs(30),
+        fetch_timeout: StdDuration::from_secs(600),
+    };
+    let calls = Arc::new(std::sync::Mutex::new(Vec::<Instant>::new()));
+    let log = Arc::clone(&calls);
+    let handle = spawn_poller("prom", options, tx, stop_rx, move || {
+        let n = {
+            let mut log = log.lock().expect("lock");
+            log.push(Instant::now());
+            log.len()
+        };
+        async move {
+            if n <= 2 {
+                Err(FetchError::new(SourceError {
+                    kind: SourceErrorKind::RateLimited,
+                    message: "rate limited (HTTP 429)".into(),
+                })
+                .with_retry_after(Some(StdDuration::from_secs(120))))
+            } else {
+                Ok(Fetched::default())
+            }
+        }
+    });
+    for _ in 0..2 {
+        assert!(matches!(
+            recv_paused(&mut rx).await.1,
+            SourceEventKind::Fetching
+        ));
+        match recv_paused(&mut rx).await.1 {
+            SourceEventKind::Failed { retry_after, .. } => {
+                assert_eq!(retry_after, Some(StdDuration::from_secs(120)))
+            }
+            other => panic!("expected the failure, got {other:?}"),
+        }
+        // The user presses r at once: the server's wish still wins.
+        let _ = handle.commands.send(SourceCommand::Refresh);
+    }
+    assert!(matches!(
+        recv_paused(&mut rx).await.1,
+        SourceEventKind::Fetching
+    ));
+    assert!(matches!(
+        recv_paused(&mut rx).await.1,
+        SourceEventKind::Fetched { .. }
+    ));
+    let calls = calls.lock().expect("lock").clone();
+    assert_eq!(calls.len(), 3);
+    for pair in calls.windows(2) {
+        let gap = pair[1] - pair[0];
+        assert!(
+            gap >= StdDuration::from_secs(120) && gap <= StdDuration::from_secs(132),
+            "next attempt {gap:?} after a Retry-After of 120 s"
+        );
+    }
+    handle.task.abort();
+}
+
+#[test]
+fn delay_after_failure_is_the_longer_of_backoff_and_hint() {
+    let o = PollerOptions {
+        jitter: 0.0,
+        ..fast(100)
+    };
+    // No hint: the backoff. A short hint: still the backoff. A long one: the hint,
+    // with its jitter above it, whatever the backoff cap.
+    assert_eq!(
+        o.delay_after_failure(1, None),
+        StdDuration::from_millis(200)
+    );
+    assert_eq!(
+        o.delay_after_failure(1, Some(StdDuration::from_millis(50))),
+        StdDuration::from_millis(200)
+    );
+    for _ in 0..100 {
+        let d = o.delay_after_failure(9, Some(StdDuration::from_secs(120)));
+        assert!(d >= StdDuration::from_secs(120) && d <= StdDuration::from_secs(132));
+    }
 }

@@ -6,9 +6,11 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
-use super::{CachedSource, StoreError, BUCKET_SECONDS, SERIES_LOAD_SPAN};
+use super::{CachedSource, DailyAggregate, StoreError, BUCKET_SECONDS, SERIES_LOAD_SPAN};
 use crate::event::SourceData;
 use crate::model::{Annotation, AnnotationKind, Series, SeriesKind, Ts, WindowRatios};
+
+const DAY_SECONDS: i64 = 86_400;
 
 fn kind_name(kind: SeriesKind) -> &'static str {
     match kind {
@@ -129,7 +131,9 @@ pub(super) fn save(
 }
 
 /// Points are averaged into 5-minute buckets; a bucket seen again is replaced by the
-/// newer fetch's mean. Non-finite values (no data) are not stored.
+/// newer fetch's mean. Non-finite values (no data) are not stored. Each day the
+/// fetch touched gets its daily aggregate recomputed from that day's buckets, so it
+/// outlives the buckets (which follow the raw retention) with their final values.
 fn save_series(
     tx: &Transaction<'_>,
     source: &str,
@@ -150,8 +154,22 @@ fn save_series(
     let mut stmt = tx.prepare_cached(
         "INSERT OR REPLACE INTO series_points (source, service, kind, bucket, value) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
-    for (bucket, (sum, n)) in buckets {
-        stmt.execute(params![source, service, kind, bucket, sum / f64::from(n)])?;
+    for (bucket, (sum, n)) in &buckets {
+        stmt.execute(params![source, service, kind, bucket, sum / f64::from(*n)])?;
+    }
+    let days: std::collections::BTreeSet<i64> = buckets
+        .keys()
+        .map(|b| b - b.rem_euclid(DAY_SECONDS))
+        .collect();
+    let mut daily = tx.prepare_cached(
+        "INSERT OR REPLACE INTO series_daily (source, service, kind, day, mean, min, max, buckets)
+         SELECT ?1, ?2, ?3, ?4, avg(value), min(value), max(value), count(*)
+         FROM series_points
+         WHERE source = ?1 AND service = ?2 AND kind = ?3 AND bucket >= ?4 AND bucket < ?4 + 86400
+         HAVING count(*) > 0",
+    )?;
+    for day in days {
+        daily.execute(params![source, service, kind, day])?;
     }
     tx.execute(
         "INSERT OR REPLACE INTO series_queries (source, service, kind, query) VALUES (?1, ?2, ?3, ?4)",
@@ -309,4 +327,26 @@ fn load_series(
         });
     }
     Ok(())
+}
+
+pub(super) fn daily(
+    conn: &Connection,
+    source: &str,
+    service: &str,
+    kind: SeriesKind,
+) -> Result<Vec<DailyAggregate>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT day, mean, min, max, buckets FROM series_daily
+         WHERE source = ?1 AND service = ?2 AND kind = ?3 ORDER BY day",
+    )?;
+    let rows = stmt.query_map(params![source, service, kind_name(kind)], |r| {
+        Ok(DailyAggregate {
+            day: ts(r.get(0)?),
+            mean: r.get(1)?,
+            min: r.get(2)?,
+            max: r.get(3)?,
+            buckets: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }

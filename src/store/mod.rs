@@ -4,18 +4,25 @@
 //!
 //! Disk I/O never runs on the UI loop: the runtime loads through [`load_cached`] (a
 //! blocking task) and saves through [`spawn_cache_writer`] (its own thread).
+//!
+//! The cache is best-effort but never silent: a load, open, save or purge that fails
+//! (a file from a newer flightdeck, a full disk) is reported as a failure of the
+//! [`CACHE_SOURCE_ID`] source, which the header and the sources view show like any
+//! other source's error.
 
 mod codec;
+#[doc(hidden)]
+pub mod fixture;
 mod schema;
 mod writer;
 
 use std::path::{Path, PathBuf};
 
-use chrono::Duration;
-use rusqlite::Connection;
+use chrono::{Duration, Utc};
+use rusqlite::{Connection, OpenFlags};
 
-use crate::event::{Event, SourceData, SourceEvent, SourceEventKind};
-use crate::model::Ts;
+use crate::event::{Event, SourceData, SourceError, SourceErrorKind, SourceEvent, SourceEventKind};
+use crate::model::{SeriesKind, Ts};
 
 pub use writer::spawn_cache_writer;
 
@@ -28,6 +35,40 @@ pub const SERIES_LOAD_SPAN: Duration = Duration::hours(24);
 /// Series are kept as 5-minute means: enough for the charts, small enough that 90
 /// days of 20 services load in a blink.
 pub const BUCKET_SECONDS: i64 = 300;
+
+/// Daily aggregates of the series outlive the raw retention (DESIGN §6: aggregates are
+/// kept at least two years); the 5-minute points follow `[cache] retention_days`.
+pub const AGGREGATE_RETENTION: Duration = Duration::days(730);
+
+/// The id under which cache problems appear among the sources (header, sources view).
+pub const CACHE_SOURCE_ID: &str = "cache";
+
+/// One day of one series: the mean, min and max of its 5-minute means.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DailyAggregate {
+    /// Midnight UTC starting the day.
+    pub day: Ts,
+    pub mean: f64,
+    pub min: f64,
+    pub max: f64,
+    /// How many 5-minute buckets the day had (288 when complete).
+    pub buckets: u32,
+}
+
+/// What `flightdeck doctor` reports about a cache file without changing it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CacheState {
+    /// No file yet: it is created at the first start.
+    Missing,
+    /// A file this flightdeck reads; `version` below the current one is migrated at
+    /// the next start.
+    Readable {
+        version: u32,
+        current: u32,
+        /// Each cached source and when it was last fetched.
+        sources: Vec<(String, Ts)>,
+    },
+}
 
 #[derive(Debug)]
 pub enum StoreError {
@@ -104,6 +145,44 @@ impl Cache {
         schema::version(&self.conn)
     }
 
+    /// Looks at the cache at `path` without creating, migrating or writing it.
+    pub fn inspect(path: &Path) -> Result<CacheState, StoreError> {
+        if !path.exists() {
+            return Ok(CacheState::Missing);
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        let version = schema::version(&conn)?;
+        if version > schema::CURRENT {
+            return Err(StoreError::Newer {
+                found: version,
+                supported: schema::CURRENT,
+            });
+        }
+        let sources = if version == 0 {
+            Vec::new()
+        } else {
+            let mut stmt = conn.prepare("SELECT source, at FROM watermarks ORDER BY source")?;
+            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+            rows.map(|r| {
+                r.map(|(s, at)| {
+                    (
+                        s,
+                        chrono::DateTime::from_timestamp(at, 0).unwrap_or_default(),
+                    )
+                })
+            })
+            .collect::<Result<_, _>>()?
+        };
+        Ok(CacheState::Readable {
+            version,
+            current: schema::CURRENT,
+            sources,
+        })
+    }
+
     /// Stores what `source` fetched at `at`, in one transaction.
     pub fn save(&mut self, source: &str, at: Ts, data: &[SourceData]) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
@@ -118,9 +197,12 @@ impl Cache {
         codec::load(&self.conn)
     }
 
-    /// Deletes raw records older than `retention` before `now`; returns how many.
+    /// Deletes raw records older than `retention` before `now`, and daily aggregates
+    /// older than [`AGGREGATE_RETENTION`] (or `retention`, when that is longer);
+    /// returns how many rows went.
     pub fn purge(&mut self, now: Ts, retention: Duration) -> Result<usize, StoreError> {
         let cutoff = (now - retention).timestamp();
+        let aggregates_cutoff = (now - retention.max(AGGREGATE_RETENTION)).timestamp();
         let tx = self.conn.transaction()?;
         let mut removed = 0;
         for sql in [
@@ -131,8 +213,22 @@ impl Cache {
         ] {
             removed += tx.execute(sql, [cutoff])?;
         }
+        removed += tx.execute(
+            "DELETE FROM series_daily WHERE day < ?1",
+            [aggregates_cutoff],
+        )?;
         tx.commit()?;
         Ok(removed)
+    }
+
+    /// The daily aggregates of one series, oldest first.
+    pub fn daily(
+        &self,
+        source: &str,
+        service: &str,
+        kind: SeriesKind,
+    ) -> Result<Vec<DailyAggregate>, StoreError> {
+        codec::daily(&self.conn, source, service, kind)
     }
 }
 
@@ -148,15 +244,57 @@ pub async fn load_cached(path: PathBuf) -> Result<Vec<CachedSource>, StoreError>
     .unwrap_or_else(|_| Ok(Vec::new()))
 }
 
+/// The event that shows a cache problem as a failure of the [`CACHE_SOURCE_ID`] source.
+pub fn failure_event(message: String) -> Event {
+    Event::Source(SourceEvent {
+        source: CACHE_SOURCE_ID.to_string(),
+        kind: SourceEventKind::Failed {
+            at: Utc::now(),
+            error: SourceError {
+                kind: SourceErrorKind::Storage,
+                message,
+            },
+            retry_after: None,
+        },
+    })
+}
+
+/// The event that says the cache works again after a failure.
+pub fn recovered_event() -> Event {
+    Event::Source(SourceEvent {
+        source: CACHE_SOURCE_ID.to_string(),
+        kind: SourceEventKind::Fetched {
+            at: Utc::now(),
+            data: Vec::new(),
+            warnings: Vec::new(),
+        },
+    })
+}
+
+/// Why the cache at `path` could not be read, for the `cache` source's error.
+pub fn load_failure(path: &Path, e: &StoreError) -> String {
+    format!(
+        "cannot read the cache {}: {e}; starting without it",
+        path.display()
+    )
+}
+
 /// Loads the cache at `path` off the caller's thread and sends each source's data to
 /// the app as a [`SourceEventKind::Cached`] event; returns how many sources were sent.
-/// The runtime spawns this at start, beside the pollers, so the first frame never
-/// waits for it.
+/// A cache that cannot be read (corrupt, or from a newer flightdeck) is reported to
+/// the app as a failure of the `cache` source, and returned. The runtime spawns this
+/// at start, beside the pollers, so the first frame never waits for it.
 pub async fn send_cached(
     path: PathBuf,
     events: crate::sources::EventTx,
 ) -> Result<usize, StoreError> {
-    let cached = load_cached(path).await?;
+    let cached = match load_cached(path.clone()).await {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = events.send(failure_event(load_failure(&path, &e))).await;
+            return Err(e);
+        }
+    };
     let mut sent = 0;
     for (source, at, data) in cached {
         let event = Event::Source(SourceEvent {

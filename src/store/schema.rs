@@ -34,6 +34,17 @@ pub(crate) const MIGRATIONS: &[&str] = &[
          kind TEXT NOT NULL, text TEXT NOT NULL,
          PRIMARY KEY (source, at, service, kind, text)) WITHOUT ROWID;
      CREATE TABLE services (source TEXT PRIMARY KEY, json TEXT NOT NULL);",
+    // 3: daily aggregates of the series, kept for two years while the 5-minute
+    //    points follow the raw retention; filled from the points already cached.
+    "CREATE TABLE series_daily (
+         source TEXT NOT NULL, service TEXT NOT NULL, kind TEXT NOT NULL,
+         day INTEGER NOT NULL, mean REAL NOT NULL, min REAL NOT NULL, max REAL NOT NULL,
+         buckets INTEGER NOT NULL,
+         PRIMARY KEY (source, service, kind, day)) WITHOUT ROWID;
+     INSERT INTO series_daily (source, service, kind, day, mean, min, max, buckets)
+         SELECT source, service, kind, bucket - bucket % 86400,
+                avg(value), min(value), max(value), count(*)
+         FROM series_points GROUP BY source, service, kind, bucket - bucket % 86400;",
 ];
 
 pub(crate) const CURRENT: u32 = MIGRATIONS.len() as u32;

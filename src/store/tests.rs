@@ -101,3 +101,105 @@ fn series_are_averaged_into_five_minute_buckets() {
     assert_eq!(series.points, vec![(at(10, 0), 2.0), (at(10, 5), 5.0)]);
     assert_eq!(series.query, "q");
 }
+
+fn day(d: i64) -> Ts {
+    at(0, 0) - chrono::Duration::days(d)
+}
+
+fn raw_points(cache: &Cache) -> i64 {
+    cache
+        .conn
+        .query_row("SELECT count(*) FROM series_points", [], |r| r.get(0))
+        .expect("count")
+}
+
+/// DESIGN §6: raw data follows the retention (90 days), aggregates stay two years.
+#[test]
+fn daily_aggregates_outlive_the_raw_points() {
+    let path = temp_db("daily");
+    let mut cache = Cache::open(&path).expect("opens");
+    let series = |points: Vec<(Ts, f64)>| SourceData::Series {
+        service: "api".into(),
+        kind: SeriesKind::ErrorRatio,
+        series: Series {
+            query: "q".into(),
+            points,
+        },
+    };
+    // 100 days ago: buckets of 1, 2 and 6 (means of the 5-minute buckets: 1, 2, 6).
+    let old = day(100) + chrono::Duration::hours(10);
+    let m = chrono::Duration::minutes;
+    cache
+        .save(
+            "prometheus",
+            old,
+            &[series(vec![
+                (old, 1.0),
+                (old + m(5), 2.0),
+                (old + m(10), 6.0),
+            ])],
+        )
+        .expect("saves");
+    // 800 days ago, and today.
+    cache
+        .save("prometheus", day(800), &[series(vec![(day(800), 4.0)])])
+        .expect("saves");
+    cache
+        .save("prometheus", at(10, 0), &[series(vec![(at(10, 0), 5.0)])])
+        .expect("saves");
+    assert_eq!(raw_points(&cache), 5);
+
+    cache
+        .purge(at(12, 0), chrono::Duration::days(90))
+        .expect("purges");
+    assert_eq!(
+        raw_points(&cache),
+        1,
+        "only today's point is within 90 days"
+    );
+    let daily = cache
+        .daily("prometheus", "api", SeriesKind::ErrorRatio)
+        .expect("reads");
+    assert_eq!(
+        daily,
+        vec![
+            DailyAggregate {
+                day: day(100),
+                mean: 3.0,
+                min: 1.0,
+                max: 6.0,
+                buckets: 3,
+            },
+            DailyAggregate {
+                day: day(0),
+                mean: 5.0,
+                min: 5.0,
+                max: 5.0,
+                buckets: 1,
+            },
+        ],
+        "the day 800 days ago is past the two years"
+    );
+}
+
+#[test]
+fn migration_3_builds_daily_aggregates_from_cached_points() {
+    let path = temp_db("migrate3");
+    {
+        let v2 = Cache::open_at_version(&path, 2).expect("v2 opens");
+        for (bucket, value) in [(0, 1.0), (300, 3.0), (86_400, 7.0)] {
+            v2.conn
+                .execute(
+                    "INSERT INTO series_points (source, service, kind, bucket, value) VALUES ('p', 'api', 'latency_p99', ?1, ?2)",
+                    rusqlite::params![day(10).timestamp() + bucket, value],
+                )
+                .expect("insert");
+        }
+    }
+    let cache = Cache::open(&path).expect("migrates");
+    let daily = cache
+        .daily("p", "api", SeriesKind::LatencyP99)
+        .expect("reads");
+    let summary: Vec<(Ts, f64, u32)> = daily.iter().map(|d| (d.day, d.mean, d.buckets)).collect();
+    assert_eq!(summary, vec![(day(10), 2.0, 2), (day(9), 7.0, 1)]);
+}

@@ -8,32 +8,73 @@ use std::time::{Duration as StdDuration, Instant};
 use chrono::{Duration, Utc};
 use tokio::sync::mpsc;
 
-use super::{Cache, CachedSource, StoreError};
+use super::{failure_event, recovered_event, Cache, CachedSource, StoreError};
+use crate::event::Event;
 
 /// How often old rows are purged while running.
 const PURGE_EVERY: StdDuration = StdDuration::from_secs(3_600);
 
 /// Saves every `(source, at, data)` received until the sender is dropped, purging
 /// rows older than `retention_days` at start and hourly. A failed save is skipped
-/// (the cache is best-effort); the first error is returned when the writer ends.
+/// (the cache is best-effort) but never silent: with `events`, the first failure
+/// after a success is sent as a failure of the `cache` source and the first success
+/// after a failure as its recovery. The first error is also returned when the writer
+/// ends.
 pub fn spawn_cache_writer(
     path: PathBuf,
     retention_days: u32,
     mut rx: mpsc::Receiver<CachedSource>,
+    events: Option<mpsc::Sender<Event>>,
 ) -> JoinHandle<Result<(), StoreError>> {
     std::thread::spawn(move || {
-        let mut cache = Cache::open(&path)?;
+        // A plain thread: blocking_send is allowed here and never holds up the loop.
+        let report = |event: Event| {
+            if let Some(tx) = &events {
+                let _ = tx.blocking_send(event);
+            }
+        };
+        let mut cache = match Cache::open(&path) {
+            Ok(c) => c,
+            Err(e) => {
+                report(failure_event(format!(
+                    "cannot open the cache {} for writing: {e}; what is fetched is not cached this run",
+                    path.display()
+                )));
+                return Err(e);
+            }
+        };
         let retention = Duration::days(i64::from(retention_days.max(1)));
-        let mut first_error = cache.purge(Utc::now(), retention).err();
-        let mut last_purge = Instant::now();
-        while let Some((source, at, data)) = rx.blocking_recv() {
-            if let Err(e) = cache.save(&source, at, &data) {
+        let mut first_error: Option<StoreError> = None;
+        let mut failing = false;
+        let mut outcome = |result: Result<(), StoreError>, what: &str| match result {
+            Ok(()) => {
+                if std::mem::take(&mut failing) {
+                    report(recovered_event());
+                }
+            }
+            Err(e) => {
+                if !failing {
+                    report(failure_event(format!("{what}: {e}")));
+                    failing = true;
+                }
                 first_error.get_or_insert(e);
             }
+        };
+        outcome(
+            cache.purge(Utc::now(), retention).map(drop),
+            "could not purge old rows from the cache",
+        );
+        let mut last_purge = Instant::now();
+        while let Some((source, at, data)) = rx.blocking_recv() {
+            outcome(
+                cache.save(&source, at, &data),
+                &format!("could not save what {source} fetched; the cache may miss it"),
+            );
             if last_purge.elapsed() >= PURGE_EVERY {
-                if let Err(e) = cache.purge(Utc::now(), retention) {
-                    first_error.get_or_insert(e);
-                }
+                outcome(
+                    cache.purge(Utc::now(), retention).map(drop),
+                    "could not purge old rows from the cache",
+                );
                 last_purge = Instant::now();
             }
         }

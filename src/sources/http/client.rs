@@ -1,9 +1,13 @@
 //! The one HTTP client every source uses: timeouts, retries that are safe, a body
 //! size limit, and auth failures (401/403, an HTML login page) told apart from the rest.
+//!
+//! Retries happen inside one call only when they are safe (idempotent reads, or what
+//! surely never reached the server) and short; a longer `Retry-After` is handed up in
+//! [`FetchError::retry_after`] for the poller to honour.
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE, RETRY_AFTER};
 
@@ -11,6 +15,7 @@ use super::error::{error, from_reqwest, from_status, html_page};
 use super::retry::{parse_retry_after, RetryPolicy};
 use crate::event::{SourceError, SourceErrorKind};
 use crate::sources::secret::Secret;
+use crate::sources::FetchError;
 
 /// Answers larger than this are refused (a runaway query, or not the API at all).
 pub const DEFAULT_MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
@@ -134,13 +139,14 @@ impl HttpClient {
         &self.settings
     }
 
-    /// A GET, retried on network errors, timeouts, 408, 429 and 5xx.
+    /// A GET, retried on network errors, timeouts (a body that stalls included), 408,
+    /// 429 and 5xx.
     pub async fn get(
         &self,
         url: &str,
         query: &[(&str, String)],
         auth: &Auth,
-    ) -> Result<Response, SourceError> {
+    ) -> Result<Response, FetchError> {
         self.execute(Method::Get, url, query, auth, true).await
     }
 
@@ -153,7 +159,7 @@ impl HttpClient {
         form: &[(&str, String)],
         auth: &Auth,
         idempotent: bool,
-    ) -> Result<Response, SourceError> {
+    ) -> Result<Response, FetchError> {
         self.execute(Method::Post, url, form, auth, idempotent)
             .await
     }
@@ -165,11 +171,12 @@ impl HttpClient {
         params: &[(&str, String)],
         auth: &Auth,
         idempotent: bool,
-    ) -> Result<Response, SourceError> {
+    ) -> Result<Response, FetchError> {
         let policy = self.settings.retry;
         let mut attempt = 1;
         loop {
             let last = attempt >= policy.max_attempts.max(1);
+            let started = Instant::now();
             let request = match method {
                 Method::Get => self.client.get(url).query(params),
                 Method::Post => self.client.post(url).form(params),
@@ -190,59 +197,173 @@ impl HttpClient {
                         attempt += 1;
                         continue;
                     }
-                    return Err(from_reqwest(e));
+                    return Err(self.transport_error(e, started, false, attempt).into());
                 }
             };
             let status = response.status().as_u16();
+            let hint = is_retryable(status)
+                .then(|| response.headers().get(RETRY_AFTER))
+                .flatten()
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| parse_retry_after(v, SystemTime::now()));
             if is_retryable(status) && (idempotent || status == 429) && !last {
-                let hint = response
-                    .headers()
-                    .get(RETRY_AFTER)
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(|v| parse_retry_after(v, SystemTime::now()));
+                // A hint longer than we wait inside one fetch is surfaced below, and
+                // the poller waits for it.
                 let delay = match hint {
-                    Some(h) => match policy.after_hint(h) {
-                        Some(d) => d,
-                        None => {
-                            return Err(error(
-                                kind_of(status),
-                                format!(
-                                "the server asked to wait {} s (HTTP {status}); trying again later",
-                                h.as_secs()
-                            ),
-                            ))
-                        }
-                    },
-                    None => policy.backoff(attempt),
+                    Some(h) => policy.after_hint(h),
+                    None => Some(policy.backoff(attempt)),
                 };
-                tokio::time::sleep(delay).await;
-                attempt += 1;
-                continue;
+                if let Some(delay) = delay {
+                    tokio::time::sleep(delay).await;
+                    attempt += 1;
+                    continue;
+                }
             }
-            return self.finish(status, response).await;
+            match self.finish(status, response, auth).await {
+                Ok(r) => return Ok(r),
+                // The answer began but its body broke off or stalled: for a read that
+                // is a transient failure like a timeout, and safe to ask again.
+                Err(Failure::Body(e)) if idempotent && !last && retryable_body_error(&e) => {
+                    tokio::time::sleep(policy.backoff(attempt)).await;
+                    attempt += 1;
+                }
+                Err(Failure::Body(e)) => {
+                    return Err(self.transport_error(e, started, true, attempt).into())
+                }
+                Err(Failure::Final(mut e)) => {
+                    if let Some(h) = hint {
+                        e.message.push_str(&format!(
+                            "; the server asked to wait {}, and the next attempt waits for that",
+                            human(h)
+                        ));
+                    } else if attempt > 1 {
+                        e.message.push_str(&format!(" ({attempt} attempts)"));
+                    }
+                    return Err(FetchError::from(e).with_retry_after(hint));
+                }
+            }
         }
     }
 
+    /// Reads the answer and decides what it is. A body that fails in transit is
+    /// returned as [`Failure::Body`] so the caller can retry it.
     async fn finish(
         &self,
         status: u16,
         response: reqwest::Response,
-    ) -> Result<Response, SourceError> {
+        auth: &Auth,
+    ) -> Result<Response, Failure> {
         let is_html = response
             .headers()
             .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|ct| ct.to_ascii_lowercase().contains("text/html"));
-        if matches!(status, 401 | 403) {
-            return Err(from_status(status, b""));
+        let secrets = auth.secrets();
+        let api_answer = (200..300).contains(&status) || matches!(status, 400 | 422);
+        if !api_answer {
+            // Only an excerpt of an error body is quoted; the rest is not read.
+            let body = read_prefix(response, ERROR_BODY_BYTES).await;
+            if is_html || looks_like_html(&body) {
+                return Err(Failure::Final(html_page(status, &body, &secrets)));
+            }
+            return Err(Failure::Final(from_status(status, &body, &secrets)));
         }
         let body = read_limited(response, self.settings.max_body_bytes).await?;
-        if (200..300).contains(&status) && (is_html || looks_like_html(&body)) {
-            return Err(html_page());
+        if is_html || looks_like_html(&body) {
+            return Err(Failure::Final(html_page(status, &body, &secrets)));
         }
-        match status {
-            200..=299 | 400 | 422 => Ok(Response { status, body }),
-            _ => Err(from_status(status, &body)),
+        Ok(Response { status, body })
+    }
+
+    /// A transport failure in words that name the setting to change: which of the
+    /// three timeouts ran out is told by the phase and the time the attempt took.
+    fn transport_error(
+        &self,
+        e: reqwest::Error,
+        started: Instant,
+        in_body: bool,
+        attempts: u32,
+    ) -> SourceError {
+        if !e.is_timeout() {
+            let mut err = from_reqwest(e);
+            if attempts > 1 {
+                err.message.push_str(&format!(" ({attempts} attempts)"));
+            }
+            return err;
+        }
+        let s = &*self.settings;
+        let elapsed = started.elapsed();
+        let (what, setting) = if e.is_connect() {
+            (
+                format!("no connection within {}", human(s.connect_timeout)),
+                "connect_timeout_seconds",
+            )
+        } else if elapsed + TIMEOUT_SLACK >= s.total_timeout {
+            let setting = if s.read_timeout >= s.total_timeout {
+                "timeout_seconds (and read_timeout_seconds)"
+            } else {
+                "timeout_seconds"
+            };
+            (
+                format!(
+                    "the whole answer did not arrive within {}",
+                    human(s.total_timeout)
+                ),
+                setting,
+            )
+        } else if in_body {
+            (
+                format!(
+                    "the answer stalled mid-way: no bytes for {}",
+                    human(s.read_timeout)
+                ),
+                "read_timeout_seconds",
+            )
+        } else {
+            (
+                format!("no answer for {}", human(s.read_timeout)),
+                "read_timeout_seconds",
+            )
+        };
+        let tries = if attempts > 1 {
+            format!(" ({attempts} attempts)")
+        } else {
+            String::new()
+        };
+        error(
+            SourceErrorKind::Timeout,
+            format!("{what}{tries}; raise {setting} or check the server's load"),
+        )
+    }
+}
+
+/// Why [`HttpClient::finish`] did not produce a response.
+enum Failure {
+    /// The body broke off or stalled in transit.
+    Body(reqwest::Error),
+    /// A final answer: too big, an auth failure, an HTML page, an error status.
+    Final(SourceError),
+}
+
+impl From<SourceError> for Failure {
+    fn from(e: SourceError) -> Self {
+        Failure::Final(e)
+    }
+}
+
+/// How much of an error answer is read for its quote.
+const ERROR_BODY_BYTES: usize = 64 * 1024;
+
+/// A timeout that fired this close to the total limit is taken for the total limit.
+const TIMEOUT_SLACK: Duration = Duration::from_millis(100);
+
+impl Auth {
+    /// The secret strings of these credentials, to be kept out of every message.
+    fn secrets(&self) -> Vec<&str> {
+        match self {
+            Auth::None => Vec::new(),
+            Auth::Bearer(token) => vec![token.expose()],
+            Auth::Basic { password, .. } => vec![password.expose()],
         }
     }
 }
@@ -251,11 +372,30 @@ fn is_retryable(status: u16) -> bool {
     matches!(status, 408 | 429 | 500 | 502 | 503 | 504)
 }
 
-fn kind_of(status: u16) -> SourceErrorKind {
-    if status == 429 {
-        SourceErrorKind::RateLimited
+fn retryable_body_error(e: &reqwest::Error) -> bool {
+    e.is_timeout() || e.is_body() || e.is_decode()
+}
+
+/// `1.5 s`, `200 ms`, `2 min`: a duration for a message.
+fn human(d: Duration) -> String {
+    let ms = d.as_millis();
+    if ms < 1_000 {
+        format!("{ms} ms")
+    } else if ms % 1_000 == 0 {
+        format!("{} s", ms / 1_000)
     } else {
-        SourceErrorKind::Server
+        format!("{:.1} s", d.as_secs_f64())
+    }
+}
+
+/// `32 MiB`, `16 KiB`, `900 bytes`.
+fn bytes(n: usize) -> String {
+    if n >= 1024 * 1024 && n % (1024 * 1024) == 0 {
+        format!("{} MiB", n / (1024 * 1024))
+    } else if n >= 1024 {
+        format!("{} KiB", n / 1024)
+    } else {
+        format!("{n} bytes")
     }
 }
 
@@ -269,27 +409,42 @@ fn looks_like_html(body: &[u8]) -> bool {
     start.starts_with(b"<!doctype html") || start.starts_with(b"<html")
 }
 
-async fn read_limited(mut response: reqwest::Response, max: usize) -> Result<Vec<u8>, SourceError> {
+/// The body, refused once it grows past `max` bytes — with or without a
+/// Content-Length (a chunked answer is cut off as soon as it passes the limit).
+async fn read_limited(mut response: reqwest::Response, max: usize) -> Result<Vec<u8>, Failure> {
     let too_big = || {
-        error(
+        Failure::Final(error(
             SourceErrorKind::BadResponse,
             format!(
-                "the answer is larger than {} MiB; narrow the query or shorten the range",
-                max / (1024 * 1024)
+                "the answer is larger than {}; narrow the query or shorten the range",
+                bytes(max)
             ),
-        )
+        ))
     };
     if response.content_length().is_some_and(|n| n > max as u64) {
         return Err(too_big());
     }
     let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(from_reqwest)? {
+    while let Some(chunk) = response.chunk().await.map_err(Failure::Body)? {
         if body.len() + chunk.len() > max {
             return Err(too_big());
         }
         body.extend_from_slice(&chunk);
     }
     Ok(body)
+}
+
+/// Up to `max` bytes of the body, for quoting; a body that fails midway gives what
+/// arrived.
+async fn read_prefix(mut response: reqwest::Response, max: usize) -> Vec<u8> {
+    let mut body = Vec::new();
+    while body.len() < max {
+        match response.chunk().await {
+            Ok(Some(chunk)) => body.extend_from_slice(&chunk[..chunk.len().min(max - body.len())]),
+            _ => break,
+        }
+    }
+    body
 }
 
 #[cfg(test)]

@@ -37,7 +37,7 @@ pub fn from_reqwest(e: reqwest::Error) -> SourceError {
     }
     let hint = match kind {
         SourceErrorKind::Timeout => {
-            " (the server did not answer in time; raise timeout_seconds or check the server's load)"
+            " (the server did not answer in time; check the timeouts and the server's load)"
         }
         SourceErrorKind::Network => {
             " (check the url, that the server runs, and the network or proxy in between)"
@@ -48,8 +48,9 @@ pub fn from_reqwest(e: reqwest::Error) -> SourceError {
 }
 
 /// A short, sanitized quote of an error body: the `error` or `message` field of a
-/// JSON body, else its first line.
-pub fn quote_body(body: &[u8]) -> String {
+/// JSON body, else its first line. URLs are replaced by `<url>`, and `secrets` (the
+/// credentials of the request) by `***`, so a server that echoes them leaks nothing.
+pub fn quote_body(body: &[u8], secrets: &[&str]) -> String {
     let text = String::from_utf8_lossy(body);
     let from_json = serde_json::from_str::<serde_json::Value>(&text)
         .ok()
@@ -59,8 +60,55 @@ pub fn quote_body(body: &[u8]) -> String {
                     .map(|f| f.as_str().map_or(f.to_string(), str::to_string))
             })
         });
-    let line = sanitize_line(from_json.as_deref().unwrap_or(&text).trim());
-    truncate_chars(&line, QUOTE_CHARS)
+    let raw = from_json.as_deref().unwrap_or(&text);
+    let first_line = raw.trim().lines().next().unwrap_or("");
+    let line = sanitize_line(&redact(first_line, secrets));
+    truncate_chars(line.trim(), QUOTE_CHARS)
+}
+
+/// A word after `Bearer ` or `Basic ` this long is taken for a credential.
+const MIN_CREDENTIAL_CHARS: usize = 8;
+
+/// Replaces URLs by `<url>`, `secrets` by `***`, and a credential-like word after
+/// `Bearer ` or `Basic ` by `***`.
+pub fn redact(text: &str, secrets: &[&str]) -> String {
+    let mut out = text.to_string();
+    for secret in secrets.iter().filter(|s| !s.is_empty()) {
+        out = out.replace(secret, "***");
+    }
+    let mut result = String::with_capacity(out.len());
+    let mut rest = out.as_str();
+    loop {
+        let lower = rest.to_ascii_lowercase();
+        let next = ["http://", "https://", "bearer ", "basic "]
+            .iter()
+            .filter_map(|p| lower.find(p).map(|i| (i, *p)))
+            .min_by_key(|(i, _)| *i);
+        let Some((i, prefix)) = next else {
+            result.push_str(rest);
+            break;
+        };
+        result.push_str(&rest[..i]);
+        let after = &rest[i + prefix.len()..];
+        let end = after
+            .find(|c: char| {
+                c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | ')' | ',' | ';')
+            })
+            .unwrap_or(after.len());
+        if prefix.starts_with("http") {
+            result.push_str("<url>");
+            rest = &after[end..];
+        } else if end >= MIN_CREDENTIAL_CHARS {
+            // "Bearer eyJhbGciOi…", not "basic auth".
+            result.push_str(&rest[i..i + prefix.len()]);
+            result.push_str("***");
+            rest = &after[end..];
+        } else {
+            result.push_str(&rest[i..i + prefix.len()]);
+            rest = after;
+        }
+    }
+    result
 }
 
 fn truncate_chars(s: &str, max: usize) -> String {
@@ -70,18 +118,19 @@ fn truncate_chars(s: &str, max: usize) -> String {
     }
 }
 
-/// What a final non-success status means for the user.
-pub fn from_status(status: u16, body: &[u8]) -> SourceError {
-    let quote = quote_body(body);
+/// What a final non-success status means for the user, with a short, redacted quote
+/// of what the server said.
+pub fn from_status(status: u16, body: &[u8], secrets: &[&str]) -> SourceError {
+    let quote = quote_body(body, secrets);
     let said = if quote.is_empty() {
         String::new()
     } else {
-        format!(": {quote}")
+        format!("; the server said: \"{quote}\"")
     };
     match status {
         401 | 403 => error(
             SourceErrorKind::Auth,
-            format!("the server refused the credentials (HTTP {status}); check the token, its scopes and auth{said}"),
+            format!("the server refused the request (HTTP {status}); check the token, its scopes and auth{said}"),
         ),
         404 => error(
             SourceErrorKind::Config,
@@ -89,11 +138,11 @@ pub fn from_status(status: u16, body: &[u8]) -> SourceError {
         ),
         429 => error(
             SourceErrorKind::RateLimited,
-            format!("rate limited (HTTP 429) after retries; polling slows down{said}"),
+            format!("rate limited (HTTP 429); polling slows down{said}"),
         ),
         500..=599 => error(
             SourceErrorKind::Server,
-            format!("the server failed (HTTP {status}) after retries{said}"),
+            format!("the server failed (HTTP {status}){said}"),
         ),
         _ => error(
             SourceErrorKind::BadResponse,
@@ -102,10 +151,45 @@ pub fn from_status(status: u16, body: &[u8]) -> SourceError {
     }
 }
 
-pub fn html_page() -> SourceError {
-    error(
-        SourceErrorKind::Auth,
-        "the server answered with an HTML page — probably a login page; check the token",
+/// An HTML page where the API's JSON was expected: a login page (SSO) or a proxy's
+/// own page. Named as such; only its `<title>` is quoted, redacted and short.
+pub fn html_page(status: u16, body: &[u8], secrets: &[&str]) -> SourceError {
+    let title = html_title(body)
+        .map(|t| truncate_chars(&sanitize_line(&redact(&t, secrets)), 80))
+        .filter(|t| !t.is_empty())
+        .map_or(String::new(), |t| format!(" (titled \"{t}\")"));
+    match status {
+        200..=299 => error(
+            SourceErrorKind::Auth,
+            format!("the server answered with an HTML page{title} — probably a login page or a proxy in front of the API; check the token and url"),
+        ),
+        401 | 403 => error(
+            SourceErrorKind::Auth,
+            format!("the server refused the request (HTTP {status}) with an HTML page{title} — a login page or a proxy in front of the API; check the token and auth"),
+        ),
+        500..=599 => error(
+            SourceErrorKind::Server,
+            format!("HTTP {status} came as an HTML page{title} — a proxy's error page, the API behind it may be down"),
+        ),
+        _ => error(
+            SourceErrorKind::BadResponse,
+            format!("HTTP {status} came as an HTML page{title}, not the API's answer — a login page or a proxy in between; check url, path_prefix and auth"),
+        ),
+    }
+}
+
+/// The text of the first `<title>` element, whitespace collapsed.
+fn html_title(body: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(&body[..body.len().min(16 * 1024)]);
+    let lower = text.to_ascii_lowercase();
+    let open = lower.find("<title")?;
+    let start = open + lower[open..].find('>')? + 1;
+    let end = start + lower[start..].find("</title")?;
+    Some(
+        text[start..end]
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" "),
     )
 }
 
@@ -116,17 +200,51 @@ mod tests {
     #[test]
     fn quotes_json_error_field_sanitized_and_short() {
         let body = br#"{"status":"error","errorType":"bad_data","error":"parse error\u001b[2J"}"#;
-        assert_eq!(quote_body(body), "parse error\u{241b}[2J");
+        assert_eq!(quote_body(body, &[]), "parse error\u{241b}[2J");
         let long = "x".repeat(500);
-        assert_eq!(quote_body(long.as_bytes()).chars().count(), QUOTE_CHARS + 1);
+        assert_eq!(
+            quote_body(long.as_bytes(), &[]).chars().count(),
+            QUOTE_CHARS + 1
+        );
+        assert_eq!(quote_body(b"first line\nsecond line", &[]), "first line");
+    }
+
+    #[test]
+    fn quotes_never_hold_urls_or_secrets() {
+        let body = b"token s3cr3t-t0ken rejected; Authorization: Bearer abc.def.ghi; basic auth; see https://sso.example.com/login?next=/api (or http://10.0.0.1:9090/x)";
+        let q = quote_body(body, &["s3cr3t-t0ken"]);
+        assert_eq!(
+            q,
+            "token *** rejected; Authorization: Bearer ***; basic auth; see <url> (or <url>)"
+        );
     }
 
     #[test]
     fn statuses_map_to_kinds() {
-        assert_eq!(from_status(401, b"").kind, SourceErrorKind::Auth);
-        assert_eq!(from_status(403, b"").kind, SourceErrorKind::Auth);
-        assert_eq!(from_status(503, b"").kind, SourceErrorKind::Server);
-        assert_eq!(from_status(429, b"").kind, SourceErrorKind::RateLimited);
-        assert_eq!(from_status(404, b"").kind, SourceErrorKind::Config);
+        assert_eq!(from_status(401, b"", &[]).kind, SourceErrorKind::Auth);
+        assert_eq!(from_status(403, b"", &[]).kind, SourceErrorKind::Auth);
+        assert_eq!(from_status(503, b"", &[]).kind, SourceErrorKind::Server);
+        assert_eq!(
+            from_status(429, b"", &[]).kind,
+            SourceErrorKind::RateLimited
+        );
+        assert_eq!(from_status(404, b"", &[]).kind, SourceErrorKind::Config);
+    }
+
+    #[test]
+    fn html_pages_are_named_by_their_title_only() {
+        let page = b"<!DOCTYPE html><html><head><TITLE>\n  Sign in to\n Example SSO </TITLE></head><body>secret form</body></html>";
+        let e = html_page(400, page, &[]);
+        assert_eq!(e.kind, SourceErrorKind::BadResponse);
+        assert!(
+            e.message
+                .contains("HTTP 400 came as an HTML page (titled \"Sign in to Example SSO\")"),
+            "{}",
+            e.message
+        );
+        assert!(e.message.contains("login page or a proxy"), "{}", e.message);
+        assert!(!e.message.contains("secret form"), "{}", e.message);
+        assert_eq!(html_page(502, b"<html>", &[]).kind, SourceErrorKind::Server);
+        assert_eq!(html_page(200, b"<html>", &[]).kind, SourceErrorKind::Auth);
     }
 }

@@ -13,10 +13,12 @@ pub struct RetryPolicy {
     pub max_attempts: u32,
     /// Delay before the first retry; doubled each time.
     pub base_delay: Duration,
-    /// Longest delay between two attempts.
+    /// Cap of the doubled delay; jitter (up to 25%) comes on top, so that clients
+    /// that failed together do not retry in lockstep once they all reach the cap.
     pub max_delay: Duration,
-    /// A `Retry-After` longer than this is not waited for: the error is surfaced and
-    /// the poller tries again on its own schedule.
+    /// A `Retry-After` longer than this is not waited for inside one fetch: the error
+    /// is surfaced with the hint ([`crate::sources::FetchError::retry_after`]) and the
+    /// poller waits for it before its next attempt.
     pub max_retry_after: Duration,
 }
 
@@ -33,24 +35,28 @@ impl Default for RetryPolicy {
 
 impl RetryPolicy {
     /// Delay before retry number `retry` (1-based) without a server hint:
-    /// `base · 2^(retry-1)`, capped, plus up to 25% jitter (still capped).
+    /// `min(base · 2^(retry-1), max_delay)` plus up to 25% jitter.
     pub fn backoff(&self, retry: u32) -> Duration {
         let exp = self
             .base_delay
             .saturating_mul(1u32 << retry.saturating_sub(1).min(20));
         let capped = exp.min(self.max_delay);
-        (capped + capped.mul_f64(0.25 * unit_random())).min(self.max_delay.max(capped))
+        capped + capped.mul_f64(0.25 * unit_random())
     }
 
-    /// Delay honouring a server's `Retry-After`: never below it, up to 10% (at least
-    /// 100 ms) above it; `None` when it is longer than we are willing to wait.
+    /// Delay honouring a server's `Retry-After` within one fetch: never below it, with
+    /// [`above_hint`]'s jitter; `None` when it is longer than we wait here (the caller
+    /// then surfaces the hint instead).
     pub fn after_hint(&self, hint: Duration) -> Option<Duration> {
-        if hint > self.max_retry_after {
-            return None;
-        }
-        let spread = hint.mul_f64(0.1).max(Duration::from_millis(100));
-        Some(hint + spread.mul_f64(unit_random()))
+        (hint <= self.max_retry_after).then(|| above_hint(hint))
     }
+}
+
+/// A wait that honours a server's hint: never below it, up to 10% (at least 100 ms)
+/// above it, so many clients told the same thing do not all come back at once.
+pub fn above_hint(hint: Duration) -> Duration {
+    let spread = hint.mul_f64(0.1).max(Duration::from_millis(100));
+    hint + spread.mul_f64(unit_random())
 }
 
 /// Parses `Retry-After`: delta seconds, or an HTTP date (relative to `now`). A date in
@@ -132,8 +138,21 @@ mod tests {
             assert!(first >= Duration::from_millis(500) && first <= Duration::from_millis(625));
             let third = p.backoff(3);
             assert!(third >= Duration::from_secs(2) && third <= Duration::from_millis(2500));
-            assert!(p.backoff(30) <= p.max_delay);
+            let capped = p.backoff(30);
+            assert!(capped >= p.max_delay && capped <= p.max_delay.mul_f64(1.25));
         }
+    }
+
+    #[test]
+    fn backoff_keeps_its_jitter_at_the_cap() {
+        let p = RetryPolicy::default();
+        let mut at_cap: Vec<Duration> = (0..50).map(|_| p.backoff(30)).collect();
+        at_cap.sort();
+        at_cap.dedup();
+        assert!(
+            at_cap.len() > 10,
+            "capped delays must still spread: {at_cap:?}"
+        );
     }
 
     #[test]

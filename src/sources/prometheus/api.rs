@@ -92,7 +92,7 @@ pub fn parse<T: DeserializeOwned>(status: u16, body: &[u8]) -> Result<Answer<T>,
         message: if (200..300).contains(&status) {
             format!("the answer is not the Prometheus API's JSON ({e}); check url and path_prefix")
         } else {
-            format!("HTTP {status}: {}", quote_body(body))
+            format!("HTTP {status}: {}", quote_body(body, &[]))
         },
     })?;
     let warnings: Vec<String> = envelope

@@ -26,7 +26,9 @@ pub struct SyntheticService {
     pub error_ratio: Box<dyn Fn(Ts) -> f64>,
     /// Median latency in seconds at a time (latency is exponential around it).
     pub median_latency: Box<dyn Fn(Ts) -> f64>,
-    /// Whether a deployment finished in the minute before a time.
+    /// Whether a deployment finished at this whole minute. Asked for every minute of
+    /// the history, whatever the sample grid: a sample at `t` counts the deployments
+    /// of every minute in `(previous sample, t]`.
     pub deployed: Box<dyn Fn(Ts) -> bool>,
 }
 
@@ -38,11 +40,14 @@ pub fn latency_cdf(le: f64, median: f64) -> f64 {
     1.0 - (-(le / median) * std::f64::consts::LN_2).exp()
 }
 
+/// `t` truncated to its whole minute (seconds and nanoseconds dropped).
+pub fn whole_minute(t: Ts) -> Ts {
+    t - Duration::seconds(i64::from(t.second())) - Duration::nanoseconds(i64::from(t.nanosecond()))
+}
+
 /// Sample times from `end - days` to `end`, whole minutes; fine in the last hours.
 fn sample_times(end: Ts, days: u32, fine_hours: u32) -> Vec<Ts> {
-    let end = end
-        - Duration::seconds(i64::from(end.second()))
-        - Duration::nanoseconds(i64::from(end.nanosecond()));
+    let end = whole_minute(end);
     let start = end - Duration::days(i64::from(days));
     let fine_from = end - Duration::hours(i64::from(fine_hours));
     let mut times = Vec::new();
@@ -100,9 +105,11 @@ fn accumulate(service: &SyntheticService, times: &[Ts]) -> Counters {
             }
             buckets[LATENCY_BUCKETS.len()] += total;
             sum += total as f64 * median / std::f64::consts::LN_2;
-            if (service.deployed)(*t) {
-                deploys += 1;
-            }
+            // Every minute since the previous sample: on the 10-minute grid a daily
+            // deployment at 14:00 falls between samples as often as on one.
+            deploys += (1..=minutes as i64)
+                .filter(|m| (service.deployed)(times[i - 1] + Duration::minutes(*m)))
+                .count() as u64;
         }
         c.ok.push(ok);
         c.errors.push(errors);
@@ -199,7 +206,8 @@ pub const DEMO_AHEAD: Duration = Duration::hours(2);
 /// burning budget since a deployment 40 minutes ago.
 pub fn demo_openmetrics(now: Ts, days: u32) -> String {
     let daily_deploy = |minute: u32| move |t: Ts| t.hour() == 14 && t.minute() == minute;
-    let now = now - Duration::seconds(i64::from(now.second()));
+    // Whole minutes, like the sample grid, so "40 minutes ago" is a sample time.
+    let now = whole_minute(now);
     let services = vec![
         SyntheticService {
             name: "checkout".into(),
@@ -296,6 +304,56 @@ mod tests {
             diff, 2,
             "1000 requests a minute at 0.2% is 2 errors a minute"
         );
+    }
+
+    /// Every (timestamp, value) sample of one series in OpenMetrics text.
+    fn samples(text: &str, series: &str) -> Vec<(i64, u64)> {
+        text.lines()
+            .filter_map(|l| l.strip_prefix(series)?.strip_prefix(' '))
+            .filter_map(|rest| {
+                let (v, t) = rest.split_once(' ')?;
+                Some((t.parse().ok()?, v.parse().ok()?))
+            })
+            .collect()
+    }
+
+    /// `now` with seconds and nanoseconds: checkout's bad deployment 40 minutes ago is
+    /// counted at that very minute, and the daily 14:00 deployments are counted on
+    /// every day of the 10-minute grid, not only in the last hours.
+    #[test]
+    fn demo_counts_every_deployment_on_any_grid() {
+        let now = chrono::Utc
+            .with_ymd_and_hms(2026, 3, 2, 12, 0, 30)
+            .single()
+            .expect("time")
+            + Duration::nanoseconds(123_456_789);
+        let text = demo_openmetrics(now, 30);
+        let checkout = samples(&text, "deployments_total{service=\"checkout\"}");
+        // History from 2026-01-31 14:00 to 2026-03-02 14:00 (now + 2 h): the 14:00 of
+        // Feb 1…28, Mar 1 and Mar 2 (30 days), and the bad one at 11:20 today.
+        assert_eq!(checkout.last().map(|s| s.1), Some(31));
+        let bad = chrono::Utc
+            .with_ymd_and_hms(2026, 3, 2, 11, 20, 0)
+            .single()
+            .expect("time")
+            .timestamp();
+        let at = checkout
+            .iter()
+            .position(|s| s.0 == bad)
+            .expect("a sample at 11:20");
+        assert_eq!(checkout[at].1 - checkout[at - 1].1, 1, "deployed at 11:20");
+        // Payments deploys at 14:20, on the coarse grid too (samples at :00, :10, …):
+        // Jan 31 (20 minutes after the history starts) and Feb 1…10 by Feb 10 14:30;
+        // Jan 31…Mar 1 in all (Mar 2 14:20 is past the history's end).
+        let payments = samples(&text, "deployments_total{service=\"payments\"}");
+        let feb_10 = chrono::Utc
+            .with_ymd_and_hms(2026, 2, 10, 14, 30, 0)
+            .single()
+            .expect("time")
+            .timestamp();
+        let upto = |t: i64| payments.iter().rfind(|s| s.0 <= t).map(|s| s.1);
+        assert_eq!(upto(feb_10), Some(11));
+        assert_eq!(payments.last().map(|s| s.1), Some(30));
     }
 
     #[test]

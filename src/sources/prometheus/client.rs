@@ -8,9 +8,10 @@ use chrono::Duration;
 use super::api::{parse, Answer, BuildInfo, QueryData};
 use super::query::{api_time, clamp_step};
 use crate::config::PrometheusConfig;
-use crate::event::SourceError;
+use crate::event::{SourceError, SourceErrorKind};
 use crate::model::Ts;
 use crate::sources::http::{Auth, HttpClient, HttpSettings};
+use crate::sources::FetchError;
 
 /// Queries longer than this go in a POST form body: URLs have length limits in
 /// proxies, and a query is a read, so the POST is still safe to retry.
@@ -21,6 +22,9 @@ pub struct PromClient {
     http: HttpClient,
     /// `url` + `path_prefix` + `/api/v1`.
     api: String,
+    /// Whether a tenant (`X-Scope-OrgID`) is sent: without one, an auth failure that
+    /// speaks of an org id or tenant says to set `tenant`.
+    has_tenant: bool,
 }
 
 impl PromClient {
@@ -37,18 +41,33 @@ impl PromClient {
             headers,
             ..HttpSettings::default()
         };
-        Ok(Self::with_http(
-            HttpClient::new(settings)?,
-            &config.url,
-            &config.path_prefix,
-        ))
+        let mut client =
+            Self::with_http(HttpClient::new(settings)?, &config.url, &config.path_prefix);
+        client.has_tenant = config.tenant.is_some();
+        Ok(client)
     }
 
     pub fn with_http(http: HttpClient, url: &str, path_prefix: &str) -> Self {
         PromClient {
             http,
             api: format!("{}{}/api/v1", url.trim_end_matches('/'), path_prefix),
+            has_tenant: false,
         }
+    }
+
+    /// Mimir (and Cortex, Loki) answer a request without a tenant with 401 "no org id".
+    fn explain(&self, mut e: FetchError) -> FetchError {
+        let text = e.message.to_ascii_lowercase();
+        let about_tenant = ["org id", "orgid", "org_id", "tenant"]
+            .iter()
+            .any(|w| text.contains(w));
+        if e.kind == SourceErrorKind::Auth && !self.has_tenant && about_tenant {
+            e.error.message.push_str(
+                "; no tenant is configured: set `tenant` under [prometheus] \
+                 (sent as X-Scope-OrgID, which Grafana Mimir requires)",
+            );
+        }
+        e
     }
 
     async fn call(
@@ -56,15 +75,16 @@ impl PromClient {
         endpoint: &str,
         params: &[(&str, String)],
         auth: &Auth,
-    ) -> Result<Answer<QueryData>, SourceError> {
+    ) -> Result<Answer<QueryData>, FetchError> {
         let url = format!("{}/{endpoint}", self.api);
         let long = params.iter().map(|(_, v)| v.len()).sum::<usize>() > LONG_QUERY_BYTES;
         let response = if long {
-            self.http.post_form(&url, params, auth, true).await?
+            self.http.post_form(&url, params, auth, true).await
         } else {
-            self.http.get(&url, params, auth).await?
+            self.http.get(&url, params, auth).await
         };
-        parse(response.status, &response.body)
+        let response = response.map_err(|e| self.explain(e))?;
+        Ok(parse(response.status, &response.body)?)
     }
 
     /// An instant query evaluated at `at`.
@@ -73,7 +93,7 @@ impl PromClient {
         query: &str,
         at: Ts,
         auth: &Auth,
-    ) -> Result<Answer<QueryData>, SourceError> {
+    ) -> Result<Answer<QueryData>, FetchError> {
         let params = [("query", query.to_string()), ("time", api_time(at))];
         self.call("query", &params, auth).await
     }
@@ -86,7 +106,7 @@ impl PromClient {
         end: Ts,
         step: Duration,
         auth: &Auth,
-    ) -> Result<Answer<QueryData>, SourceError> {
+    ) -> Result<Answer<QueryData>, FetchError> {
         let step = clamp_step(end - start, step);
         let params = [
             ("query", query.to_string()),
@@ -99,9 +119,13 @@ impl PromClient {
 
     /// The server's version, for display only (Thanos and VictoriaMetrics report
     /// their own or a stub).
-    pub async fn build_info(&self, auth: &Auth) -> Result<String, SourceError> {
+    pub async fn build_info(&self, auth: &Auth) -> Result<String, FetchError> {
         let url = format!("{}/status/buildinfo", self.api);
-        let response = self.http.get(&url, &[], auth).await?;
+        let response = self
+            .http
+            .get(&url, &[], auth)
+            .await
+            .map_err(|e| self.explain(e))?;
         let answer: Answer<BuildInfo> = parse(response.status, &response.body)?;
         Ok(answer.data.version)
     }

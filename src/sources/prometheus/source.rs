@@ -18,6 +18,7 @@ use crate::model::{Annotation, AnnotationKind, Series, SeriesKind, Ts, WindowRat
 use crate::sources::http::Auth;
 use crate::sources::poller::Fetched;
 use crate::sources::secret::prometheus_auth;
+use crate::sources::FetchError;
 
 /// Queries in flight at once against one server.
 const CONCURRENT_QUERIES: usize = 4;
@@ -81,7 +82,7 @@ impl PrometheusSource {
 
     /// Fetches everything as of `now`. Transport and auth failures fail the fetch; a
     /// query the server rejects becomes a warning naming the service and query.
-    pub async fn fetch_at(self: &Arc<Self>, now: Ts) -> Result<Fetched, SourceError> {
+    pub async fn fetch_at(self: &Arc<Self>, now: Ts) -> Result<Fetched, FetchError> {
         let auth = self.auth().await?;
         let mut set = JoinSet::new();
         for (index, service) in self.services.iter().enumerate() {
@@ -92,9 +93,11 @@ impl PrometheusSource {
         }
         let mut results: Vec<(usize, ServiceResult)> = Vec::new();
         while let Some(joined) = set.join_next().await {
-            let (index, result) = joined.map_err(|_| SourceError {
-                kind: SourceErrorKind::BadResponse,
-                message: "a query task failed unexpectedly".to_string(),
+            let (index, result) = joined.map_err(|_| {
+                FetchError::new(SourceError {
+                    kind: SourceErrorKind::BadResponse,
+                    message: "a query task failed unexpectedly".to_string(),
+                })
             })?;
             match result {
                 Ok(r) => results.push((index, r)),
@@ -129,7 +132,7 @@ impl PrometheusSource {
         service: &ServiceConfig,
         now: Ts,
         auth: &Auth,
-    ) -> Result<ServiceResult, SourceError> {
+    ) -> Result<ServiceResult, FetchError> {
         let name = service.name.as_str();
         let mut out = ServiceResult {
             data: Vec::new(),
@@ -216,7 +219,7 @@ impl PrometheusSource {
         query: &str,
         at: Ts,
         auth: &Auth,
-    ) -> Result<Answer<QueryData>, SourceError> {
+    ) -> Result<Answer<QueryData>, FetchError> {
         let _permit = self.permits.acquire().await;
         self.client.instant(query, at, auth).await
     }
@@ -228,7 +231,7 @@ impl PrometheusSource {
         end: Ts,
         step: Duration,
         auth: &Auth,
-    ) -> Result<Answer<QueryData>, SourceError> {
+    ) -> Result<Answer<QueryData>, FetchError> {
         let _permit = self.permits.acquire().await;
         self.client.range(query, start, end, step, auth).await
     }
@@ -236,11 +239,11 @@ impl PrometheusSource {
     /// One number from an instant query; `None` for no data, NaN or ±Inf.
     fn single_value(
         &self,
-        answer: Result<Answer<QueryData>, SourceError>,
+        answer: Result<Answer<QueryData>, FetchError>,
         service: &str,
         what: &str,
         warnings: &mut Vec<String>,
-    ) -> Result<Option<f64>, SourceError> {
+    ) -> Result<Option<f64>, FetchError> {
         let Some(answer) = rejected_as_warning(answer, service, what, warnings)? else {
             return Ok(None);
         };
@@ -274,11 +277,11 @@ impl PrometheusSource {
     /// The points of a range query with exactly one series.
     fn single_series(
         &self,
-        answer: Result<Answer<QueryData>, SourceError>,
+        answer: Result<Answer<QueryData>, FetchError>,
         service: &str,
         what: &str,
         warnings: &mut Vec<String>,
-    ) -> Result<Option<Vec<(Ts, f64)>>, SourceError> {
+    ) -> Result<Option<Vec<(Ts, f64)>>, FetchError> {
         let Some(answer) = rejected_as_warning(answer, service, what, warnings)? else {
             return Ok(None);
         };
@@ -310,13 +313,20 @@ impl PrometheusSource {
 
     fn markers(
         &self,
-        answer: Result<Answer<QueryData>, SourceError>,
+        answer: Result<Answer<QueryData>, FetchError>,
         service: &str,
         warnings: &mut Vec<String>,
-    ) -> Result<Vec<Annotation>, SourceError> {
+    ) -> Result<Vec<Annotation>, FetchError> {
         let Some(answer) = rejected_as_warning(answer, service, "deploy marker", warnings)? else {
             return Ok(Vec::new());
         };
+        // A partial answer (Thanos) still draws markers, and says so.
+        for w in answer.warnings {
+            let w = format!("{service}: {w}");
+            if !warnings.contains(&w) {
+                warnings.push(w);
+            }
+        }
         let QueryData::Matrix(series) = answer.data else {
             return Ok(Vec::new());
         };
@@ -345,11 +355,11 @@ impl PrometheusSource {
 /// A query the server rejected (bad PromQL) is the user's to fix but should not hide
 /// the other services: it becomes a warning. Every other error fails the fetch.
 fn rejected_as_warning(
-    answer: Result<Answer<QueryData>, SourceError>,
+    answer: Result<Answer<QueryData>, FetchError>,
     service: &str,
     what: &str,
     warnings: &mut Vec<String>,
-) -> Result<Option<Answer<QueryData>>, SourceError> {
+) -> Result<Option<Answer<QueryData>>, FetchError> {
     match answer {
         Ok(a) => Ok(Some(a)),
         Err(e) if e.kind == SourceErrorKind::Query => {
