@@ -82,6 +82,12 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
             ),
             Health::Pending => String::new(),
         };
+        if let (Health::Error, Some(next)) = (&health, source.retry_not_before) {
+            // The server asked us to wait (Retry-After): say until when.
+            if next > model.now {
+                detail = format!("{detail}, next try {}", format::hm(next, tz));
+            }
+        }
         if !source.warnings.is_empty() {
             let n = source.warnings.len();
             let s = if n == 1 { "" } else { "s" };

@@ -61,6 +61,15 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
                 (err.to_string(), theme.bad()),
             ]);
         }
+        if let Some(next) = s.retry_not_before.filter(|n| *n > model.now) {
+            doc.text(
+                format!(
+                    "  the server asked to wait (Retry-After): next try {}",
+                    format::since(next, model.now, tz)
+                ),
+                theme.warn(),
+            );
+        }
         for w in &s.warnings {
             doc.line(vec![
                 ("  warning: ".to_string(), theme.warn()),
