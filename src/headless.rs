@@ -65,6 +65,7 @@ pub fn live_app(config: &Config) -> color_eyre::Result<App> {
         }
         let (tx, mut rx) = mpsc::channel(EVENT_CHANNEL_CAPACITY);
         let (stop, shutdown) = watch::channel(false);
+        app.register_services(config.services.iter().map(|s| s.name.clone()));
         let handles = configured::spawn_configured(config, tx, shutdown);
         for h in &handles {
             app.register_source(&h.id, h.interval);

@@ -148,6 +148,14 @@ impl App {
         }
     }
 
+    /// Names the configured services before any source answers, so a source that is
+    /// down still shows each service (with "no data") instead of an empty cockpit.
+    pub fn register_services(&mut self, names: impl IntoIterator<Item = String>) {
+        self.apply_one(SourceData::Services(names.into_iter().collect()));
+        self.dirty = true;
+        self.stale_derived = true;
+    }
+
     fn apply_one(&mut self, item: SourceData) {
         let d = &mut self.model.data;
         match item {

@@ -506,3 +506,21 @@ fn cache_failures_show_as_a_source_that_never_goes_stale() {
     let later = s.last_ok.expect("recovered") + Duration::days(365);
     assert_eq!(s.health(later), Health::Ok);
 }
+
+#[test]
+fn configured_services_show_before_any_source_answers_and_are_not_doubled() {
+    let mut a = app();
+    a.register_services(["checkout".to_string(), "search".to_string()]);
+    assert_eq!(a.model.data.services, ["checkout", "search"]);
+    assert_eq!(a.model.selected_service(), Some("checkout"));
+    // The source's own list later adds only what is new, in its order.
+    a.update(Event::Source(SourceEvent {
+        source: "prometheus".to_string(),
+        kind: SourceEventKind::Fetched {
+            at: t(1),
+            data: vec![SourceData::Services(vec!["search".into(), "cart".into()])],
+            warnings: Vec::new(),
+        },
+    }));
+    assert_eq!(a.model.data.services, ["checkout", "search", "cart"]);
+}

@@ -64,6 +64,7 @@ pub(super) fn spawn(
             );
             tx
         });
+        app.register_services(opts.config.services.iter().map(|s| s.name.clone()));
         Sources {
             handles: configured::spawn_configured(&opts.config, events, shutdown),
             cache,
