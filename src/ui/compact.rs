@@ -167,9 +167,7 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
         }
         let (sym, style) = theme.status(d.status);
         let age = format::age(model.now - d.started_at);
-        let failed = facts
-            .and_then(|f| f.get(&d.id))
-            .is_some_and(|f| f.failed);
+        let failed = facts.and_then(|f| f.get(&d.id)).is_some_and(|f| f.failed);
         put_spans(
             buf,
             area,
