@@ -24,10 +24,116 @@ pub fn percentile_in_place(values: &mut [f64], p: f64) -> Option<f64> {
 
 /// p50 and p90 of `values` (reordered in place).
 pub fn p50_p90(values: &mut [f64]) -> (Option<f64>, Option<f64>) {
+    if values.len() >= RADIX_MIN {
+        return p50_p90_of(values);
+    }
     (
         percentile_in_place(values, 0.5),
         percentile_in_place(values, 0.9),
     )
+}
+
+/// Below this many values selection in place is as fast as the radix passes.
+const RADIX_MIN: usize = 1 << 14;
+
+/// p50 and p90 of `values`, which are only read: large inputs are not copied but
+/// bucketed on the top bits of their `total_cmp` order key (one counting pass), and
+/// only the few buckets holding the wanted ranks are selected in. The same order
+/// statistics as sorting, so the same values.
+pub fn p50_p90_of(values: &[f64]) -> (Option<f64>, Option<f64>) {
+    let n = values.len();
+    if n < RADIX_MIN {
+        let mut copy = values.to_vec();
+        return (
+            percentile_in_place(&mut copy, 0.5),
+            percentile_in_place(&mut copy, 0.9),
+        );
+    }
+    let rank = |p: f64| {
+        let h = (n - 1) as f64 * p;
+        let lo = h.floor() as usize;
+        (lo, h - lo as f64)
+    };
+    let (lo50, f50) = rank(0.5);
+    let (lo90, f90) = rank(0.9);
+    let wanted = [lo50, (lo50 + 1).min(n - 1), lo90, (lo90 + 1).min(n - 1)];
+    let got = order_statistics(values, wanted);
+    let value = |lo: f64, hi: f64, frac: f64| {
+        if frac == 0.0 {
+            lo
+        } else {
+            lo + frac * (hi - lo)
+        }
+    };
+    (
+        Some(value(got[0], got[1], f50)),
+        Some(value(got[2], got[3], f90)),
+    )
+}
+
+/// Key whose unsigned order is `f64::total_cmp`'s.
+fn order_key(x: f64) -> u64 {
+    let b = x.to_bits();
+    if b >> 63 == 1 {
+        !b
+    } else {
+        b | (1 << 63)
+    }
+}
+
+const BUCKET_BITS: u32 = 16;
+
+/// The values of the given ranks (0-based, ascending, each `< values.len()`).
+fn order_statistics(values: &[f64], ranks: [usize; 4]) -> [f64; 4] {
+    let shift = 64 - BUCKET_BITS;
+    let mut hist = vec![0u32; 1 << BUCKET_BITS];
+    for &v in values {
+        hist[(order_key(v) >> shift) as usize] += 1;
+    }
+    // The bucket of each rank, and the rank within it.
+    let mut bucket = [0usize; 4];
+    let mut within = [0usize; 4];
+    let mut below = 0usize;
+    let mut k = 0;
+    for (b, &c) in hist.iter().enumerate() {
+        let c = c as usize;
+        while k < 4 && ranks[k] < below + c {
+            bucket[k] = b;
+            within[k] = ranks[k] - below;
+            k += 1;
+        }
+        if k == 4 {
+            break;
+        }
+        below += c;
+    }
+    // Gather the (at most four) buckets' members, each once.
+    let mut out = [f64::NAN; 4];
+    let mut members: Vec<f64> = Vec::new();
+    for i in 0..4 {
+        if i > 0 && bucket[i] == bucket[i - 1] {
+            continue;
+        }
+        let b = bucket[i] as u64;
+        members.clear();
+        members.extend(
+            values
+                .iter()
+                .copied()
+                .filter(|&v| order_key(v) >> shift == b),
+        );
+        for j in i..4 {
+            if bucket[j] != bucket[i] {
+                break;
+            }
+            // `within[j]` is below the bucket's count, which is `members.len()`.
+            if within[j] < members.len() {
+                let (_, x, _) = members.select_nth_unstable_by(within[j], f64::total_cmp);
+                out[j] = *x;
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -67,5 +173,31 @@ mod tests {
         let mut v = vec![1.0, 1.0, 1.0, 10.0];
         // h = 1.5 → 1 + 0.5·0 = 1
         assert_eq!(percentile_in_place(&mut v, 0.5), Some(1.0));
+    }
+
+    #[test]
+    fn radix_path_matches_selection() {
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        for n in [RADIX_MIN, RADIX_MIN + 1, 50_001] {
+            let v: Vec<f64> = (0..n)
+                .map(|i| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    // Repeats, zeros and a wide spread, as lead times have.
+                    if i % 7 == 0 {
+                        0.0
+                    } else {
+                        (x % 400_000) as f64 / 8.0
+                    }
+                })
+                .collect();
+            let mut copy = v.clone();
+            let expected = (
+                percentile_in_place(&mut copy, 0.5),
+                percentile_in_place(&mut copy, 0.9),
+            );
+            assert_eq!(p50_p90_of(&v), expected, "n = {n}");
+        }
     }
 }

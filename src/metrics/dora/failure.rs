@@ -42,15 +42,29 @@ pub fn mark_own(rows: &mut ServiceRows<'_>) {
 ///
 /// A deployment already failed by its own status (failed, rolled back) is charged no
 /// further: the flag is one per deployment, so it is still one failure.
-pub fn mark_remediated(rows: &mut ServiceRows<'_>, window: Duration) {
+///
+/// `input_order` is the rows' positions in input order, when known: inputs are
+/// sorted by start, so that is already start order (ties: input order) and no sort
+/// is needed — checked, and sorted anyway when not so.
+pub fn mark_remediated(
+    rows: &mut ServiceRows<'_>,
+    window: Duration,
+    input_order: Option<Vec<usize>>,
+) {
     let n = rows.rows.len();
     if !rows.rows.iter().any(|r| r.remediation) {
         return;
     }
-    // Rows in start order (ties: input order). Inputs are sorted by start, and rows
-    // by finish, which is nearly the same order: the stable sort finds the runs.
-    let mut by_start: Vec<usize> = (0..n).collect();
-    by_start.sort_by_key(|&r| (rows.rows[r].started, rows.rows[r].index));
+    // Rows in start order (ties: input order).
+    let key = |r: usize| (rows.rows[r].started, rows.rows[r].index);
+    let by_start: Vec<usize> = match input_order {
+        Some(order) if order.len() == n && order.windows(2).all(|w| key(w[0]) < key(w[1])) => order,
+        _ => {
+            let mut by_start: Vec<usize> = (0..n).collect();
+            by_start.sort_by_key(|&r| key(r));
+            by_start
+        }
+    };
     // For each remediation row, the row it repairs (followed through chains).
     let mut target: Vec<Option<usize>> = vec![None; n];
     for (pos, &r) in by_start.iter().enumerate() {

@@ -45,18 +45,11 @@ pub fn fill(rows: &mut ServiceRows<'_>, table: &Table<'_>, deployments: &[Deploy
             continue;
         }
         let i = row.index;
-        pending.extend(
-            table
-                .commits_of(i)
-                .iter()
-                .enumerate()
-                .map(|(j, &(h, t))| (h, t, i, j)),
-        );
         let success = row.status == DeployStatus::Success && row.finished.is_some();
         // A failed deployment's batch is needed too (risk flags), so the pending set
-        // is made distinct at every row, not only at successes; doing it again later
-        // keeps the same set (the earliest copy of each commit).
-        distinct_new(&mut pending, &previous_group, &same);
+        // is kept distinct at every row, not only at successes: each new commit is
+        // merged into it (the earliest copy of each commit kept).
+        add_commits(&mut pending, table.commits_of(i), i, &previous_group, &same);
         row.batch = seen_success.then_some(pending.len() as u32);
         if !success {
             continue;
@@ -77,6 +70,10 @@ pub fn fill(rows: &mut ServiceRows<'_>, table: &Table<'_>, deployments: &[Deploy
         seen_success = true;
         std::mem::swap(&mut previous_group, &mut pending);
         pending.clear();
+        if previous_group.len() > SMALL {
+            // Searched by hash from now on.
+            previous_group.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+        }
     }
     // Running rows ship what is pending plus their own commits.
     for row in rows.rows[finished..].iter_mut() {
@@ -86,21 +83,57 @@ pub fn fill(rows: &mut ServiceRows<'_>, table: &Table<'_>, deployments: &[Deploy
         }
         let i = row.index;
         let mut own = pending.clone();
-        own.extend(
-            table
-                .commits_of(i)
-                .iter()
-                .enumerate()
-                .map(|(j, &(h, t))| (h, t, i, j)),
-        );
-        distinct_new(&mut own, &previous_group, &same);
+        add_commits(&mut own, table.commits_of(i), i, &previous_group, &same);
         row.batch = seen_success.then_some(own.len() as u32);
     }
     lead_times
 }
 
+/// Up to this many commits, a group is searched by a scan (a deployment ships a few
+/// commits: a scan of a handful of hashes beats sorting); beyond, sorted by hash.
+const SMALL: usize = 32;
+
+/// Adds deployment `i`'s commits to `pending` (distinct, none shipped by the previous
+/// success): a commit already pending keeps the earlier time; one the previous success
+/// shipped is dropped. The same set as [`distinct_new`] over `pending` and the commits.
+fn add_commits(
+    pending: &mut Vec<Pending>,
+    commits: &[(u64, i64)],
+    i: usize,
+    previous: &[Pending],
+    same: &impl Fn(&Pending, &Pending) -> bool,
+) {
+    if pending.len() + commits.len() > SMALL {
+        pending.extend(commits.iter().enumerate().map(|(j, &(h, t))| (h, t, i, j)));
+        distinct_new(pending, previous, same);
+        return;
+    }
+    for (j, &(h, t)) in commits.iter().enumerate() {
+        let c = (h, t, i, j);
+        if let Some(p) = pending.iter_mut().find(|p| same(p, &c)) {
+            if c.1 < p.1 {
+                *p = c;
+            }
+            continue;
+        }
+        let shipped = if previous.len() > SMALL {
+            let from = previous.partition_point(|q| q.0 < h);
+            previous[from..]
+                .iter()
+                .take_while(|q| q.0 == h)
+                .any(|q| same(&c, q))
+        } else {
+            previous.iter().any(|q| same(&c, q))
+        };
+        if !shipped {
+            pending.push(c);
+        }
+    }
+}
+
 /// Makes `pending` distinct (sorted by hash, the earliest copy of each commit kept)
-/// and drops what the previous success already shipped (`previous` is sorted by hash).
+/// and drops what the previous success already shipped (`previous` is sorted by hash
+/// when longer than [`SMALL`]).
 fn distinct_new(
     pending: &mut Vec<Pending>,
     previous: &[Pending],
@@ -109,7 +142,10 @@ fn distinct_new(
     // By hash, then by time: duplicates become neighbours, the earliest first.
     pending.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
     dedup(pending, same);
-    if !previous.is_empty() {
+    if previous.len() <= SMALL {
+        // Small groups are not kept sorted: scanned.
+        pending.retain(|p| !previous.iter().any(|q| same(p, q)));
+    } else {
         pending.retain(|p| {
             let from = previous.partition_point(|q| q.0 < p.0);
             !previous[from..]

@@ -48,28 +48,16 @@ impl Link {
 }
 
 /// Links every incident created before `now` (`None` for later ones: they do not exist
-/// yet at `now`). `rows` are each service's production rows sorted by finish.
+/// yet at `now`). `rows` are each service's production rows sorted by finish; `by_id`
+/// holds the deployments started before `now` whose ids [`wanted_ids`] lists.
 pub fn link_all(
     deployments: &[Deployment],
     incidents: &[Incident],
     rows: &HashMap<&str, ServiceRows<'_>>,
+    by_id: &FnvMap<&str, usize>,
     window: Duration,
     now: Ts,
 ) -> Vec<Option<Link>> {
-    // Only the ids someone referenced are indexed: one pass, no map of every deployment.
-    let wanted: FnvMap<&str, ()> = incidents
-        .iter()
-        .filter_map(|i| i.linked_deployment.as_deref())
-        .map(|id| (id, ()))
-        .collect();
-    let mut by_id: FnvMap<&str, usize> = FnvMap::default();
-    if !wanted.is_empty() {
-        for (i, d) in deployments.iter().enumerate() {
-            if d.started_at < now && wanted.contains_key(d.id.as_str()) {
-                by_id.entry(d.id.as_str()).or_insert(i);
-            }
-        }
-    }
     incidents
         .iter()
         .map(|inc| {
@@ -100,5 +88,15 @@ pub fn link_all(
                 },
             })
         })
+        .collect()
+}
+
+/// The deployment ids the incidents name: only these are indexed, so that no map of
+/// every deployment is built.
+pub fn wanted_ids(incidents: &[Incident]) -> FnvMap<&str, ()> {
+    incidents
+        .iter()
+        .filter_map(|i| i.linked_deployment.as_deref())
+        .map(|id| (id, ()))
         .collect()
 }

@@ -30,6 +30,87 @@ pub use window::dora;
 pub struct History<'a> {
     pub rows: ServiceRows<'a>,
     pub lead_times: Vec<f64>,
+    /// The finished rows again, as small dense columns: what window figures scan.
+    pub cols: Columns,
+}
+
+/// Columns of a history's finished rows (index = row), made once the rows are final.
+#[derive(Debug, Clone, Default)]
+pub struct Columns {
+    /// Finish in epoch milliseconds (finishes are whole milliseconds).
+    pub finished_ms: Vec<i64>,
+    /// [`Columns::SUCCESS`], [`Columns::COUNTS`]… of each row.
+    pub flags: Vec<u8>,
+    /// Recovery seconds of a recovered failure (0 otherwise).
+    pub recovery: Vec<f64>,
+    /// `lead_start[r]`: lead times of rows before `r` (one more entry than rows).
+    pub lead_start: Vec<u32>,
+}
+
+impl Columns {
+    pub const SUCCESS: u8 = 1;
+    /// In the change-failure denominator ([`Row::counts`]).
+    pub const COUNTS: u8 = 2;
+    pub const FAILED: u8 = 4;
+    pub const REMEDIATION: u8 = 8;
+    pub const RECOVERED: u8 = 16;
+    pub const ONGOING: u8 = 32;
+
+    fn new(rows: &ServiceRows<'_>) -> Self {
+        let finished = &rows.rows[..rows.finished];
+        let mut c = Columns {
+            finished_ms: Vec::with_capacity(finished.len()),
+            flags: Vec::with_capacity(finished.len()),
+            recovery: Vec::with_capacity(finished.len()),
+            lead_start: Vec::with_capacity(finished.len() + 1),
+        };
+        let mut lead = 0u32;
+        for r in finished {
+            c.finished_ms
+                .push(r.finished.map_or(i64::MAX, |f| f.timestamp_millis()));
+            let mut f = 0;
+            if r.status == crate::model::DeployStatus::Success {
+                f |= Self::SUCCESS;
+            }
+            if r.counts() {
+                f |= Self::COUNTS;
+            }
+            if r.failed {
+                f |= Self::FAILED;
+            }
+            if r.remediation {
+                f |= Self::REMEDIATION;
+            }
+            let secs = match r.recovery {
+                Recovery::Recovered(s) => {
+                    f |= Self::RECOVERED;
+                    s
+                }
+                Recovery::Ongoing => {
+                    f |= Self::ONGOING;
+                    0.0
+                }
+                Recovery::NotFailed => 0.0,
+            };
+            c.flags.push(f);
+            c.recovery.push(secs);
+            c.lead_start.push(lead);
+            lead = lead.max(r.changes.end as u32);
+        }
+        c.lead_start.push(lead);
+        c
+    }
+
+    /// Rows finished in `[start, end)` (as [`ServiceRows::range`]).
+    pub fn range(&self, start: Ts, end: Ts) -> std::ops::Range<usize> {
+        let before = |t: Ts| {
+            self.finished_ms.partition_point(|&ms| {
+                chrono::DateTime::from_timestamp_millis(ms).is_some_and(|f| f < t)
+            })
+        };
+        let a = before(start);
+        a..before(end).max(a)
+    }
 }
 
 /// Every service's history, and how each incident was linked.
@@ -62,17 +143,10 @@ impl<'a> Histories<'a> {
     /// that happened before `now` (a report `--at` a past instant sees the past).
     pub fn build(inputs: &Inputs<'a>, settings: &Settings, now: Ts) -> Self {
         let deployments = inputs.deployments;
-        let table = Table::new(deployments, settings.lead_time_basis, now);
-        let mut by_service: Vec<Vec<usize>> = vec![Vec::new(); table.services.len()];
-        let mut all_of: Vec<Vec<usize>> = vec![Vec::new(); table.services.len()];
-        for (i, &s) in table.service.iter().enumerate() {
-            if table.row[i] {
-                by_service[usize::from(s)].push(i);
-            }
-            if table.started_ms[i] < now.timestamp_millis() {
-                all_of[usize::from(s)].push(i);
-            }
-        }
+        let wanted = linking::wanted_ids(inputs.incidents);
+        let mut table = Table::new(deployments, settings.lead_time_basis, now, &wanted);
+        let by_service = std::mem::take(&mut table.rows_of);
+        let all_of = std::mem::take(&mut table.started_of);
         let deployments_of = table.services.iter().copied().zip(all_of).collect();
         let rows: HashMap<&'a str, ServiceRows<'a>> = table
             .services
@@ -84,6 +158,7 @@ impl<'a> Histories<'a> {
             deployments,
             inputs.incidents,
             &rows,
+            &table.by_id,
             settings.incident_link_window,
             now,
         );
@@ -96,22 +171,37 @@ impl<'a> Histories<'a> {
                 }
             }
         }
-        let services = rows
-            .into_iter()
-            .map(|(service, mut rows)| {
-                let lead_times = lead_time::fill(&mut rows, &table, deployments);
-                failure::mark_own(&mut rows);
-                failure::mark_remediated(&mut rows, settings.failure_window);
-                let row_of = |d: usize| {
-                    let dep = deployments.get(d)?;
-                    let r = *row_index.get(d)?;
-                    (dep.service == service && r != u32::MAX).then_some(r as usize)
-                };
-                failure::mark_incidents(&mut rows, inputs.incidents, &links, row_of, now);
-                failure::fill_recovery(&mut rows);
-                (service, History { rows, lead_times })
-            })
-            .collect();
+        let mut rows = rows;
+        let mut services = HashMap::with_capacity(rows.len());
+        for (s, (&service, input_order)) in table.services.iter().zip(&by_service).enumerate() {
+            let Some(mut rows) = rows.remove(service) else {
+                continue;
+            };
+            let lead_times = lead_time::fill(&mut rows, &table, deployments);
+            failure::mark_own(&mut rows);
+            // The rows in input order: their positions, from the input indices.
+            let order = input_order
+                .iter()
+                .map(|&d| row_index.get(d).map(|&r| r as usize))
+                .collect::<Option<Vec<usize>>>();
+            failure::mark_remediated(&mut rows, settings.failure_window, order);
+            let row_of = |d: usize| {
+                let r = *row_index.get(d)?;
+                (table.service.get(d).map(|&id| usize::from(id)) == Some(s) && r != u32::MAX)
+                    .then_some(r as usize)
+            };
+            failure::mark_incidents(&mut rows, inputs.incidents, &links, row_of, now);
+            failure::fill_recovery(&mut rows);
+            let cols = Columns::new(&rows);
+            services.insert(
+                service,
+                History {
+                    rows,
+                    lead_times,
+                    cols,
+                },
+            );
+        }
         Histories {
             services,
             links,

@@ -58,10 +58,24 @@ pub struct Table<'a> {
     pub start: Vec<usize>,
     pub count: Vec<u32>,
     pub commits: Vec<Vec<(u64, i64)>>,
+    /// Per service: its DORA rows (input order).
+    pub rows_of: Vec<Vec<usize>>,
+    /// Per service: every deployment started before `now`, any environment (input order).
+    pub started_of: Vec<Vec<usize>>,
+    /// The first deployment started before `now` with each wanted id.
+    pub by_id: FnvMap<&'a str, usize>,
 }
 
 impl<'a> Table<'a> {
-    pub fn new(deployments: &'a [Deployment], basis: LeadTimeBasis, now: Ts) -> Self {
+    /// One pass over `deployments` in memory order; `wanted` are the deployment ids
+    /// someone refers to (looked up in the same pass, not in one of their own).
+    pub fn new(
+        deployments: &'a [Deployment],
+        basis: LeadTimeBasis,
+        now: Ts,
+        wanted: &FnvMap<&str, ()>,
+    ) -> Self {
+        let now_ms = now.timestamp_millis();
         let n = deployments.len();
         let mut t = Table {
             services: Vec::new(),
@@ -75,6 +89,9 @@ impl<'a> Table<'a> {
             start: Vec::with_capacity(n),
             count: Vec::with_capacity(n),
             commits: Vec::new(),
+            rows_of: Vec::new(),
+            started_of: Vec::new(),
+            by_id: FnvMap::default(),
         };
         let mut ids: FnvMap<&'a str, u16> = FnvMap::default();
         let mut last: Option<(&'a str, u16)> = None;
@@ -87,6 +104,8 @@ impl<'a> Table<'a> {
                     let id = *ids.entry(name).or_insert_with(|| {
                         t.services.push(name);
                         t.commits.push(Vec::new());
+                        t.rows_of.push(Vec::new());
+                        t.started_of.push(Vec::new());
                         next
                     });
                     last = Some((name, id));
@@ -96,13 +115,29 @@ impl<'a> Table<'a> {
             let finished = d
                 .finished_at
                 .filter(|&f| f < now && d.status != DeployStatus::Running);
+            let started_ms = d.started_at.timestamp_millis();
+            let started = started_ms < now_ms;
+            let row = started && d.status != DeployStatus::Canceled && d.is_production();
+            let i = t.service.len();
+            let s = usize::from(id);
+            if started {
+                if let Some(v) = t.started_of.get_mut(s) {
+                    v.push(i);
+                }
+                if !wanted.is_empty() && wanted.contains_key(d.id.as_str()) {
+                    t.by_id.entry(d.id.as_str()).or_insert(i);
+                }
+            }
+            if row {
+                if let Some(v) = t.rows_of.get_mut(s) {
+                    v.push(i);
+                }
+            }
             t.service.push(id);
-            t.row.push(
-                d.is_production() && d.started_at < now && d.status != DeployStatus::Canceled,
-            );
+            t.row.push(row);
             t.end_ms
                 .push(finished.map_or(i64::MAX, |f| f.timestamp_millis()));
-            t.started_ms.push(d.started_at.timestamp_millis());
+            t.started_ms.push(started_ms);
             t.status.push(if finished.is_some() {
                 d.status
             } else {
@@ -116,7 +151,8 @@ impl<'a> Table<'a> {
             );
             // Every service id has its commit vector (pushed with the name).
             let commits = t.commits.get_mut(usize::from(id));
-            let added = commits.map_or(0, |commits| {
+            // Only DORA rows' commits are ever read (lead times, batches).
+            let added = commits.filter(|_| row).map_or(0, |commits| {
                 t.start.push(commits.len());
                 commits.extend(d.commits.iter().map(|c| {
                     let at = match basis {

@@ -5,34 +5,40 @@ use chrono::NaiveDate;
 use chrono_tz::Tz;
 
 use crate::metrics::local;
-use crate::metrics::percentile::{p50_p90, percentile_in_place};
+use crate::metrics::percentile::{p50_p90, p50_p90_of, percentile_in_place};
 use crate::metrics::types::{
     ChangeFailureRate, DeploymentFrequency, Dora, LeadTime, RecoveryTime, ReworkRate, Window,
 };
-use crate::model::{DeployStatus, Ts};
+use crate::model::Ts;
 
-use super::history::{Recovery, Row};
 use super::levels;
-use super::History;
+use super::{Columns, History};
 
-/// DORA figures of `history` over `window` (days and weeks in zone `tz`).
+/// DORA figures of `history` over `window` (days and weeks in zone `tz`), from the
+/// history's columns: a window is a contiguous run of a few bytes per row.
 pub fn dora(history: &History<'_>, window: Window, tz: Tz) -> Dora {
-    let range = history.rows.range(window.start, window.end);
-    let rows = &history.rows.rows[range];
-    let lead_slice = match (rows.first(), rows.last()) {
-        (Some(a), Some(b)) => history
+    let cols = &history.cols;
+    let range = cols.range(window.start, window.end);
+    let lead_slice = match (
+        cols.lead_start.get(range.start),
+        cols.lead_start.get(range.end),
+    ) {
+        (Some(&a), Some(&b)) if range.start < range.end => history
             .lead_times
-            .get(a.changes.start..b.changes.end)
+            .get(a as usize..b as usize)
             .unwrap_or(&[]),
         _ => &[],
     };
+    let flags = cols.flags.get(range.clone()).unwrap_or(&[]);
+    let finished = cols.finished_ms.get(range.clone()).unwrap_or(&[]);
+    let recovery = cols.recovery.get(range).unwrap_or(&[]);
     Dora {
         window,
-        deployment_frequency: frequency(rows, window, tz),
+        deployment_frequency: frequency(flags, finished, window, tz),
         lead_time: lead_time(lead_slice),
-        change_failure_rate: change_failure_rate(rows),
-        recovery_time: recovery_time(rows),
-        rework_rate: rework_rate(rows),
+        change_failure_rate: change_failure_rate(flags),
+        recovery_time: recovery_time(flags, recovery),
+        rework_rate: rework_rate(flags),
     }
 }
 
@@ -45,9 +51,15 @@ pub fn dora(history: &History<'_>, window: Window, tz: Tz) -> Dora {
 /// A block that does not start at local midnight touches 8 dates (the same weekday at
 /// both ends, each partly); it still holds at most 7 days' worth, so the count is
 /// capped at 7.
-fn frequency(rows: &[Row<'_>], window: Window, tz: Tz) -> DeploymentFrequency {
+fn frequency(flags: &[u8], finished: &[i64], window: Window, tz: Tz) -> DeploymentFrequency {
     let days = local::days_in(tz, window.start, window.end);
-    let successes = || rows.iter().filter(|r| r.status == DeployStatus::Success);
+    let successes = || {
+        flags
+            .iter()
+            .zip(finished)
+            .filter(|(&f, _)| f & Columns::SUCCESS != 0)
+            .map(|(_, &ms)| ms)
+    };
     let deployments = successes().count() as u32;
     let per_day = (days > 0.0).then(|| f64::from(deployments) / days);
     // bounds[k] is the start of the week ending k weeks before the end (bounds[0] is
@@ -59,20 +71,34 @@ fn frequency(rows: &[Row<'_>], window: Window, tz: Tz) -> DeploymentFrequency {
     // changes of date counts the distinct dates, and a date is looked up only when a
     // finish passes the end of the current one.
     let mut current: Option<(usize, NaiveDate)> = None;
-    let mut date_end: Option<Ts> = None;
     let mut date = NaiveDate::MIN;
-    for f in successes().filter_map(|r| r.finished) {
+    // The bounds and date ends in epoch milliseconds (finishes are whole ones): an
+    // instant `b` is after a finish `f` iff `b` is after `f`'s millisecond.
+    let after = |b: Ts| {
+        let ms = b.timestamp_millis();
+        if b.timestamp_subsec_nanos() % 1_000_000 == 0 {
+            ms
+        } else {
+            ms + 1
+        }
+    };
+    let bounds_ms: Vec<i64> = bounds.iter().map(|&b| after(b)).collect();
+    let mut date_end_ms: Option<i64> = None;
+    for ms in successes() {
         // The week of `f`: the number of bounds after it, less one.
-        let week = bounds[1..].partition_point(|&b| b > f);
+        let week = bounds_ms[1..].partition_point(|&b| b > ms);
         if week >= weeks {
             continue;
         }
-        if date_end.is_none_or(|e| f >= e) {
+        if date_end_ms.is_none_or(|e| ms >= e) {
+            let Some(f) = chrono::DateTime::from_timestamp_millis(ms) else {
+                continue;
+            };
             date = local::local_date(tz, f);
-            date_end = date
+            date_end_ms = date
                 .succ_opt()
                 .and_then(|d| d.and_hms_opt(0, 0, 0))
-                .map(|d| local::from_local(tz, d));
+                .map(|d| after(local::from_local(tz, d)));
         }
         if current != Some((week, date)) {
             current = Some((week, date));
@@ -91,8 +117,8 @@ fn frequency(rows: &[Row<'_>], window: Window, tz: Tz) -> DeploymentFrequency {
 }
 
 fn lead_time(slice: &[f64]) -> LeadTime {
-    let mut values = slice.to_vec();
-    let (p50, p90) = p50_p90(&mut values);
+    // Read in place: a window's lead times are a slice of the history's.
+    let (p50, p90) = p50_p90_of(slice);
     LeadTime {
         changes: slice.len() as u32,
         p50_seconds: p50,
@@ -105,11 +131,11 @@ fn ratio(n: u32, d: u32) -> Option<f64> {
     (d > 0).then(|| f64::from(n) / f64::from(d))
 }
 
-fn change_failure_rate(rows: &[Row<'_>]) -> ChangeFailureRate {
+fn change_failure_rate(flags: &[u8]) -> ChangeFailureRate {
     let (mut failed, mut deployments) = (0u32, 0u32);
-    for r in rows.iter().filter(|r| r.counts()) {
+    for &f in flags.iter().filter(|&&f| f & Columns::COUNTS != 0) {
         deployments += 1;
-        failed += u32::from(r.failed);
+        failed += u32::from(f & Columns::FAILED != 0);
     }
     let rate = ratio(failed, deployments);
     ChangeFailureRate {
@@ -120,14 +146,17 @@ fn change_failure_rate(rows: &[Row<'_>]) -> ChangeFailureRate {
     }
 }
 
-fn recovery_time(rows: &[Row<'_>]) -> RecoveryTime {
+fn recovery_time(flags: &[u8], recovery: &[f64]) -> RecoveryTime {
     let mut values = Vec::new();
     let mut ongoing = 0;
-    for r in rows.iter().filter(|r| r.counts()) {
-        match r.recovery {
-            Recovery::Recovered(s) => values.push(s),
-            Recovery::Ongoing => ongoing += 1,
-            Recovery::NotFailed => {}
+    for (&f, &s) in flags.iter().zip(recovery) {
+        if f & Columns::COUNTS == 0 {
+            continue;
+        }
+        if f & Columns::RECOVERED != 0 {
+            values.push(s);
+        } else if f & Columns::ONGOING != 0 {
+            ongoing += 1;
         }
     }
     let (p50, p90) = p50_p90(&mut values);
@@ -140,11 +169,11 @@ fn recovery_time(rows: &[Row<'_>]) -> RecoveryTime {
     }
 }
 
-fn rework_rate(rows: &[Row<'_>]) -> ReworkRate {
+fn rework_rate(flags: &[u8]) -> ReworkRate {
     let (mut rework, mut deployments) = (0u32, 0u32);
-    for r in rows.iter().filter(|r| r.counts()) {
+    for &f in flags.iter().filter(|&&f| f & Columns::COUNTS != 0) {
         deployments += 1;
-        rework += u32::from(r.remediation);
+        rework += u32::from(f & Columns::REMEDIATION != 0);
     }
     ReworkRate {
         rework,
