@@ -28,9 +28,6 @@ enum Merge {
 /// Default poll interval of a source the runtime did not register.
 const DEFAULT_INTERVAL_SECS: i64 = 30;
 
-/// The `cache` source's "interval": long enough that its status is never stale.
-const CACHE_NEVER_STALE_DAYS: i64 = 36_500;
-
 impl App {
     pub(super) fn on_source(&mut self, ev: SourceEvent) {
         let now = self.model.now;
@@ -84,11 +81,8 @@ impl App {
             Some(p) => p,
             None => {
                 // The cache is not polled: its state never goes stale, it changes.
-                let interval = if id == crate::store::CACHE_SOURCE_ID {
-                    chrono::Duration::days(CACHE_NEVER_STALE_DAYS)
-                } else {
-                    chrono::Duration::seconds(DEFAULT_INTERVAL_SECS)
-                };
+                let interval = (id != crate::store::CACHE_SOURCE_ID)
+                    .then(|| chrono::Duration::seconds(DEFAULT_INTERVAL_SECS));
                 self.model.sources.push(SourceStatus::new(id, interval));
                 self.model.sources.len() - 1
             }

@@ -54,7 +54,9 @@ impl App {
     /// Registers a source so the header lists it before its first answer.
     pub fn register_source(&mut self, id: &str, interval: Duration) {
         if !self.model.sources.iter().any(|s| s.id == id) {
-            self.model.sources.push(SourceStatus::new(id, interval));
+            self.model
+                .sources
+                .push(SourceStatus::new(id, Some(interval)));
             self.dirty = true;
         }
     }

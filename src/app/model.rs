@@ -55,8 +55,9 @@ impl Health {
 #[derive(Debug, Clone)]
 pub struct SourceStatus {
     pub id: String,
-    /// Poll interval: data older than 3 intervals is stale.
-    pub interval: Duration,
+    /// Poll interval: data older than 3 intervals is stale. `None` for a source that is
+    /// not polled (the cache): its state changes, it never goes stale.
+    pub interval: Option<Duration>,
     pub fetching: bool,
     /// Time of the last successful fetch (or of the cached data).
     pub last_ok: Option<Ts>,
@@ -72,7 +73,7 @@ pub struct SourceStatus {
 }
 
 impl SourceStatus {
-    pub fn new(id: impl Into<String>, interval: Duration) -> Self {
+    pub fn new(id: impl Into<String>, interval: Option<Duration>) -> Self {
         SourceStatus {
             id: id.into(),
             interval,
@@ -98,7 +99,7 @@ impl SourceStatus {
         }
         match self.last_ok {
             None => Health::Pending,
-            Some(at) if self.from_cache || now - at > self.interval * 3 => {
+            Some(at) if self.from_cache || self.interval.is_some_and(|i| now - at > i * 3) => {
                 Health::Stale { since: at }
             }
             Some(_) => Health::Ok,

@@ -505,6 +505,10 @@ fn cache_failures_show_as_a_source_that_never_goes_stale() {
     let s = source(&a, crate::store::CACHE_SOURCE_ID);
     let later = s.last_ok.expect("recovered") + Duration::days(365);
     assert_eq!(s.health(later), Health::Ok);
+    assert_eq!(
+        s.interval, None,
+        "the cache is not polled: no interval to show"
+    );
 }
 
 #[test]

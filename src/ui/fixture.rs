@@ -244,15 +244,15 @@ pub fn model() -> Model {
         record: "deployment 4417".into(),
         reason: "no environment".into(),
     });
-    let mut prom = SourceStatus::new("prometheus", Duration::seconds(15));
+    let mut prom = SourceStatus::new("prometheus", Some(Duration::seconds(15)));
     prom.last_ok = Some(now - Duration::seconds(12));
     prom.fetching = true;
-    let mut gitlab = SourceStatus::new("gitlab", Duration::seconds(60));
+    let mut gitlab = SourceStatus::new("gitlab", Some(Duration::seconds(60)));
     gitlab.last_ok = Some(now - mins(28));
     gitlab
         .warnings
         .push("pagination stopped at 20 pages".into());
-    let mut jira = SourceStatus::new("jira", Duration::seconds(120));
+    let mut jira = SourceStatus::new("jira", Some(Duration::seconds(120)));
     jira.last_ok = Some(now - mins(40));
     jira.last_error = Some((
         now - mins(1),

@@ -48,7 +48,10 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
             (format!("{sym} {}", s.id), theme.bold()),
             (format!("  {state}"), style),
             (
-                format!("  {age}, every {}{fetching}", format::duration(s.interval)),
+                match s.interval {
+                    Some(i) => format!("  {age}, every {}{fetching}", format::duration(i)),
+                    None => format!("  {age}{fetching}"),
+                },
                 theme.muted(),
             ),
         ]);
