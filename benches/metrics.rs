@@ -14,8 +14,8 @@ use flightdeck::metrics::settings::RuleSet;
 use flightdeck::metrics::spc::{xmr_chart, ChartParams};
 use flightdeck::metrics::{derive, Inputs, Settings};
 use flightdeck::model::{
-    Change, DeployKind, DeployStatus, Deployment, Incident, Series, SeriesKind, Trigger, Ts,
-    WindowRatios,
+    Change, DeployKind, DeployStatus, Deployment, DeploymentLog, Incident, Series, SeriesKind,
+    Trigger, Ts, WindowRatios,
 };
 
 fn main() {
@@ -119,11 +119,12 @@ fn data() -> (Vec<Deployment>, Vec<Incident>, Ts) {
 #[divan::bench(sample_count = 10, sample_size = 1)]
 fn dora_1m_deployments(bencher: Bencher) {
     let (deployments, incidents, now) = data();
+    let log = DeploymentLog::from(deployments);
     let ratios: BTreeMap<String, WindowRatios> = BTreeMap::new();
     let series: BTreeMap<(String, SeriesKind), Series> = BTreeMap::new();
     let settings = Settings::default();
     let inputs = Inputs {
-        deployments: &deployments,
+        deployments: &log,
         incidents: &incidents,
         ratios: &ratios,
         series: &series,
@@ -153,12 +154,13 @@ fn dora_1m_deployments(bencher: Bencher) {
 #[divan::bench(sample_count = 10, sample_size = 1)]
 fn derive_1m_deployments(bencher: Bencher) {
     let (deployments, incidents, now) = data();
+    let log = DeploymentLog::from(deployments);
     let ratios: BTreeMap<String, WindowRatios> = BTreeMap::new();
     let series: BTreeMap<(String, SeriesKind), Series> = BTreeMap::new();
     let settings = Settings::default();
     let services: Vec<String> = (0..SERVICES).map(|i| format!("svc{i}")).collect();
     let inputs = Inputs {
-        deployments: &deployments,
+        deployments: &log,
         incidents: &incidents,
         ratios: &ratios,
         series: &series,
@@ -171,11 +173,12 @@ fn derive_1m_deployments(bencher: Bencher) {
 #[divan::bench(sample_count = 10)]
 fn dora_1m_figures_only(bencher: Bencher) {
     let (deployments, incidents, now) = data();
+    let log = DeploymentLog::from(deployments);
     let ratios: BTreeMap<String, WindowRatios> = BTreeMap::new();
     let series: BTreeMap<(String, SeriesKind), Series> = BTreeMap::new();
     let settings = Settings::default();
     let inputs = Inputs {
-        deployments: &deployments,
+        deployments: &log,
         incidents: &incidents,
         ratios: &ratios,
         series: &series,
@@ -266,8 +269,9 @@ fn derive_4_services_90_days(bencher: Bencher) {
         );
     }
     let settings = Settings::default();
+    let log = DeploymentLog::from(deployments);
     let inputs = Inputs {
-        deployments: &deployments,
+        deployments: &log,
         incidents: &[],
         ratios: &ratios,
         series: &series,

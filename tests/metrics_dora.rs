@@ -10,8 +10,8 @@ use flightdeck::metrics::{
     derive, Inputs, Level, NamedLink, NoMatch, RiskFlag, ServiceDerived, Settings, UnlinkedIncident,
 };
 use flightdeck::model::{
-    CanaryOutcome, CanaryResult, Change, DeployKind, DeployStatus, Deployment, Incident, Trigger,
-    Ts,
+    CanaryOutcome, CanaryResult, Change, DeployKind, DeployStatus, Deployment, DeploymentLog,
+    Incident, Trigger, Ts,
 };
 use proptest::prelude::*;
 
@@ -121,7 +121,7 @@ fn run_full(
     let ratios = BTreeMap::new();
     let series = BTreeMap::new();
     let inputs = Inputs {
-        deployments: deps,
+        deployments: &DeploymentLog::from(deps.to_vec()),
         incidents: incs,
         ratios: &ratios,
         series: &series,
@@ -676,7 +676,7 @@ fn an_incident_of_a_service_without_deployments_is_unlinked() {
     let deps = [d1];
     let incs = [inc];
     let inputs = Inputs {
-        deployments: &deps,
+        deployments: &DeploymentLog::from(deps.to_vec()),
         incidents: &incs,
         ratios: &ratios,
         series: &series,
@@ -963,7 +963,7 @@ fn rolling_back_the_demo_rollout_adds_one_failure_not_two() {
         let ratios = BTreeMap::new();
         let series = BTreeMap::new();
         let inputs = Inputs {
-            deployments: &deps,
+            deployments: &DeploymentLog::from(deps.to_vec()),
             incidents: &incs,
             ratios: &ratios,
             series: &series,

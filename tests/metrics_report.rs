@@ -9,7 +9,8 @@ use flightdeck::metrics::spc::rules::evaluate;
 use flightdeck::metrics::spc::{attribute_chart, xmr_chart, ChartParams, Subgroup};
 use flightdeck::metrics::{derive, ChartKind, Inputs, Rule, Settings, SpcChart};
 use flightdeck::model::{
-    DeployKind, DeployStatus, Deployment, Series, SeriesKind, Trigger, Ts, WindowRatios,
+    DeployKind, DeployStatus, Deployment, DeploymentLog, Series, SeriesKind, Trigger, Ts,
+    WindowRatios,
 };
 use flightdeck::report::{build, to_json, to_markdown};
 use proptest::prelude::*;
@@ -81,7 +82,7 @@ fn report_json() -> (Value, String) {
     );
     let series: BTreeMap<(String, SeriesKind), Series> = BTreeMap::new();
     let inputs = Inputs {
-        deployments: &deps,
+        deployments: &DeploymentLog::from(deps.to_vec()),
         incidents: &[],
         ratios: &ratios,
         series: &series,
@@ -760,7 +761,7 @@ fn odd_windows_do_not_panic() {
     let ratios = BTreeMap::new();
     let series = BTreeMap::new();
     let inputs = Inputs {
-        deployments: &deps,
+        deployments: &DeploymentLog::from(deps.to_vec()),
         incidents: &[],
         ratios: &ratios,
         series: &series,
@@ -815,7 +816,7 @@ fn charts_at(deps: &[Deployment], settings: &Settings, at: Ts) -> Vec<SpcChart> 
     let ratios = BTreeMap::new();
     let series = BTreeMap::new();
     let inputs = Inputs {
-        deployments: deps,
+        deployments: &DeploymentLog::from(deps.to_vec()),
         incidents: &[],
         ratios: &ratios,
         series: &series,
@@ -916,7 +917,7 @@ fn lower_limits_of_figures_that_cannot_be_negative_are_zero_everywhere() {
     let ratios = BTreeMap::new();
     let series: BTreeMap<(String, SeriesKind), Series> = BTreeMap::new();
     let inputs = Inputs {
-        deployments: &deps,
+        deployments: &DeploymentLog::from(deps.to_vec()),
         incidents: &[],
         ratios: &ratios,
         series: &series,

@@ -78,13 +78,15 @@ fn every_size_draws_without_panic() {
 fn ascii_mode_writes_only_ascii() {
     let mut model = fixture::model();
     model.data.services[0] = "café-日本".into();
-    for d in model.data.deployments.iter_mut() {
+    let mut deployments = model.data.deployments.to_vec();
+    for d in &mut deployments {
         d.version = "v2.15.0-ü".into();
         d.deployer = "José 山田".into();
         if d.service == "checkout" {
             d.service = "café-日本".into();
         }
     }
+    model.data.deployments = deployments.into();
     let derived = fixture::derived(&model);
     for (w, h, overlay) in [
         (120, 40, None),

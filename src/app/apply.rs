@@ -161,10 +161,11 @@ impl App {
                 }
             }
             SourceData::Deployments(items) => {
-                upsert(&mut d.deployments, items, |x| x.id.clone(), deploy_order);
-                for dep in &d.deployments {
-                    if !d.services.contains(&dep.service) {
-                        d.services.push(dep.service.clone());
+                d.deployments.upsert(items);
+                // The log names each service once: no walk over every deployment.
+                for name in &d.deployments.columns().services {
+                    if !d.services.contains(name) {
+                        d.services.push(name.clone());
                     }
                 }
             }
@@ -208,12 +209,6 @@ impl App {
             self.model.ui.deploy_cursor = rows.saturating_sub(1);
         }
     }
-}
-
-fn deploy_order(a: &Deployment, b: &Deployment) -> Ordering {
-    a.started_at
-        .cmp(&b.started_at)
-        .then_with(|| a.id.cmp(&b.id))
 }
 
 fn incident_order(a: &Incident, b: &Incident) -> Ordering {

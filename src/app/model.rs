@@ -8,7 +8,7 @@ use chrono_tz::Tz;
 
 use crate::event::SourceError;
 use crate::model::{
-    Annotation, Deployment, Incident, Rejected, Series, SeriesKind, Ts, WindowRatios,
+    Annotation, Deployment, DeploymentLog, Incident, Rejected, Series, SeriesKind, Ts, WindowRatios,
 };
 
 /// Everything the sources delivered, merged.
@@ -16,8 +16,8 @@ use crate::model::{
 pub struct Data {
     /// Service names in display order.
     pub services: Vec<String>,
-    /// Sorted by `started_at`, then id (oldest first).
-    pub deployments: Vec<Deployment>,
+    /// Sorted by `started_at`, then id (oldest first), with the metrics' columns.
+    pub deployments: DeploymentLog,
     /// Sorted by `created_at`, then key.
     pub incidents: Vec<Incident>,
     pub series: BTreeMap<(String, SeriesKind), Series>,

@@ -33,7 +33,7 @@ use super::Inputs;
 pub fn charts(
     inputs: &Inputs<'_>,
     service: &str,
-    history: &History<'_>,
+    history: &History,
     window: Window,
     settings: &Settings,
 ) -> Vec<SpcChart> {
@@ -56,10 +56,10 @@ pub fn charts(
     let mut recovery = Vec::new();
     let mut buffer: Vec<f64> = Vec::new();
     for row in rows.iter().filter(|r| r.counts()) {
-        let Some(finished) = row.finished else {
+        let Some(finished) = row.finished() else {
             continue;
         };
-        if let Some(slice) = history.lead_times.get(row.changes.clone()) {
+        if let Some(slice) = history.lead_times.get(row.changes()) {
             // One buffer for every row's median, not an allocation each.
             buffer.clear();
             buffer.extend_from_slice(slice);
@@ -67,17 +67,19 @@ pub fn charts(
                 lead.push((finished, median));
             }
         }
-        let secs = (finished - row.started).num_milliseconds() as f64 / 1000.0;
+        let secs = (row.finished_ms - row.started_ms) as f64 / 1000.0;
         duration.push((finished, secs.max(0.0)));
         if let Recovery::Recovered(s) = row.recovery {
             recovery.push((finished, s));
         }
     }
     // Weeks back from the window's end to the first deployment of the history.
-    let first = rows.iter().map(|r| r.started).min();
-    let bounds = first.map_or_else(Vec::new, |f| {
-        local::week_starts(settings.calendar.tz, f, window.end)
-    });
+    let first = rows.iter().map(|r| r.started_ms).min();
+    let bounds = first
+        .and_then(chrono::DateTime::from_timestamp_millis)
+        .map_or_else(Vec::new, |f| {
+            local::week_starts(settings.calendar.tz, f, window.end)
+        });
     let (failures, incidents) = weekly(inputs.incidents, service, history, &bounds);
     let mut charts = vec![
         xmr_chart("lead_time", &lead, &params),
@@ -106,7 +108,7 @@ type Weekly = Vec<(Ts, Subgroup)>;
 fn weekly(
     incidents: &[Incident],
     service: &str,
-    history: &History<'_>,
+    history: &History,
     bounds: &[Ts],
 ) -> (Weekly, Weekly) {
     let mut failures = Vec::new();

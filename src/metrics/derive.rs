@@ -55,7 +55,7 @@ pub fn derive(inputs: &Inputs<'_>, services: &[String], settings: &Settings, now
 fn service_derived(
     inputs: &Inputs<'_>,
     service: &str,
-    history: &History<'_>,
+    history: &History,
     histories: &Histories<'_>,
     settings: &Settings,
     window: Window,
@@ -88,7 +88,7 @@ fn service_derived(
 fn facts(
     inputs: &Inputs<'_>,
     service: &str,
-    history: &History<'_>,
+    history: &History,
     histories: &Histories<'_>,
     settings: &Settings,
     now: Ts,
@@ -148,7 +148,7 @@ fn facts(
             consumption(
                 t,
                 dep.started_at,
-                row.and_then(|r| r.finished),
+                row.and_then(|r| r.finished()),
                 now,
                 &params,
                 window_requests,

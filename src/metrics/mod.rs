@@ -21,13 +21,13 @@ use std::collections::BTreeMap;
 pub use settings::Settings;
 pub use types::*;
 
-use crate::model::{Annotation, Deployment, Incident, Series, SeriesKind, Ts, WindowRatios};
+use crate::model::{Annotation, DeploymentLog, Incident, Series, SeriesKind, Ts, WindowRatios};
 
 /// The data the engine reads: borrowed from the app's model (or a report's load).
 #[derive(Debug, Clone, Copy)]
 pub struct Inputs<'a> {
-    /// Sorted by `started_at`, then id.
-    pub deployments: &'a [Deployment],
+    /// Sorted by `started_at`, then id, with the columns the DORA figures read.
+    pub deployments: &'a DeploymentLog,
     /// Sorted by `created_at`.
     pub incidents: &'a [Incident],
     pub ratios: &'a BTreeMap<String, WindowRatios>,

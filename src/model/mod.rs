@@ -5,7 +5,11 @@
 //! [`sanitize`]); the constructors in the source adapters are responsible for that.
 
 pub mod environment;
+pub mod fnv;
+pub mod log;
 pub mod sanitize;
+
+pub use log::DeploymentLog;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

@@ -211,7 +211,7 @@ pub fn model() -> Model {
         deployments.push(deployment("cart", n, &s, now));
     }
     deployments.sort_by(|a, b| (a.started_at, &a.id).cmp(&(b.started_at, &b.id)));
-    m.data.deployments = deployments;
+    m.data.deployments = deployments.into();
     m.data.incidents = vec![
         Incident {
             key: "INC-97".into(),

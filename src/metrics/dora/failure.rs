@@ -9,13 +9,14 @@
 
 use chrono::Duration;
 
+use crate::model::log::ms;
 use crate::model::{DeployStatus, Incident, Ts};
 
 use super::history::{Recovery, ServiceRows};
 use super::linking::Link;
 
 /// Sets `failed` on every row from its own status and canary.
-pub fn mark_own(rows: &mut ServiceRows<'_>) {
+pub fn mark_own(rows: &mut ServiceRows) {
     for row in &mut rows.rows {
         row.failed |= matches!(row.status, DeployStatus::Failed | DeployStatus::RolledBack)
             || row.canary_failed;
@@ -42,53 +43,46 @@ pub fn mark_own(rows: &mut ServiceRows<'_>) {
 ///
 /// A deployment already failed by its own status (failed, rolled back) is charged no
 /// further: the flag is one per deployment, so it is still one failure.
-///
-/// `input_order` is the rows' positions in input order, when known: inputs are
-/// sorted by start, so that is already start order (ties: input order) and no sort
-/// is needed — checked, and sorted anyway when not so.
-pub fn mark_remediated(
-    rows: &mut ServiceRows<'_>,
-    window: Duration,
-    input_order: Option<Vec<usize>>,
-) {
+pub fn mark_remediated(rows: &mut ServiceRows, window: Duration) {
     let n = rows.rows.len();
     if !rows.rows.iter().any(|r| r.remediation) {
         return;
     }
-    // Rows in start order (ties: input order).
-    let key = |r: usize| (rows.rows[r].started, rows.rows[r].index);
-    let by_start: Vec<usize> = match input_order {
-        Some(order) if order.len() == n && order.windows(2).all(|w| key(w[0]) < key(w[1])) => order,
-        _ => {
-            let mut by_start: Vec<usize> = (0..n).collect();
-            by_start.sort_by_key(|&r| key(r));
-            by_start
-        }
-    };
+    let ServiceRows {
+        rows: list,
+        by_start,
+        ..
+    } = rows;
     // For each remediation row, the row it repairs (followed through chains).
     let mut target: Vec<Option<usize>> = vec![None; n];
     for (pos, &r) in by_start.iter().enumerate() {
-        if !rows.rows[r].remediation {
+        let r = r as usize;
+        if !list[r].remediation {
             continue;
         }
-        let started = rows.rows[r].started;
+        let started = list[r].started_ms;
         // The latest row that started strictly before `r` (rows starting at the same
         // instant, `r` included, are not its predecessor).
-        let before = by_start[..pos].partition_point(|&q| rows.rows[q].started < started);
-        let Some(&p) = before.checked_sub(1).and_then(|b| by_start.get(b)) else {
+        let before = by_start[..pos].partition_point(|&q| list[q as usize].started_ms < started);
+        let Some(p) = before
+            .checked_sub(1)
+            .and_then(|b| by_start.get(b))
+            .map(|&p| p as usize)
+        else {
             continue;
         };
-        if rows.rows[p].finished.is_some_and(|f| started - f >= window) {
+        let f = list[p].finished_ms;
+        if list[p].is_finished() && Duration::milliseconds(started - f) >= window {
             continue;
         }
-        let repaired = if rows.rows[p].remediation {
+        let repaired = if list[p].remediation {
             target[p].or(Some(p))
         } else {
             Some(p)
         };
         target[r] = repaired;
         if let Some(t) = repaired {
-            rows.rows[t].failed = true;
+            list[t].failed = true;
         }
     }
 }
@@ -96,7 +90,7 @@ pub fn mark_remediated(
 /// Attaches the incidents linked to this service's rows and marks those rows failed.
 /// `links[i]` belongs to `incidents[i]`; `row_of` maps a deployment index to its row.
 pub fn mark_incidents(
-    rows: &mut ServiceRows<'_>,
+    rows: &mut ServiceRows,
     incidents: &[Incident],
     links: &[Option<Link>],
     row_of: impl Fn(usize) -> Option<usize>,
@@ -129,30 +123,27 @@ pub fn mark_incidents(
 /// Recovery of every failed, finished row: from the failure (the earlier of its finish
 /// and its first linked incident) to the earlier of the next successful deployment and
 /// the resolution of its linked incidents (the latest one, once all are resolved).
-pub fn fill_recovery(rows: &mut ServiceRows<'_>) {
+pub fn fill_recovery(rows: &mut ServiceRows) {
     let finished = rows.finished;
-    let mut next_success: Option<Ts> = None;
+    let mut next_success: Option<i64> = None;
     for i in (0..finished).rev() {
         let row = &mut rows.rows[i];
-        if row.failed {
-            if let Some(f) = row.finished {
-                let linked = row.incidents.as_deref().copied().unwrap_or_default();
-                let failure = linked.first_created.map_or(f, |c| c.min(f));
-                let resolved = linked.last_resolved.filter(|_| linked.open == 0);
-                let recovered = match (next_success, resolved) {
-                    (Some(a), Some(b)) => Some(a.min(b)),
-                    (a, b) => a.or(b),
-                };
-                row.recovery = match recovered {
-                    Some(t) => Recovery::Recovered(
-                        ((t - failure).num_milliseconds() as f64 / 1000.0).max(0.0),
-                    ),
-                    None => Recovery::Ongoing,
-                };
-            }
+        if row.failed && row.is_finished() {
+            let f = row.finished_ms;
+            let linked = row.incidents.as_deref().copied().unwrap_or_default();
+            let failure = linked.first_created.map_or(f, |c| ms(c).min(f));
+            let resolved = linked.last_resolved.filter(|_| linked.open == 0).map(ms);
+            let recovered = match (next_success, resolved) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            row.recovery = match recovered {
+                Some(t) => Recovery::Recovered(((t - failure) as f64 / 1000.0).max(0.0)),
+                None => Recovery::Ongoing,
+            };
         }
         if row.status == DeployStatus::Success {
-            next_success = row.finished;
+            next_success = Some(row.finished_ms);
         }
     }
 }

@@ -4,9 +4,9 @@
 
 use std::ops::Range;
 
-use crate::model::{DeployKind, DeployStatus, Deployment, Ts};
+use crate::model::{DeployKind, DeployStatus, Ts};
 
-use super::table::Table;
+use super::table::{ms_ceil, Seed};
 
 /// Recovery of a failed deployment.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -31,26 +31,31 @@ pub struct LinkedIncidents {
     pub last_resolved: Option<Ts>,
 }
 
-/// A production deployment as known at `now`.
+/// A production deployment as known at `now`. Times are epoch milliseconds, as the
+/// log keeps them: a history of a million rows is compared and subtracted, never
+/// converted to calendar dates.
 #[derive(Debug, Clone)]
-pub struct Row<'a> {
-    /// Index into `Inputs::deployments`.
+pub struct Row {
+    /// Position in `Inputs::deployments`.
     pub index: usize,
-    pub dep: &'a Deployment,
-    /// `None` while running at `now` (a finish after `now` has not happened yet).
-    pub finished: Option<Ts>,
+    /// Finish, `i64::MAX` while running at `now` (a finish after `now` has not
+    /// happened yet).
+    pub finished_ms: i64,
+    pub started_ms: i64,
     pub status: DeployStatus,
-    pub started: Ts,
     /// A rollback or hotfix: rework, and evidence that what came before failed.
     pub remediation: bool,
     pub rollback: bool,
     pub canary_failed: bool,
     /// Counted as a change failure (any of the four causes).
     pub failed: bool,
-    /// Its lead times in `History::lead_times` (empty unless successful and counted).
-    pub changes: Range<usize>,
     /// False for the first successful deployment seen and for rollbacks.
     pub changes_counted: bool,
+    /// Its lead times in `History::lead_times` (empty unless successful and counted).
+    pub changes: Range<u32>,
+    /// Its commits in its service's commits (`DeployColumns::service_commits`).
+    pub commit_start: u32,
+    pub commit_len: u32,
     /// The distinct changes it ships: its commits and those of failed deployments
     /// since the previous successful one, less what that one shipped (what lead time
     /// counts, for every row, running ones included). 0 for a rollback; `None` before
@@ -62,7 +67,28 @@ pub struct Row<'a> {
     pub recovery: Recovery,
 }
 
-impl Row<'_> {
+impl Row {
+    /// Finished by `now`.
+    pub fn is_finished(&self) -> bool {
+        self.finished_ms != i64::MAX
+    }
+
+    /// The finish, `None` while running.
+    pub fn finished(&self) -> Option<Ts> {
+        self.is_finished()
+            .then(|| chrono::DateTime::from_timestamp_millis(self.finished_ms))
+            .flatten()
+    }
+
+    pub fn started(&self) -> Ts {
+        chrono::DateTime::from_timestamp_millis(self.started_ms).unwrap_or_default()
+    }
+
+    /// Its lead times' range in `History::lead_times`.
+    pub fn changes(&self) -> Range<usize> {
+        self.changes.start as usize..self.changes.end as usize
+    }
+
     /// Counted as a change failure now: failed, and finished (a running deployment is
     /// not yet in the denominator, so not yet a change failure either).
     pub fn counted_failure(&self) -> bool {
@@ -71,7 +97,7 @@ impl Row<'_> {
 
     /// In the change-failure denominator: finished as success, failed or rolled back.
     pub fn counts(&self) -> bool {
-        self.finished.is_some()
+        self.is_finished()
             && matches!(
                 self.status,
                 DeployStatus::Success | DeployStatus::Failed | DeployStatus::RolledBack
@@ -81,69 +107,73 @@ impl Row<'_> {
 
 /// A service's production rows, sorted by finish time (running ones last).
 #[derive(Debug, Clone, Default)]
-pub struct ServiceRows<'a> {
-    pub rows: Vec<Row<'a>>,
+pub struct ServiceRows {
+    pub rows: Vec<Row>,
     /// Rows `[0, finished)` have a finish time.
     pub finished: usize,
+    /// The rows in start order (ties: log order): `rows[by_start[k]]` is the `k`-th
+    /// to start.
+    pub by_start: Vec<u32>,
 }
 
-impl<'a> ServiceRows<'a> {
-    /// Builds the rows of one service from deployment indices (in input order), keeping
-    /// the table's DORA rows (production, started before `now`, not canceled).
-    // Lazy on purpose: the eager fallback would read every deployment (a cache miss
-    // a row) for a value that is never used.
-    #[allow(clippy::unnecessary_lazy_evaluations)]
-    pub fn new(deployments: &'a [Deployment], table: &Table<'_>, indices: &[usize]) -> Self {
-        let mut keyed: Vec<(i64, usize)> = indices
+impl ServiceRows {
+    /// Builds the rows of one service from its DORA rows, in log order (by start).
+    pub fn new(seeds: &[Seed]) -> Self {
+        let mut keyed: Vec<(i64, u32)> = seeds
             .iter()
-            .filter(|&&i| table.row.get(i).copied().unwrap_or(false))
-            .map(|&i| (table.end_ms[i], i))
+            .enumerate()
+            .map(|(k, seed)| (seed.end_ms, k as u32))
             .collect();
-        // Inputs are sorted by start, so nearly by finish too: each row is at most a
+        // The log is sorted by start, so nearly by finish too: each row is at most a
         // few places from where it belongs, which an insertion sort fixes in one pass.
         sort_nearly_sorted(&mut keyed);
-        let rows: Vec<Row<'a>> = keyed
+        let mut by_start = vec![0u32; seeds.len()];
+        let rows: Vec<Row> = keyed
             .iter()
-            .filter_map(|&(end, i)| {
-                let dep = deployments.get(i)?;
-                let finished = (end != i64::MAX)
-                    .then(|| chrono::DateTime::from_timestamp_millis(end))
-                    .flatten();
-                let kind = table.kind[i];
-                Some(Row {
-                    index: i,
-                    dep,
-                    finished,
-                    status: table.status[i],
-                    // The deployment is only read if the column cannot be (never).
-                    started: chrono::DateTime::from_timestamp_millis(table.started_ms[i])
-                        .unwrap_or_else(|| dep.started_at),
-                    remediation: matches!(kind, DeployKind::Rollback | DeployKind::Hotfix),
-                    rollback: kind == DeployKind::Rollback,
-                    canary_failed: table.canary_failed[i],
+            .enumerate()
+            .map(|(r, &(_, k))| {
+                by_start[k as usize] = r as u32;
+                let seed = seeds[k as usize];
+                Row {
+                    index: seed.index,
+                    finished_ms: seed.end_ms,
+                    started_ms: seed.started_ms,
+                    status: seed.status,
+                    remediation: matches!(seed.kind, DeployKind::Rollback | DeployKind::Hotfix),
+                    rollback: seed.kind == DeployKind::Rollback,
+                    canary_failed: seed.canary_failed,
                     failed: false,
-                    changes: 0..0,
                     changes_counted: false,
+                    changes: 0..0,
+                    commit_start: seed.commit_start,
+                    commit_len: seed.commit_len,
                     batch: None,
                     incidents: None,
                     recovery: Recovery::NotFailed,
-                })
+                }
             })
             .collect();
-        let finished = rows.partition_point(|r| r.finished.is_some());
-        ServiceRows { rows, finished }
+        let finished = rows.partition_point(Row::is_finished);
+        ServiceRows {
+            rows,
+            finished,
+            by_start,
+        }
     }
 
     /// Latest row finished at or before `t`: its deployment index and finish.
     pub fn latest_finished_by(&self, t: Ts) -> Option<(usize, Ts)> {
-        let n = self.rows[..self.finished].partition_point(|r| r.finished.is_some_and(|f| f <= t));
+        // A whole millisecond `m` is at or before `t` iff `m <= floor(t)`.
+        let bound = t.timestamp_millis();
+        let n = self.rows[..self.finished].partition_point(|r| r.finished_ms <= bound);
         let row = self.rows.get(n.checked_sub(1)?)?;
-        Some((row.index, row.finished?))
+        Some((row.index, row.finished()?))
     }
 
     /// Number of finished rows that finished strictly before `t`.
     pub fn position_before(&self, t: Ts) -> usize {
-        self.rows[..self.finished].partition_point(|r| r.finished.is_some_and(|f| f < t))
+        let bound = ms_ceil(t);
+        self.rows[..self.finished].partition_point(|r| r.finished_ms < bound)
     }
 
     /// Rows finished in `[start, end)`.
@@ -156,7 +186,7 @@ impl<'a> ServiceRows<'a> {
 
 /// Sorts `keys` (distinct pairs, so any sort gives the same order): an insertion sort
 /// while the elements are near their place, the general sort once that costs too much.
-fn sort_nearly_sorted(keys: &mut [(i64, usize)]) {
+fn sort_nearly_sorted(keys: &mut [(i64, u32)]) {
     let budget = keys.len().saturating_mul(64);
     let mut moves = 0usize;
     for i in 1..keys.len() {

@@ -7,11 +7,17 @@
 //! a year of history — are not counted. A rollback ships old code, not changes: its
 //! commits are not lead times and the pending ones wait for the next forward deploy.
 
+use crate::metrics::settings::LeadTimeBasis;
+use crate::model::log::CommitKey;
 use crate::model::{DeployStatus, Deployment};
 
-use super::table::Table;
+use super::history::{Row, ServiceRows};
 
-use super::history::ServiceRows;
+/// A service's commits, and which of their times lead time counts from.
+struct Group<'a> {
+    commits: &'a [CommitKey],
+    basis: LeadTimeBasis,
+}
 
 /// A commit in a group: the hash of its sha (compared first: cheap), its time in
 /// epoch milliseconds, and where it lives (deployment, position) so that equal hashes
@@ -20,12 +26,19 @@ type Pending = (u64, i64, usize, usize);
 
 /// Fills each row's `changes` range and returns the lead times (seconds), laid out in
 /// row order so that a window's lead times are one contiguous slice.
-pub fn fill(rows: &mut ServiceRows<'_>, table: &Table<'_>, deployments: &[Deployment]) -> Vec<f64> {
+/// `commits` are the service's ([`crate::model::log::DeployColumns::service_commits`]).
+pub fn fill(
+    rows: &mut ServiceRows,
+    commits: &[CommitKey],
+    basis: LeadTimeBasis,
+    deployments: &[Deployment],
+) -> Vec<f64> {
     let finished = rows.finished;
     let capacity = rows.rows[..finished]
         .iter()
-        .map(|r| table.commits_of(r.index).len())
+        .map(|r| r.commit_len as usize)
         .sum();
+    let group = Group { commits, basis };
     let mut lead_times = Vec::with_capacity(capacity);
     let mut pending: Vec<Pending> = Vec::new();
     let mut previous_group: Vec<Pending> = Vec::new();
@@ -38,33 +51,29 @@ pub fn fill(rows: &mut ServiceRows<'_>, table: &Table<'_>, deployments: &[Deploy
     let same = |a: &Pending, b: &Pending| a.0 == b.0 && sha(a) == sha(b);
     let mut seen_success = false;
     for row in rows.rows[..finished].iter_mut() {
-        let start = lead_times.len();
+        let start = lead_times.len() as u32;
         row.changes = start..start;
         if row.rollback {
             row.batch = Some(0);
             continue;
         }
-        let i = row.index;
-        let success = row.status == DeployStatus::Success && row.finished.is_some();
+        let success = row.status == DeployStatus::Success && row.is_finished();
         // A failed deployment's batch is needed too (risk flags), so the pending set
         // is kept distinct at every row, not only at successes: each new commit is
         // merged into it (the earliest copy of each commit kept).
-        add_commits(&mut pending, table.commits_of(i), i, &previous_group, &same);
+        add_commits(&mut pending, &group, row, &previous_group, &same);
         row.batch = seen_success.then_some(pending.len() as u32);
         if !success {
             continue;
         }
-        let Some(finished_at) = row.finished else {
-            continue;
-        };
         if seen_success {
-            let end_ms = finished_at.timestamp_millis();
+            let end_ms = row.finished_ms;
             lead_times.extend(
                 pending
                     .iter()
                     .map(|p| ((end_ms - p.1) as f64 / 1000.0).max(0.0)),
             );
-            row.changes = start..lead_times.len();
+            row.changes = start..lead_times.len() as u32;
             row.changes_counted = true;
         }
         seen_success = true;
@@ -81,9 +90,8 @@ pub fn fill(rows: &mut ServiceRows<'_>, table: &Table<'_>, deployments: &[Deploy
             row.batch = Some(0);
             continue;
         }
-        let i = row.index;
         let mut own = pending.clone();
-        add_commits(&mut own, table.commits_of(i), i, &previous_group, &same);
+        add_commits(&mut own, &group, row, &previous_group, &same);
         row.batch = seen_success.then_some(own.len() as u32);
     }
     lead_times
@@ -98,18 +106,31 @@ const SMALL: usize = 32;
 /// shipped is dropped. The same set as [`distinct_new`] over `pending` and the commits.
 fn add_commits(
     pending: &mut Vec<Pending>,
-    commits: &[(u64, i64)],
-    i: usize,
+    group: &Group<'_>,
+    row: &Row,
     previous: &[Pending],
     same: &impl Fn(&Pending, &Pending) -> bool,
 ) {
+    let start = row.commit_start as usize;
+    let commits = group
+        .commits
+        .get(start..start + row.commit_len as usize)
+        .unwrap_or(&[]);
+    let i = row.index;
+    let keys = commits.iter().enumerate().map(|(j, c)| {
+        let at = match group.basis {
+            LeadTimeBasis::Committed => c.committed_ms,
+            LeadTimeBasis::Authored => c.authored_ms,
+        };
+        (c.sha_hash, at, i, j)
+    });
     if pending.len() + commits.len() > SMALL {
-        pending.extend(commits.iter().enumerate().map(|(j, &(h, t))| (h, t, i, j)));
+        pending.extend(keys);
         distinct_new(pending, previous, same);
         return;
     }
-    for (j, &(h, t)) in commits.iter().enumerate() {
-        let c = (h, t, i, j);
+    for c in keys {
+        let h = c.0;
         if let Some(p) = pending.iter_mut().find(|p| same(p, &c)) {
             if c.1 < p.1 {
                 *p = c;

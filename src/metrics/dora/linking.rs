@@ -21,7 +21,7 @@ use crate::metrics::types::{NamedLink, NoMatch};
 use crate::model::{DeployStatus, Deployment, Incident, Ts};
 
 use super::history::ServiceRows;
-use super::table::FnvMap;
+use crate::model::fnv::FnvMap;
 
 /// How one incident found (or did not find) its deployment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,7 +53,7 @@ impl Link {
 pub fn link_all(
     deployments: &[Deployment],
     incidents: &[Incident],
-    rows: &HashMap<&str, ServiceRows<'_>>,
+    rows: &HashMap<&str, ServiceRows>,
     by_id: &FnvMap<&str, usize>,
     window: Duration,
     now: Ts,

@@ -27,8 +27,8 @@ pub use window::dora;
 
 /// One service's history: its rows and their lead times (seconds, in row order).
 #[derive(Debug, Clone, Default)]
-pub struct History<'a> {
-    pub rows: ServiceRows<'a>,
+pub struct History {
+    pub rows: ServiceRows,
     pub lead_times: Vec<f64>,
     /// The finished rows again, as small dense columns: what window figures scan.
     pub cols: Columns,
@@ -56,7 +56,7 @@ impl Columns {
     pub const RECOVERED: u8 = 16;
     pub const ONGOING: u8 = 32;
 
-    fn new(rows: &ServiceRows<'_>) -> Self {
+    fn new(rows: &ServiceRows) -> Self {
         let finished = &rows.rows[..rows.finished];
         let mut c = Columns {
             finished_ms: Vec::with_capacity(finished.len()),
@@ -66,8 +66,7 @@ impl Columns {
         };
         let mut lead = 0u32;
         for r in finished {
-            c.finished_ms
-                .push(r.finished.map_or(i64::MAX, |f| f.timestamp_millis()));
+            c.finished_ms.push(r.finished_ms);
             let mut f = 0;
             if r.status == crate::model::DeployStatus::Success {
                 f |= Self::SUCCESS;
@@ -95,7 +94,7 @@ impl Columns {
             c.flags.push(f);
             c.recovery.push(secs);
             c.lead_start.push(lead);
-            lead = lead.max(r.changes.end as u32);
+            lead = lead.max(r.changes.end);
         }
         c.lead_start.push(lead);
         c
@@ -104,9 +103,8 @@ impl Columns {
     /// Rows finished in `[start, end)` (as [`ServiceRows::range`]).
     pub fn range(&self, start: Ts, end: Ts) -> std::ops::Range<usize> {
         let before = |t: Ts| {
-            self.finished_ms.partition_point(|&ms| {
-                chrono::DateTime::from_timestamp_millis(ms).is_some_and(|f| f < t)
-            })
+            let bound = table::ms_ceil(t);
+            self.finished_ms.partition_point(|&ms| ms < bound)
         };
         let a = before(start);
         a..before(end).max(a)
@@ -116,7 +114,7 @@ impl Columns {
 /// Every service's history, and how each incident was linked.
 #[derive(Debug, Clone, Default)]
 pub struct Histories<'a> {
-    pub services: HashMap<&'a str, History<'a>>,
+    pub services: HashMap<&'a str, History>,
     /// `links[i]` belongs to `Inputs::incidents[i]`; `None` when created at or after `now`.
     pub links: Vec<Option<Link>>,
     /// Every deployment of each service started before `now`, any environment
@@ -128,7 +126,7 @@ pub struct Histories<'a> {
 
 impl Histories<'_> {
     /// The row of deployment `i` in `history` (its service's), if it is one.
-    pub fn row<'h>(&self, history: &'h History<'_>, i: usize) -> Option<&'h Row<'h>> {
+    pub fn row<'h>(&self, history: &'h History, i: usize) -> Option<&'h Row> {
         let r = *self.row_of.get(i)?;
         if r == u32::MAX {
             return None;
@@ -144,15 +142,12 @@ impl<'a> Histories<'a> {
     pub fn build(inputs: &Inputs<'a>, settings: &Settings, now: Ts) -> Self {
         let deployments = inputs.deployments;
         let wanted = linking::wanted_ids(inputs.incidents);
-        let mut table = Table::new(deployments, settings.lead_time_basis, now, &wanted);
-        let by_service = std::mem::take(&mut table.rows_of);
-        let all_of = std::mem::take(&mut table.started_of);
-        let deployments_of = table.services.iter().copied().zip(all_of).collect();
-        let rows: HashMap<&'a str, ServiceRows<'a>> = table
-            .services
+        let table = Table::new(deployments, now, &wanted);
+        let names = &table.cols.services;
+        let rows: HashMap<&'a str, ServiceRows> = names
             .iter()
-            .zip(&by_service)
-            .map(|(s, idx)| (*s, ServiceRows::new(deployments, &table, idx)))
+            .zip(&table.rows_of)
+            .map(|(s, seeds)| (s.as_str(), ServiceRows::new(seeds)))
             .collect();
         let links = linking::link_all(
             deployments,
@@ -164,30 +159,31 @@ impl<'a> Histories<'a> {
         );
         // Deployment index → row index within its service (each deployment has one).
         let mut row_index = vec![u32::MAX; deployments.len()];
-        for service_rows in rows.values() {
-            for (r, row) in service_rows.rows.iter().enumerate() {
-                if let Some(slot) = row_index.get_mut(row.index) {
-                    *slot = r as u32;
+        for (service, seeds) in names.iter().zip(&table.rows_of) {
+            let Some(service_rows) = rows.get(service.as_str()) else {
+                continue;
+            };
+            for (seed, &r) in seeds.iter().zip(&service_rows.by_start) {
+                if let Some(slot) = row_index.get_mut(seed.index) {
+                    *slot = r;
                 }
             }
         }
         let mut rows = rows;
         let mut services = HashMap::with_capacity(rows.len());
-        for (s, (&service, input_order)) in table.services.iter().zip(&by_service).enumerate() {
+        for (s, service) in names.iter().enumerate() {
+            let service = service.as_str();
             let Some(mut rows) = rows.remove(service) else {
                 continue;
             };
-            let lead_times = lead_time::fill(&mut rows, &table, deployments);
+            let commits = table.cols.service_commits(s);
+            let lead_times =
+                lead_time::fill(&mut rows, commits, settings.lead_time_basis, deployments);
             failure::mark_own(&mut rows);
-            // The rows in input order: their positions, from the input indices.
-            let order = input_order
-                .iter()
-                .map(|&d| row_index.get(d).map(|&r| r as usize))
-                .collect::<Option<Vec<usize>>>();
-            failure::mark_remediated(&mut rows, settings.failure_window, order);
+            failure::mark_remediated(&mut rows, settings.failure_window);
             let row_of = |d: usize| {
                 let r = *row_index.get(d)?;
-                (table.service.get(d).map(|&id| usize::from(id)) == Some(s) && r != u32::MAX)
+                (table.cols.service.get(d).map(|&id| id as usize) == Some(s) && r != u32::MAX)
                     .then_some(r as usize)
             };
             failure::mark_incidents(&mut rows, inputs.incidents, &links, row_of, now);
@@ -202,6 +198,11 @@ impl<'a> Histories<'a> {
                 },
             );
         }
+        let deployments_of = names
+            .iter()
+            .map(String::as_str)
+            .zip(table.started_of)
+            .collect();
         Histories {
             services,
             links,

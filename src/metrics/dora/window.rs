@@ -9,14 +9,13 @@ use crate::metrics::percentile::{p50_p90, p50_p90_of, percentile_in_place};
 use crate::metrics::types::{
     ChangeFailureRate, DeploymentFrequency, Dora, LeadTime, RecoveryTime, ReworkRate, Window,
 };
-use crate::model::Ts;
 
 use super::levels;
 use super::{Columns, History};
 
 /// DORA figures of `history` over `window` (days and weeks in zone `tz`), from the
 /// history's columns: a window is a contiguous run of a few bytes per row.
-pub fn dora(history: &History<'_>, window: Window, tz: Tz) -> Dora {
+pub fn dora(history: &History, window: Window, tz: Tz) -> Dora {
     let cols = &history.cols;
     let range = cols.range(window.start, window.end);
     let lead_slice = match (
@@ -74,14 +73,7 @@ fn frequency(flags: &[u8], finished: &[i64], window: Window, tz: Tz) -> Deployme
     let mut date = NaiveDate::MIN;
     // The bounds and date ends in epoch milliseconds (finishes are whole ones): an
     // instant `b` is after a finish `f` iff `b` is after `f`'s millisecond.
-    let after = |b: Ts| {
-        let ms = b.timestamp_millis();
-        if b.timestamp_subsec_nanos() % 1_000_000 == 0 {
-            ms
-        } else {
-            ms + 1
-        }
-    };
+    let after = super::table::ms_ceil;
     let bounds_ms: Vec<i64> = bounds.iter().map(|&b| after(b)).collect();
     let mut date_end_ms: Option<i64> = None;
     for ms in successes() {
