@@ -4,9 +4,9 @@
 
 use std::ops::Range;
 
-use crate::model::{DeployKind, DeployStatus, Ts};
+use crate::model::{DeployStatus, Ts};
 
-use super::table::{ms_ceil, Seed};
+use super::table::ms_ceil;
 
 /// Recovery of a failed deployment.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -117,42 +117,22 @@ pub struct ServiceRows {
 }
 
 impl ServiceRows {
-    /// Builds the rows of one service from its DORA rows, in log order (by start).
-    pub fn new(seeds: &[Seed]) -> Self {
-        let mut keyed: Vec<(i64, u32)> = seeds
+    /// Sorts one service's DORA rows, given in log order (by start), by finish.
+    pub fn new(mut rows: Vec<Row>) -> Self {
+        let mut keyed: Vec<(i64, u32)> = rows
             .iter()
             .enumerate()
-            .map(|(k, seed)| (seed.end_ms, k as u32))
+            .map(|(k, row)| (row.finished_ms, k as u32))
             .collect();
         // The log is sorted by start, so nearly by finish too: each row is at most a
         // few places from where it belongs, which an insertion sort fixes in one pass.
         sort_nearly_sorted(&mut keyed);
-        let mut by_start = vec![0u32; seeds.len()];
-        let rows: Vec<Row> = keyed
-            .iter()
-            .enumerate()
-            .map(|(r, &(_, k))| {
-                by_start[k as usize] = r as u32;
-                let seed = seeds[k as usize];
-                Row {
-                    index: seed.index,
-                    finished_ms: seed.end_ms,
-                    started_ms: seed.started_ms,
-                    status: seed.status,
-                    remediation: matches!(seed.kind, DeployKind::Rollback | DeployKind::Hotfix),
-                    rollback: seed.kind == DeployKind::Rollback,
-                    canary_failed: seed.canary_failed,
-                    failed: false,
-                    changes_counted: false,
-                    changes: 0..0,
-                    commit_start: seed.commit_start,
-                    commit_len: seed.commit_len,
-                    batch: None,
-                    incidents: None,
-                    recovery: Recovery::NotFailed,
-                }
-            })
-            .collect();
+        // `by_start[k]`: where the `k`-th to start goes.
+        let mut by_start = vec![0u32; rows.len()];
+        for (r, &(_, k)) in keyed.iter().enumerate() {
+            by_start[k as usize] = r as u32;
+        }
+        permute(&mut rows, &by_start);
         let finished = rows.partition_point(Row::is_finished);
         ServiceRows {
             rows,
@@ -201,6 +181,58 @@ fn sort_nearly_sorted(keys: &mut [(i64, u32)]) {
         if moves > budget {
             keys.sort_unstable();
             return;
+        }
+    }
+}
+
+/// Moves `items[k]` to `items[to[k]]` for every `k` (`to` is a permutation), in place:
+/// each cycle of the permutation is followed once, so every item moves once.
+fn permute<T>(items: &mut [T], to: &[u32]) {
+    let mut done = vec![false; items.len()];
+    for start in 0..items.len() {
+        if done[start] {
+            continue;
+        }
+        // Swapping the item at `start` into its place brings the one displaced from
+        // there to `start`: repeat until the cycle closes.
+        let mut k = start;
+        loop {
+            done[k] = true;
+            let next = to[k] as usize;
+            if next == start {
+                break;
+            }
+            items.swap(start, next);
+            k = next;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::{permute, sort_nearly_sorted};
+
+    proptest! {
+        /// `permute` puts each item where the permutation says, for any permutation
+        /// (made by sorting random keys, as `ServiceRows::new` does).
+        #[test]
+        fn permute_moves_every_item_to_its_place(keys in prop::collection::vec(any::<i64>(), 0..200)) {
+            let mut keyed: Vec<(i64, u32)> = keys.iter().enumerate().map(|(k, &v)| (v, k as u32)).collect();
+            sort_nearly_sorted(&mut keyed);
+            let mut sorted = keyed.clone();
+            sorted.sort_unstable();
+            prop_assert_eq!(&keyed, &sorted);
+            let mut to = vec![0u32; keys.len()];
+            for (r, &(_, k)) in keyed.iter().enumerate() {
+                to[k as usize] = r as u32;
+            }
+            let mut items: Vec<usize> = (0..keys.len()).collect();
+            permute(&mut items, &to);
+            for (k, &r) in to.iter().enumerate() {
+                prop_assert_eq!(items[r as usize], k);
+            }
         }
     }
 }

@@ -142,12 +142,12 @@ impl<'a> Histories<'a> {
     pub fn build(inputs: &Inputs<'a>, settings: &Settings, now: Ts) -> Self {
         let deployments = inputs.deployments;
         let wanted = linking::wanted_ids(inputs.incidents);
-        let table = Table::new(deployments, now, &wanted);
+        let mut table = Table::new(deployments, now, &wanted);
         let names = &table.cols.services;
         let rows: HashMap<&'a str, ServiceRows> = names
             .iter()
-            .zip(&table.rows_of)
-            .map(|(s, seeds)| (s.as_str(), ServiceRows::new(seeds)))
+            .zip(std::mem::take(&mut table.rows_of))
+            .map(|(s, rows)| (s.as_str(), ServiceRows::new(rows)))
             .collect();
         let links = linking::link_all(
             deployments,
@@ -159,13 +159,10 @@ impl<'a> Histories<'a> {
         );
         // Deployment index → row index within its service (each deployment has one).
         let mut row_index = vec![u32::MAX; deployments.len()];
-        for (service, seeds) in names.iter().zip(&table.rows_of) {
-            let Some(service_rows) = rows.get(service.as_str()) else {
-                continue;
-            };
-            for (seed, &r) in seeds.iter().zip(&service_rows.by_start) {
-                if let Some(slot) = row_index.get_mut(seed.index) {
-                    *slot = r;
+        for service_rows in rows.values() {
+            for (r, row) in service_rows.rows.iter().enumerate() {
+                if let Some(slot) = row_index.get_mut(row.index) {
+                    *slot = r as u32;
                 }
             }
         }

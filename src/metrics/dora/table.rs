@@ -7,23 +7,7 @@ use crate::model::fnv::FnvMap;
 use crate::model::log::DeployColumns;
 use crate::model::{DeployKind, DeployStatus, DeploymentLog, Ts};
 
-/// What a DORA row needs of its deployment, as of `now`.
-#[derive(Debug, Clone, Copy)]
-pub struct Seed {
-    /// Position in the log.
-    pub index: usize,
-    /// Finish as of `now`; `i64::MAX` while running (a finish after `now` has not
-    /// happened yet).
-    pub end_ms: i64,
-    pub started_ms: i64,
-    /// Running until it has finished.
-    pub status: DeployStatus,
-    pub kind: DeployKind,
-    pub canary_failed: bool,
-    /// Its commits in its service's commits (`DeployColumns::service_commits`).
-    pub commit_start: u32,
-    pub commit_len: u32,
-}
+use super::history::{Recovery, Row};
 
 /// The log's columns as of `now`.
 #[derive(Debug, Clone)]
@@ -31,7 +15,7 @@ pub struct Table<'a> {
     pub cols: &'a DeployColumns,
     /// Per service (as `cols.services`): its DORA rows (production, started before
     /// `now`, not canceled), in log order — by start, then id.
-    pub rows_of: Vec<Vec<Seed>>,
+    pub rows_of: Vec<Vec<Row>>,
     /// Per service: every deployment started before `now`, any environment (log order).
     pub started_of: Vec<Vec<usize>>,
     /// The deployment started before `now` with each wanted id.
@@ -78,19 +62,27 @@ impl<'a> Table<'a> {
             let finished = f < before_now && status != DeployStatus::Running;
             let span = cols.commit_span(i);
             if let Some(v) = t.rows_of.get_mut(s) {
-                v.push(Seed {
+                let kind = cols.kind[i];
+                v.push(Row {
                     index: i,
-                    end_ms: if finished { f } else { i64::MAX },
+                    finished_ms: if finished { f } else { i64::MAX },
                     started_ms,
                     status: if finished {
                         status
                     } else {
                         DeployStatus::Running
                     },
-                    kind: cols.kind[i],
+                    remediation: matches!(kind, DeployKind::Rollback | DeployKind::Hotfix),
+                    rollback: kind == DeployKind::Rollback,
                     canary_failed: cols.canary_failed[i],
+                    failed: false,
+                    changes_counted: false,
+                    changes: 0..0,
                     commit_start: span.start as u32,
                     commit_len: span.len() as u32,
+                    batch: None,
+                    incidents: None,
+                    recovery: Recovery::NotFailed,
                 });
             }
         }
