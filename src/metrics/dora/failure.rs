@@ -12,15 +12,13 @@ use chrono::Duration;
 use crate::model::log::ms;
 use crate::model::{DeployStatus, Incident, Ts};
 
-use super::history::{Recovery, ServiceRows};
+use super::history::{Recovery, Row, ServiceRows};
 use super::linking::Link;
 
-/// Sets `failed` on every row from its own status and canary.
-pub fn mark_own(rows: &mut ServiceRows) {
-    for row in &mut rows.rows {
-        row.failed |= matches!(row.status, DeployStatus::Failed | DeployStatus::RolledBack)
-            || row.canary_failed;
-    }
+/// A deployment's own failure causes: failed or rolled back as of `now`, or its
+/// canary failed.
+pub fn own_failure(status: DeployStatus, canary_failed: bool) -> bool {
+    matches!(status, DeployStatus::Failed | DeployStatus::RolledBack) || canary_failed
 }
 
 /// Charges the deployment each rollback or hotfix repairs.
@@ -45,16 +43,14 @@ pub fn mark_own(rows: &mut ServiceRows) {
 /// further: the flag is one per deployment, so it is still one failure.
 pub fn mark_remediated(rows: &mut ServiceRows, window: Duration) {
     let n = rows.rows.len();
-    if !rows.rows.iter().any(|r| r.remediation) {
-        return;
-    }
     let ServiceRows {
         rows: list,
         by_start,
         ..
     } = rows;
     // For each remediation row, the row it repairs (followed through chains).
-    let mut target: Vec<Option<usize>> = vec![None; n];
+    // (`u32::MAX`: none; allocated on the first remediation, as most rows are none.)
+    let mut target: Vec<u32> = Vec::new();
     for (pos, &r) in by_start.iter().enumerate() {
         let r = r as usize;
         if !list[r].remediation {
@@ -75,15 +71,16 @@ pub fn mark_remediated(rows: &mut ServiceRows, window: Duration) {
         if list[p].is_finished() && Duration::milliseconds(started - f) >= window {
             continue;
         }
-        let repaired = if list[p].remediation {
-            target[p].or(Some(p))
-        } else {
-            Some(p)
-        };
-        target[r] = repaired;
-        if let Some(t) = repaired {
-            list[t].failed = true;
+        if target.is_empty() {
+            target = vec![u32::MAX; n];
         }
+        let repaired = if list[p].remediation && target[p] != u32::MAX {
+            target[p] as usize
+        } else {
+            p
+        };
+        target[r] = repaired as u32;
+        list[repaired].failed = true;
     }
 }
 
@@ -123,7 +120,9 @@ pub fn mark_incidents(
 /// Recovery of every failed, finished row: from the failure (the earlier of its finish
 /// and its first linked incident) to the earlier of the next successful deployment and
 /// the resolution of its linked incidents (the latest one, once all are resolved).
-pub fn fill_recovery(rows: &mut ServiceRows) {
+/// `done(i, row)` is called with each finished row once its recovery is set (from the
+/// last row back), so that one pass can also lay out what is read of it afterwards.
+pub fn fill_recovery(rows: &mut ServiceRows, mut done: impl FnMut(usize, &Row)) {
     let finished = rows.finished;
     let mut next_success: Option<i64> = None;
     for i in (0..finished).rev() {
@@ -145,5 +144,6 @@ pub fn fill_recovery(rows: &mut ServiceRows) {
         if row.status == DeployStatus::Success {
             next_success = Some(row.finished_ms);
         }
+        done(i, row);
     }
 }

@@ -56,48 +56,50 @@ impl Columns {
     pub const RECOVERED: u8 = 16;
     pub const ONGOING: u8 = 32;
 
-    fn new(rows: &ServiceRows) -> Self {
-        let finished = &rows.rows[..rows.finished];
-        let mut c = Columns {
-            finished_ms: Vec::with_capacity(finished.len()),
-            flags: Vec::with_capacity(finished.len()),
-            recovery: Vec::with_capacity(finished.len()),
-            lead_start: Vec::with_capacity(finished.len() + 1),
-        };
-        let mut lead = 0u32;
-        for r in finished {
-            c.finished_ms.push(r.finished_ms);
-            let mut f = 0;
-            if r.status == crate::model::DeployStatus::Success {
-                f |= Self::SUCCESS;
-            }
-            if r.counts() {
-                f |= Self::COUNTS;
-            }
-            if r.failed {
-                f |= Self::FAILED;
-            }
-            if r.remediation {
-                f |= Self::REMEDIATION;
-            }
-            let secs = match r.recovery {
-                Recovery::Recovered(s) => {
-                    f |= Self::RECOVERED;
-                    s
-                }
-                Recovery::Ongoing => {
-                    f |= Self::ONGOING;
-                    0.0
-                }
-                Recovery::NotFailed => 0.0,
-            };
-            c.flags.push(f);
-            c.recovery.push(secs);
-            c.lead_start.push(lead);
-            lead = lead.max(r.changes.end);
+    /// Columns for `finished` rows, to be set row by row ([`Columns::set`]), and the
+    /// number of lead times (the end of the last row's).
+    fn sized(finished: usize, lead_times: usize) -> Self {
+        let mut lead_start = vec![0u32; finished + 1];
+        lead_start[finished] = lead_times as u32;
+        Columns {
+            finished_ms: vec![0; finished],
+            flags: vec![0; finished],
+            recovery: vec![0.0; finished],
+            lead_start,
         }
-        c.lead_start.push(lead);
-        c
+    }
+
+    /// Sets finished row `i` (its figures final).
+    fn set(&mut self, i: usize, r: &Row) {
+        let mut f = 0;
+        if r.status == crate::model::DeployStatus::Success {
+            f |= Self::SUCCESS;
+        }
+        if r.counts() {
+            f |= Self::COUNTS;
+        }
+        if r.failed {
+            f |= Self::FAILED;
+        }
+        if r.remediation {
+            f |= Self::REMEDIATION;
+        }
+        let secs = match r.recovery {
+            Recovery::Recovered(s) => {
+                f |= Self::RECOVERED;
+                s
+            }
+            Recovery::Ongoing => {
+                f |= Self::ONGOING;
+                0.0
+            }
+            Recovery::NotFailed => 0.0,
+        };
+        self.finished_ms[i] = r.finished_ms;
+        self.flags[i] = f;
+        self.recovery[i] = secs;
+        // Lead times are laid out in row order: a row's start where the previous ended.
+        self.lead_start[i] = r.changes.start;
     }
 
     /// Rows finished in `[start, end)` (as [`ServiceRows::range`]).
@@ -176,7 +178,6 @@ impl<'a> Histories<'a> {
             let commits = table.cols.service_commits(s);
             let lead_times =
                 lead_time::fill(&mut rows, commits, settings.lead_time_basis, deployments);
-            failure::mark_own(&mut rows);
             failure::mark_remediated(&mut rows, settings.failure_window);
             let row_of = |d: usize| {
                 let r = *row_index.get(d)?;
@@ -184,8 +185,9 @@ impl<'a> Histories<'a> {
                     .then_some(r as usize)
             };
             failure::mark_incidents(&mut rows, inputs.incidents, &links, row_of, now);
-            failure::fill_recovery(&mut rows);
-            let cols = Columns::new(&rows);
+            // The last pass over the rows: recoveries, and the columns windows read.
+            let mut cols = Columns::sized(rows.finished, lead_times.len());
+            failure::fill_recovery(&mut rows, |i, row| cols.set(i, row));
             services.insert(
                 service,
                 History {

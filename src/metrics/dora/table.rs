@@ -63,19 +63,23 @@ impl<'a> Table<'a> {
             let span = cols.commit_span(i);
             if let Some(v) = t.rows_of.get_mut(s) {
                 let kind = cols.kind[i];
+                let status = if finished {
+                    status
+                } else {
+                    DeployStatus::Running
+                };
+                let canary_failed = cols.canary_failed[i];
                 v.push(Row {
                     index: i,
                     finished_ms: if finished { f } else { i64::MAX },
                     started_ms,
-                    status: if finished {
-                        status
-                    } else {
-                        DeployStatus::Running
-                    },
+                    status,
                     remediation: matches!(kind, DeployKind::Rollback | DeployKind::Hotfix),
                     rollback: kind == DeployKind::Rollback,
-                    canary_failed: cols.canary_failed[i],
-                    failed: false,
+                    canary_failed,
+                    // Its own causes ([`super::failure::own_failure`]); remediations and
+                    // incidents add theirs later.
+                    failed: super::failure::own_failure(status, canary_failed),
                     changes_counted: false,
                     changes: 0..0,
                     commit_start: span.start as u32,
