@@ -3,6 +3,10 @@
 //! of `derive` — linking, per-deployment facts and risk flags, SPC charts over the
 //! history); SPC with every run rule over 100,000 points; `derive` at demo size.
 //! Target: each under 200 ms on one core. Run: `cargo bench --bench metrics`.
+//!
+//! The DORA benches read the model's `DeploymentLog`, whose columns are kept up to date
+//! as data arrives; what that costs is measured too: laying out the columns of 1M
+//! deployments at once (a cache load), and a poll's upsert into a log of 1M.
 
 use std::collections::BTreeMap;
 
@@ -145,6 +149,41 @@ fn dora_1m_deployments(bencher: Bencher) {
             })
             .collect();
         divan::black_box(figures)
+    });
+}
+
+/// Laying out the log and its columns from 1M deployments at once (what loading a
+/// cache of that size costs, once; the clone of the input is outside the timing).
+#[divan::bench(sample_count = 5, sample_size = 1)]
+fn log_1m_deployments_built(bencher: Bencher) {
+    let (deployments, _, _) = data();
+    bencher
+        .with_inputs(|| deployments.clone())
+        .bench_local_values(|d| divan::black_box(DeploymentLog::from(d)));
+}
+
+/// A poll's worth of change in a log of 1M: 19 deployments replaced in place (running
+/// ones finishing) and one new one appended — what keeping the columns up to date
+/// costs per poll (on one log, poll after poll: growth is amortized as in the app).
+#[divan::bench(sample_count = 20, sample_size = 20)]
+fn log_1m_poll_upserted(bencher: Bencher) {
+    let (deployments, _, now) = data();
+    let mut batch: Vec<Deployment> = deployments[deployments.len() - 19..].to_vec();
+    for d in &mut batch {
+        d.status = DeployStatus::Success;
+    }
+    let new = batch[0].clone();
+    let mut log = DeploymentLog::from(deployments);
+    let mut polls = 0i64;
+    bencher.bench_local(|| {
+        polls += 1;
+        let mut b = batch.clone();
+        let mut d = new.clone();
+        d.id = format!("new{polls}");
+        d.started_at = now + Duration::seconds(polls);
+        b.push(d);
+        log.upsert(b);
+        divan::black_box(log.len())
     });
 }
 

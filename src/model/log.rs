@@ -77,27 +77,40 @@ impl DeploymentLog {
     /// brings — are appended; anything else (a backfill, a start that moved) sorts the
     /// log and rebuilds its columns.
     pub fn upsert(&mut self, batch: Vec<Deployment>) {
-        let mut fresh: Vec<Deployment> = Vec::new();
-        let mut fresh_at: FnvMap<String, usize> = FnvMap::default();
-        let mut rebuild = false;
-        for d in batch {
-            if let Some(&p) = self.positions.get(d.id.as_str()) {
-                let fits = p
-                    .checked_sub(1)
-                    .is_none_or(|q| deploy_order(&self.items[q], &d) == Ordering::Less)
-                    && self
-                        .items
-                        .get(p + 1)
-                        .is_none_or(|next| deploy_order(&d, next) == Ordering::Less);
-                rebuild = rebuild || !fits || !self.columns.set(p, &d);
-                self.items[p] = d;
-            } else if let Some(&f) = fresh_at.get(d.id.as_str()) {
-                fresh[f] = d;
-            } else {
-                fresh_at.insert(d.id.clone(), fresh.len());
-                fresh.push(d);
+        // The last of a batch wins: earlier copies of an id are flagged (keys borrowed
+        // from the batch: a million-deployment cache load clones no id for this).
+        let mut superseded = vec![false; batch.len()];
+        {
+            let mut last: FnvMap<&str, usize> = FnvMap::default();
+            last.reserve(batch.len());
+            for (k, d) in batch.iter().enumerate() {
+                if let Some(earlier) = last.insert(d.id.as_str(), k) {
+                    superseded[earlier] = true;
+                }
             }
         }
+        let mut fresh: Vec<Deployment> = Vec::new();
+        let mut rebuild = false;
+        for (d, superseded) in batch.into_iter().zip(superseded) {
+            if superseded {
+                continue;
+            }
+            let Some(&p) = self.positions.get(d.id.as_str()) else {
+                fresh.push(d);
+                continue;
+            };
+            let fits = p
+                .checked_sub(1)
+                .is_none_or(|q| deploy_order(&self.items[q], &d) == Ordering::Less)
+                && self
+                    .items
+                    .get(p + 1)
+                    .is_none_or(|next| deploy_order(&d, next) == Ordering::Less);
+            rebuild = rebuild || !fits || !self.columns.set(p, &d);
+            self.items[p] = d;
+        }
+        // One pass when already in order, or in reverse order (newest first, as GitLab
+        // lists them).
         fresh.sort_by(deploy_order);
         let after_all = match (self.items.last(), fresh.first()) {
             (Some(last), Some(first)) => deploy_order(last, first) == Ordering::Less,
@@ -110,6 +123,9 @@ impl DeploymentLog {
             self.reindex();
             return;
         }
+        self.items.reserve(fresh.len());
+        self.positions.reserve(fresh.len());
+        self.columns.reserve(&fresh);
         for d in fresh {
             self.positions.insert(d.id.clone(), self.items.len());
             self.columns.push(&d);
@@ -183,6 +199,20 @@ impl DeployColumns {
 
     pub fn len(&self) -> usize {
         self.service.len()
+    }
+
+    /// Room for `items` more (their commits counted per service).
+    fn reserve(&mut self, items: &[Deployment]) {
+        let n = items.len();
+        self.service.reserve(n);
+        self.production.reserve(n);
+        self.started_ms.reserve(n);
+        self.finished_ms.reserve(n);
+        self.status.reserve(n);
+        self.kind.reserve(n);
+        self.canary_failed.reserve(n);
+        self.commit_start.reserve(n);
+        self.commit_len.reserve(n);
     }
 
     pub fn is_empty(&self) -> bool {
