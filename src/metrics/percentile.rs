@@ -107,30 +107,27 @@ fn order_statistics(values: &[f64], ranks: [usize; 4]) -> [f64; 4] {
         }
         below += c;
     }
-    // Gather the (at most four) buckets' members, each once.
-    let mut out = [f64::NAN; 4];
-    let mut members: Vec<f64> = Vec::new();
-    for i in 0..4 {
-        if i > 0 && bucket[i] == bucket[i - 1] {
-            continue;
+    // Gather the members of the (at most four, usually two) distinct buckets in one
+    // more pass over the values.
+    let mut distinct: Vec<u64> = bucket.iter().map(|&b| b as u64).collect();
+    distinct.dedup();
+    let mut members: Vec<Vec<f64>> = vec![Vec::new(); distinct.len()];
+    for &v in values {
+        let b = order_key(v) >> shift;
+        if let Some(m) = distinct.iter().position(|&d| d == b) {
+            members[m].push(v);
         }
-        let b = bucket[i] as u64;
-        members.clear();
-        members.extend(
-            values
-                .iter()
-                .copied()
-                .filter(|&v| order_key(v) >> shift == b),
-        );
-        for j in i..4 {
-            if bucket[j] != bucket[i] {
-                break;
-            }
-            // `within[j]` is below the bucket's count, which is `members.len()`.
-            if within[j] < members.len() {
-                let (_, x, _) = members.select_nth_unstable_by(within[j], f64::total_cmp);
-                out[j] = *x;
-            }
+    }
+    let mut out = [f64::NAN; 4];
+    for j in 0..4 {
+        let Some(m) = distinct.iter().position(|&d| d == bucket[j] as u64) else {
+            continue;
+        };
+        let members = &mut members[m];
+        // `within[j]` is below the bucket's count, which is `members.len()`.
+        if within[j] < members.len() {
+            let (_, x, _) = members.select_nth_unstable_by(within[j], f64::total_cmp);
+            out[j] = *x;
         }
     }
     out
