@@ -743,6 +743,36 @@ fn recovery_ends_at_the_next_success_when_it_comes_before_the_resolution() {
     assert_eq!(rt.p50_seconds, Some(2.0 * 3600.0 + 50.0 * 60.0));
 }
 
+#[test]
+fn a_rollback_that_succeeds_before_the_bad_deployment_is_marked_finished_recovers_it() {
+    // d1 starts 100:00 and is marked rolled back only at 101:00; the rollback started
+    // 100:10 and succeeded at 100:20. When d1's failure is recorded the service is
+    // already recovered: one failure, recovered in 0 s — not ongoing until some later
+    // success (the next to *finish* after 101:00 is none).
+    let d0 = dep("d0", 50.0, 10, DeployStatus::Success);
+    let d1 = dep("d1", 100.0, 60, DeployStatus::RolledBack);
+    let mut rb = dep("rb", 100.0 + 10.0 / 60.0, 10, DeployStatus::Success);
+    rb.kind = DeployKind::Rollback;
+    let s = run(&[d0, d1, rb], &[]);
+    assert_eq!(failed_ids(&s), ["d1"]);
+    let rt = &s.dora.recovery_time;
+    assert_eq!((rt.failures, rt.ongoing), (1, 0));
+    assert_eq!(rt.p50_seconds, Some(0.0));
+}
+
+#[test]
+fn a_success_that_started_before_the_failure_and_finished_after_it_recovers_it() {
+    // d2 (long) starts 99:00 and succeeds at 102:00; d1 starts 100:00 and fails at
+    // 100:30. d2 replaced d1's version when it finished: recovery 1 h 30 min.
+    let d0 = dep("d0", 50.0, 10, DeployStatus::Success);
+    let d2 = dep("d2", 99.0, 180, DeployStatus::Success);
+    let d1 = dep("d1", 100.0, 30, DeployStatus::Failed);
+    let s = run(&[d0, d2, d1], &[]);
+    let rt = &s.dora.recovery_time;
+    assert_eq!((rt.failures, rt.ongoing), (1, 0));
+    assert_eq!(rt.p50_seconds, Some(1.5 * 3600.0));
+}
+
 // ---- Deployment frequency: calendar days and weeks ------------------------------
 
 #[test]

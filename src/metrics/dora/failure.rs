@@ -120,10 +120,18 @@ pub fn mark_incidents(
 /// Recovery of every failed, finished row: from the failure (the earlier of its finish
 /// and its first linked incident) to the earlier of the next successful deployment and
 /// the resolution of its linked incidents (the latest one, once all are resolved).
+///
+/// **The next successful deployment** is the first to finish among the successes that
+/// finished after the failed one, or that *started* after it. A later deployment may
+/// finish first: a rollback can succeed before the deployment it replaced is marked
+/// finished (rolled back). The service is then already recovered when the failure is
+/// recorded, and the recovery time is 0 — not ongoing until some later success.
+///
 /// `done(i, row)` is called with each finished row once its recovery is set (from the
 /// last row back), so that one pass can also lay out what is read of it afterwards.
 pub fn fill_recovery(rows: &mut ServiceRows, mut done: impl FnMut(usize, &Row)) {
     let finished = rows.finished;
+    let started_later = first_success_started_after(rows);
     let mut next_success: Option<i64> = None;
     for i in (0..finished).rev() {
         let row = &mut rows.rows[i];
@@ -132,10 +140,8 @@ pub fn fill_recovery(rows: &mut ServiceRows, mut done: impl FnMut(usize, &Row)) 
             let linked = row.incidents.as_deref().copied().unwrap_or_default();
             let failure = linked.first_created.map_or(f, |c| ms(c).min(f));
             let resolved = linked.last_resolved.filter(|_| linked.open == 0).map(ms);
-            let recovered = match (next_success, resolved) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
-            };
+            let later = started_later.get(i).copied().filter(|&t| t != i64::MAX);
+            let recovered = [next_success, later, resolved].into_iter().flatten().min();
             row.recovery = match recovered {
                 Some(t) => Recovery::Recovered(((t - failure) as f64 / 1000.0).max(0.0)),
                 None => Recovery::Ongoing,
@@ -146,4 +152,37 @@ pub fn fill_recovery(rows: &mut ServiceRows, mut done: impl FnMut(usize, &Row)) 
         }
         done(i, row);
     }
+}
+
+/// For each row, the earliest finish of a successful deployment that started strictly
+/// after it (`i64::MAX`: none); empty when no row failed (then nothing asks).
+fn first_success_started_after(rows: &ServiceRows) -> Vec<i64> {
+    let list = &rows.rows;
+    if !list[..rows.finished].iter().any(|r| r.failed) {
+        return Vec::new();
+    }
+    let mut out = vec![i64::MAX; list.len()];
+    let mut best = i64::MAX;
+    // From the last to start back; rows starting at the same instant are not after
+    // one another, so each group of equal starts is answered before it is counted.
+    let order = &rows.by_start;
+    let mut end = order.len();
+    while end > 0 {
+        let started = list[order[end - 1] as usize].started_ms;
+        let mut begin = end - 1;
+        while begin > 0 && list[order[begin - 1] as usize].started_ms == started {
+            begin -= 1;
+        }
+        for &r in &order[begin..end] {
+            out[r as usize] = best;
+        }
+        for &r in &order[begin..end] {
+            let row = &list[r as usize];
+            if row.status == DeployStatus::Success && row.is_finished() {
+                best = best.min(row.finished_ms);
+            }
+        }
+        end = begin;
+    }
+    out
 }
