@@ -131,17 +131,23 @@ pub fn mark_incidents(
 /// last row back), so that one pass can also lay out what is read of it afterwards.
 pub fn fill_recovery(rows: &mut ServiceRows, mut done: impl FnMut(usize, &Row)) {
     let finished = rows.finished;
-    let started_later = first_success_started_after(rows);
     let mut next_success: Option<i64> = None;
     for i in (0..finished).rev() {
+        let earlier = if rows.rows[i].failed {
+            started_later_finished_earlier(&rows.rows[..i], rows.rows[i].started_ms)
+        } else {
+            None
+        };
         let row = &mut rows.rows[i];
         if row.failed && row.is_finished() {
             let f = row.finished_ms;
             let linked = row.incidents.as_deref().copied().unwrap_or_default();
             let failure = linked.first_created.map_or(f, |c| ms(c).min(f));
             let resolved = linked.last_resolved.filter(|_| linked.open == 0).map(ms);
-            let later = started_later.get(i).copied().filter(|&t| t != i64::MAX);
-            let recovered = [next_success, later, resolved].into_iter().flatten().min();
+            let recovered = [next_success, earlier, resolved]
+                .into_iter()
+                .flatten()
+                .min();
             row.recovery = match recovered {
                 Some(t) => Recovery::Recovered(((t - failure) as f64 / 1000.0).max(0.0)),
                 None => Recovery::Ongoing,
@@ -154,35 +160,15 @@ pub fn fill_recovery(rows: &mut ServiceRows, mut done: impl FnMut(usize, &Row)) 
     }
 }
 
-/// For each row, the earliest finish of a successful deployment that started strictly
-/// after it (`i64::MAX`: none); empty when no row failed (then nothing asks).
-fn first_success_started_after(rows: &ServiceRows) -> Vec<i64> {
-    let list = &rows.rows;
-    if !list[..rows.finished].iter().any(|r| r.failed) {
-        return Vec::new();
-    }
-    let mut out = vec![i64::MAX; list.len()];
-    let mut best = i64::MAX;
-    // From the last to start back; rows starting at the same instant are not after
-    // one another, so each group of equal starts is answered before it is counted.
-    let order = &rows.by_start;
-    let mut end = order.len();
-    while end > 0 {
-        let started = list[order[end - 1] as usize].started_ms;
-        let mut begin = end - 1;
-        while begin > 0 && list[order[begin - 1] as usize].started_ms == started {
-            begin -= 1;
-        }
-        for &r in &order[begin..end] {
-            out[r as usize] = best;
-        }
-        for &r in &order[begin..end] {
-            let row = &list[r as usize];
-            if row.status == DeployStatus::Success && row.is_finished() {
-                best = best.min(row.finished_ms);
-            }
-        }
-        end = begin;
-    }
-    out
+/// The earliest finish among the successes in `before` (the rows that finished no
+/// later than a failed one, in finish order) that started after `started` (its start).
+/// Only the rows that finished while it ran can have: a short scan back.
+fn started_later_finished_earlier(before: &[Row], started: i64) -> Option<i64> {
+    before
+        .iter()
+        .rev()
+        .take_while(|q| q.finished_ms > started)
+        .filter(|q| q.status == DeployStatus::Success && q.started_ms > started)
+        .map(|q| q.finished_ms)
+        .min()
 }
