@@ -50,16 +50,17 @@ pub fn charts(
         changes: &changes,
         marked: settings.spc_baseline_range,
     };
-    let rows = &history.rows.rows[..history.rows.position_before(window.end)];
+    let rows = 0..history.position_before(window.end);
     let mut lead = Vec::new();
     let mut duration = Vec::new();
     let mut recovery = Vec::new();
     let mut buffer: Vec<f64> = Vec::new();
-    for row in rows.iter().filter(|r| r.counts()) {
-        let Some(finished) = row.finished() else {
+    for r in rows.clone().filter(|&r| history.counts(r)) {
+        let Some(finished) = history.finished_at(r) else {
             continue;
         };
-        if let Some(slice) = history.lead_times.get(row.changes()) {
+        let slice = history.lead_times_of(r);
+        if !slice.is_empty() {
             // One buffer for every row's median, not an allocation each.
             buffer.clear();
             buffer.extend_from_slice(slice);
@@ -67,14 +68,17 @@ pub fn charts(
                 lead.push((finished, median));
             }
         }
-        let secs = (row.finished_ms - row.started_ms) as f64 / 1000.0;
+        let secs = (history.finished_ms[r] - history.started_ms[r]) as f64 / 1000.0;
         duration.push((finished, secs.max(0.0)));
-        if let Recovery::Recovered(s) = row.recovery {
+        if let Recovery::Recovered(s) = history.recovery_of(r) {
             recovery.push((finished, s));
         }
     }
     // Weeks back from the window's end to the first deployment of the history.
-    let first = rows.iter().map(|r| r.started_ms).min();
+    let first = history
+        .started_ms
+        .get(rows)
+        .and_then(|s| s.iter().copied().min());
     let bounds = first
         .and_then(chrono::DateTime::from_timestamp_millis)
         .map_or_else(Vec::new, |f| {
@@ -115,11 +119,10 @@ fn weekly(
     let mut per_deploy = Vec::new();
     for pair in bounds.windows(2).rev() {
         let (start, end) = (pair[1], pair[0]);
-        let rows = &history.rows.rows[history.rows.range(start, end)];
         let (mut n, mut failed) = (0.0, 0.0);
-        for r in rows.iter().filter(|r| r.counts()) {
+        for r in history.range(start, end).filter(|&r| history.counts(r)) {
             n += 1.0;
-            if r.failed {
+            if history.failed(r) {
                 failed += 1.0;
             }
         }

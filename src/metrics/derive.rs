@@ -148,7 +148,7 @@ fn facts(
             consumption(
                 t,
                 dep.started_at,
-                row.and_then(|r| r.finished()),
+                row.and_then(|r| history.finished_at(r)),
                 now,
                 &params,
                 window_requests,
@@ -157,7 +157,7 @@ fn facts(
         // A production row's batch is what lead time counts; any other deployment
         // (staging…, canceled) has no production history: its own distinct commits.
         let batch = match row {
-            Some(r) => r.batch.map(|b| b as usize),
+            Some(r) => history.batch_of(r).map(|b| b as usize),
             None => Some(distinct_commits(dep)),
         };
         out.push((
@@ -165,12 +165,12 @@ fn facts(
             DeploymentFacts {
                 // As the change failure rate counts it: a running deployment (even
                 // with a failed canary) is not yet a change failure.
-                failed: row.is_some_and(|r| r.counted_failure()),
+                failed: row.is_some_and(|r| history.counted_failure(r)),
                 risk: risk::flags(dep, &settings.calendar, settings.large_batch, batch, policy),
                 budget_consumed: c.and_then(|c| c.consumed),
                 spike: c.is_some_and(|c| c.spike),
                 incidents: incidents.remove(&i).unwrap_or_default(),
-                changes_counted: row.is_some_and(|r| r.changes_counted),
+                changes_counted: row.is_some_and(|r| history.changes_counted(r)),
             },
         ));
     }

@@ -12,8 +12,9 @@ use chrono::Duration;
 use crate::model::log::ms;
 use crate::model::{DeployStatus, Incident, Ts};
 
-use super::history::{Recovery, Row, ServiceRows};
+use super::history::History;
 use super::linking::Link;
+use super::table::StartOrder;
 
 /// A deployment's own failure causes: failed or rolled back as of `now`, or its
 /// canary failed.
@@ -41,53 +42,45 @@ pub fn own_failure(status: DeployStatus, canary_failed: bool) -> bool {
 ///
 /// A deployment already failed by its own status (failed, rolled back) is charged no
 /// further: the flag is one per deployment, so it is still one failure.
-pub fn mark_remediated(rows: &mut ServiceRows, window: Duration) {
-    let n = rows.rows.len();
-    let ServiceRows {
-        rows: list,
-        by_start,
-        ..
-    } = rows;
-    // For each remediation row, the row it repairs (followed through chains).
-    // (`u32::MAX`: none; allocated on the first remediation, as most rows are none.)
+pub fn mark_remediated(rows: &mut StartOrder, window: Duration) {
+    let n = rows.len();
+    // For each remediation row, the row it repairs (followed through chains), by
+    // start rank. (`u32::MAX`: none; allocated on the first remediation, as most rows
+    // are none.)
     let mut target: Vec<u32> = Vec::new();
-    for (pos, &r) in by_start.iter().enumerate() {
-        let r = r as usize;
-        if !list[r].remediation {
+    for r in 0..n {
+        if rows.flags[r] & History::REMEDIATION == 0 {
             continue;
         }
-        let started = list[r].started_ms;
+        let started = rows.started_ms[r];
         // The latest row that started strictly before `r` (rows starting at the same
         // instant, `r` included, are not its predecessor).
-        let before = by_start[..pos].partition_point(|&q| list[q as usize].started_ms < started);
-        let Some(p) = before
+        let Some(p) = rows.started_ms[..r]
+            .partition_point(|&ms| ms < started)
             .checked_sub(1)
-            .and_then(|b| by_start.get(b))
-            .map(|&p| p as usize)
         else {
             continue;
         };
-        let f = list[p].finished_ms;
-        if list[p].is_finished() && Duration::milliseconds(started - f) >= window {
+        if rows.is_finished(p) && Duration::milliseconds(started - rows.finished_ms[p]) >= window {
             continue;
         }
         if target.is_empty() {
             target = vec![u32::MAX; n];
         }
-        let repaired = if list[p].remediation && target[p] != u32::MAX {
+        let repaired = if rows.flags[p] & History::REMEDIATION != 0 && target[p] != u32::MAX {
             target[p] as usize
         } else {
             p
         };
         target[r] = repaired as u32;
-        list[repaired].failed = true;
+        rows.flags[repaired] |= History::FAILED;
     }
 }
 
 /// Attaches the incidents linked to this service's rows and marks those rows failed.
 /// `links[i]` belongs to `incidents[i]`; `row_of` maps a deployment index to its row.
 pub fn mark_incidents(
-    rows: &mut ServiceRows,
+    history: &mut History,
     incidents: &[Incident],
     links: &[Option<Link>],
     row_of: impl Fn(usize) -> Option<usize>,
@@ -97,11 +90,11 @@ pub fn mark_incidents(
         let Some(r) = link.and_then(Link::deployment).and_then(&row_of) else {
             continue;
         };
-        let Some(row) = rows.rows.get_mut(r) else {
+        let Some(flags) = history.flags.get_mut(r) else {
             continue;
         };
-        row.failed = true;
-        let summary = row.incidents.get_or_insert_with(Box::default);
+        *flags |= History::FAILED;
+        let summary = history.incidents.entry(r as u32).or_default();
         summary.count += 1;
         summary.first_created = Some(
             summary
@@ -126,49 +119,49 @@ pub fn mark_incidents(
 /// finish first: a rollback can succeed before the deployment it replaced is marked
 /// finished (rolled back). The service is then already recovered when the failure is
 /// recorded, and the recovery time is 0 — not ongoing until some later success.
-///
-/// `done(i, row)` is called with each finished row once its recovery is set (from the
-/// last row back), so that one pass can also lay out what is read of it afterwards.
-pub fn fill_recovery(rows: &mut ServiceRows, mut done: impl FnMut(usize, &Row)) {
-    let finished = rows.finished;
+pub fn fill_recovery(history: &mut History) {
+    let finished = history.finished;
     let mut next_success: Option<i64> = None;
     for i in (0..finished).rev() {
-        let earlier = if rows.rows[i].failed {
-            started_later_finished_earlier(&rows.rows[..i], rows.rows[i].started_ms)
-        } else {
-            None
-        };
-        let row = &mut rows.rows[i];
-        if row.failed && row.is_finished() {
-            let f = row.finished_ms;
-            let linked = row.incidents.as_deref().copied().unwrap_or_default();
+        let f = history.finished_ms[i];
+        let flags = history.flags[i];
+        // Finished, so counted: a failure here is a change failure.
+        if flags & History::FAILED != 0 {
+            let started = history.started_ms[i];
+            let earlier = started_later_finished_earlier(history, i, started);
+            let linked = history
+                .incidents
+                .get(&(i as u32))
+                .copied()
+                .unwrap_or_default();
             let failure = linked.first_created.map_or(f, |c| ms(c).min(f));
             let resolved = linked.last_resolved.filter(|_| linked.open == 0).map(ms);
             let recovered = [next_success, earlier, resolved]
                 .into_iter()
                 .flatten()
                 .min();
-            row.recovery = match recovered {
-                Some(t) => Recovery::Recovered(((t - failure) as f64 / 1000.0).max(0.0)),
-                None => Recovery::Ongoing,
-            };
+            match recovered {
+                Some(t) => {
+                    history.flags[i] |= History::RECOVERED;
+                    history.recovery[i] = ((t - failure) as f64 / 1000.0).max(0.0);
+                }
+                None => history.flags[i] |= History::ONGOING,
+            }
         }
-        if row.status == DeployStatus::Success {
-            next_success = Some(row.finished_ms);
+        if flags & History::SUCCESS != 0 {
+            next_success = Some(f);
         }
-        done(i, row);
     }
 }
 
-/// The earliest finish among the successes in `before` (the rows that finished no
+/// The earliest finish among the successes before row `i` (the rows that finished no
 /// later than a failed one, in finish order) that started after `started` (its start).
 /// Only the rows that finished while it ran can have: a short scan back.
-fn started_later_finished_earlier(before: &[Row], started: i64) -> Option<i64> {
-    before
-        .iter()
+fn started_later_finished_earlier(history: &History, i: usize, started: i64) -> Option<i64> {
+    (0..i)
         .rev()
-        .take_while(|q| q.finished_ms > started)
-        .filter(|q| q.status == DeployStatus::Success && q.started_ms > started)
-        .map(|q| q.finished_ms)
+        .take_while(|&q| history.finished_ms[q] > started)
+        .filter(|&q| history.flags[q] & History::SUCCESS != 0 && history.started_ms[q] > started)
+        .map(|q| history.finished_ms[q])
         .min()
 }

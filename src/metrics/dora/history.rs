@@ -1,10 +1,15 @@
 //! One service's production deployments as known at `now`, sorted by finish: the
 //! layout every DORA figure is computed from. Windows are contiguous runs of rows, so
 //! each figure is a scan of a slice, whatever the size of the history.
+//!
+//! A history is columns, not a list of row structs: a figure reads the one or two
+//! columns it needs (a window's change failure rate reads a byte a row), and a million
+//! rows are a few dense arrays that are built, scanned and freed in bulk.
 
 use std::ops::Range;
 
-use crate::model::{DeployStatus, Ts};
+use crate::model::fnv::FnvMap;
+use crate::model::Ts;
 
 use super::table::ms_ceil;
 
@@ -31,113 +36,127 @@ pub struct LinkedIncidents {
     pub last_resolved: Option<Ts>,
 }
 
-/// A production deployment as known at `now`. Times are epoch milliseconds, as the
-/// log keeps them: a history of a million rows is compared and subtracted, never
-/// converted to calendar dates.
-#[derive(Debug, Clone)]
-pub struct Row {
-    /// Position in `Inputs::deployments`.
-    pub index: usize,
+/// A service's production deployments (not canceled, started before `now`) as
+/// columns indexed by row, rows sorted by finish (running ones last). Times are epoch
+/// milliseconds, as the log keeps them: a history of a million rows is compared and
+/// subtracted, never converted to calendar dates.
+#[derive(Debug, Clone, Default)]
+pub struct History {
+    /// Rows `[0, finished)` have finished by `now`.
+    pub finished: usize,
     /// Finish, `i64::MAX` while running at `now` (a finish after `now` has not
     /// happened yet).
-    pub finished_ms: i64,
-    pub started_ms: i64,
-    pub status: DeployStatus,
-    /// A rollback or hotfix: rework, and evidence that what came before failed.
-    pub remediation: bool,
-    pub rollback: bool,
-    pub canary_failed: bool,
-    /// Counted as a change failure (any of the four causes).
-    pub failed: bool,
-    /// False for the first successful deployment seen and for rollbacks.
-    pub changes_counted: bool,
-    /// Its lead times in `History::lead_times` (empty unless successful and counted).
-    pub changes: Range<u32>,
-    /// Its commits in its service's commits (`DeployColumns::service_commits`).
-    pub commit_start: u32,
-    pub commit_len: u32,
-    /// The distinct changes it ships: its commits and those of failed deployments
+    pub finished_ms: Vec<i64>,
+    pub started_ms: Vec<i64>,
+    /// Position of the row's deployment in `Inputs::deployments`.
+    pub index: Vec<u32>,
+    /// [`History::SUCCESS`], [`History::COUNTS`]… of each row.
+    pub flags: Vec<u8>,
+    /// Recovery seconds of a recovered failure (0 otherwise).
+    pub recovery: Vec<f64>,
+    /// The distinct changes a row ships: its commits and those of failed deployments
     /// since the previous successful one, less what that one shipped (what lead time
-    /// counts, for every row, running ones included). 0 for a rollback; `None` before
-    /// the first success (no predecessor, so the batch is unknown).
-    pub batch: Option<u32>,
-    /// Its linked incidents, if any (boxed: few rows have them, and a small row keeps
-    /// a million-deployment history compact).
-    pub incidents: Option<Box<LinkedIncidents>>,
-    pub recovery: Recovery,
+    /// counts, for every row, running ones included). 0 for a rollback;
+    /// [`History::NO_BATCH`] before the first success (no predecessor, so the batch is
+    /// unknown).
+    pub batch: Vec<u32>,
+    /// Row `r`'s lead times are `lead_times[lead_start[r]..lead_start[r + 1]]` (one
+    /// more entry than rows), laid out in row order: a window's are one slice.
+    pub lead_start: Vec<u32>,
+    /// Lead times in seconds (empty unless successful and counted).
+    pub lead_times: Vec<f64>,
+    /// The incidents linked to a row, by row (few rows have any).
+    pub incidents: FnvMap<u32, LinkedIncidents>,
 }
 
-impl Row {
-    /// Finished by `now`.
-    pub fn is_finished(&self) -> bool {
-        self.finished_ms != i64::MAX
+impl History {
+    /// Finished as a success.
+    pub const SUCCESS: u8 = 1;
+    /// In the change-failure denominator: finished as success, failed or rolled back.
+    pub const COUNTS: u8 = 2;
+    /// A change failure (any of the four causes; counted once finished).
+    pub const FAILED: u8 = 4;
+    /// A rollback or hotfix: rework, and evidence that what came before failed.
+    pub const REMEDIATION: u8 = 8;
+    pub const ROLLBACK: u8 = 16;
+    /// A counted failure that has recovered by `now` (its seconds in `recovery`).
+    pub const RECOVERED: u8 = 32;
+    /// A counted failure not yet recovered at `now`.
+    pub const ONGOING: u8 = 64;
+    /// Its changes are counted (false for the first success seen and for rollbacks).
+    pub const CHANGES_COUNTED: u8 = 128;
+
+    pub const NO_BATCH: u32 = u32::MAX;
+
+    pub fn len(&self) -> usize {
+        self.flags.len()
     }
 
-    /// The finish, `None` while running.
-    pub fn finished(&self) -> Option<Ts> {
-        self.is_finished()
-            .then(|| chrono::DateTime::from_timestamp_millis(self.finished_ms))
+    pub fn is_empty(&self) -> bool {
+        self.flags.is_empty()
+    }
+
+    fn has(&self, r: usize, flag: u8) -> bool {
+        self.flags.get(r).is_some_and(|f| f & flag != 0)
+    }
+
+    /// Row `r`'s finish, `None` while running.
+    pub fn finished_at(&self, r: usize) -> Option<Ts> {
+        let ms = *self.finished_ms.get(r)?;
+        (ms != i64::MAX)
+            .then(|| chrono::DateTime::from_timestamp_millis(ms))
             .flatten()
     }
 
-    pub fn started(&self) -> Ts {
-        chrono::DateTime::from_timestamp_millis(self.started_ms).unwrap_or_default()
+    /// In the change-failure denominator ([`History::COUNTS`]).
+    pub fn counts(&self, r: usize) -> bool {
+        self.has(r, Self::COUNTS)
     }
 
-    /// Its lead times' range in `History::lead_times`.
-    pub fn changes(&self) -> Range<usize> {
-        self.changes.start as usize..self.changes.end as usize
+    pub fn failed(&self, r: usize) -> bool {
+        self.has(r, Self::FAILED)
     }
 
     /// Counted as a change failure now: failed, and finished (a running deployment is
     /// not yet in the denominator, so not yet a change failure either).
-    pub fn counted_failure(&self) -> bool {
-        self.failed && self.counts()
+    pub fn counted_failure(&self, r: usize) -> bool {
+        self.counts(r) && self.failed(r)
     }
 
-    /// In the change-failure denominator: finished as success, failed or rolled back.
-    pub fn counts(&self) -> bool {
-        self.is_finished()
-            && matches!(
-                self.status,
-                DeployStatus::Success | DeployStatus::Failed | DeployStatus::RolledBack
-            )
+    pub fn changes_counted(&self, r: usize) -> bool {
+        self.has(r, Self::CHANGES_COUNTED)
     }
-}
 
-/// A service's production rows, sorted by finish time (running ones last).
-#[derive(Debug, Clone, Default)]
-pub struct ServiceRows {
-    pub rows: Vec<Row>,
-    /// Rows `[0, finished)` have a finish time.
-    pub finished: usize,
-    /// The rows in start order (ties: log order): `rows[by_start[k]]` is the `k`-th
-    /// to start.
-    pub by_start: Vec<u32>,
-}
+    /// The distinct changes row `r` ships (see [`History::batch`]), `None` when unknown.
+    pub fn batch_of(&self, r: usize) -> Option<u32> {
+        self.batch.get(r).copied().filter(|&b| b != Self::NO_BATCH)
+    }
 
-impl ServiceRows {
-    /// Sorts one service's DORA rows, given in log order (by start), by finish.
-    pub fn new(mut rows: Vec<Row>) -> Self {
-        let mut keyed: Vec<(i64, u32)> = rows
-            .iter()
-            .enumerate()
-            .map(|(k, row)| (row.finished_ms, k as u32))
-            .collect();
-        // The log is sorted by start, so nearly by finish too: each row is at most a
-        // few places from where it belongs, which an insertion sort fixes in one pass.
-        sort_nearly_sorted(&mut keyed);
-        // `by_start[k]`: where the `k`-th to start goes.
-        let mut by_start = vec![0u32; rows.len()];
-        for (r, &(_, k)) in keyed.iter().enumerate() {
-            by_start[k as usize] = r as u32;
+    pub fn recovery_of(&self, r: usize) -> Recovery {
+        if self.has(r, Self::RECOVERED) {
+            Recovery::Recovered(self.recovery.get(r).copied().unwrap_or(0.0))
+        } else if self.has(r, Self::ONGOING) {
+            Recovery::Ongoing
+        } else {
+            Recovery::NotFailed
         }
-        permute(&mut rows, &by_start);
-        let finished = rows.partition_point(Row::is_finished);
-        ServiceRows {
-            rows,
-            finished,
-            by_start,
+    }
+
+    /// Row `r`'s lead times, in seconds.
+    pub fn lead_times_of(&self, r: usize) -> &[f64] {
+        self.lead_times_of_rows(r..r + 1)
+    }
+
+    /// The lead times of rows `rows` (contiguous: rows are laid out in order).
+    pub fn lead_times_of_rows(&self, rows: Range<usize>) -> &[f64] {
+        match (
+            self.lead_start.get(rows.start),
+            self.lead_start.get(rows.end),
+        ) {
+            (Some(&a), Some(&b)) if rows.start < rows.end => {
+                self.lead_times.get(a as usize..b as usize).unwrap_or(&[])
+            }
+            _ => &[],
         }
     }
 
@@ -145,15 +164,15 @@ impl ServiceRows {
     pub fn latest_finished_by(&self, t: Ts) -> Option<(usize, Ts)> {
         // A whole millisecond `m` is at or before `t` iff `m <= floor(t)`.
         let bound = t.timestamp_millis();
-        let n = self.rows[..self.finished].partition_point(|r| r.finished_ms <= bound);
-        let row = self.rows.get(n.checked_sub(1)?)?;
-        Some((row.index, row.finished()?))
+        let n = self.finished_ms[..self.finished].partition_point(|&ms| ms <= bound);
+        let r = n.checked_sub(1)?;
+        Some((*self.index.get(r)? as usize, self.finished_at(r)?))
     }
 
     /// Number of finished rows that finished strictly before `t`.
     pub fn position_before(&self, t: Ts) -> usize {
         let bound = ms_ceil(t);
-        self.rows[..self.finished].partition_point(|r| r.finished_ms < bound)
+        self.finished_ms[..self.finished].partition_point(|&ms| ms < bound)
     }
 
     /// Rows finished in `[start, end)`.
@@ -166,7 +185,9 @@ impl ServiceRows {
 
 /// Sorts `keys` (distinct pairs, so any sort gives the same order): an insertion sort
 /// while the elements are near their place, the general sort once that costs too much.
-fn sort_nearly_sorted(keys: &mut [(i64, u32)]) {
+/// The log is sorted by start, so nearly by finish too: each row is at most a few
+/// places from where it belongs, which an insertion sort fixes in one pass.
+pub fn sort_nearly_sorted(keys: &mut [(i64, u32)]) {
     let budget = keys.len().saturating_mul(64);
     let mut moves = 0usize;
     for i in 1..keys.len() {
@@ -185,54 +206,29 @@ fn sort_nearly_sorted(keys: &mut [(i64, u32)]) {
     }
 }
 
-/// Moves `items[k]` to `items[to[k]]` for every `k` (`to` is a permutation), in place:
-/// each cycle of the permutation is followed once, so every item moves once.
-fn permute<T>(items: &mut [T], to: &[u32]) {
-    let mut done = vec![false; items.len()];
-    for start in 0..items.len() {
-        if done[start] {
-            continue;
-        }
-        // Swapping the item at `start` into its place brings the one displaced from
-        // there to `start`: repeat until the cycle closes.
-        let mut k = start;
-        loop {
-            done[k] = true;
-            let next = to[k] as usize;
-            if next == start {
-                break;
-            }
-            items.swap(start, next);
-            k = next;
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
 
-    use super::{permute, sort_nearly_sorted};
+    use super::sort_nearly_sorted;
 
     proptest! {
-        /// `permute` puts each item where the permutation says, for any permutation
-        /// (made by sorting random keys, as `ServiceRows::new` does).
+        /// Whatever the disorder, the result is the sorted order (the insertion sort
+        /// and its fallback agree with the general sort).
         #[test]
-        fn permute_moves_every_item_to_its_place(keys in prop::collection::vec(any::<i64>(), 0..200)) {
+        fn sorts_any_keys(keys in prop::collection::vec(any::<i64>(), 0..200), near in any::<bool>()) {
             let mut keyed: Vec<(i64, u32)> = keys.iter().enumerate().map(|(k, &v)| (v, k as u32)).collect();
-            sort_nearly_sorted(&mut keyed);
+            if near {
+                // Nearly sorted, as the log gives them: the insertion sort's own case.
+                keyed.sort_unstable();
+                for pair in keyed.chunks_mut(3) {
+                    pair.reverse();
+                }
+            }
             let mut sorted = keyed.clone();
             sorted.sort_unstable();
-            prop_assert_eq!(&keyed, &sorted);
-            let mut to = vec![0u32; keys.len()];
-            for (r, &(_, k)) in keyed.iter().enumerate() {
-                to[k as usize] = r as u32;
-            }
-            let mut items: Vec<usize> = (0..keys.len()).collect();
-            permute(&mut items, &to);
-            for (k, &r) in to.iter().enumerate() {
-                prop_assert_eq!(items[r as usize], k);
-            }
+            sort_nearly_sorted(&mut keyed);
+            prop_assert_eq!(keyed, sorted);
         }
     }
 }

@@ -9,145 +9,218 @@
 
 use crate::metrics::settings::LeadTimeBasis;
 use crate::model::log::CommitKey;
-use crate::model::{DeployStatus, Deployment};
+use crate::model::Deployment;
 
-use super::history::{Row, ServiceRows};
-
-/// A service's commits, and which of their times lead time counts from.
-struct Group<'a> {
-    commits: &'a [CommitKey],
-    basis: LeadTimeBasis,
-}
+use super::history::History;
+use super::table::StartOrder;
 
 /// A commit in a group: the hash of its sha (compared first: cheap), its time in
 /// epoch milliseconds, and where it lives (deployment, position) so that equal hashes
 /// are confirmed on the shas themselves and a collision never merges two commits.
-type Pending = (u64, i64, usize, usize);
+type Pending = (u64, i64, u32, u32);
 
-/// Fills each row's `changes` range and returns the lead times (seconds), laid out in
-/// row order so that a window's lead times are one contiguous slice.
-/// `commits` are the service's ([`crate::model::log::DeployColumns::service_commits`]).
+/// A set of commits: their list, and a one-word summary of their hashes (a bit per
+/// hash, [`bit`]). A commit whose bit is not in the summary is not in the set, so the
+/// usual case — a new commit — is told apart without looking at the list.
+#[derive(Default)]
+struct Group {
+    items: Vec<Pending>,
+    bits: u64,
+}
+
+impl Group {
+    fn clear(&mut self) {
+        self.items.clear();
+        self.bits = 0;
+    }
+}
+
+/// The summary bit of a hash: one of 64. FNV's high bits hardly change between shas
+/// that differ in their last characters, so every bit is first mixed into the top
+/// six (Fibonacci hashing: a multiply by 2^64/φ).
+fn bit(hash: u64) -> u64 {
+    1 << (hash.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 58)
+}
+
+/// What a walk over a service's rows reads: its commits, which of their times lead
+/// time counts from, and the deployments (to confirm equal hashes on the shas).
+struct Commits<'a> {
+    keys: &'a [CommitKey],
+    basis: LeadTimeBasis,
+    deployments: &'a [Deployment],
+}
+
+impl Commits<'_> {
+    fn sha(&self, p: &Pending) -> &str {
+        self.deployments
+            .get(p.2 as usize)
+            .and_then(|d| d.commits.get(p.3 as usize))
+            .map_or("", |c| c.sha.as_str())
+    }
+
+    fn same(&self, a: &Pending, b: &Pending) -> bool {
+        a.0 == b.0 && self.sha(a) == self.sha(b)
+    }
+}
+
+/// Fills each row's lead times and batch (`history` is in finish order; `order[r]` is
+/// row `r`'s start rank in `start`). `commits` are the service's
+/// ([`crate::model::log::DeployColumns::service_commits`]). Lead times are laid out
+/// in row order, so that a window's lead times are one contiguous slice.
 pub fn fill(
-    rows: &mut ServiceRows,
+    history: &mut History,
+    start: &StartOrder,
+    order: &[u32],
     commits: &[CommitKey],
     basis: LeadTimeBasis,
     deployments: &[Deployment],
-) -> Vec<f64> {
-    let finished = rows.finished;
-    let capacity = rows.rows[..finished]
+) {
+    let finished = history.finished;
+    let n = history.len();
+    let capacity = order[..finished]
         .iter()
-        .map(|r| r.commit_len as usize)
+        .map(|&k| start.commit_len[k as usize] as usize)
         .sum();
-    let group = Group { commits, basis };
-    let mut lead_times = Vec::with_capacity(capacity);
-    let mut pending: Vec<Pending> = Vec::new();
-    let mut previous_group: Vec<Pending> = Vec::new();
-    let sha = |p: &Pending| {
-        deployments
-            .get(p.2)
-            .and_then(|d| d.commits.get(p.3))
-            .map_or("", |c| c.sha.as_str())
+    let commits = Commits {
+        keys: commits,
+        basis,
+        deployments,
     };
-    let same = |a: &Pending, b: &Pending| a.0 == b.0 && sha(a) == sha(b);
+    let mut lead_times = Vec::with_capacity(capacity);
+    let mut lead_start = Vec::with_capacity(n + 1);
+    let mut batch = Vec::with_capacity(n);
+    let mut pending = Group::default();
+    let mut previous = Group::default();
     let mut seen_success = false;
-    for row in rows.rows[..finished].iter_mut() {
-        let start = lead_times.len() as u32;
-        row.changes = start..start;
-        if row.rollback {
-            row.batch = Some(0);
+    for (r, &k) in order.iter().enumerate().take(finished) {
+        lead_start.push(lead_times.len() as u32);
+        let flags = history.flags[r];
+        if flags & History::ROLLBACK != 0 {
+            batch.push(0);
             continue;
         }
-        let success = row.status == DeployStatus::Success && row.is_finished();
+        let k = k as usize;
         // A failed deployment's batch is needed too (risk flags), so the pending set
         // is kept distinct at every row, not only at successes: each new commit is
         // merged into it (the earliest copy of each commit kept).
-        add_commits(&mut pending, &group, row, &previous_group, &same);
-        row.batch = seen_success.then_some(pending.len() as u32);
-        if !success {
+        add_commits(&mut pending, &commits, start, k, &previous);
+        batch.push(if seen_success {
+            pending.items.len() as u32
+        } else {
+            History::NO_BATCH
+        });
+        if flags & History::SUCCESS == 0 {
             continue;
         }
         if seen_success {
-            let end_ms = row.finished_ms;
+            let end_ms = history.finished_ms[r];
             lead_times.extend(
                 pending
+                    .items
                     .iter()
                     .map(|p| ((end_ms - p.1) as f64 / 1000.0).max(0.0)),
             );
-            row.changes = start..lead_times.len() as u32;
-            row.changes_counted = true;
+            history.flags[r] |= History::CHANGES_COUNTED;
         }
         seen_success = true;
-        std::mem::swap(&mut previous_group, &mut pending);
+        std::mem::swap(&mut previous, &mut pending);
         pending.clear();
-        if previous_group.len() > SMALL {
+        if previous.items.len() > SMALL {
             // Searched by hash from now on.
-            previous_group.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+            previous
+                .items
+                .sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
         }
     }
     // Running rows ship what is pending plus their own commits.
-    for row in rows.rows[finished..].iter_mut() {
-        if row.rollback {
-            row.batch = Some(0);
+    for (r, &k) in order.iter().enumerate().skip(finished) {
+        lead_start.push(lead_times.len() as u32);
+        if history.flags[r] & History::ROLLBACK != 0 {
+            batch.push(0);
             continue;
         }
-        let mut own = pending.clone();
-        add_commits(&mut own, &group, row, &previous_group, &same);
-        row.batch = seen_success.then_some(own.len() as u32);
+        let mut own = Group {
+            items: pending.items.clone(),
+            bits: pending.bits,
+        };
+        add_commits(&mut own, &commits, start, k as usize, &previous);
+        batch.push(if seen_success {
+            own.items.len() as u32
+        } else {
+            History::NO_BATCH
+        });
     }
-    lead_times
+    lead_start.push(lead_times.len() as u32);
+    history.lead_times = lead_times;
+    history.lead_start = lead_start;
+    history.batch = batch;
 }
 
 /// Up to this many commits, a group is searched by a scan (a deployment ships a few
 /// commits: a scan of a handful of hashes beats sorting); beyond, sorted by hash.
 const SMALL: usize = 32;
 
-/// Adds deployment `i`'s commits to `pending` (distinct, none shipped by the previous
-/// success): a commit already pending keeps the earlier time; one the previous success
-/// shipped is dropped. The same set as [`distinct_new`] over `pending` and the commits.
+/// Adds the commits of start rank `k` to `pending` (distinct, none shipped by the
+/// previous success): a commit already pending keeps the earlier time; one the
+/// previous success shipped is dropped. The same set as [`distinct_new`] over
+/// `pending` and the commits.
 fn add_commits(
-    pending: &mut Vec<Pending>,
-    group: &Group<'_>,
-    row: &Row,
-    previous: &[Pending],
-    same: &impl Fn(&Pending, &Pending) -> bool,
+    pending: &mut Group,
+    commits: &Commits<'_>,
+    start: &StartOrder,
+    k: usize,
+    previous: &Group,
 ) {
-    let start = row.commit_start as usize;
-    let commits = group
-        .commits
-        .get(start..start + row.commit_len as usize)
+    let from = start.commit_start[k] as usize;
+    let own = commits
+        .keys
+        .get(from..from + start.commit_len[k] as usize)
         .unwrap_or(&[]);
-    let i = row.index;
-    let keys = commits.iter().enumerate().map(|(j, c)| {
-        let at = match group.basis {
+    let i = start.pos[k];
+    let keys = own.iter().enumerate().map(|(j, c)| {
+        let at = match commits.basis {
             LeadTimeBasis::Committed => c.committed_ms,
             LeadTimeBasis::Authored => c.authored_ms,
         };
-        (c.sha_hash, at, i, j)
+        (c.sha_hash, at, i, j as u32)
     });
-    if pending.len() + commits.len() > SMALL {
-        pending.extend(keys);
-        distinct_new(pending, previous, same);
+    if pending.items.len() + own.len() > SMALL {
+        for c in keys {
+            pending.bits |= bit(c.0);
+            pending.items.push(c);
+        }
+        distinct_new(&mut pending.items, &previous.items, commits);
         return;
     }
+    let same = |a: &Pending, b: &Pending| commits.same(a, b);
     for c in keys {
         let h = c.0;
-        if let Some(p) = pending.iter_mut().find(|p| same(p, &c)) {
+        let b = bit(h);
+        // Neither pending nor shipped before: most commits, decided by one test.
+        if (pending.bits | previous.bits) & b == 0 {
+            pending.bits |= b;
+            pending.items.push(c);
+            continue;
+        }
+        if let Some(p) = pending.items.iter_mut().find(|p| same(p, &c)) {
             if c.1 < p.1 {
                 *p = c;
             }
             continue;
         }
-        let shipped = if previous.len() > SMALL {
-            let from = previous.partition_point(|q| q.0 < h);
-            previous[from..]
+        let items = &previous.items;
+        let shipped = if items.len() > SMALL {
+            let from = items.partition_point(|q| q.0 < h);
+            items[from..]
                 .iter()
                 .take_while(|q| q.0 == h)
                 .any(|q| same(&c, q))
         } else {
-            previous.iter().any(|q| same(&c, q))
+            items.iter().any(|q| same(&c, q))
         };
         if !shipped {
-            pending.push(c);
+            pending.bits |= b;
+            pending.items.push(c);
         }
     }
 }
@@ -155,14 +228,11 @@ fn add_commits(
 /// Makes `pending` distinct (sorted by hash, the earliest copy of each commit kept)
 /// and drops what the previous success already shipped (`previous` is sorted by hash
 /// when longer than [`SMALL`]).
-fn distinct_new(
-    pending: &mut Vec<Pending>,
-    previous: &[Pending],
-    same: &impl Fn(&Pending, &Pending) -> bool,
-) {
+fn distinct_new(pending: &mut Vec<Pending>, previous: &[Pending], commits: &Commits<'_>) {
+    let same = |a: &Pending, b: &Pending| commits.same(a, b);
     // By hash, then by time: duplicates become neighbours, the earliest first.
     pending.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
-    dedup(pending, same);
+    dedup(pending, &same);
     if previous.len() <= SMALL {
         // Small groups are not kept sorted: scanned.
         pending.retain(|p| !previous.iter().any(|q| same(p, q)));

@@ -20,7 +20,7 @@ use chrono::Duration;
 use crate::metrics::types::{NamedLink, NoMatch};
 use crate::model::{DeployStatus, Deployment, Incident, Ts};
 
-use super::history::ServiceRows;
+use super::history::History;
 use crate::model::fnv::FnvMap;
 
 /// How one incident found (or did not find) its deployment.
@@ -53,7 +53,7 @@ impl Link {
 pub fn link_all(
     deployments: &[Deployment],
     incidents: &[Incident],
-    rows: &HashMap<&str, ServiceRows>,
+    rows: &HashMap<&str, History>,
     by_id: &FnvMap<&str, usize>,
     window: Duration,
     now: Ts,

@@ -3,8 +3,8 @@
 //! incident linking they depend on.
 //!
 //! [`Histories::build`] lays out every service's production deployments as known at
-//! `now` (sorted by finish, with failure flags, lead times and recoveries computed once);
-//! [`dora`] then reads any window of a history as a contiguous slice.
+//! `now` as columns sorted by finish, with failure flags, lead times and recoveries
+//! computed once; [`dora`] then reads any window of a history as contiguous slices.
 
 pub mod failure;
 pub mod history;
@@ -20,98 +20,12 @@ use crate::metrics::settings::Settings;
 use crate::metrics::Inputs;
 use crate::model::Ts;
 
-pub use history::{Recovery, Row, ServiceRows};
+pub use history::{History, Recovery};
 pub use linking::Link;
 pub use table::Table;
 pub use window::dora;
 
-/// One service's history: its rows and their lead times (seconds, in row order).
-#[derive(Debug, Clone, Default)]
-pub struct History {
-    pub rows: ServiceRows,
-    pub lead_times: Vec<f64>,
-    /// The finished rows again, as small dense columns: what window figures scan.
-    pub cols: Columns,
-}
-
-/// Columns of a history's finished rows (index = row), made once the rows are final.
-#[derive(Debug, Clone, Default)]
-pub struct Columns {
-    /// Finish in epoch milliseconds (finishes are whole milliseconds).
-    pub finished_ms: Vec<i64>,
-    /// [`Columns::SUCCESS`], [`Columns::COUNTS`]… of each row.
-    pub flags: Vec<u8>,
-    /// Recovery seconds of a recovered failure (0 otherwise).
-    pub recovery: Vec<f64>,
-    /// `lead_start[r]`: lead times of rows before `r` (one more entry than rows).
-    pub lead_start: Vec<u32>,
-}
-
-impl Columns {
-    pub const SUCCESS: u8 = 1;
-    /// In the change-failure denominator ([`Row::counts`]).
-    pub const COUNTS: u8 = 2;
-    pub const FAILED: u8 = 4;
-    pub const REMEDIATION: u8 = 8;
-    pub const RECOVERED: u8 = 16;
-    pub const ONGOING: u8 = 32;
-
-    /// Columns for `finished` rows, to be set row by row ([`Columns::set`]), and the
-    /// number of lead times (the end of the last row's).
-    fn sized(finished: usize, lead_times: usize) -> Self {
-        let mut lead_start = vec![0u32; finished + 1];
-        lead_start[finished] = lead_times as u32;
-        Columns {
-            finished_ms: vec![0; finished],
-            flags: vec![0; finished],
-            recovery: vec![0.0; finished],
-            lead_start,
-        }
-    }
-
-    /// Sets finished row `i` (its figures final).
-    fn set(&mut self, i: usize, r: &Row) {
-        let mut f = 0;
-        if r.status == crate::model::DeployStatus::Success {
-            f |= Self::SUCCESS;
-        }
-        if r.counts() {
-            f |= Self::COUNTS;
-        }
-        if r.failed {
-            f |= Self::FAILED;
-        }
-        if r.remediation {
-            f |= Self::REMEDIATION;
-        }
-        let secs = match r.recovery {
-            Recovery::Recovered(s) => {
-                f |= Self::RECOVERED;
-                s
-            }
-            Recovery::Ongoing => {
-                f |= Self::ONGOING;
-                0.0
-            }
-            Recovery::NotFailed => 0.0,
-        };
-        self.finished_ms[i] = r.finished_ms;
-        self.flags[i] = f;
-        self.recovery[i] = secs;
-        // Lead times are laid out in row order: a row's start where the previous ended.
-        self.lead_start[i] = r.changes.start;
-    }
-
-    /// Rows finished in `[start, end)` (as [`ServiceRows::range`]).
-    pub fn range(&self, start: Ts, end: Ts) -> std::ops::Range<usize> {
-        let before = |t: Ts| {
-            let bound = table::ms_ceil(t);
-            self.finished_ms.partition_point(|&ms| ms < bound)
-        };
-        let a = before(start);
-        a..before(end).max(a)
-    }
-}
+use table::StartOrder;
 
 /// Every service's history, and how each incident was linked.
 #[derive(Debug, Clone, Default)]
@@ -127,15 +41,42 @@ pub struct Histories<'a> {
 }
 
 impl Histories<'_> {
-    /// The row of deployment `i` in `history` (its service's), if it is one.
-    pub fn row<'h>(&self, history: &'h History, i: usize) -> Option<&'h Row> {
+    /// The row of deployment `i` in `history` (its service's), if it has one.
+    pub fn row(&self, history: &History, i: usize) -> Option<usize> {
         let r = *self.row_of.get(i)?;
         if r == u32::MAX {
             return None;
         }
-        let row = history.rows.rows.get(r as usize)?;
-        (row.index == i).then_some(row)
+        let r = r as usize;
+        (history.index.get(r).map(|&d| d as usize) == Some(i)).then_some(r)
     }
+}
+
+/// Lays out one service's rows in finish order (running ones last) from their start
+/// order, with the flags they have so far; returns the history and, for each row,
+/// its start rank.
+fn by_finish(start: &StartOrder) -> (History, Vec<u32>) {
+    let n = start.len();
+    let mut keyed: Vec<(i64, u32)> = start
+        .finished_ms
+        .iter()
+        .enumerate()
+        .map(|(k, &f)| (f, k as u32))
+        .collect();
+    history::sort_nearly_sorted(&mut keyed);
+    let order: Vec<u32> = keyed.iter().map(|&(_, k)| k).collect();
+    let gather = |col: &[i64]| -> Vec<i64> { order.iter().map(|&k| col[k as usize]).collect() };
+    let finished_ms: Vec<i64> = keyed.iter().map(|&(f, _)| f).collect();
+    let history = History {
+        finished: finished_ms.partition_point(|&f| f != i64::MAX),
+        finished_ms,
+        started_ms: gather(&start.started_ms),
+        index: order.iter().map(|&k| start.pos[k as usize]).collect(),
+        flags: order.iter().map(|&k| start.flags[k as usize]).collect(),
+        recovery: vec![0.0; n],
+        ..History::default()
+    };
+    (history, order)
 }
 
 impl<'a> Histories<'a> {
@@ -145,57 +86,54 @@ impl<'a> Histories<'a> {
         let deployments = inputs.deployments;
         let wanted = linking::wanted_ids(inputs.incidents);
         let mut table = Table::new(deployments, now, &wanted);
-        let names = &table.cols.services;
-        let rows: HashMap<&'a str, ServiceRows> = names
-            .iter()
-            .zip(std::mem::take(&mut table.rows_of))
-            .map(|(s, rows)| (s.as_str(), ServiceRows::new(rows)))
-            .collect();
+        let cols = table.cols;
+        let names = &cols.services;
+        let mut services: HashMap<&'a str, History> = HashMap::with_capacity(names.len());
+        let mut orders = Vec::with_capacity(names.len());
+        for (name, start) in names.iter().zip(table.rows_of.iter_mut()) {
+            // In start order: what a remediation repairs is decided by starts.
+            failure::mark_remediated(start, settings.failure_window);
+            let (history, order) = by_finish(start);
+            services.insert(name.as_str(), history);
+            orders.push(order);
+        }
         let links = linking::link_all(
             deployments,
             inputs.incidents,
-            &rows,
+            &services,
             &table.by_id,
             settings.incident_link_window,
             now,
         );
         // Deployment index → row index within its service (each deployment has one).
-        let mut row_index = vec![u32::MAX; deployments.len()];
-        for service_rows in rows.values() {
-            for (r, row) in service_rows.rows.iter().enumerate() {
-                if let Some(slot) = row_index.get_mut(row.index) {
+        let mut row_of = vec![u32::MAX; deployments.len()];
+        for history in services.values() {
+            for (r, &i) in history.index.iter().enumerate() {
+                if let Some(slot) = row_of.get_mut(i as usize) {
                     *slot = r as u32;
                 }
             }
         }
-        let mut rows = rows;
-        let mut services = HashMap::with_capacity(rows.len());
-        for (s, service) in names.iter().enumerate() {
-            let service = service.as_str();
-            let Some(mut rows) = rows.remove(service) else {
+        for (s, (name, order)) in names.iter().zip(&orders).enumerate() {
+            let Some(history) = services.get_mut(name.as_str()) else {
                 continue;
             };
-            let commits = table.cols.service_commits(s);
-            let lead_times =
-                lead_time::fill(&mut rows, commits, settings.lead_time_basis, deployments);
-            failure::mark_remediated(&mut rows, settings.failure_window);
+            let commits = cols.service_commits(s);
+            lead_time::fill(
+                history,
+                &table.rows_of[s],
+                order,
+                commits,
+                settings.lead_time_basis,
+                deployments,
+            );
             let row_of = |d: usize| {
-                let r = *row_index.get(d)?;
-                (table.cols.service.get(d).map(|&id| id as usize) == Some(s) && r != u32::MAX)
+                let r = *row_of.get(d)?;
+                (cols.service.get(d).map(|&id| id as usize) == Some(s) && r != u32::MAX)
                     .then_some(r as usize)
             };
-            failure::mark_incidents(&mut rows, inputs.incidents, &links, row_of, now);
-            // The last pass over the rows: recoveries, and the columns windows read.
-            let mut cols = Columns::sized(rows.finished, lead_times.len());
-            failure::fill_recovery(&mut rows, |i, row| cols.set(i, row));
-            services.insert(
-                service,
-                History {
-                    rows,
-                    lead_times,
-                    cols,
-                },
-            );
+            failure::mark_incidents(history, inputs.incidents, &links, row_of, now);
+            failure::fill_recovery(history);
         }
         let deployments_of = names
             .iter()
@@ -206,7 +144,7 @@ impl<'a> Histories<'a> {
             services,
             links,
             deployments_of,
-            row_of: row_index,
+            row_of,
         }
     }
 }

@@ -11,26 +11,16 @@ use crate::metrics::types::{
 };
 
 use super::levels;
-use super::{Columns, History};
+use super::History;
 
 /// DORA figures of `history` over `window` (days and weeks in zone `tz`), from the
 /// history's columns: a window is a contiguous run of a few bytes per row.
 pub fn dora(history: &History, window: Window, tz: Tz) -> Dora {
-    let cols = &history.cols;
-    let range = cols.range(window.start, window.end);
-    let lead_slice = match (
-        cols.lead_start.get(range.start),
-        cols.lead_start.get(range.end),
-    ) {
-        (Some(&a), Some(&b)) if range.start < range.end => history
-            .lead_times
-            .get(a as usize..b as usize)
-            .unwrap_or(&[]),
-        _ => &[],
-    };
-    let flags = cols.flags.get(range.clone()).unwrap_or(&[]);
-    let finished = cols.finished_ms.get(range.clone()).unwrap_or(&[]);
-    let recovery = cols.recovery.get(range).unwrap_or(&[]);
+    let range = history.range(window.start, window.end);
+    let lead_slice = history.lead_times_of_rows(range.clone());
+    let flags = history.flags.get(range.clone()).unwrap_or(&[]);
+    let finished = history.finished_ms.get(range.clone()).unwrap_or(&[]);
+    let recovery = history.recovery.get(range).unwrap_or(&[]);
     Dora {
         window,
         deployment_frequency: frequency(flags, finished, window, tz),
@@ -56,7 +46,7 @@ fn frequency(flags: &[u8], finished: &[i64], window: Window, tz: Tz) -> Deployme
         flags
             .iter()
             .zip(finished)
-            .filter(|(&f, _)| f & Columns::SUCCESS != 0)
+            .filter(|(&f, _)| f & History::SUCCESS != 0)
             .map(|(_, &ms)| ms)
     };
     let deployments = successes().count() as u32;
@@ -125,9 +115,9 @@ fn ratio(n: u32, d: u32) -> Option<f64> {
 
 fn change_failure_rate(flags: &[u8]) -> ChangeFailureRate {
     let (mut failed, mut deployments) = (0u32, 0u32);
-    for &f in flags.iter().filter(|&&f| f & Columns::COUNTS != 0) {
+    for &f in flags.iter().filter(|&&f| f & History::COUNTS != 0) {
         deployments += 1;
-        failed += u32::from(f & Columns::FAILED != 0);
+        failed += u32::from(f & History::FAILED != 0);
     }
     let rate = ratio(failed, deployments);
     ChangeFailureRate {
@@ -142,12 +132,12 @@ fn recovery_time(flags: &[u8], recovery: &[f64]) -> RecoveryTime {
     let mut values = Vec::new();
     let mut ongoing = 0;
     for (&f, &s) in flags.iter().zip(recovery) {
-        if f & Columns::COUNTS == 0 {
+        if f & History::COUNTS == 0 {
             continue;
         }
-        if f & Columns::RECOVERED != 0 {
+        if f & History::RECOVERED != 0 {
             values.push(s);
-        } else if f & Columns::ONGOING != 0 {
+        } else if f & History::ONGOING != 0 {
             ongoing += 1;
         }
     }
@@ -163,9 +153,9 @@ fn recovery_time(flags: &[u8], recovery: &[f64]) -> RecoveryTime {
 
 fn rework_rate(flags: &[u8]) -> ReworkRate {
     let (mut rework, mut deployments) = (0u32, 0u32);
-    for &f in flags.iter().filter(|&&f| f & Columns::COUNTS != 0) {
+    for &f in flags.iter().filter(|&&f| f & History::COUNTS != 0) {
         deployments += 1;
-        rework += u32::from(f & Columns::REMEDIATION != 0);
+        rework += u32::from(f & History::REMEDIATION != 0);
     }
     ReworkRate {
         rework,
