@@ -123,7 +123,8 @@ fn facts(
     let of_service = histories
         .deployments_of
         .get(service)
-        .map_or(&[][..], Vec::as_slice);
+        .copied()
+        .unwrap_or(&[]);
     // In id order, so that the map below is laid out from a sorted list (its sort
     // finds one run) instead of sorting the large (id, facts) pairs themselves. Each
     // id is read once, in memory order, into a key whose first eight bytes decide most
@@ -131,6 +132,7 @@ fn facts(
     let mut keyed: Vec<(u64, &str, usize)> = of_service
         .iter()
         .filter_map(|&i| {
+            let i = i as usize;
             let id = inputs.deployments.get(i)?.id.as_str();
             Some((id_prefix(id), id, i))
         })

@@ -37,13 +37,27 @@ pub struct CommitKey {
     pub authored_ms: i64,
 }
 
-/// Per-deployment columns (index = position in the log).
+/// The columns, kept per service: walking one service's history (what every DORA
+/// figure does) reads its deployments and commits in memory order, and a change to a
+/// deployment touches only its service's columns.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeployColumns {
-    /// Service names, each once; `service[i]` indexes it.
+    /// Service names, each once; `service[i]` indexes it and `of`.
     pub services: Vec<String>,
     service_ids: FnvMap<String, u32>,
+    /// Per deployment (position in the log): its service, and its place `k` in that
+    /// service's columns.
     pub service: Vec<u32>,
+    pub local: Vec<u32>,
+    /// Per service: its deployments in log order.
+    pub of: Vec<ServiceColumns>,
+}
+
+/// One service's deployments in log order (by start, then id), indexed by `k`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ServiceColumns {
+    /// Position of the deployment in the log.
+    pub pos: Vec<u32>,
     pub production: Vec<bool>,
     pub started_ms: Vec<i64>,
     /// `i64::MAX` while unfinished.
@@ -51,12 +65,10 @@ pub struct DeployColumns {
     pub status: Vec<DeployStatus>,
     pub kind: Vec<DeployKind>,
     pub canary_failed: Vec<bool>,
-    /// Deployment `i`'s commits are `commits[service[i]][commit_start[i]..][..commit_len[i]]`:
-    /// kept per service, in log order, so that walking one service's history reads
-    /// its commits in memory order.
-    commit_start: Vec<usize>,
+    /// Deployment `k`'s commits are `commits[commit_start[k]..][..commit_len[k]]`.
+    commit_start: Vec<u32>,
     commit_len: Vec<u32>,
-    commits: Vec<Vec<CommitKey>>,
+    commits: Vec<CommitKey>,
 }
 
 /// The log's order: by start, then id.
@@ -127,8 +139,9 @@ impl DeploymentLog {
         self.positions.reserve(fresh.len());
         self.columns.reserve(&fresh);
         for d in fresh {
-            self.positions.insert(d.id.clone(), self.items.len());
-            self.columns.push(&d);
+            let i = self.items.len();
+            self.positions.insert(d.id.clone(), i);
+            self.columns.push(i, &d);
             self.items.push(d);
         }
     }
@@ -178,21 +191,10 @@ impl FromIterator<Deployment> for DeploymentLog {
 impl DeployColumns {
     /// The columns of `items`, in their order.
     pub fn of(items: &[Deployment]) -> Self {
-        let n = items.len();
-        let mut c = DeployColumns {
-            service: Vec::with_capacity(n),
-            production: Vec::with_capacity(n),
-            started_ms: Vec::with_capacity(n),
-            finished_ms: Vec::with_capacity(n),
-            status: Vec::with_capacity(n),
-            kind: Vec::with_capacity(n),
-            canary_failed: Vec::with_capacity(n),
-            commit_start: Vec::with_capacity(n),
-            commit_len: Vec::with_capacity(n),
-            ..DeployColumns::default()
-        };
-        for d in items {
-            c.push(d);
+        let mut c = DeployColumns::default();
+        c.reserve(items);
+        for (i, d) in items.iter().enumerate() {
+            c.push(i, d);
         }
         c
     }
@@ -201,48 +203,25 @@ impl DeployColumns {
         self.service.len()
     }
 
-    /// Room for `items` more (their commits counted per service).
-    fn reserve(&mut self, items: &[Deployment]) {
-        let n = items.len();
-        self.service.reserve(n);
-        self.production.reserve(n);
-        self.started_ms.reserve(n);
-        self.finished_ms.reserve(n);
-        self.status.reserve(n);
-        self.kind.reserve(n);
-        self.canary_failed.reserve(n);
-        self.commit_start.reserve(n);
-        self.commit_len.reserve(n);
-    }
-
     pub fn is_empty(&self) -> bool {
         self.service.is_empty()
     }
 
+    /// Room for `items` more.
+    fn reserve(&mut self, items: &[Deployment]) {
+        self.service.reserve(items.len());
+        self.local.reserve(items.len());
+    }
+
+    /// Deployment `i`'s service's columns and its place in them.
+    pub fn row(&self, i: usize) -> Option<(&ServiceColumns, usize)> {
+        let s = *self.service.get(i)? as usize;
+        Some((self.of.get(s)?, *self.local.get(i)? as usize))
+    }
+
     /// The commits of deployment `i`.
     pub fn commits_of(&self, i: usize) -> &[CommitKey] {
-        self.commit_range(i)
-            .and_then(|(s, r)| self.commits.get(s)?.get(r))
-            .unwrap_or(&[])
-    }
-
-    /// Deployment `i`'s commits as a range of its service's commits
-    /// ([`DeployColumns::service_commits`]).
-    pub fn commit_span(&self, i: usize) -> Range<usize> {
-        self.commit_range(i).map_or(0..0, |(_, r)| r)
-    }
-
-    /// The commits of every deployment of service `s` (an index of `services`), in
-    /// log order.
-    pub fn service_commits(&self, s: usize) -> &[CommitKey] {
-        self.commits.get(s).map_or(&[], Vec::as_slice)
-    }
-
-    /// The service of deployment `i`'s commits and their range in its vector.
-    fn commit_range(&self, i: usize) -> Option<(usize, Range<usize>)> {
-        let start = *self.commit_start.get(i)?;
-        let len = *self.commit_len.get(i)? as usize;
-        Some((*self.service.get(i)? as usize, start..start + len))
+        self.row(i).map_or(&[], |(c, k)| c.commits_of(k))
     }
 
     fn service_id(&mut self, name: &str) -> u32 {
@@ -251,59 +230,106 @@ impl DeployColumns {
         }
         let id = self.services.len() as u32;
         self.services.push(name.to_string());
-        self.commits.push(Vec::new());
+        self.of.push(ServiceColumns::default());
         self.service_ids.insert(name.to_string(), id);
         id
     }
 
-    fn push(&mut self, d: &Deployment) {
+    /// Appends `d`, at position `i` in the log (after every deployment so far).
+    fn push(&mut self, i: usize, d: &Deployment) {
         let service = self.service_id(&d.service);
+        // Every service id has its columns (pushed with the name).
+        let columns = &mut self.of[service as usize];
         self.service.push(service);
+        self.local.push(columns.len() as u32);
+        columns.push(i, d);
+    }
+
+    /// Overwrites position `i` with `d` (same position in the order, same service;
+    /// the caller rebuilds otherwise). False when that does not hold.
+    fn set(&mut self, i: usize, d: &Deployment) -> bool {
+        let (Some(&s), Some(&k)) = (self.service.get(i), self.local.get(i)) else {
+            return false;
+        };
+        if self
+            .services
+            .get(s as usize)
+            .is_none_or(|name| *name != d.service)
+        {
+            return false;
+        }
+        self.of
+            .get_mut(s as usize)
+            .is_some_and(|c| c.set(k as usize, d))
+    }
+}
+
+impl ServiceColumns {
+    pub fn len(&self) -> usize {
+        self.pos.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.pos.is_empty()
+    }
+
+    /// Deployment `k`'s commits as a range of [`ServiceColumns::commits`].
+    pub fn commit_span(&self, k: usize) -> Range<usize> {
+        match (self.commit_start.get(k), self.commit_len.get(k)) {
+            (Some(&start), Some(&len)) => start as usize..(start + len) as usize,
+            _ => 0..0,
+        }
+    }
+
+    /// The commits of deployment `k`.
+    pub fn commits_of(&self, k: usize) -> &[CommitKey] {
+        self.commits.get(self.commit_span(k)).unwrap_or(&[])
+    }
+
+    /// The commits of every deployment of the service, in log order.
+    pub fn commits(&self) -> &[CommitKey] {
+        &self.commits
+    }
+
+    fn push(&mut self, i: usize, d: &Deployment) {
+        self.pos.push(i as u32);
         self.production.push(d.is_production());
         self.started_ms.push(ms(d.started_at));
         self.finished_ms.push(d.finished_at.map_or(i64::MAX, ms));
         self.status.push(d.status);
         self.kind.push(d.kind);
         self.canary_failed.push(canary_failed(d));
-        // Every service id has its vector (pushed with the name).
-        let commits = &mut self.commits[service as usize];
-        self.commit_start.push(commits.len());
+        self.commit_start.push(self.commits.len() as u32);
         self.commit_len.push(d.commits.len() as u32);
-        commits.extend(d.commits.iter().map(commit_key));
+        self.commits.extend(d.commits.iter().map(commit_key));
     }
 
-    /// Overwrites row `i` with `d` (same position in the order, same service; the
-    /// caller rebuilds otherwise). False when that does not hold.
-    fn set(&mut self, i: usize, d: &Deployment) -> bool {
-        let Some((s, range)) = self.commit_range(i) else {
-            return false;
-        };
-        if self.services.get(s).is_none_or(|name| *name != d.service) {
+    /// Overwrites deployment `k` with `d`. False when there is no `k`.
+    fn set(&mut self, k: usize, d: &Deployment) -> bool {
+        if k >= self.len() {
             return false;
         }
-        self.production[i] = d.is_production();
-        self.started_ms[i] = ms(d.started_at);
-        self.finished_ms[i] = d.finished_at.map_or(i64::MAX, ms);
-        self.status[i] = d.status;
-        self.kind[i] = d.kind;
-        self.canary_failed[i] = canary_failed(d);
+        self.production[k] = d.is_production();
+        self.started_ms[k] = ms(d.started_at);
+        self.finished_ms[k] = d.finished_at.map_or(i64::MAX, ms);
+        self.status[k] = d.status;
+        self.kind[k] = d.kind;
+        self.canary_failed[k] = canary_failed(d);
+        let range = self.commit_span(k);
         let keys = d.commits.iter().map(commit_key);
-        let commits = &mut self.commits[s];
         if range.len() == d.commits.len() {
-            for (slot, key) in commits[range].iter_mut().zip(keys) {
+            for (slot, key) in self.commits[range].iter_mut().zip(keys) {
                 *slot = key;
             }
             return true;
         }
         // Rare (a deployment's commit list changed length): the service's later
-        // commits move.
-        let (old, new) = (range.len(), d.commits.len());
-        commits.splice(range, keys);
-        self.commit_len[i] = new as u32;
-        for j in i + 1..self.service.len() {
-            if self.service[j] as usize == s {
-                self.commit_start[j] = self.commit_start[j] + new - old;
-            }
+        // commits move; no other service's do.
+        let (old, new) = (range.len() as u32, d.commits.len() as u32);
+        self.commits.splice(range, keys);
+        self.commit_len[k] = new;
+        for start in &mut self.commit_start[k + 1..] {
+            *start = *start + new - old;
         }
         true
     }

@@ -65,7 +65,7 @@ impl Commits<'_> {
 
 /// Fills each row's lead times and batch (`history` is in finish order; `order[r]` is
 /// row `r`'s start rank in `start`). `commits` are the service's
-/// ([`crate::model::log::DeployColumns::service_commits`]). Lead times are laid out
+/// ([`crate::model::log::ServiceColumns::commits`]). Lead times are laid out
 /// in row order, so that a window's lead times are one contiguous slice.
 pub fn fill(
     history: &mut History,

@@ -35,7 +35,7 @@ pub struct Histories<'a> {
     pub links: Vec<Option<Link>>,
     /// Every deployment of each service started before `now`, any environment
     /// (indices into `Inputs::deployments`, in input order).
-    pub deployments_of: HashMap<&'a str, Vec<usize>>,
+    pub deployments_of: HashMap<&'a str, &'a [u32]>,
     /// Deployment index → its row within its service's history (`u32::MAX`: none).
     pub row_of: Vec<u32>,
 }
@@ -118,7 +118,7 @@ impl<'a> Histories<'a> {
             let Some(history) = services.get_mut(name.as_str()) else {
                 continue;
             };
-            let commits = cols.service_commits(s);
+            let commits = cols.of.get(s).map_or(&[][..], |c| c.commits());
             lead_time::fill(
                 history,
                 &table.rows_of[s],

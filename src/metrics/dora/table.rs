@@ -1,10 +1,11 @@
-//! The deployments as known at `now`, read from the log's columns
-//! ([`crate::model::log`]) in one sequential pass: each service's DORA rows in start
-//! order with what they need of their deployment, each service's deployments, and
-//! the deployments incidents name. No `Deployment` is read (but those few named ones).
+//! The deployments as known at `now`, read from the log's per-service columns
+//! ([`crate::model::log`]), one sequential pass over each service's: its DORA rows in
+//! start order with what they need of their deployment, its deployments (a prefix of
+//! its columns, not copied), and the deployments incidents name. No `Deployment` is
+//! read (but those few named ones).
 
 use crate::model::fnv::FnvMap;
-use crate::model::log::DeployColumns;
+use crate::model::log::{DeployColumns, ServiceColumns};
 use crate::model::{DeployKind, DeployStatus, DeploymentLog, Ts};
 
 use super::history::History;
@@ -21,7 +22,7 @@ pub struct StartOrder {
     /// The [`History`] flags a deployment has by itself: success, counted, its own
     /// failure causes ([`super::failure::own_failure`]), remediation, rollback.
     pub flags: Vec<u8>,
-    /// Its commits in its service's commits (`DeployColumns::service_commits`).
+    /// Its commits in its service's commits ([`ServiceColumns::commits`]).
     pub commit_start: Vec<u32>,
     pub commit_len: Vec<u32>,
 }
@@ -57,8 +58,9 @@ pub struct Table<'a> {
     pub cols: &'a DeployColumns,
     /// Per service (as `cols.services`): its DORA rows.
     pub rows_of: Vec<StartOrder>,
-    /// Per service: every deployment started before `now`, any environment (log order).
-    pub started_of: Vec<Vec<usize>>,
+    /// Per service: the log positions of every deployment started before `now`, any
+    /// environment (log order).
+    pub started_of: Vec<&'a [u32]>,
     /// The deployment started before `now` with each wanted id.
     pub by_id: FnvMap<&'a str, usize>,
 }
@@ -75,8 +77,8 @@ pub fn ms_ceil(t: Ts) -> i64 {
 }
 
 /// A DORA row: production and not canceled.
-fn is_row(cols: &DeployColumns, i: usize) -> bool {
-    cols.production[i] && cols.status[i] != DeployStatus::Canceled
+fn is_row(c: &ServiceColumns, k: usize) -> bool {
+    c.production[k] && c.status[k] != DeployStatus::Canceled
 }
 
 impl<'a> Table<'a> {
@@ -84,79 +86,76 @@ impl<'a> Table<'a> {
     pub fn new(log: &'a DeploymentLog, now: Ts, wanted: &FnvMap<&str, ()>) -> Self {
         let cols = log.columns();
         let before_now = ms_ceil(now);
-        // The log is sorted by start: what started before `now` is a prefix.
-        let started = cols.started_ms.partition_point(|&ms| ms < before_now);
-        let services = cols.services.len();
-        // Counted first, so that every column is allocated once at its size.
-        let mut counts = vec![(0usize, 0usize); services];
-        for i in 0..started {
-            if let Some(c) = counts.get_mut(cols.service[i] as usize) {
-                c.0 += 1;
-                c.1 += usize::from(is_row(cols, i));
-            }
-        }
         let mut t = Table {
             cols,
-            rows_of: counts
-                .iter()
-                .map(|&(_, rows)| StartOrder::with_capacity(rows))
-                .collect(),
-            started_of: counts
-                .iter()
-                .map(|&(all, _)| Vec::with_capacity(all))
-                .collect(),
+            rows_of: Vec::with_capacity(cols.of.len()),
+            started_of: Vec::with_capacity(cols.of.len()),
             by_id: FnvMap::default(),
         };
-        for i in 0..started {
-            let s = cols.service[i] as usize;
-            let (Some(all), Some(rows)) = (t.started_of.get_mut(s), t.rows_of.get_mut(s)) else {
-                continue;
-            };
-            all.push(i);
-            if !is_row(cols, i) {
-                continue;
-            }
-            let status = cols.status[i];
-            let f = cols.finished_ms[i];
-            let finished = f < before_now && status != DeployStatus::Running;
-            let status = if finished {
-                status
-            } else {
-                DeployStatus::Running
-            };
-            let kind = cols.kind[i];
-            let mut flags = 0;
-            if status == DeployStatus::Success {
-                flags |= History::SUCCESS;
-            }
-            if finished {
-                // Not running and not canceled: success, failed or rolled back.
-                flags |= History::COUNTS;
-            }
-            if super::failure::own_failure(status, cols.canary_failed[i]) {
-                flags |= History::FAILED;
-            }
-            if matches!(kind, DeployKind::Rollback | DeployKind::Hotfix) {
-                flags |= History::REMEDIATION;
-            }
-            if kind == DeployKind::Rollback {
-                flags |= History::ROLLBACK;
-            }
-            let span = cols.commit_span(i);
-            rows.pos.push(i as u32);
-            rows.started_ms.push(cols.started_ms[i]);
-            rows.finished_ms.push(if finished { f } else { i64::MAX });
-            rows.flags.push(flags);
-            rows.commit_start.push(span.start as u32);
-            rows.commit_len.push(span.len() as u32);
+        for c in &cols.of {
+            // Each service's columns are sorted by start: what started before `now`
+            // is a prefix.
+            let started = c.started_ms.partition_point(|&ms| ms < before_now);
+            t.started_of.push(&c.pos[..started]);
+            t.rows_of.push(start_order(c, started, before_now));
         }
         for &id in wanted.keys() {
-            if let Some(i) = log.position(id) {
-                if i < started {
-                    t.by_id.insert(log[i].id.as_str(), i);
-                }
+            let Some(i) = log.position(id) else {
+                continue;
+            };
+            if cols
+                .row(i)
+                .is_some_and(|(c, k)| c.started_ms[k] < before_now)
+            {
+                t.by_id.insert(log[i].id.as_str(), i);
             }
         }
         t
     }
+}
+
+/// The DORA rows among a service's first `started` deployments, with their flags as
+/// of the millisecond `before_now` (what finishes at or after it is still running).
+fn start_order(c: &ServiceColumns, started: usize, before_now: i64) -> StartOrder {
+    // Room for every deployment: the pages the few non-rows leave unused are never
+    // touched, so never faulted in.
+    let mut rows = StartOrder::with_capacity(started);
+    for k in 0..started {
+        if !is_row(c, k) {
+            continue;
+        }
+        let f = c.finished_ms[k];
+        let finished = f < before_now && c.status[k] != DeployStatus::Running;
+        let status = if finished {
+            c.status[k]
+        } else {
+            DeployStatus::Running
+        };
+        let kind = c.kind[k];
+        let mut flags = 0;
+        if status == DeployStatus::Success {
+            flags |= History::SUCCESS;
+        }
+        if finished {
+            // Not running and not canceled: success, failed or rolled back.
+            flags |= History::COUNTS;
+        }
+        if super::failure::own_failure(status, c.canary_failed[k]) {
+            flags |= History::FAILED;
+        }
+        if matches!(kind, DeployKind::Rollback | DeployKind::Hotfix) {
+            flags |= History::REMEDIATION;
+        }
+        if kind == DeployKind::Rollback {
+            flags |= History::ROLLBACK;
+        }
+        let span = c.commit_span(k);
+        rows.pos.push(c.pos[k]);
+        rows.started_ms.push(c.started_ms[k]);
+        rows.finished_ms.push(if finished { f } else { i64::MAX });
+        rows.flags.push(flags);
+        rows.commit_start.push(span.start as u32);
+        rows.commit_len.push(span.len() as u32);
+    }
+    rows
 }

@@ -56,14 +56,17 @@ type RowView = (
 fn rows(c: &DeployColumns) -> Vec<RowView> {
     (0..c.len())
         .map(|i| {
+            let (s, k) = c.row(i).expect("every position has a row");
+            // Each service's columns point back at the position they hold.
+            assert_eq!(s.pos[k] as usize, i);
             (
                 c.services[c.service[i] as usize].clone(),
-                c.production[i],
-                c.started_ms[i],
-                c.finished_ms[i],
-                c.status[i],
-                c.kind[i],
-                c.canary_failed[i],
+                s.production[k],
+                s.started_ms[k],
+                s.finished_ms[k],
+                s.status[k],
+                s.kind[k],
+                s.canary_failed[k],
                 c.commits_of(i).to_vec(),
             )
         })
@@ -81,6 +84,9 @@ fn check(log: &DeploymentLog) {
     }
     assert_eq!(log.positions.len(), log.len());
     assert_eq!(rows(log.columns()), rows(&DeployColumns::of(log)));
+    // And nothing else: every service's columns hold exactly its deployments.
+    let held: usize = log.columns().of.iter().map(ServiceColumns::len).sum();
+    assert_eq!(held, log.len());
 }
 
 #[test]
@@ -111,8 +117,9 @@ fn a_replacement_in_place_updates_its_columns() {
     log.upsert(vec![b]);
     check(&log);
     let c = log.columns();
-    assert_eq!(c.status[1], DeployStatus::RolledBack);
-    assert_eq!(c.finished_ms[1], i64::MAX);
+    let (web, k) = c.row(1).expect("b has a row");
+    assert_eq!(web.status[k], DeployStatus::RolledBack);
+    assert_eq!(web.finished_ms[k], i64::MAX);
     assert_eq!(c.commits_of(1).len(), 5);
     // The service's later commits moved with it; the other service's stayed.
     assert_eq!(c.commits_of(3)[0].sha_hash, sha_hash("d-0"));
@@ -140,8 +147,9 @@ fn a_canary_verdict_and_environment_reach_the_columns() {
         outcome: CanaryOutcome::Failed,
     });
     let log = DeploymentLog::from(vec![d]);
-    assert!(!log.columns().production[0]);
-    assert!(log.columns().canary_failed[0]);
+    let (api, k) = log.columns().row(0).expect("a has a row");
+    assert!(!api.production[k]);
+    assert!(api.canary_failed[k]);
 }
 
 proptest! {
