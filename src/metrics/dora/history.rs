@@ -183,24 +183,25 @@ impl History {
     }
 }
 
-/// Sorts `keys` (distinct pairs, so any sort gives the same order): an insertion sort
-/// while the elements are near their place, the general sort once that costs too much.
-/// The log is sorted by start, so nearly by finish too: each row is at most a few
-/// places from where it belongs, which an insertion sort fixes in one pass.
-pub fn sort_nearly_sorted(keys: &mut [(i64, u32)]) {
-    let budget = keys.len().saturating_mul(64);
+/// Sorts `items` by `key` (distinct keys, so any sort gives the same order): an
+/// insertion sort while the elements are near their place, the general sort once that
+/// costs too much. The log is sorted by start, so nearly by finish too: each row is at
+/// most a few places from where it belongs, which an insertion sort fixes in one pass.
+pub fn sort_nearly_sorted<T: Copy, K: Ord>(items: &mut [T], key: impl Fn(T) -> K) {
+    let budget = items.len().saturating_mul(64);
     let mut moves = 0usize;
-    for i in 1..keys.len() {
-        let x = keys[i];
+    for i in 1..items.len() {
+        let x = items[i];
+        let kx = key(x);
         let mut j = i;
-        while j > 0 && keys[j - 1] > x {
-            keys[j] = keys[j - 1];
+        while j > 0 && key(items[j - 1]) > kx {
+            items[j] = items[j - 1];
             j -= 1;
         }
-        keys[j] = x;
+        items[j] = x;
         moves += i - j;
         if moves > budget {
-            keys.sort_unstable();
+            items.sort_unstable_by_key(|&t| key(t));
             return;
         }
     }
@@ -227,8 +228,15 @@ mod tests {
             }
             let mut sorted = keyed.clone();
             sorted.sort_unstable();
-            sort_nearly_sorted(&mut keyed);
-            prop_assert_eq!(keyed, sorted);
+            sort_nearly_sorted(&mut keyed, |pair| pair);
+            prop_assert_eq!(&keyed, &sorted);
+            // By key through an index, as the histories sort their rows.
+            let values: Vec<i64> = keyed.iter().rev().map(|&(v, _)| v).collect();
+            let mut order: Vec<u32> = (0..values.len() as u32).collect();
+            sort_nearly_sorted(&mut order, |k| (values[k as usize], k));
+            let mut expected = order.clone();
+            expected.sort_by_key(|&k| (values[k as usize], k));
+            prop_assert_eq!(order, expected);
         }
     }
 }

@@ -61,6 +61,51 @@ impl Commits<'_> {
     fn same(&self, a: &Pending, b: &Pending) -> bool {
         a.0 == b.0 && self.sha(a) == self.sha(b)
     }
+
+    /// The commits of start rank `k`.
+    fn own(&self, start: &StartOrder, k: usize) -> &[CommitKey] {
+        let from = start.commit_start[k] as usize;
+        self.keys
+            .get(from..from + start.commit_len[k] as usize)
+            .unwrap_or(&[])
+    }
+
+    /// The time lead time counts from.
+    fn at(&self, c: &CommitKey) -> i64 {
+        match self.basis {
+            LeadTimeBasis::Committed => c.committed_ms,
+            LeadTimeBasis::Authored => c.authored_ms,
+        }
+    }
+}
+
+/// The summary of `own`'s hashes when none of them equals another's or one of
+/// `previous` — then they are all new changes, as they stand — else `None` (equal
+/// hashes may still be distinct commits: the general path decides).
+fn all_new(own: &[CommitKey], previous: &Group) -> Option<u64> {
+    if own.len() > SMALL {
+        return None;
+    }
+    let mut bits = 0u64;
+    for (j, c) in own.iter().enumerate() {
+        let b = bit(c.sha_hash);
+        if (bits | previous.bits) & b != 0 {
+            // A summary hit: most are other hashes sharing the bit.
+            let h = c.sha_hash;
+            let items = &previous.items;
+            let shipped = if items.len() > SMALL {
+                let from = items.partition_point(|q| q.0 < h);
+                items.get(from).is_some_and(|q| q.0 == h)
+            } else {
+                items.iter().any(|q| q.0 == h)
+            };
+            if shipped || own[..j].iter().any(|o| o.sha_hash == h) {
+                return None;
+            }
+        }
+        bits |= b;
+    }
+    Some(bits)
 }
 
 /// Fills each row's lead times and batch (`history` is in finish order; `order[r]` is
@@ -100,6 +145,30 @@ pub fn fill(
             continue;
         }
         let k = k as usize;
+        if seen_success && flags & History::SUCCESS != 0 && pending.items.is_empty() {
+            // The usual case, a success right after a success: its changes are its own
+            // commits as they stand, with no pending set laid out for them.
+            let own = commits.own(start, k);
+            if let Some(bits) = all_new(own, &previous) {
+                let end_ms = history.finished_ms[r];
+                batch.push(own.len() as u32);
+                lead_times.extend(
+                    own.iter()
+                        .map(|c| ((end_ms - commits.at(c)) as f64 / 1000.0).max(0.0)),
+                );
+                history.flags[r] |= History::CHANGES_COUNTED;
+                // What it shipped is what the next one must not count again.
+                previous.clear();
+                previous.bits = bits;
+                let i = start.pos[k];
+                previous.items.extend(
+                    own.iter()
+                        .enumerate()
+                        .map(|(j, c)| (c.sha_hash, commits.at(c), i, j as u32)),
+                );
+                continue;
+            }
+        }
         // A failed deployment's batch is needed too (risk flags), so the pending set
         // is kept distinct at every row, not only at successes: each new commit is
         // merged into it (the earliest copy of each commit kept).
@@ -171,19 +240,12 @@ fn add_commits(
     k: usize,
     previous: &Group,
 ) {
-    let from = start.commit_start[k] as usize;
-    let own = commits
-        .keys
-        .get(from..from + start.commit_len[k] as usize)
-        .unwrap_or(&[]);
+    let own = commits.own(start, k);
     let i = start.pos[k];
-    let keys = own.iter().enumerate().map(|(j, c)| {
-        let at = match commits.basis {
-            LeadTimeBasis::Committed => c.committed_ms,
-            LeadTimeBasis::Authored => c.authored_ms,
-        };
-        (c.sha_hash, at, i, j as u32)
-    });
+    let keys = own
+        .iter()
+        .enumerate()
+        .map(|(j, c)| (c.sha_hash, commits.at(c), i, j as u32));
     if pending.items.len() + own.len() > SMALL {
         for c in keys {
             pending.bits |= bit(c.0);

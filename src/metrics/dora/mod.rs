@@ -57,16 +57,12 @@ impl Histories<'_> {
 /// its start rank.
 fn by_finish(start: &StartOrder) -> (History, Vec<u32>) {
     let n = start.len();
-    let mut keyed: Vec<(i64, u32)> = start
-        .finished_ms
-        .iter()
-        .enumerate()
-        .map(|(k, &f)| (f, k as u32))
-        .collect();
-    history::sort_nearly_sorted(&mut keyed);
-    let order: Vec<u32> = keyed.iter().map(|&(_, k)| k).collect();
+    // Sorted through the start ranks (ties by rank: the order is total), so that no
+    // (finish, rank) pairs are laid out only to be taken apart again.
+    let mut order: Vec<u32> = (0..n as u32).collect();
+    history::sort_nearly_sorted(&mut order, |k| (start.finished_ms[k as usize], k));
     let gather = |col: &[i64]| -> Vec<i64> { order.iter().map(|&k| col[k as usize]).collect() };
-    let finished_ms: Vec<i64> = keyed.iter().map(|&(f, _)| f).collect();
+    let finished_ms = gather(&start.finished_ms);
     let history = History {
         finished: finished_ms.partition_point(|&f| f != i64::MAX),
         finished_ms,
@@ -85,17 +81,27 @@ impl<'a> Histories<'a> {
     pub fn build(inputs: &Inputs<'a>, settings: &Settings, now: Ts) -> Self {
         let deployments = inputs.deployments;
         let wanted = linking::wanted_ids(inputs.incidents);
-        let mut table = Table::new(deployments, now, &wanted);
+        let table = Table::new(deployments, now, &wanted);
         let cols = table.cols;
         let names = &cols.services;
+        let before_now = table::ms_ceil(now);
         let mut services: HashMap<&'a str, History> = HashMap::with_capacity(names.len());
-        let mut orders = Vec::with_capacity(names.len());
-        for (name, start) in names.iter().zip(table.rows_of.iter_mut()) {
+        for ((name, columns), started) in names.iter().zip(&cols.of).zip(&table.started_of) {
+            // One service at a time, its start order dropped before the next one's is
+            // laid out: the next service's scratch reuses the same memory.
+            let mut start = table::start_order(columns, started.len(), before_now);
             // In start order: what a remediation repairs is decided by starts.
-            failure::mark_remediated(start, settings.failure_window);
-            let (history, order) = by_finish(start);
+            failure::mark_remediated(&mut start, settings.failure_window);
+            let (mut history, order) = by_finish(&start);
+            lead_time::fill(
+                &mut history,
+                &start,
+                &order,
+                columns.commits(),
+                settings.lead_time_basis,
+                deployments,
+            );
             services.insert(name.as_str(), history);
-            orders.push(order);
         }
         let links = linking::link_all(
             deployments,
@@ -114,19 +120,10 @@ impl<'a> Histories<'a> {
                 }
             }
         }
-        for (s, (name, order)) in names.iter().zip(&orders).enumerate() {
+        for (s, name) in names.iter().enumerate() {
             let Some(history) = services.get_mut(name.as_str()) else {
                 continue;
             };
-            let commits = cols.of.get(s).map_or(&[][..], |c| c.commits());
-            lead_time::fill(
-                history,
-                &table.rows_of[s],
-                order,
-                commits,
-                settings.lead_time_basis,
-                deployments,
-            );
             let row_of = |d: usize| {
                 let r = *row_of.get(d)?;
                 (cols.service.get(d).map(|&id| id as usize) == Some(s) && r != u32::MAX)

@@ -56,8 +56,6 @@ impl StartOrder {
 #[derive(Debug, Clone)]
 pub struct Table<'a> {
     pub cols: &'a DeployColumns,
-    /// Per service (as `cols.services`): its DORA rows.
-    pub rows_of: Vec<StartOrder>,
     /// Per service: the log positions of every deployment started before `now`, any
     /// environment (log order).
     pub started_of: Vec<&'a [u32]>,
@@ -88,7 +86,6 @@ impl<'a> Table<'a> {
         let before_now = ms_ceil(now);
         let mut t = Table {
             cols,
-            rows_of: Vec::with_capacity(cols.of.len()),
             started_of: Vec::with_capacity(cols.of.len()),
             by_id: FnvMap::default(),
         };
@@ -97,7 +94,6 @@ impl<'a> Table<'a> {
             // is a prefix.
             let started = c.started_ms.partition_point(|&ms| ms < before_now);
             t.started_of.push(&c.pos[..started]);
-            t.rows_of.push(start_order(c, started, before_now));
         }
         for &id in wanted.keys() {
             let Some(i) = log.position(id) else {
@@ -114,9 +110,10 @@ impl<'a> Table<'a> {
     }
 }
 
-/// The DORA rows among a service's first `started` deployments, with their flags as
+/// The DORA rows among a service's first `started` deployments (those started before
+/// `now`: see [`Table::started_of`]), with their flags as
 /// of the millisecond `before_now` (what finishes at or after it is still running).
-fn start_order(c: &ServiceColumns, started: usize, before_now: i64) -> StartOrder {
+pub fn start_order(c: &ServiceColumns, started: usize, before_now: i64) -> StartOrder {
     // Room for every deployment: the pages the few non-rows leave unused are never
     // touched, so never faulted in.
     let mut rows = StartOrder::with_capacity(started);
