@@ -61,14 +61,24 @@ fn by_finish(start: &StartOrder) -> (History, Vec<u32>) {
     // (finish, rank) pairs are laid out only to be taken apart again.
     let mut order: Vec<u32> = (0..n as u32).collect();
     history::sort_nearly_sorted(&mut order, |k| (start.finished_ms[k as usize], k));
-    let gather = |col: &[i64]| -> Vec<i64> { order.iter().map(|&k| col[k as usize]).collect() };
-    let finished_ms = gather(&start.finished_ms);
+    // One pass over the order fills every column (the rows are read once each).
+    let mut finished_ms = Vec::with_capacity(n);
+    let mut started_ms = Vec::with_capacity(n);
+    let mut index = Vec::with_capacity(n);
+    let mut flags = Vec::with_capacity(n);
+    for &k in &order {
+        let k = k as usize;
+        finished_ms.push(start.finished_ms[k]);
+        started_ms.push(start.started_ms[k]);
+        index.push(start.pos[k]);
+        flags.push(start.flags[k]);
+    }
     let history = History {
         finished: finished_ms.partition_point(|&f| f != i64::MAX),
         finished_ms,
-        started_ms: gather(&start.started_ms),
-        index: order.iter().map(|&k| start.pos[k as usize]).collect(),
-        flags: order.iter().map(|&k| start.flags[k as usize]).collect(),
+        started_ms,
+        index,
+        flags,
         recovery: vec![0.0; n],
         ..History::default()
     };
