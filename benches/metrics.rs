@@ -4,6 +4,10 @@
 //! history); SPC with every run rule over 100,000 points; `derive` at demo size.
 //! Target: each under 200 ms on one core. Run: `cargo bench --bench metrics`.
 //!
+//! `dora_1m_deployments` lays the histories out in fresh memory, as a one-off report
+//! does; `dora_1m_rederived` in the memory of the previous build, as the cockpit does
+//! on every poll.
+//!
 //! The DORA benches read the model's `DeploymentLog`, whose columns are kept up to date
 //! as data arrives; what that costs is measured too: laying out the columns of 1M
 //! deployments at once (a cache load), and a poll's upsert into a log of 1M.
@@ -12,11 +16,11 @@ use std::collections::BTreeMap;
 
 use chrono::{Duration, TimeZone, Utc};
 use divan::Bencher;
-use flightdeck::metrics::dora::{dora, Histories};
+use flightdeck::metrics::dora::{dora, Histories, Scratch};
 use flightdeck::metrics::local::window_ending;
 use flightdeck::metrics::settings::RuleSet;
 use flightdeck::metrics::spc::{xmr_chart, ChartParams};
-use flightdeck::metrics::{derive, Inputs, Settings};
+use flightdeck::metrics::{derive, Dora, Inputs, Settings};
 use flightdeck::model::{
     Change, DeployKind, DeployStatus, Deployment, DeploymentLog, Incident, Series, SeriesKind,
     Trigger, Ts, WindowRatios,
@@ -120,13 +124,12 @@ fn data() -> (Vec<Deployment>, Vec<Incident>, Ts) {
     (deployments, incidents, start() + Duration::days(60))
 }
 
-#[divan::bench(sample_count = 10, sample_size = 1)]
-fn dora_1m_deployments(bencher: Bencher) {
+/// The 1M-deployment data as the model holds it, handed to `f` with its `now`.
+fn with_inputs_1m(f: impl FnOnce(&Inputs<'_>, Ts)) {
     let (deployments, incidents, now) = data();
     let log = DeploymentLog::from(deployments);
     let ratios: BTreeMap<String, WindowRatios> = BTreeMap::new();
     let series: BTreeMap<(String, SeriesKind), Series> = BTreeMap::new();
-    let settings = Settings::default();
     let inputs = Inputs {
         deployments: &log,
         incidents: &incidents,
@@ -134,21 +137,46 @@ fn dora_1m_deployments(bencher: Bencher) {
         series: &series,
         annotations: &[],
     };
-    bencher.bench_local(|| {
-        let histories = Histories::build(&inputs, &settings, now);
-        let window = window_ending(settings.calendar.tz, now, settings.window);
-        let previous = window_ending(settings.calendar.tz, window.start, settings.window);
-        let figures: Vec<_> = histories
-            .services
-            .values()
-            .map(|h| {
-                (
-                    dora(h, window, settings.calendar.tz),
-                    dora(h, previous, settings.calendar.tz),
-                )
-            })
-            .collect();
-        divan::black_box(figures)
+    f(&inputs, now);
+}
+
+/// Every service's DORA figures over the window ending at `now` and the one before.
+fn both_windows(histories: &Histories<'_>, settings: &Settings, now: Ts) -> Vec<(Dora, Dora)> {
+    let tz = settings.calendar.tz;
+    let window = window_ending(tz, now, settings.window);
+    let previous = window_ending(tz, window.start, settings.window);
+    histories
+        .services
+        .values()
+        .map(|h| (dora(h, window, tz), dora(h, previous, tz)))
+        .collect()
+}
+
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn dora_1m_deployments(bencher: Bencher) {
+    let settings = Settings::default();
+    with_inputs_1m(|inputs, now| {
+        bencher.bench_local(|| {
+            let histories = Histories::build(inputs, &settings, now);
+            divan::black_box(both_windows(&histories, &settings, now))
+        });
+    });
+}
+
+/// The same, as the cockpit does it on every poll: each build laid out in the memory
+/// of the previous one ([`Scratch`]), so without faulting in fresh pages.
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn dora_1m_rederived(bencher: Bencher) {
+    let settings = Settings::default();
+    with_inputs_1m(|inputs, now| {
+        let mut scratch = Scratch::default();
+        scratch.recycle(Histories::build(inputs, &settings, now));
+        bencher.bench_local(|| {
+            let histories = Histories::build_in(inputs, &settings, now, &mut scratch);
+            let figures = both_windows(&histories, &settings, now);
+            scratch.recycle(histories);
+            divan::black_box(figures)
+        });
     });
 }
 
@@ -192,48 +220,20 @@ fn log_1m_poll_upserted(bencher: Bencher) {
 /// incidents) and every SPC chart over the whole history.
 #[divan::bench(sample_count = 10, sample_size = 1)]
 fn derive_1m_deployments(bencher: Bencher) {
-    let (deployments, incidents, now) = data();
-    let log = DeploymentLog::from(deployments);
-    let ratios: BTreeMap<String, WindowRatios> = BTreeMap::new();
-    let series: BTreeMap<(String, SeriesKind), Series> = BTreeMap::new();
     let settings = Settings::default();
     let services: Vec<String> = (0..SERVICES).map(|i| format!("svc{i}")).collect();
-    let inputs = Inputs {
-        deployments: &log,
-        incidents: &incidents,
-        ratios: &ratios,
-        series: &series,
-        annotations: &[],
-    };
-    bencher.bench_local(|| divan::black_box(derive(&inputs, &services, &settings, now)));
+    with_inputs_1m(|inputs, now| {
+        bencher.bench_local(|| divan::black_box(derive(inputs, &services, &settings, now)));
+    });
 }
 
 /// The figures alone, over histories laid out once: the cost of reading two windows.
 #[divan::bench(sample_count = 10)]
 fn dora_1m_figures_only(bencher: Bencher) {
-    let (deployments, incidents, now) = data();
-    let log = DeploymentLog::from(deployments);
-    let ratios: BTreeMap<String, WindowRatios> = BTreeMap::new();
-    let series: BTreeMap<(String, SeriesKind), Series> = BTreeMap::new();
     let settings = Settings::default();
-    let inputs = Inputs {
-        deployments: &log,
-        incidents: &incidents,
-        ratios: &ratios,
-        series: &series,
-        annotations: &[],
-    };
-    let histories = Histories::build(&inputs, &settings, now);
-    let tz = settings.calendar.tz;
-    let window = window_ending(tz, now, settings.window);
-    let previous = window_ending(tz, window.start, settings.window);
-    bencher.bench_local(|| {
-        let figures: Vec<_> = histories
-            .services
-            .values()
-            .map(|h| (dora(h, window, tz), dora(h, previous, tz)))
-            .collect();
-        divan::black_box(figures)
+    with_inputs_1m(|inputs, now| {
+        let histories = Histories::build(inputs, &settings, now);
+        bencher.bench_local(|| divan::black_box(both_windows(&histories, &settings, now)));
     });
 }
 

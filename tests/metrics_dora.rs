@@ -6,8 +6,10 @@ use std::collections::BTreeMap;
 use chrono::{Duration, TimeZone, Utc};
 use chrono_tz::Tz;
 use flightdeck::metrics::budget::remaining;
+use flightdeck::metrics::dora::Scratch;
 use flightdeck::metrics::{
-    derive, Inputs, Level, NamedLink, NoMatch, RiskFlag, ServiceDerived, Settings, UnlinkedIncident,
+    derive, derive_in, Derived, Inputs, Level, NamedLink, NoMatch, RiskFlag, ServiceDerived,
+    Settings, UnlinkedIncident,
 };
 use flightdeck::model::{
     CanaryOutcome, CanaryResult, Change, DeployKind, DeployStatus, Deployment, DeploymentLog,
@@ -118,16 +120,7 @@ fn run_full(
     settings: &Settings,
     at: Ts,
 ) -> (ServiceDerived, Vec<UnlinkedIncident>) {
-    let ratios = BTreeMap::new();
-    let series = BTreeMap::new();
-    let inputs = Inputs {
-        deployments: &DeploymentLog::from(deps.to_vec()),
-        incidents: incs,
-        ratios: &ratios,
-        series: &series,
-        annotations: &[],
-    };
-    let d = derive(&inputs, &["api".to_string()], settings, at);
+    let d = derived_in(deps, incs, settings, at, &mut Scratch::default());
     let unlinked = d.unlinked_incidents.clone();
     let s = d.services.get("api").cloned();
     (s.unwrap_or_else(|| panic!("api derived")), unlinked)
@@ -922,25 +915,107 @@ fn kind_of(n: u8) -> DeployKind {
     }
 }
 
+/// Raw proptest draws: (start h, minutes, status, kind, commits) per deployment.
+type RawDeployments = Vec<(u32, u32, u8, u8, usize)>;
+/// (created h, resolved after h, linked deployment) per incident.
+type RawIncidents = Vec<(u32, Option<u32>, Option<usize>)>;
+
+/// Deployments and incidents of `api` from proptest draws, sorted as the model keeps
+/// them. Commit shas repeat across deployments (`c{i % 7}-{j}`), so that dedup and
+/// "already shipped" are exercised.
+fn drawn(raw: &RawDeployments, incs: &RawIncidents) -> (Vec<Deployment>, Vec<Incident>) {
+    let mut deps: Vec<Deployment> = raw
+        .iter()
+        .enumerate()
+        .map(|(i, (start, mins, st, k, c))| {
+            let mut d = kind(
+                dep(
+                    &format!("d{i}"),
+                    f64::from(*start) - 600.0,
+                    i64::from(*mins),
+                    status_of(*st),
+                ),
+                kind_of(*k),
+            );
+            d.commits = (0..*c)
+                .map(|j| {
+                    change(
+                        &format!("c{}-{j}", i % 7),
+                        d.started_at - Duration::hours(j as i64),
+                    )
+                })
+                .collect();
+            d
+        })
+        .collect();
+    deps.sort_by(|a, b| a.started_at.cmp(&b.started_at).then(a.id.cmp(&b.id)));
+    let mut incs: Vec<Incident> = incs
+        .iter()
+        .enumerate()
+        .map(|(i, (c, r, link))| {
+            let created = f64::from(*c) - 600.0;
+            incident(
+                &format!("INC-{i}"),
+                created,
+                r.map(|r| created + f64::from(r)),
+                link.map(|l| format!("d{l}")).as_deref(),
+            )
+        })
+        .collect();
+    incs.sort_by_key(|i| i.created_at);
+    (deps, incs)
+}
+
+/// `api` derived at `at`, in the memory `scratch` kept (and keeping this derive's).
+fn derived_in(
+    deps: &[Deployment],
+    incs: &[Incident],
+    settings: &Settings,
+    at: Ts,
+    scratch: &mut Scratch,
+) -> Derived {
+    let ratios = BTreeMap::new();
+    let series = BTreeMap::new();
+    let inputs = Inputs {
+        deployments: &DeploymentLog::from(deps.to_vec()),
+        incidents: incs,
+        ratios: &ratios,
+        series: &series,
+        annotations: &[],
+    };
+    derive_in(&inputs, &["api".to_string()], settings, at, scratch)
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// A derive laid out in the memory of an earlier one (as the cockpit derives on
+    /// every poll) gives exactly what a fresh one gives: nothing of the earlier data
+    /// survives in the recycled buffers.
+    #[test]
+    fn a_recycled_scratch_derives_what_a_fresh_one_does(
+        first in proptest::collection::vec((0u32..1500, 0u32..600, any::<u8>(), any::<u8>(), 0usize..4), 0..60),
+        first_incs in proptest::collection::vec((0u32..1500, proptest::option::of(0u32..48), proptest::option::of(0usize..60)), 0..20),
+        second in proptest::collection::vec((0u32..1500, 0u32..600, any::<u8>(), any::<u8>(), 0usize..4), 0..60),
+        second_incs in proptest::collection::vec((0u32..1500, proptest::option::of(0u32..48), proptest::option::of(0usize..60)), 0..20),
+    ) {
+        let (a, a_incs) = drawn(&first, &first_incs);
+        let (b, b_incs) = drawn(&second, &second_incs);
+        let mut scratch = Scratch::default();
+        let settings = Settings::default();
+        derived_in(&a, &a_incs, &settings, now(), &mut scratch);
+        let recycled = derived_in(&b, &b_incs, &settings, now(), &mut scratch);
+        let fresh = derived_in(&b, &b_incs, &settings, now(), &mut Scratch::default());
+        // Compared as text: limits without data are NaN, which equals nothing.
+        prop_assert_eq!(format!("{recycled:?}"), format!("{fresh:?}"));
+    }
 
     #[test]
     fn rates_are_fractions_and_failures_never_exceed_deployments(
         raw in proptest::collection::vec((0u32..1500, 0u32..600, any::<u8>(), any::<u8>(), 0usize..4), 0..60),
         incs in proptest::collection::vec((0u32..1500, proptest::option::of(0u32..48), proptest::option::of(0usize..60)), 0..20),
     ) {
-        let mut deps: Vec<Deployment> = raw.iter().enumerate().map(|(i, (start, mins, st, k, c))| {
-            let mut d = kind(dep(&format!("d{i}"), f64::from(*start) - 600.0, i64::from(*mins), status_of(*st)), kind_of(*k));
-            d.commits = (0..*c).map(|j| change(&format!("c{i}-{j}"), d.started_at - Duration::hours(j as i64))).collect();
-            d
-        }).collect();
-        deps.sort_by(|a, b| a.started_at.cmp(&b.started_at).then(a.id.cmp(&b.id)));
-        let mut incs: Vec<Incident> = incs.iter().enumerate().map(|(i, (c, r, link))| {
-            let created = f64::from(*c) - 600.0;
-            incident(&format!("INC-{i}"), created, r.map(|r| created + f64::from(r)), link.map(|l| format!("d{l}")).as_deref())
-        }).collect();
-        incs.sort_by_key(|i| i.created_at);
+        let (deps, incs) = drawn(&raw, &incs);
         let s = run(&deps, &incs);
         for d in [&s.dora, &s.dora_previous] {
             let c = &d.change_failure_rate;

@@ -28,6 +28,8 @@ pub struct App {
     /// The data changed since the last derive.
     stale_derived: bool,
     last_derive: Option<Ts>,
+    /// The previous derive's memory, reused by the next.
+    scratch: metrics::dora::Scratch,
     pub quit: Option<QuitReason>,
 }
 
@@ -47,6 +49,7 @@ impl App {
             dirty: true,
             stale_derived: true,
             last_derive: None,
+            scratch: metrics::dora::Scratch::default(),
             quit: None,
         }
     }
@@ -99,7 +102,13 @@ impl App {
             series: &data.series,
             annotations: &data.annotations,
         };
-        self.derived = metrics::derive(&inputs, &data.services, &self.settings, now);
+        self.derived = metrics::derive_in(
+            &inputs,
+            &data.services,
+            &self.settings,
+            now,
+            &mut self.scratch,
+        );
         self.stale_derived = false;
         self.last_derive = Some(now);
         self.dirty = true;

@@ -7,7 +7,7 @@ use crate::model::{DeployStatus, SeriesKind, Ts};
 use super::budget::error_budget;
 use super::charts::charts;
 use super::consumed::{consumption, ConsumptionParams, Traffic};
-use super::dora::{dora, Histories, History, Link};
+use super::dora::{dora, Histories, History, Link, Scratch};
 use super::local;
 use super::risk;
 use super::settings::Settings;
@@ -18,7 +18,19 @@ use super::{Derived, Inputs, ServiceDerived};
 /// window of `settings.window` ending at `now` (in local days when whole days) and the
 /// one before it.
 pub fn derive(inputs: &Inputs<'_>, services: &[String], settings: &Settings, now: Ts) -> Derived {
-    let histories = Histories::build(inputs, settings, now);
+    derive_in(inputs, services, settings, now, &mut Scratch::default())
+}
+
+/// [`derive`], reusing the memory `scratch` kept from the previous derive and keeping
+/// this one's for the next (what the cockpit does on every poll).
+pub fn derive_in(
+    inputs: &Inputs<'_>,
+    services: &[String],
+    settings: &Settings,
+    now: Ts,
+    scratch: &mut Scratch,
+) -> Derived {
+    let histories = Histories::build_in(inputs, settings, now, scratch);
     let window = local::window_ending(settings.calendar.tz, now, settings.window);
     let empty = History::default();
     let derived = services
@@ -45,6 +57,7 @@ pub fn derive(inputs: &Inputs<'_>, services: &[String], settings: &Settings, now
             _ => None,
         })
         .collect();
+    scratch.recycle(histories);
     Derived {
         at: Some(now),
         services: derived,

@@ -58,7 +58,7 @@ pub struct Derived {
     pub unlinked_incidents: Vec<UnlinkedIncident>,
 }
 
-pub use derive::derive;
+pub use derive::{derive, derive_in};
 
 impl ServiceDerived {
     /// The SPC chart of a metric id (`SpcMetric::id`), if derived.

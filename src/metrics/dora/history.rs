@@ -70,6 +70,20 @@ pub struct History {
 }
 
 impl History {
+    /// Empties every column, keeping its memory for the next history laid out in it.
+    pub fn clear(&mut self) {
+        self.finished = 0;
+        self.finished_ms.clear();
+        self.started_ms.clear();
+        self.index.clear();
+        self.flags.clear();
+        self.recovery.clear();
+        self.batch.clear();
+        self.lead_start.clear();
+        self.lead_times.clear();
+        self.incidents.clear();
+    }
+
     /// Finished as a success.
     pub const SUCCESS: u8 = 1;
     /// In the change-failure denominator: finished as success, failed or rolled back.

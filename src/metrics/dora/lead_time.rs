@@ -131,9 +131,16 @@ pub fn fill(
         basis,
         deployments,
     };
-    let mut lead_times = Vec::with_capacity(capacity);
-    let mut lead_start = Vec::with_capacity(n + 1);
-    let mut batch = Vec::with_capacity(n);
+    // The history's own buffers, emptied (a recycled history keeps their memory).
+    let mut lead_times = std::mem::take(&mut history.lead_times);
+    let mut lead_start = std::mem::take(&mut history.lead_start);
+    let mut batch = std::mem::take(&mut history.batch);
+    lead_times.clear();
+    lead_start.clear();
+    batch.clear();
+    lead_times.reserve(capacity);
+    lead_start.reserve(n + 1);
+    batch.reserve(n);
     let mut pending = Group::default();
     let mut previous = Group::default();
     let mut seen_success = false;

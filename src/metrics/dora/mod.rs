@@ -11,6 +11,7 @@ pub mod history;
 pub mod lead_time;
 pub mod levels;
 pub mod linking;
+pub mod scratch;
 pub mod table;
 pub mod window;
 
@@ -22,6 +23,7 @@ use crate::model::Ts;
 
 pub use history::{History, Recovery};
 pub use linking::Link;
+pub use scratch::Scratch;
 pub use table::Table;
 pub use window::dora;
 
@@ -55,33 +57,28 @@ impl Histories<'_> {
 /// Lays out one service's rows in finish order (running ones last) from their start
 /// order, with the flags they have so far; returns the history and, for each row,
 /// its start rank.
-fn by_finish(start: &StartOrder) -> (History, Vec<u32>) {
+fn by_finish(start: &StartOrder, mut history: History) -> (History, Vec<u32>) {
     let n = start.len();
     // Sorted through the start ranks (ties by rank: the order is total), so that no
     // (finish, rank) pairs are laid out only to be taken apart again.
     let mut order: Vec<u32> = (0..n as u32).collect();
     history::sort_nearly_sorted(&mut order, |k| (start.finished_ms[k as usize], k));
     // One pass over the order fills every column (the rows are read once each).
-    let mut finished_ms = Vec::with_capacity(n);
-    let mut started_ms = Vec::with_capacity(n);
-    let mut index = Vec::with_capacity(n);
-    let mut flags = Vec::with_capacity(n);
+    history.clear();
+    let h = &mut history;
+    h.finished_ms.reserve(n);
+    h.started_ms.reserve(n);
+    h.index.reserve(n);
+    h.flags.reserve(n);
     for &k in &order {
         let k = k as usize;
-        finished_ms.push(start.finished_ms[k]);
-        started_ms.push(start.started_ms[k]);
-        index.push(start.pos[k]);
-        flags.push(start.flags[k]);
+        h.finished_ms.push(start.finished_ms[k]);
+        h.started_ms.push(start.started_ms[k]);
+        h.index.push(start.pos[k]);
+        h.flags.push(start.flags[k]);
     }
-    let history = History {
-        finished: finished_ms.partition_point(|&f| f != i64::MAX),
-        finished_ms,
-        started_ms,
-        index,
-        flags,
-        recovery: vec![0.0; n],
-        ..History::default()
-    };
+    h.finished = h.finished_ms.partition_point(|&f| f != i64::MAX);
+    h.recovery.resize(n, 0.0);
     (history, order)
 }
 
@@ -89,6 +86,18 @@ impl<'a> Histories<'a> {
     /// Lays out the data as known at `now`: deployments started, finishes and incidents
     /// that happened before `now` (a report `--at` a past instant sees the past).
     pub fn build(inputs: &Inputs<'a>, settings: &Settings, now: Ts) -> Self {
+        Histories::build_in(inputs, settings, now, &mut Scratch::default())
+    }
+
+    /// [`Histories::build`], laid out in the memory of histories given back to
+    /// `scratch` ([`Scratch::recycle`]): what a cockpit deriving on every poll does,
+    /// so that it does not fault in fresh pages for every history each time.
+    pub fn build_in(
+        inputs: &Inputs<'a>,
+        settings: &Settings,
+        now: Ts,
+        scratch: &mut Scratch,
+    ) -> Self {
         let deployments = inputs.deployments;
         let wanted = linking::wanted_ids(inputs.incidents);
         let table = Table::new(deployments, now, &wanted);
@@ -102,7 +111,7 @@ impl<'a> Histories<'a> {
             let mut start = table::start_order(columns, started.len(), before_now);
             // In start order: what a remediation repairs is decided by starts.
             failure::mark_remediated(&mut start, settings.failure_window);
-            let (mut history, order) = by_finish(&start);
+            let (mut history, order) = by_finish(&start, scratch.history());
             lead_time::fill(
                 &mut history,
                 &start,
@@ -122,7 +131,8 @@ impl<'a> Histories<'a> {
             now,
         );
         // Deployment index → row index within its service (each deployment has one).
-        let mut row_of = vec![u32::MAX; deployments.len()];
+        let mut row_of = scratch.row_of();
+        row_of.resize(deployments.len(), u32::MAX);
         for history in services.values() {
             for (r, &i) in history.index.iter().enumerate() {
                 if let Some(slot) = row_of.get_mut(i as usize) {
