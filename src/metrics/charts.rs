@@ -19,6 +19,7 @@
 //! whole history: the oldest block that starts before the first deployment is
 //! partial, and like the leftover days of a window it is not a week.
 
+use crate::model::log::seconds_between;
 use crate::model::{AnnotationKind, Incident, Ts};
 
 use super::dora::{History, Recovery};
@@ -68,8 +69,8 @@ pub fn charts(
                 lead.push((finished, median));
             }
         }
-        let secs = (history.finished_ms[r] - history.started_ms[r]) as f64 / 1000.0;
-        duration.push((finished, secs.max(0.0)));
+        let secs = seconds_between(history.started_ms[r], history.finished_ms[r]);
+        duration.push((finished, secs));
         if let Recovery::Recovered(s) = history.recovery_of(r) {
             recovery.push((finished, s));
         }

@@ -83,6 +83,11 @@ pub fn ms(t: Ts) -> i64 {
     t.timestamp_millis()
 }
 
+/// Seconds from `from_ms` to `to_ms` (epoch milliseconds), 0 when `to_ms` is earlier.
+pub fn seconds_between(from_ms: i64, to_ms: i64) -> f64 {
+    ((to_ms - from_ms) as f64 / 1000.0).max(0.0)
+}
+
 impl DeploymentLog {
     /// Replaces deployments with the same id (the last of a batch wins) and adds new
     /// ones, keeping the order. New deployments after every known one — what a poll

@@ -9,7 +9,7 @@
 
 use chrono::Duration;
 
-use crate::model::log::ms;
+use crate::model::log::{ms, seconds_between};
 use crate::model::{DeployStatus, Incident, Ts};
 
 use super::history::History;
@@ -143,7 +143,7 @@ pub fn fill_recovery(history: &mut History) {
             match recovered {
                 Some(t) => {
                     history.flags[i] |= History::RECOVERED;
-                    history.recovery[i] = ((t - failure) as f64 / 1000.0).max(0.0);
+                    history.recovery[i] = seconds_between(failure, t);
                 }
                 None => history.flags[i] |= History::ONGOING,
             }

@@ -8,7 +8,7 @@
 //! commits are not lead times and the pending ones wait for the next forward deploy.
 
 use crate::metrics::settings::LeadTimeBasis;
-use crate::model::log::CommitKey;
+use crate::model::log::{seconds_between, CommitKey};
 use crate::model::Deployment;
 
 use super::history::History;
@@ -70,6 +70,19 @@ impl Commits<'_> {
             .unwrap_or(&[])
     }
 
+    /// The commits of start rank `k` as members of a group.
+    fn pending_of<'s>(
+        &'s self,
+        start: &StartOrder,
+        k: usize,
+    ) -> impl Iterator<Item = Pending> + 's {
+        let i = start.pos[k];
+        self.own(start, k)
+            .iter()
+            .enumerate()
+            .map(move |(j, c)| (c.sha_hash, self.at(c), i, j as u32))
+    }
+
     /// The time lead time counts from.
     fn at(&self, c: &CommitKey) -> i64 {
         match self.basis {
@@ -92,13 +105,7 @@ fn all_new(own: &[CommitKey], previous: &Group) -> Option<u64> {
         if (bits | previous.bits) & b != 0 {
             // A summary hit: most are other hashes sharing the bit.
             let h = c.sha_hash;
-            let items = &previous.items;
-            let shipped = if items.len() > SMALL {
-                let from = items.partition_point(|q| q.0 < h);
-                items.get(from).is_some_and(|q| q.0 == h)
-            } else {
-                items.iter().any(|q| q.0 == h)
-            };
+            let shipped = with_hash(&previous.items, h).next().is_some();
             if shipped || own[..j].iter().any(|o| o.sha_hash == h) {
                 return None;
             }
@@ -131,13 +138,10 @@ pub fn fill(
         basis,
         deployments,
     };
-    // The history's own buffers, emptied (a recycled history keeps their memory).
+    // The history's own (empty) buffers: a recycled history keeps their memory.
     let mut lead_times = std::mem::take(&mut history.lead_times);
     let mut lead_start = std::mem::take(&mut history.lead_start);
     let mut batch = std::mem::take(&mut history.batch);
-    lead_times.clear();
-    lead_start.clear();
-    batch.clear();
     lead_times.reserve(capacity);
     lead_start.reserve(n + 1);
     batch.reserve(n);
@@ -159,20 +163,12 @@ pub fn fill(
             if let Some(bits) = all_new(own, &previous) {
                 let end_ms = history.finished_ms[r];
                 batch.push(own.len() as u32);
-                lead_times.extend(
-                    own.iter()
-                        .map(|c| ((end_ms - commits.at(c)) as f64 / 1000.0).max(0.0)),
-                );
+                lead_times.extend(own.iter().map(|c| seconds_between(commits.at(c), end_ms)));
                 history.flags[r] |= History::CHANGES_COUNTED;
                 // What it shipped is what the next one must not count again.
                 previous.clear();
                 previous.bits = bits;
-                let i = start.pos[k];
-                previous.items.extend(
-                    own.iter()
-                        .enumerate()
-                        .map(|(j, c)| (c.sha_hash, commits.at(c), i, j as u32)),
-                );
+                previous.items.extend(commits.pending_of(start, k));
                 continue;
             }
         }
@@ -190,12 +186,7 @@ pub fn fill(
         }
         if seen_success {
             let end_ms = history.finished_ms[r];
-            lead_times.extend(
-                pending
-                    .items
-                    .iter()
-                    .map(|p| ((end_ms - p.1) as f64 / 1000.0).max(0.0)),
-            );
+            lead_times.extend(pending.items.iter().map(|p| seconds_between(p.1, end_ms)));
             history.flags[r] |= History::CHANGES_COUNTED;
         }
         seen_success = true;
@@ -232,6 +223,21 @@ pub fn fill(
     history.batch = batch;
 }
 
+/// The members of `group` with hash `h`: found by binary search when the group is
+/// longer than [`SMALL`] (then sorted by hash), by a scan otherwise.
+fn with_hash(group: &[Pending], h: u64) -> impl Iterator<Item = &Pending> {
+    let sorted = group.len() > SMALL;
+    let from = if sorted {
+        group.partition_point(|q| q.0 < h)
+    } else {
+        0
+    };
+    group[from..]
+        .iter()
+        .take_while(move |q| !sorted || q.0 == h)
+        .filter(move |q| q.0 == h)
+}
+
 /// Up to this many commits, a group is searched by a scan (a deployment ships a few
 /// commits: a scan of a handful of hashes beats sorting); beyond, sorted by hash.
 const SMALL: usize = 32;
@@ -247,13 +253,9 @@ fn add_commits(
     k: usize,
     previous: &Group,
 ) {
-    let own = commits.own(start, k);
-    let i = start.pos[k];
-    let keys = own
-        .iter()
-        .enumerate()
-        .map(|(j, c)| (c.sha_hash, commits.at(c), i, j as u32));
-    if pending.items.len() + own.len() > SMALL {
+    let own = start.commit_len[k] as usize;
+    let keys = commits.pending_of(start, k);
+    if pending.items.len() + own > SMALL {
         for c in keys {
             pending.bits |= bit(c.0);
             pending.items.push(c);
@@ -277,17 +279,7 @@ fn add_commits(
             }
             continue;
         }
-        let items = &previous.items;
-        let shipped = if items.len() > SMALL {
-            let from = items.partition_point(|q| q.0 < h);
-            items[from..]
-                .iter()
-                .take_while(|q| q.0 == h)
-                .any(|q| same(&c, q))
-        } else {
-            items.iter().any(|q| same(&c, q))
-        };
-        if !shipped {
+        if !with_hash(&previous.items, h).any(|q| same(&c, q)) {
             pending.bits |= b;
             pending.items.push(c);
         }
@@ -302,18 +294,7 @@ fn distinct_new(pending: &mut Vec<Pending>, previous: &[Pending], commits: &Comm
     // By hash, then by time: duplicates become neighbours, the earliest first.
     pending.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
     dedup(pending, &same);
-    if previous.len() <= SMALL {
-        // Small groups are not kept sorted: scanned.
-        pending.retain(|p| !previous.iter().any(|q| same(p, q)));
-    } else {
-        pending.retain(|p| {
-            let from = previous.partition_point(|q| q.0 < p.0);
-            !previous[from..]
-                .iter()
-                .take_while(|q| q.0 == p.0)
-                .any(|q| same(p, q))
-        });
-    }
+    pending.retain(|p| !with_hash(previous, p.0).any(|q| same(p, q)));
 }
 
 /// Removes later copies of the same commit, in place. Sorted by hash, copies sit in

@@ -55,16 +55,16 @@ impl Histories<'_> {
 }
 
 /// Lays out one service's rows in finish order (running ones last) from their start
-/// order, with the flags they have so far; returns the history and, for each row,
-/// its start rank.
+/// order, with the flags they have so far, in `history` (empty: see
+/// [`Scratch::history`]); returns it and, for each row, its start rank.
 fn by_finish(start: &StartOrder, mut history: History) -> (History, Vec<u32>) {
+    debug_assert!(history.is_empty() && history.lead_times.is_empty());
     let n = start.len();
     // Sorted through the start ranks (ties by rank: the order is total), so that no
     // (finish, rank) pairs are laid out only to be taken apart again.
     let mut order: Vec<u32> = (0..n as u32).collect();
     history::sort_nearly_sorted(&mut order, |k| (start.finished_ms[k as usize], k));
     // One pass over the order fills every column (the rows are read once each).
-    history.clear();
     let h = &mut history;
     h.finished_ms.reserve(n);
     h.started_ms.reserve(n);

@@ -13,25 +13,23 @@ pub struct Scratch {
 }
 
 impl Scratch {
-    /// Keeps the buffers of `histories` (their contents are dropped).
+    /// Keeps the buffers of `histories`; their contents are dropped when handed out.
     pub fn recycle(&mut self, histories: Histories<'_>) {
-        self.histories
-            .extend(histories.services.into_values().map(|mut h| {
-                h.clear();
-                h
-            }));
-        let mut row_of = histories.row_of;
-        row_of.clear();
-        self.row_of = row_of;
+        self.histories.extend(histories.services.into_values());
+        self.row_of = histories.row_of;
     }
 
     /// An empty history (with the memory of a recycled one, if any).
     pub(super) fn history(&mut self) -> History {
-        self.histories.pop().unwrap_or_default()
+        let mut history = self.histories.pop().unwrap_or_default();
+        history.clear();
+        history
     }
 
     /// An empty row index (with the memory of a recycled one, if any).
     pub(super) fn row_of(&mut self) -> Vec<u32> {
-        std::mem::take(&mut self.row_of)
+        let mut row_of = std::mem::take(&mut self.row_of);
+        row_of.clear();
+        row_of
     }
 }
