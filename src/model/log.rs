@@ -69,6 +69,10 @@ pub struct ServiceColumns {
     commit_start: Vec<u32>,
     commit_len: Vec<u32>,
     commits: Vec<CommitKey>,
+    /// Every `k` by finish, then `k` (unfinished ones last, by `k`): the order a DORA
+    /// history is laid out in. Kept as the log changes — a poll moves a few entries
+    /// near the end — so that no derive sorts a million rows.
+    by_finish: Vec<u32>,
 }
 
 /// The log's order: by start, then id.
@@ -140,15 +144,14 @@ impl DeploymentLog {
             self.reindex();
             return;
         }
-        self.items.reserve(fresh.len());
+        let first = self.items.len();
         self.positions.reserve(fresh.len());
-        self.columns.reserve(&fresh);
-        for d in fresh {
-            let i = self.items.len();
-            self.positions.insert(d.id.clone(), i);
-            self.columns.push(i, &d);
-            self.items.push(d);
+        for (i, d) in fresh.iter().enumerate() {
+            self.positions.insert(d.id.clone(), first + i);
         }
+        self.columns
+            .append(fresh.iter().enumerate().map(|(i, d)| (first + i, d)));
+        self.items.extend(fresh);
     }
 
     /// Position of the deployment with this id.
@@ -197,10 +200,7 @@ impl DeployColumns {
     /// The columns of `items`, in their order.
     pub fn of(items: &[Deployment]) -> Self {
         let mut c = DeployColumns::default();
-        c.reserve(items);
-        for (i, d) in items.iter().enumerate() {
-            c.push(i, d);
-        }
+        c.append(items.iter().enumerate());
         c
     }
 
@@ -210,12 +210,6 @@ impl DeployColumns {
 
     pub fn is_empty(&self) -> bool {
         self.service.is_empty()
-    }
-
-    /// Room for `items` more.
-    fn reserve(&mut self, items: &[Deployment]) {
-        self.service.reserve(items.len());
-        self.local.reserve(items.len());
     }
 
     /// Deployment `i`'s service's columns and its place in them.
@@ -240,14 +234,23 @@ impl DeployColumns {
         id
     }
 
-    /// Appends `d`, at position `i` in the log (after every deployment so far).
-    fn push(&mut self, i: usize, d: &Deployment) {
-        let service = self.service_id(&d.service);
-        // Every service id has its columns (pushed with the name).
-        let columns = &mut self.of[service as usize];
-        self.service.push(service);
-        self.local.push(columns.len() as u32);
-        columns.push(i, d);
+    /// Appends deployments `d` at their positions `i` in the log (after every
+    /// deployment so far, in order), then puts each service's new ones in finish order.
+    fn append<'d>(&mut self, items: impl ExactSizeIterator<Item = (usize, &'d Deployment)>) {
+        self.service.reserve(items.len());
+        self.local.reserve(items.len());
+        let before: Vec<usize> = self.of.iter().map(|c| c.by_finish.len()).collect();
+        for (i, d) in items {
+            let service = self.service_id(&d.service);
+            // Every service id has its columns (pushed with the name).
+            let columns = &mut self.of[service as usize];
+            self.service.push(service);
+            self.local.push(columns.len() as u32);
+            columns.push(i, d);
+        }
+        for (s, columns) in self.of.iter_mut().enumerate() {
+            columns.order_by_finish(before.get(s).copied().unwrap_or(0));
+        }
     }
 
     /// Overwrites position `i` with `d` (same position in the order, same service;
@@ -296,7 +299,30 @@ impl ServiceColumns {
         &self.commits
     }
 
+    /// Every `k`, by finish then `k` (unfinished ones last).
+    pub fn by_finish(&self) -> &[u32] {
+        &self.by_finish
+    }
+
+    /// Where `k` belongs in [`ServiceColumns::by_finish`]: the order is total, so this
+    /// is the place of `k` itself when it is there.
+    fn finish_rank(&self, k: usize) -> usize {
+        let key = (self.finished_ms[k], k);
+        self.by_finish
+            .partition_point(|&q| (self.finished_ms[q as usize], q as usize) < key)
+    }
+
+    /// Puts the entries of `by_finish` from `from` on (deployments just pushed) in
+    /// their place among the ones before, which are in order.
+    fn order_by_finish(&mut self, from: usize) {
+        let finished = &self.finished_ms;
+        sort_nearly_sorted(&mut self.by_finish, from, |k| (finished[k as usize], k));
+    }
+
+    /// Pushes deployment `i` of the log as the next `k`; [`ServiceColumns::by_finish`]
+    /// gets it at its end (see [`ServiceColumns::order_by_finish`]).
     fn push(&mut self, i: usize, d: &Deployment) {
+        self.by_finish.push(self.pos.len() as u32);
         self.pos.push(i as u32);
         self.production.push(d.is_production());
         self.started_ms.push(ms(d.started_at));
@@ -316,7 +342,17 @@ impl ServiceColumns {
         }
         self.production[k] = d.is_production();
         self.started_ms[k] = ms(d.started_at);
-        self.finished_ms[k] = d.finished_at.map_or(i64::MAX, ms);
+        let finished = d.finished_at.map_or(i64::MAX, ms);
+        if finished != self.finished_ms[k] {
+            // A running deployment that finished, mostly: it moves a few places.
+            let from = self.finish_rank(k);
+            if self.by_finish.get(from) == Some(&(k as u32)) {
+                self.by_finish.remove(from);
+            }
+            self.finished_ms[k] = finished;
+            let to = self.finish_rank(k);
+            self.by_finish.insert(to, k as u32);
+        }
         self.status[k] = d.status;
         self.kind[k] = d.kind;
         self.canary_failed[k] = canary_failed(d);
@@ -337,6 +373,37 @@ impl ServiceColumns {
             *start = *start + new - old;
         }
         true
+    }
+}
+
+/// Sorts `items[from..]` into `items[..from]` (already sorted) by `key` (distinct
+/// keys, so any sort gives the same order): an insertion sort while the elements are
+/// near their place, the general sort once that costs too much. The log is sorted by
+/// start, so nearly by finish too: each deployment is at most a few places from where
+/// it belongs, which an insertion sort fixes in one pass.
+pub fn sort_nearly_sorted<T: Copy, K: Ord>(items: &mut [T], from: usize, key: impl Fn(T) -> K) {
+    // Past this many moves, the general sort is cheaper (a few moves per new element
+    // is the usual case; a whole pass over the old ones is already as dear as a sort).
+    let budget = items
+        .len()
+        .saturating_sub(from)
+        .saturating_mul(64)
+        .saturating_add(items.len());
+    let mut moves = 0usize;
+    for i in from.max(1)..items.len() {
+        let x = items[i];
+        let kx = key(x);
+        let mut j = i;
+        while j > 0 && key(items[j - 1]) > kx {
+            items[j] = items[j - 1];
+            j -= 1;
+        }
+        items[j] = x;
+        moves += i - j;
+        if moves > budget {
+            items.sort_unstable_by_key(|&t| key(t));
+            return;
+        }
     }
 }
 

@@ -14,7 +14,7 @@ use crate::model::{DeployStatus, Incident, Ts};
 
 use super::history::History;
 use super::linking::Link;
-use super::table::StartOrder;
+use super::table::Rows;
 
 /// A deployment's own failure causes: failed or rolled back as of `now`, or its
 /// canary failed.
@@ -42,26 +42,27 @@ pub fn own_failure(status: DeployStatus, canary_failed: bool) -> bool {
 ///
 /// A deployment already failed by its own status (failed, rolled back) is charged no
 /// further: the flag is one per deployment, so it is still one failure.
-pub fn mark_remediated(rows: &mut StartOrder, window: Duration) {
+pub fn mark_remediated(rows: &mut Rows<'_>, window: Duration) {
+    let c = rows.cols;
     let n = rows.len();
-    // For each remediation row, the row it repairs (followed through chains), by
-    // start rank. (`u32::MAX`: none; allocated on the first remediation, as most rows
-    // are none.)
+    // For each remediation, the deployment it repairs (followed through chains), by
+    // `k`. (`u32::MAX`: none; allocated on the first remediation, as most rows are
+    // none.)
     let mut target: Vec<u32> = Vec::new();
     for r in 0..n {
-        if rows.flags[r] & History::REMEDIATION == 0 {
+        let flags = rows.flags[r];
+        if flags == Rows::NOT_ROW || flags & History::REMEDIATION == 0 {
             continue;
         }
-        let started = rows.started_ms[r];
-        // The latest row that started strictly before `r` (rows starting at the same
-        // instant, `r` included, are not its predecessor).
-        let Some(p) = rows.started_ms[..r]
-            .partition_point(|&ms| ms < started)
-            .checked_sub(1)
-        else {
+        let started = c.started_ms[r];
+        // The latest row that started strictly before `r` (deployments starting at
+        // the same instant, `r` included, are not its predecessor): the columns are
+        // sorted by start, so it is the last row before the first of those.
+        let before = c.started_ms[..r].partition_point(|&ms| ms < started);
+        let Some(p) = (0..before).rev().find(|&p| rows.is_row(p)) else {
             continue;
         };
-        if rows.is_finished(p) && Duration::milliseconds(started - rows.finished_ms[p]) >= window {
+        if rows.is_finished(p) && Duration::milliseconds(started - c.finished_ms[p]) >= window {
             continue;
         }
         if target.is_empty() {

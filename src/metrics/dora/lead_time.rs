@@ -8,11 +8,10 @@
 //! commits are not lead times and the pending ones wait for the next forward deploy.
 
 use crate::metrics::settings::LeadTimeBasis;
-use crate::model::log::{seconds_between, CommitKey};
+use crate::model::log::{seconds_between, CommitKey, ServiceColumns};
 use crate::model::Deployment;
 
 use super::history::History;
-use super::table::StartOrder;
 
 /// A commit in a group: the hash of its sha (compared first: cheap), its time in
 /// epoch milliseconds, and where it lives (deployment, position) so that equal hashes
@@ -42,10 +41,32 @@ fn bit(hash: u64) -> u64 {
     1 << (hash.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 58)
 }
 
-/// What a walk over a service's rows reads: its commits, which of their times lead
-/// time counts from, and the deployments (to confirm equal hashes on the shas).
+/// What the previous success shipped, which the next one must not count again.
+#[derive(Default)]
+struct Shipped {
+    /// Those changes: `bits` always, `items` laid out only when needed (see `own`).
+    group: Group,
+    /// Set when they are the commits of one deployment `k`, all new — the usual
+    /// case — read from the columns as they stand instead of copied for every row.
+    own: Option<usize>,
+}
+
+impl Shipped {
+    /// The changes as a group, laid out from the columns if need be.
+    fn group(&mut self, commits: &Commits<'_>) -> &Group {
+        if let Some(k) = self.own.take() {
+            self.group.items.clear();
+            self.group.items.extend(commits.pending_of(k));
+        }
+        &self.group
+    }
+}
+
+/// What a walk over a service's rows reads: its columns (commits by `k`), which of
+/// their times lead time counts from, and the deployments (to confirm equal hashes on
+/// the shas).
 struct Commits<'a> {
-    keys: &'a [CommitKey],
+    cols: &'a ServiceColumns,
     basis: LeadTimeBasis,
     deployments: &'a [Deployment],
 }
@@ -62,22 +83,15 @@ impl Commits<'_> {
         a.0 == b.0 && self.sha(a) == self.sha(b)
     }
 
-    /// The commits of start rank `k`.
-    fn own(&self, start: &StartOrder, k: usize) -> &[CommitKey] {
-        let from = start.commit_start[k] as usize;
-        self.keys
-            .get(from..from + start.commit_len[k] as usize)
-            .unwrap_or(&[])
+    /// The commits of deployment `k` of the service.
+    fn own(&self, k: usize) -> &[CommitKey] {
+        self.cols.commits_of(k)
     }
 
-    /// The commits of start rank `k` as members of a group.
-    fn pending_of<'s>(
-        &'s self,
-        start: &StartOrder,
-        k: usize,
-    ) -> impl Iterator<Item = Pending> + 's {
-        let i = start.pos[k];
-        self.own(start, k)
+    /// The commits of deployment `k` as members of a group.
+    fn pending_of(&self, k: usize) -> impl Iterator<Item = Pending> + '_ {
+        let i = self.cols.pos.get(k).copied().unwrap_or(u32::MAX);
+        self.own(k)
             .iter()
             .enumerate()
             .map(move |(j, c)| (c.sha_hash, self.at(c), i, j as u32))
@@ -92,38 +106,55 @@ impl Commits<'_> {
     }
 }
 
+/// Up to this many commits on each side, "is any hash of `own` equal to another or to
+/// one shipped?" is answered by comparing every pair (a few dozen compares, no branch
+/// to mispredict) rather than through the summaries.
+const TINY: usize = 8;
+
 /// The summary of `own`'s hashes when none of them equals another's or one of
-/// `previous` — then they are all new changes, as they stand — else `None` (equal
+/// `shipped` — then they are all new changes, as they stand — else `None` (equal
 /// hashes may still be distinct commits: the general path decides).
-fn all_new(own: &[CommitKey], previous: &Group) -> Option<u64> {
+fn all_new(own: &[CommitKey], shipped: &Shipped, commits: &Commits<'_>) -> Option<u64> {
     if own.len() > SMALL {
         return None;
     }
-    let mut bits = 0u64;
+    let bits = own.iter().fold(0, |b, c| b | bit(c.sha_hash));
+    let shipped_own = shipped.own.map(|k| commits.own(k));
+    if let Some(before) = shipped_own.filter(|b| b.len() <= TINY && own.len() <= TINY) {
+        let mut clash = false;
+        for (j, c) in own.iter().enumerate() {
+            let h = c.sha_hash;
+            clash |= before.iter().fold(false, |a, p| a | (p.sha_hash == h));
+            clash |= own[..j].iter().fold(false, |a, o| a | (o.sha_hash == h));
+        }
+        return (!clash).then_some(bits);
+    }
+    let mut seen = 0u64;
     for (j, c) in own.iter().enumerate() {
         let b = bit(c.sha_hash);
-        if (bits | previous.bits) & b != 0 {
+        if (seen | shipped.group.bits) & b != 0 {
             // A summary hit: most are other hashes sharing the bit.
             let h = c.sha_hash;
-            let shipped = with_hash(&previous.items, h).next().is_some();
-            if shipped || own[..j].iter().any(|o| o.sha_hash == h) {
+            let before = match shipped_own {
+                Some(before) => before.iter().any(|p| p.sha_hash == h),
+                None => with_hash(&shipped.group.items, h).next().is_some(),
+            };
+            if before || own[..j].iter().any(|o| o.sha_hash == h) {
                 return None;
             }
         }
-        bits |= b;
+        seen |= b;
     }
     Some(bits)
 }
 
 /// Fills each row's lead times and batch (`history` is in finish order; `order[r]` is
-/// row `r`'s start rank in `start`). `commits` are the service's
-/// ([`crate::model::log::ServiceColumns::commits`]). Lead times are laid out
-/// in row order, so that a window's lead times are one contiguous slice.
+/// row `r`'s place `k` in the service's columns `cols`). Lead times are laid out in
+/// row order, so that a window's lead times are one contiguous slice.
 pub fn fill(
     history: &mut History,
-    start: &StartOrder,
+    cols: &ServiceColumns,
     order: &[u32],
-    commits: &[CommitKey],
     basis: LeadTimeBasis,
     deployments: &[Deployment],
 ) {
@@ -131,10 +162,10 @@ pub fn fill(
     let n = history.len();
     let capacity = order[..finished]
         .iter()
-        .map(|&k| start.commit_len[k as usize] as usize)
+        .map(|&k| cols.commit_span(k as usize).len())
         .sum();
     let commits = Commits {
-        keys: commits,
+        cols,
         basis,
         deployments,
     };
@@ -146,7 +177,7 @@ pub fn fill(
     lead_start.reserve(n + 1);
     batch.reserve(n);
     let mut pending = Group::default();
-    let mut previous = Group::default();
+    let mut shipped = Shipped::default();
     let mut seen_success = false;
     for (r, &k) in order.iter().enumerate().take(finished) {
         lead_start.push(lead_times.len() as u32);
@@ -159,23 +190,21 @@ pub fn fill(
         if seen_success && flags & History::SUCCESS != 0 && pending.items.is_empty() {
             // The usual case, a success right after a success: its changes are its own
             // commits as they stand, with no pending set laid out for them.
-            let own = commits.own(start, k);
-            if let Some(bits) = all_new(own, &previous) {
+            let own = commits.own(k);
+            if let Some(bits) = all_new(own, &shipped, &commits) {
                 let end_ms = history.finished_ms[r];
                 batch.push(own.len() as u32);
                 lead_times.extend(own.iter().map(|c| seconds_between(commits.at(c), end_ms)));
                 history.flags[r] |= History::CHANGES_COUNTED;
-                // What it shipped is what the next one must not count again.
-                previous.clear();
-                previous.bits = bits;
-                previous.items.extend(commits.pending_of(start, k));
+                shipped.own = Some(k);
+                shipped.group.bits = bits;
                 continue;
             }
         }
         // A failed deployment's batch is needed too (risk flags), so the pending set
         // is kept distinct at every row, not only at successes: each new commit is
         // merged into it (the earliest copy of each commit kept).
-        add_commits(&mut pending, &commits, start, k, &previous);
+        add_commits(&mut pending, &commits, k, shipped.group(&commits));
         batch.push(if seen_success {
             pending.items.len() as u32
         } else {
@@ -190,16 +219,19 @@ pub fn fill(
             history.flags[r] |= History::CHANGES_COUNTED;
         }
         seen_success = true;
-        std::mem::swap(&mut previous, &mut pending);
+        std::mem::swap(&mut shipped.group, &mut pending);
+        shipped.own = None;
         pending.clear();
-        if previous.items.len() > SMALL {
+        if shipped.group.items.len() > SMALL {
             // Searched by hash from now on.
-            previous
+            shipped
+                .group
                 .items
                 .sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
         }
     }
     // Running rows ship what is pending plus their own commits.
+    let previous = shipped.group(&commits);
     for (r, &k) in order.iter().enumerate().skip(finished) {
         lead_start.push(lead_times.len() as u32);
         if history.flags[r] & History::ROLLBACK != 0 {
@@ -210,7 +242,7 @@ pub fn fill(
             items: pending.items.clone(),
             bits: pending.bits,
         };
-        add_commits(&mut own, &commits, start, k as usize, &previous);
+        add_commits(&mut own, &commits, k as usize, previous);
         batch.push(if seen_success {
             own.items.len() as u32
         } else {
@@ -242,19 +274,13 @@ fn with_hash(group: &[Pending], h: u64) -> impl Iterator<Item = &Pending> {
 /// commits: a scan of a handful of hashes beats sorting); beyond, sorted by hash.
 const SMALL: usize = 32;
 
-/// Adds the commits of start rank `k` to `pending` (distinct, none shipped by the
+/// Adds the commits of deployment `k` to `pending` (distinct, none shipped by the
 /// previous success): a commit already pending keeps the earlier time; one the
 /// previous success shipped is dropped. The same set as [`distinct_new`] over
 /// `pending` and the commits.
-fn add_commits(
-    pending: &mut Group,
-    commits: &Commits<'_>,
-    start: &StartOrder,
-    k: usize,
-    previous: &Group,
-) {
-    let own = start.commit_len[k] as usize;
-    let keys = commits.pending_of(start, k);
+fn add_commits(pending: &mut Group, commits: &Commits<'_>, k: usize, previous: &Group) {
+    let own = commits.own(k).len();
+    let keys = commits.pending_of(k);
     if pending.items.len() + own > SMALL {
         for c in keys {
             pending.bits |= bit(c.0);

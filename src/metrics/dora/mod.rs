@@ -27,7 +27,7 @@ pub use scratch::Scratch;
 pub use table::Table;
 pub use window::dora;
 
-use table::StartOrder;
+use table::Rows;
 
 /// Every service's history, and how each incident was linked.
 #[derive(Debug, Clone, Default)]
@@ -54,30 +54,47 @@ impl Histories<'_> {
     }
 }
 
-/// Lays out one service's rows in finish order (running ones last) from their start
-/// order, with the flags they have so far, in `history` (empty: see
-/// [`Scratch::history`]); returns it and, for each row, its start rank.
-fn by_finish(start: &StartOrder, mut history: History) -> (History, Vec<u32>) {
+/// Lays out one service's rows in finish order (running ones last, by start), with
+/// the flags they have so far, in `history` (empty: see [`Scratch::history`]), from
+/// the finish order its columns keep
+/// ([`ServiceColumns::by_finish`](crate::model::log::ServiceColumns::by_finish)); returns it and,
+/// for each row, its `k`. `before_now` as in [`table::rows`].
+fn by_finish(rows: &Rows<'_>, before_now: i64, mut history: History) -> (History, Vec<u32>) {
     debug_assert!(history.is_empty() && history.lead_times.is_empty());
-    let n = start.len();
-    // Sorted through the start ranks (ties by rank: the order is total), so that no
-    // (finish, rank) pairs are laid out only to be taken apart again.
-    let mut order: Vec<u32> = (0..n as u32).collect();
-    history::sort_nearly_sorted(&mut order, |k| (start.finished_ms[k as usize], k));
-    // One pass over the order fills every column (the rows are read once each).
+    let c = rows.cols;
+    // What finished before `now` is a prefix of the finish order: it holds every
+    // finished row (and the deployments that are no rows, or are still running by
+    // their status, or started after `now`, which are skipped).
+    let prefix = c
+        .by_finish()
+        .partition_point(|&k| c.finished_ms[k as usize] < before_now);
+    let finished = c.by_finish()[..prefix]
+        .iter()
+        .copied()
+        .filter(|&k| rows.is_finished(k as usize));
+    let mut order: Vec<u32> = Vec::with_capacity(rows.len());
+    order.extend(finished);
+    let n_finished = order.len();
+    order.extend_from_slice(&rows.running);
+    let n = order.len();
+    // One pass over the order fills every column (each row read once).
     let h = &mut history;
     h.finished_ms.reserve(n);
     h.started_ms.reserve(n);
     h.index.reserve(n);
     h.flags.reserve(n);
-    for &k in &order {
+    for (r, &k) in order.iter().enumerate() {
         let k = k as usize;
-        h.finished_ms.push(start.finished_ms[k]);
-        h.started_ms.push(start.started_ms[k]);
-        h.index.push(start.pos[k]);
-        h.flags.push(start.flags[k]);
+        h.finished_ms.push(if r < n_finished {
+            c.finished_ms[k]
+        } else {
+            i64::MAX
+        });
+        h.started_ms.push(c.started_ms[k]);
+        h.index.push(c.pos[k]);
+        h.flags.push(rows.flags[k]);
     }
-    h.finished = h.finished_ms.partition_point(|&f| f != i64::MAX);
+    h.finished = n_finished;
     h.recovery.resize(n, 0.0);
     (history, order)
 }
@@ -106,17 +123,16 @@ impl<'a> Histories<'a> {
         let before_now = table::ms_ceil(now);
         let mut services: HashMap<&'a str, History> = HashMap::with_capacity(names.len());
         for ((name, columns), started) in names.iter().zip(&cols.of).zip(&table.started_of) {
-            // One service at a time, its start order dropped before the next one's is
+            // One service at a time, its rows dropped before the next one's are
             // laid out: the next service's scratch reuses the same memory.
-            let mut start = table::start_order(columns, started.len(), before_now);
+            let mut rows = table::rows(columns, started.len(), before_now);
             // In start order: what a remediation repairs is decided by starts.
-            failure::mark_remediated(&mut start, settings.failure_window);
-            let (mut history, order) = by_finish(&start, scratch.history());
+            failure::mark_remediated(&mut rows, settings.failure_window);
+            let (mut history, order) = by_finish(&rows, before_now, scratch.history());
             lead_time::fill(
                 &mut history,
-                &start,
+                columns,
                 &order,
-                columns.commits(),
                 settings.lead_time_basis,
                 deployments,
             );

@@ -10,45 +10,41 @@ use crate::model::{DeployKind, DeployStatus, DeploymentLog, Ts};
 
 use super::history::History;
 
-/// One service's DORA rows (production, started before `now`, not canceled) in log
-/// order — by start, then id — as columns indexed by start rank `k`.
-#[derive(Debug, Clone, Default)]
-pub struct StartOrder {
-    /// Position of the row's deployment in the log.
-    pub pos: Vec<u32>,
-    pub started_ms: Vec<i64>,
-    /// Finish as known at `now`: `i64::MAX` while running (or finishing after `now`).
-    pub finished_ms: Vec<i64>,
-    /// The [`History`] flags a deployment has by itself: success, counted, its own
-    /// failure causes ([`super::failure::own_failure`]), remediation, rollback.
+/// One service's deployments started before `now`, with the [`History`] flags each
+/// has by itself (success, counted, its own failure causes
+/// ([`super::failure::own_failure`]), remediation, rollback), indexed by its place `k`
+/// in the service's columns — which hold everything else a row needs, so nothing is
+/// copied out of them.
+#[derive(Debug, Clone)]
+pub struct Rows<'a> {
+    pub cols: &'a ServiceColumns,
+    /// By `k`; [`Rows::NOT_ROW`] for a deployment that is no DORA row (not production,
+    /// or canceled).
     pub flags: Vec<u8>,
-    /// Its commits in its service's commits ([`ServiceColumns::commits`]).
-    pub commit_start: Vec<u32>,
-    pub commit_len: Vec<u32>,
+    /// The rows running at `now` (not finished before it), by `k`.
+    pub running: Vec<u32>,
 }
 
-impl StartOrder {
-    fn with_capacity(n: usize) -> Self {
-        StartOrder {
-            pos: Vec::with_capacity(n),
-            started_ms: Vec::with_capacity(n),
-            finished_ms: Vec::with_capacity(n),
-            flags: Vec::with_capacity(n),
-            commit_start: Vec::with_capacity(n),
-            commit_len: Vec::with_capacity(n),
-        }
-    }
+impl Rows<'_> {
+    /// Not a DORA row. No row has every flag: recovered and ongoing exclude each other.
+    pub const NOT_ROW: u8 = u8::MAX;
 
+    /// Deployments started before `now` (rows or not).
     pub fn len(&self) -> usize {
-        self.pos.len()
+        self.flags.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.pos.is_empty()
+        self.flags.is_empty()
     }
 
+    pub fn is_row(&self, k: usize) -> bool {
+        self.flags.get(k).is_some_and(|&f| f != Self::NOT_ROW)
+    }
+
+    /// Finished before `now` (so counted: rows are not canceled).
     pub fn is_finished(&self, k: usize) -> bool {
-        self.finished_ms[k] != i64::MAX
+        self.is_row(k) && self.flags[k] & History::COUNTS != 0
     }
 }
 
@@ -110,19 +106,21 @@ impl<'a> Table<'a> {
     }
 }
 
-/// The DORA rows among a service's first `started` deployments (those started before
-/// `now`: see [`Table::started_of`]), with their flags as
-/// of the millisecond `before_now` (what finishes at or after it is still running).
-pub fn start_order(c: &ServiceColumns, started: usize, before_now: i64) -> StartOrder {
-    // Room for every deployment: the pages the few non-rows leave unused are never
-    // touched, so never faulted in.
-    let mut rows = StartOrder::with_capacity(started);
+/// The flags of a service's first `started` deployments (those started before `now`:
+/// see [`Table::started_of`]) as of the millisecond `before_now` (what finishes at or
+/// after it is still running).
+pub fn rows(c: &ServiceColumns, started: usize, before_now: i64) -> Rows<'_> {
+    let mut rows = Rows {
+        cols: c,
+        flags: Vec::with_capacity(started),
+        running: Vec::new(),
+    };
     for k in 0..started {
         if !is_row(c, k) {
+            rows.flags.push(Rows::NOT_ROW);
             continue;
         }
-        let f = c.finished_ms[k];
-        let finished = f < before_now && c.status[k] != DeployStatus::Running;
+        let finished = c.finished_ms[k] < before_now && c.status[k] != DeployStatus::Running;
         let status = if finished {
             c.status[k]
         } else {
@@ -136,6 +134,8 @@ pub fn start_order(c: &ServiceColumns, started: usize, before_now: i64) -> Start
         if finished {
             // Not running and not canceled: success, failed or rolled back.
             flags |= History::COUNTS;
+        } else {
+            rows.running.push(k as u32);
         }
         if super::failure::own_failure(status, c.canary_failed[k]) {
             flags |= History::FAILED;
@@ -146,13 +146,7 @@ pub fn start_order(c: &ServiceColumns, started: usize, before_now: i64) -> Start
         if kind == DeployKind::Rollback {
             flags |= History::ROLLBACK;
         }
-        let span = c.commit_span(k);
-        rows.pos.push(c.pos[k]);
-        rows.started_ms.push(c.started_ms[k]);
-        rows.finished_ms.push(if finished { f } else { i64::MAX });
         rows.flags.push(flags);
-        rows.commit_start.push(span.start as u32);
-        rows.commit_len.push(span.len() as u32);
     }
     rows
 }

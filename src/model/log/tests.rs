@@ -84,6 +84,12 @@ fn check(log: &DeploymentLog) {
     }
     assert_eq!(log.positions.len(), log.len());
     assert_eq!(rows(log.columns()), rows(&DeployColumns::of(log)));
+    for c in &log.columns().of {
+        // Each service's finish order is a permutation of its deployments, sorted.
+        let mut expected: Vec<u32> = (0..c.len() as u32).collect();
+        expected.sort_by_key(|&k| (c.finished_ms[k as usize], k));
+        assert_eq!(c.by_finish(), expected.as_slice());
+    }
     // And nothing else: every service's columns hold exactly its deployments.
     let held: usize = log.columns().of.iter().map(ServiceColumns::len).sum();
     assert_eq!(held, log.len());
@@ -176,6 +182,13 @@ proptest! {
                     if failed {
                         d.status = DeployStatus::Failed;
                     }
+                    // Finishes out of start order, some not yet: the finish order
+                    // moves as replacements come in.
+                    d.finished_at = match twist {
+                        2 => None,
+                        3 => Some(d.started_at + Duration::minutes(moved.abs())),
+                        _ => d.finished_at,
+                    };
                     d
                 })
                 .collect();
@@ -189,5 +202,38 @@ proptest! {
                 prop_assert_eq!(Some(d), expected.get(&d.id));
             }
         }
+    }
+}
+
+proptest! {
+    /// Whatever the disorder of the new tail, the result is the sorted order (the
+    /// insertion sort and its fallback agree with the general sort).
+    #[test]
+    fn sorts_any_tail_into_a_sorted_head(
+        keys in prop::collection::vec(any::<i64>(), 0..200),
+        head in 0usize..200,
+        near in any::<bool>(),
+    ) {
+        let mut keyed: Vec<(i64, u32)> = keys.iter().enumerate().map(|(k, &v)| (v, k as u32)).collect();
+        if near {
+            // Nearly sorted, as the log gives them: the insertion sort's own case.
+            keyed.sort_unstable();
+            for triple in keyed.chunks_mut(3) {
+                triple.reverse();
+            }
+        }
+        let head = head.min(keyed.len());
+        keyed[..head].sort_unstable();
+        let mut expected = keyed.clone();
+        expected.sort_unstable();
+        sort_nearly_sorted(&mut keyed, head, |pair| pair);
+        prop_assert_eq!(&keyed, &expected);
+        // By key through an index, as the log sorts its finish order.
+        let values: Vec<i64> = keyed.iter().rev().map(|&(v, _)| v).collect();
+        let mut order: Vec<u32> = (0..values.len() as u32).collect();
+        sort_nearly_sorted(&mut order, 0, |k| (values[k as usize], k));
+        let mut expected = order.clone();
+        expected.sort_by_key(|&k| (values[k as usize], k));
+        prop_assert_eq!(order, expected);
     }
 }
