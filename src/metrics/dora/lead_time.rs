@@ -1,8 +1,10 @@
 //! Lead time for changes (DESIGN §3). A successful deployment's changes are the commits
 //! between the previous successful production deployment of the service and this one:
 //! its own commits plus those of failed or rolled-back deployments since the last
-//! success (they shipped for real only now), without duplicates and without commits the
-//! previous success already shipped (some sources list commits cumulatively). The
+//! success (they shipped for real only now), without duplicates and without the commits
+//! the previous success listed — all of them, new or not, so that a source that lists
+//! commits cumulatively never charges a commit twice, however many successes back it
+//! first shipped. The
 //! first successful deployment ever seen has no predecessor, so its commits — possibly
 //! a year of history — are not counted. A rollback ships old code, not changes: its
 //! commits are not lead times and the pending ones wait for the next forward deploy.
@@ -41,10 +43,11 @@ fn bit(hash: u64) -> u64 {
     1 << (hash.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 58)
 }
 
-/// What the previous success shipped, which the next one must not count again.
+/// What the previous success listed (its own commits and those pending since the
+/// success before it), which the next one must not count again.
 #[derive(Default)]
 struct Shipped {
-    /// Those changes: `bits` always, `items` laid out only when needed (see `own`).
+    /// Those commits: `bits` always, `items` laid out only when needed (see `own`).
     group: Group,
     /// Set when they are the commits of one deployment `k`, all new — the usual
     /// case — read from the columns as they stand instead of copied for every row.
@@ -177,6 +180,9 @@ pub fn fill(
     lead_start.reserve(n + 1);
     batch.reserve(n);
     let mut pending = Group::default();
+    // Commits listed since the previous success that it had listed too: not changes,
+    // but still shipped by the next success (a cumulative source lists them again).
+    let mut relisted = Group::default();
     let mut shipped = Shipped::default();
     let mut seen_success = false;
     for (r, &k) in order.iter().enumerate().take(finished) {
@@ -187,7 +193,8 @@ pub fn fill(
             continue;
         }
         let k = k as usize;
-        if seen_success && flags & History::SUCCESS != 0 && pending.items.is_empty() {
+        let nothing_since = pending.items.is_empty() && relisted.items.is_empty();
+        if seen_success && flags & History::SUCCESS != 0 && nothing_since {
             // The usual case, a success right after a success: its changes are its own
             // commits as they stand, with no pending set laid out for them.
             let own = commits.own(k);
@@ -204,7 +211,13 @@ pub fn fill(
         // A failed deployment's batch is needed too (risk flags), so the pending set
         // is kept distinct at every row, not only at successes: each new commit is
         // merged into it (the earliest copy of each commit kept).
-        add_commits(&mut pending, &commits, k, shipped.group(&commits));
+        add_commits(
+            &mut pending,
+            &commits,
+            k,
+            shipped.group(&commits),
+            &mut relisted,
+        );
         batch.push(if seen_success {
             pending.items.len() as u32
         } else {
@@ -219,9 +232,13 @@ pub fn fill(
             history.flags[r] |= History::CHANGES_COUNTED;
         }
         seen_success = true;
+        // What it listed: its new changes and what it listed again.
         std::mem::swap(&mut shipped.group, &mut pending);
         shipped.own = None;
         pending.clear();
+        shipped.group.bits |= relisted.bits;
+        shipped.group.items.append(&mut relisted.items);
+        relisted.clear();
         if shipped.group.items.len() > SMALL {
             // Searched by hash from now on.
             shipped
@@ -242,7 +259,13 @@ pub fn fill(
             items: pending.items.clone(),
             bits: pending.bits,
         };
-        add_commits(&mut own, &commits, k as usize, previous);
+        add_commits(
+            &mut own,
+            &commits,
+            k as usize,
+            previous,
+            &mut Group::default(),
+        );
         batch.push(if seen_success {
             own.items.len() as u32
         } else {
@@ -274,11 +297,17 @@ fn with_hash(group: &[Pending], h: u64) -> impl Iterator<Item = &Pending> {
 /// commits: a scan of a handful of hashes beats sorting); beyond, sorted by hash.
 const SMALL: usize = 32;
 
-/// Adds the commits of deployment `k` to `pending` (distinct, none shipped by the
+/// Adds the commits of deployment `k` to `pending` (distinct, none listed by the
 /// previous success): a commit already pending keeps the earlier time; one the
-/// previous success shipped is dropped. The same set as [`distinct_new`] over
-/// `pending` and the commits.
-fn add_commits(pending: &mut Group, commits: &Commits<'_>, k: usize, previous: &Group) {
+/// previous success listed goes to `relisted` instead. The same sets as
+/// [`distinct_new`] over `pending` and the commits.
+fn add_commits(
+    pending: &mut Group,
+    commits: &Commits<'_>,
+    k: usize,
+    previous: &Group,
+    relisted: &mut Group,
+) {
     let own = commits.own(k).len();
     let keys = commits.pending_of(k);
     if pending.items.len() + own > SMALL {
@@ -286,7 +315,7 @@ fn add_commits(pending: &mut Group, commits: &Commits<'_>, k: usize, previous: &
             pending.bits |= bit(c.0);
             pending.items.push(c);
         }
-        distinct_new(&mut pending.items, &previous.items, commits);
+        distinct_new(&mut pending.items, &previous.items, commits, relisted);
         return;
     }
     let same = |a: &Pending, b: &Pending| commits.same(a, b);
@@ -305,7 +334,10 @@ fn add_commits(pending: &mut Group, commits: &Commits<'_>, k: usize, previous: &
             }
             continue;
         }
-        if !with_hash(&previous.items, h).any(|q| same(&c, q)) {
+        if with_hash(&previous.items, h).any(|q| same(&c, q)) {
+            relisted.bits |= b;
+            relisted.items.push(c);
+        } else {
             pending.bits |= b;
             pending.items.push(c);
         }
@@ -313,14 +345,26 @@ fn add_commits(pending: &mut Group, commits: &Commits<'_>, k: usize, previous: &
 }
 
 /// Makes `pending` distinct (sorted by hash, the earliest copy of each commit kept)
-/// and drops what the previous success already shipped (`previous` is sorted by hash
-/// when longer than [`SMALL`]).
-fn distinct_new(pending: &mut Vec<Pending>, previous: &[Pending], commits: &Commits<'_>) {
+/// and moves what the previous success already listed to `relisted` (`previous` is
+/// sorted by hash when longer than [`SMALL`]).
+fn distinct_new(
+    pending: &mut Vec<Pending>,
+    previous: &[Pending],
+    commits: &Commits<'_>,
+    relisted: &mut Group,
+) {
     let same = |a: &Pending, b: &Pending| commits.same(a, b);
     // By hash, then by time: duplicates become neighbours, the earliest first.
     pending.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
     dedup(pending, &same);
-    pending.retain(|p| !with_hash(previous, p.0).any(|q| same(p, q)));
+    pending.retain(|p| {
+        let listed = with_hash(previous, p.0).any(|q| same(p, q));
+        if listed {
+            relisted.bits |= bit(p.0);
+            relisted.items.push(*p);
+        }
+        !listed
+    });
 }
 
 /// Removes later copies of the same commit, in place. Sorted by hash, copies sit in
