@@ -9,11 +9,14 @@
 //! and its limits must stay put while the window slides: computed from the window
 //! alone, a 30-day window would give the weekly charts 4 points (a 20-point baseline
 //! never reached, 8-in-a-row never possible) and the XmR limits would move every time
-//! the window moved. So the baseline is the first points of the history — or of the
-//! latest segment, from a process-change annotation on — or the range the user marked
-//! (`spc_baseline_start` / `spc_baseline_end`), held afterwards; and the points a chart
-//! shows and reports (its `points`, the indices of its signals) are those of the whole
-//! charted span, oldest first, the window's being the last of them.
+//! the window moved. So each segment (every process-change annotation starts one)
+//! takes its baseline from its own first points, held afterwards; the segment holding
+//! the range the user marked (`spc_baseline_start` / `spc_baseline_end`) takes that
+//! range instead, and process changes strictly inside the range cut nothing (see
+//! `spc::segments::plan`). A segment too short for limits has none (its points are
+//! not judged), never the previous segment's. The points a chart shows and reports
+//! (its `points`, the indices of its signals) are those of the whole charted span,
+//! oldest first, the window's being the last of them.
 //!
 //! Weekly points are 7-local-day blocks counted back from the window's end, over the
 //! whole history: the oldest block that starts before the first deployment is

@@ -303,12 +303,19 @@ pub struct Signal {
     pub points: Vec<usize>,
 }
 
-/// Moving-range chart accompanying an XmR chart.
+/// Moving-range chart accompanying an XmR chart, segment by segment.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MovingRange {
-    pub values: Vec<f64>,
-    pub center: f64,
-    pub ucl: f64,
+    /// One per point of the chart: `|x[i] − x[i−1]|`, `None` at the first point of
+    /// each segment (no range is taken across a process change).
+    pub values: Vec<Option<f64>>,
+    /// The last segment's mR̄ and upper limit `3.267·mR̄`; `None` when its baseline
+    /// holds fewer than two points.
+    pub center: Option<f64>,
+    pub ucl: Option<f64>,
+    /// Indices (into `values`, that is the chart's points) of the moving ranges above
+    /// their own segment's upper limit.
+    pub beyond: Vec<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -325,6 +332,11 @@ pub struct SpcChart {
     pub signals: Vec<Signal>,
     #[serde(skip)]
     pub moving_range: Option<MovingRange>,
+    /// The latest segment's baseline has no variation (σ = 0: all XmR baseline values
+    /// equal, or a p̄ of 0 or 1, or a ū of 0): its limits collapse onto the centre and
+    /// cannot tell a signal from noise, so no run rule judges its points.
+    #[serde(skip)]
+    pub no_spread: bool,
 }
 
 /// Why a deployment is risky.

@@ -324,9 +324,21 @@ fn spc(now: Ts) -> SpcChart {
             limits,
         })
         .collect();
-    let values: Vec<f64> = points
-        .windows(2)
-        .map(|w| (w[1].value - w[0].value).abs())
+    // One segment: a range at every point but the first; mR̄ 2.3 h, UCL 7.6 h (the
+    // 9.5 h ranges into and out of the 14.5 h point are beyond it).
+    let values: Vec<Option<f64>> = std::iter::once(None)
+        .chain(
+            points
+                .windows(2)
+                .map(|w| Some((w[1].value - w[0].value).abs())),
+        )
+        .collect();
+    let mr_ucl = 7.6 * 3600.0;
+    let beyond: Vec<usize> = values
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| v.is_some_and(|v| v > mr_ucl))
+        .map(|(i, _)| i)
         .collect();
     SpcChart {
         metric: "lead_time",
@@ -351,9 +363,11 @@ fn spc(now: Ts) -> SpcChart {
         points,
         moving_range: Some(MovingRange {
             values,
-            center: 2.3 * 3600.0,
-            ucl: 7.6 * 3600.0,
+            center: Some(2.3 * 3600.0),
+            ucl: Some(mr_ucl),
+            beyond,
         }),
+        no_spread: false,
     }
 }
 

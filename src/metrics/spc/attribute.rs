@@ -14,23 +14,24 @@ pub struct Subgroup {
     pub n: f64,
 }
 
-/// Per-point limits and σ for a p- or u-chart.
+/// Per-point limits and σᵢ for a p- or u-chart. Each segment's centre comes from its
+/// own baseline only; a segment whose baseline holds no units has no centre, and its
+/// points' limits are unknown (`None`), never the previous segment's. σᵢ is 0 where
+/// the centre is (p̄ = 0 or 1, ū = 0): the caller treats such points as unjudgeable.
 pub fn limits(
     kind: ChartKind,
     groups: &[Subgroup],
     segments: &[Segment],
 ) -> Vec<Option<(Limits, f64)>> {
     let mut out = vec![None; groups.len()];
-    let mut center: Option<f64> = None;
     for seg in segments {
         let base = groups.get(seg.baseline.clone()).unwrap_or(&[]);
         let (d, n) = base
             .iter()
             .fold((0.0, 0.0), |(d, n), g| (d + g.count, n + g.n));
-        if n > 0.0 {
-            center = Some(d / n);
-        }
-        let Some(c) = center else { continue };
+        let Some(c) = (n > 0.0).then(|| d / n) else {
+            continue;
+        };
         for i in seg.points.clone() {
             let Some(g) = groups.get(i).filter(|g| g.n > 0.0) else {
                 continue;
@@ -152,5 +153,36 @@ mod tests {
         assert!((sigma - 0.25).abs() < 1e-12);
         assert!((first.ucl - 1.25).abs() < 1e-12);
         assert_eq!(first.lcl, 0.0);
+    }
+
+    #[test]
+    fn a_segment_without_units_in_its_baseline_has_no_limits() {
+        // Segment 1: 1 of 10 → p̄ 0.1. Segment 2's baseline has n = 0 (only possible
+        // when called directly: the chart drops such weeks): unknown, not 0.1.
+        let g = [
+            Subgroup {
+                count: 1.0,
+                n: 10.0,
+            },
+            Subgroup { count: 0.0, n: 0.0 },
+            Subgroup {
+                count: 1.0,
+                n: 10.0,
+            },
+        ];
+        let segs = [
+            Segment {
+                points: 0..1,
+                baseline: 0..1,
+            },
+            Segment {
+                points: 1..3,
+                baseline: 1..2,
+            },
+        ];
+        let l = limits(ChartKind::P, &g, &segs);
+        assert_eq!(l[0].map(|(l, _)| l.center), Some(0.1));
+        assert_eq!(l[1], None);
+        assert_eq!(l[2], None);
     }
 }

@@ -13,8 +13,10 @@ use crate::model::Ts;
 
 pub use attribute::Subgroup;
 
-/// Limits shown where none can be computed yet (fewer than two points, or a week
-/// without deployments): NaN, which the report writes as `null`.
+/// Limits shown where none can be computed: a point whose segment's baseline is too
+/// short (an XmR segment of one point, after a process change). NaN, which the report
+/// writes as `null`. Weeks without deployments (n = 0) are not points at all:
+/// [`attribute_chart`] drops them (no opportunity to fail; u = c/n is undefined).
 const UNKNOWN: Limits = Limits {
     center: f64::NAN,
     ucl: f64::NAN,
@@ -42,7 +44,7 @@ pub fn xmr_chart(metric: &'static str, points: &[(Ts, f64)], p: &ChartParams<'_>
     let ats: Vec<Ts> = points.iter().map(|(t, _)| *t).collect();
     let values: Vec<f64> = points.iter().map(|(_, v)| *v).collect();
     let segments = segments::plan(&ats, p.changes, p.baseline, p.marked, 2);
-    let (per_point, mr_bar) = xmr::limits(&values, &segments);
+    let per_point = xmr::limits(&values, &segments);
     let mut chart = assemble(
         metric,
         ChartKind::Xmr,
@@ -52,11 +54,14 @@ pub fn xmr_chart(metric: &'static str, points: &[(Ts, f64)], p: &ChartParams<'_>
         &segments,
         p.rules,
     );
-    chart.moving_range = mr_bar.map(|m| xmr::moving_range(&values, m));
+    let mr = xmr::moving_range(&values, &segments);
+    chart.moving_range = mr.values.iter().any(Option::is_some).then_some(mr);
     chart
 }
 
-/// A p-chart (proportions) or u-chart (counts per unit) of weekly subgroups.
+/// A p-chart (proportions) or u-chart (counts per unit) of weekly subgroups. Weeks
+/// with n = 0 (no deployments) are dropped: they had no opportunity, and u = c/n is
+/// undefined.
 pub fn attribute_chart(
     metric: &'static str,
     kind: ChartKind,
@@ -104,15 +109,17 @@ fn assemble(
     set: RuleSet,
 ) -> SpcChart {
     let segments: Vec<std::ops::Range<usize>> = segments.iter().map(|s| s.points.clone()).collect();
+    // z = NaN ("no zone": no run rule judges the point) where the limits are unknown
+    // or σ is 0 or not finite. With no spread in the baseline the limits collapse onto
+    // the centre and cannot separate signal from noise: judging by float equality with
+    // a computed centre (0.1 × 3 averages to 0.10000000000000002) would make every
+    // point infinitely far out.
     let z: Vec<f64> = values
         .iter()
         .zip(per_point)
         .map(|(&x, l)| match l {
-            Some((l, sigma)) if *sigma > 0.0 => (x - l.center) / sigma,
-            // No spread: on the centre is 0σ, anywhere else is infinitely far.
-            Some((l, _)) if x == l.center => 0.0,
-            Some((l, _)) => (x - l.center).signum() * f64::INFINITY,
-            None => f64::NAN,
+            Some((l, sigma)) if judgeable(*sigma) => (x - l.center) / sigma,
+            _ => f64::NAN,
         })
         .collect();
     let signals = rules::evaluate(values, &z, &segments, set)
@@ -136,7 +143,9 @@ fn assemble(
             limits: l.map_or(UNKNOWN, |(l, _)| l),
         })
         .collect();
-    let last = per_point.last().copied().flatten().map(|(l, _)| l);
+    let last = per_point.last().copied().flatten();
+    let no_spread = last.is_some_and(|(_, sigma)| !judgeable(sigma));
+    let last = last.map(|(l, _)| l);
     SpcChart {
         metric,
         chart,
@@ -146,5 +155,11 @@ fn assemble(
         points,
         signals,
         moving_range: None,
+        no_spread,
     }
+}
+
+/// Whether limits with this σ can judge a point: a spread that is positive and finite.
+fn judgeable(sigma: f64) -> bool {
+    sigma > 0.0 && sigma.is_finite()
 }

@@ -2,6 +2,11 @@
 //! XmR charts (σ = mR̄ / 1.128) and attribute charts (σ varying with n). Each signal
 //! names its rule and every point of the run that trips it. Runs never cross a
 //! segment boundary: a process change starts the pattern search afresh.
+//!
+//! A NaN `z` means "no zone": the point's limits are unknown, or its σ is 0 (no
+//! variation in the baseline), so the chart cannot judge it. Such a point trips no
+//! rule, counts for no pattern and breaks every run, the trend rules (Nelson 3 and 4,
+//! which read the raw values) included.
 
 use std::ops::Range;
 
@@ -33,8 +38,8 @@ pub fn evaluate(values: &[f64], z: &[f64], segments: &[Range<usize>], set: RuleS
             RuleSet::Nelson => {
                 beyond(zs, off, 3.0, Rule::N1, &mut trips);
                 same_side(zs, off, 9, Rule::N2, &mut trips);
-                trending(vs, off, 6, &mut trips);
-                alternating(vs, off, 14, &mut trips);
+                trending(vs, zs, off, 6, &mut trips);
+                alternating(vs, zs, off, 14, &mut trips);
                 k_of_m(zs, off, 2, 3, 2.0, Rule::N5, &mut trips);
                 k_of_m(zs, off, 4, 5, 1.0, Rule::N6, &mut trips);
                 hugging(zs, off, 15, &mut trips);
@@ -62,14 +67,20 @@ fn beyond(z: &[f64], off: usize, limit: f64, rule: Rule, out: &mut Vec<Trip>) {
 /// `k` of `m` consecutive points beyond `limit` σ on one side; the point completing the
 /// pattern must be one of them (so a pattern is reported where it appears). At the
 /// start of a segment the window is the points so far: `k` of the first fewer than
-/// `m` points are already `k` of `m` (2.5, 2.5 opens a segment with WE2).
+/// `m` points are already `k` of `m` (2.5, 2.5 opens a segment with WE2). A point
+/// without a zone (NaN) starts the window afresh, like a segment's start.
 fn k_of_m(z: &[f64], off: usize, k: usize, m: usize, limit: f64, rule: Rule, out: &mut Vec<Trip>) {
+    let mut fresh = 0usize;
     for i in 0..z.len() {
+        if z[i].is_nan() {
+            fresh = i + 1;
+            continue;
+        }
         for side in [1.0, -1.0] {
             if z[i] * side <= limit {
                 continue;
             }
-            let window = (i + 1).saturating_sub(m)..=i;
+            let window = (i + 1).saturating_sub(m).max(fresh)..=i;
             let hits: Vec<usize> = window
                 .filter(|&j| z[j] * side > limit)
                 .map(|j| off + j)
@@ -133,14 +144,21 @@ fn same_side(z: &[f64], off: usize, len: usize, rule: Rule, out: &mut Vec<Trip>)
 }
 
 /// Runs of points whose successive moves satisfy `continues(previous move, move)`;
-/// a first non-zero move makes a run of two points.
-fn move_runs(v: &[f64], continues: impl Fn(i8, i8) -> bool) -> Vec<usize> {
+/// a first non-zero move makes a run of two points. A point without a zone (NaN `z`)
+/// is in no run (length 0) and the next point starts afresh.
+fn move_runs(v: &[f64], z: &[f64], continues: impl Fn(i8, i8) -> bool) -> Vec<usize> {
     let mut lengths = Vec::with_capacity(v.len());
     let mut run = 1usize;
     let mut last = 0i8;
     for i in 0..v.len() {
-        if i == 0 {
+        if z.get(i).is_none_or(|z| z.is_nan()) {
+            lengths.push(0);
+            last = 0;
+            continue;
+        }
+        if i == 0 || lengths[i - 1] == 0 {
             lengths.push(1);
+            last = 0;
             continue;
         }
         let m = sign(v[i] - v[i - 1]);
@@ -158,14 +176,14 @@ fn move_runs(v: &[f64], continues: impl Fn(i8, i8) -> bool) -> Vec<usize> {
 }
 
 /// Nelson 3: `len` points in a row steadily rising or falling.
-fn trending(v: &[f64], off: usize, len: usize, out: &mut Vec<Trip>) {
-    let lengths = move_runs(v, |a, b| a == b);
+fn trending(v: &[f64], z: &[f64], off: usize, len: usize, out: &mut Vec<Trip>) {
+    let lengths = move_runs(v, z, |a, b| a == b);
     emit_runs(lengths.into_iter(), len, Rule::N3, off, out);
 }
 
 /// Nelson 4: `len` points in a row alternating up and down.
-fn alternating(v: &[f64], off: usize, len: usize, out: &mut Vec<Trip>) {
-    let lengths = move_runs(v, |a, b| a == -b);
+fn alternating(v: &[f64], z: &[f64], off: usize, len: usize, out: &mut Vec<Trip>) {
+    let lengths = move_runs(v, z, |a, b| a == -b);
     emit_runs(lengths.into_iter(), len, Rule::N4, off, out);
 }
 
@@ -202,5 +220,53 @@ fn avoiding(z: &[f64], off: usize, len: usize, out: &mut Vec<Trip>) {
                 });
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules_of(values: &[f64], z: &[f64], set: RuleSet) -> Vec<Rule> {
+        let whole = 0..z.len();
+        evaluate(values, z, std::slice::from_ref(&whole), set)
+            .into_iter()
+            .map(|t| t.rule)
+            .collect()
+    }
+
+    #[test]
+    fn points_without_a_zone_trip_nothing() {
+        let nan = vec![f64::NAN; 20];
+        let rising: Vec<f64> = (0..20).map(f64::from).collect();
+        for set in [RuleSet::WesternElectric, RuleSet::Nelson] {
+            // Neither a constant series (Nelson 7 would see 15 within 1σ) nor a
+            // steady rise (Nelson 3 reads the raw values).
+            assert!(rules_of(&[0.1; 20], &nan, set).is_empty(), "{set:?}");
+            assert!(rules_of(&rising, &nan, set).is_empty(), "{set:?}");
+        }
+    }
+
+    #[test]
+    fn a_point_without_a_zone_breaks_runs_and_windows() {
+        // 2.5, NaN, 2.5: the NaN starts the 2-of-3 window afresh, so no WE2 …
+        let z = [2.5, f64::NAN, 2.5];
+        assert!(rules_of(&z, &z, RuleSet::WesternElectric).is_empty());
+        // … while 2.5, 0, 2.5 is 2 of 3.
+        let z = [2.5, 0.0, 2.5];
+        assert_eq!(rules_of(&z, &z, RuleSet::WesternElectric), vec![Rule::We2]);
+        // 7 above, NaN, 1 above: no 8 in a row.
+        let mut z = vec![0.5; 9];
+        z[7] = f64::NAN;
+        assert!(rules_of(&z, &z, RuleSet::WesternElectric).is_empty());
+        z[7] = 0.5;
+        assert_eq!(rules_of(&z, &z, RuleSet::WesternElectric), vec![Rule::We4]);
+        // Nelson 3: 1..=6 rising trips at the sixth point; a NaN in the middle breaks it.
+        let v: Vec<f64> = (1..=6).map(f64::from).collect();
+        let zero = [0.0; 6];
+        assert_eq!(rules_of(&v, &zero, RuleSet::Nelson), vec![Rule::N3]);
+        let mut gap = zero;
+        gap[2] = f64::NAN;
+        assert!(rules_of(&v, &gap, RuleSet::Nelson).is_empty());
     }
 }

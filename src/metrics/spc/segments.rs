@@ -1,6 +1,7 @@
 //! Baselines held and restarted: a "process change" annotation starts a new segment,
-//! whose limits come from its own first points and are then held. A range the user
-//! marks replaces the first points as the baseline of the segment it lies in.
+//! whose limits come from its own baseline and are then held. A range the user marks
+//! replaces the first points as the baseline of the segment it lies in; every other
+//! segment keeps its automatic baseline.
 
 use std::ops::Range;
 
@@ -16,13 +17,15 @@ pub struct Segment {
 
 /// The segments of a chart of points at `ats` (sorted by time).
 ///
-/// Without a marked range: a new segment starts at each process change, and each
-/// segment's baseline is its first `baseline` points (all of them while it has
-/// fewer). With a marked range `[start, end)`: the points in it are the baseline of
-/// the first segment, which runs from the first point up to the first process change
-/// at or after `end` (changes before `end` are superseded by the user's choice); later
-/// changes start segments with automatic baselines as usual. A marked range holding
-/// fewer than `min_points` points cannot give limits; the automatic baseline is used.
+/// Every process change starts a new segment at the first point at or after it, and a
+/// segment's baseline is its first `baseline` points (all of them while it has fewer).
+/// A marked range `[start, end)` changes two things: a process change strictly inside
+/// it (`start < change < end`) cuts nothing (the user declared those points one
+/// process), and the segment holding the range takes the range's points as its
+/// baseline. Changes at or before `start` and at or after `end` still cut, so the
+/// range always lies within one segment; segments before and after it keep their
+/// automatic baselines. A marked range holding fewer than `min_points` points cannot
+/// give limits: it is ignored (every change cuts, every baseline is automatic).
 pub fn plan(
     ats: &[Ts],
     changes: &[Ts],
@@ -37,16 +40,19 @@ pub fn plan(
     };
     let marked_points = marked.map(|(a, b)| {
         let from = ats.partition_point(|t| *t < a);
-        (from..ats.partition_point(|t| *t < b).max(from), b)
+        (from..ats.partition_point(|t| *t < b).max(from), (a, b))
     });
     match marked_points {
-        Some((range, end)) if range.len() >= min_points => {
-            let later: Vec<Ts> = changes.iter().copied().filter(|c| *c >= end).collect();
-            split(ats, &later)
+        Some((range, (a, b))) if range.len() >= min_points => {
+            let kept: Vec<Ts> = changes
+                .iter()
+                .copied()
+                .filter(|c| !(a < *c && *c < b))
+                .collect();
+            split(ats, &kept)
                 .into_iter()
-                .enumerate()
-                .map(|(k, points)| {
-                    if k == 0 {
+                .map(|points| {
+                    if points.start <= range.start && range.end <= points.end {
                         Segment {
                             points,
                             baseline: range.clone(),
@@ -122,14 +128,45 @@ mod tests {
                 }
             ]
         );
-        // Marked [5 h, 8 h): points 5, 6, 7. The change before its end is superseded.
+        // Marked [5 h, 8 h): points 5, 6, 7. The change before the range still cuts;
+        // the segment holding the range takes it as its baseline, the first segment
+        // keeps its automatic one.
         let marked = Some((at(5), at(8)));
         assert_eq!(
             plan(&ats, &change, 3, marked, 2),
+            vec![
+                Segment {
+                    points: 0..4,
+                    baseline: 0..3
+                },
+                Segment {
+                    points: 4..10,
+                    baseline: 5..8
+                }
+            ]
+        );
+        // A change strictly inside the range cuts nothing: the user's range wins.
+        let inside = [at(6) + Duration::minutes(30)];
+        assert_eq!(
+            plan(&ats, &inside, 3, marked, 2),
             vec![Segment {
                 points: 0..10,
                 baseline: 5..8
             }]
+        );
+        // A change exactly at the range's start cuts there: the range opens a segment.
+        assert_eq!(
+            plan(&ats, &[at(5)], 3, marked, 2),
+            vec![
+                Segment {
+                    points: 0..5,
+                    baseline: 0..3
+                },
+                Segment {
+                    points: 5..10,
+                    baseline: 5..8
+                }
+            ]
         );
         // A change after the range still starts a new (automatic) baseline.
         let later = [at(9) - Duration::minutes(1)];
@@ -154,6 +191,21 @@ mod tests {
                 points: 0..10,
                 baseline: 0..3
             }]
+        );
+        // Ignored altogether: a change inside it still cuts.
+        let inside_one = [at(5) + Duration::minutes(30)];
+        assert_eq!(
+            plan(&ats, &inside_one, 3, one, 2),
+            vec![
+                Segment {
+                    points: 0..6,
+                    baseline: 0..3
+                },
+                Segment {
+                    points: 6..10,
+                    baseline: 6..9
+                }
+            ]
         );
     }
 }

@@ -4,7 +4,8 @@
 //! upper limit `3.267·mR̄` (D₄). The run rules' zones use the same σ, so a point is
 //! "beyond 3 sigma" (rule 1) exactly when it is outside the drawn limits; with 2.66 a
 //! point between 2.6596·mR̄ and 2.66·mR̄ would be a signal inside the limits. Limits
-//! come from each segment's baseline and are then held.
+//! come from each segment's own baseline and are then held; so does the moving-range
+//! chart's, which takes no range across a process change.
 
 use crate::metrics::types::{Limits, MovingRange};
 
@@ -32,31 +33,61 @@ pub fn baseline_limits(values: &[f64]) -> Option<(Limits, f64, f64)> {
     Some((limits, sigma, mr_bar))
 }
 
-/// Per-point limits and σ for every segment, and the last baseline's mR̄. A segment
-/// whose baseline is too short (one point) holds the previous segment's limits;
-/// before any baseline exists, none are known.
-pub fn limits(values: &[f64], segments: &[Segment]) -> (Vec<Option<(Limits, f64)>>, Option<f64>) {
+/// Per-point limits and σ for every segment, each from that segment's own baseline
+/// only. A segment whose baseline is too short (one point) has no limits: its points'
+/// limits are unknown (`None`), never the previous segment's, which a process change
+/// declared obsolete.
+pub fn limits(values: &[f64], segments: &[Segment]) -> Vec<Option<(Limits, f64)>> {
     let mut out = vec![None; values.len()];
-    let mut held: Option<(Limits, f64, f64)> = None;
     for seg in segments {
-        if let Some(l) = values.get(seg.baseline.clone()).and_then(baseline_limits) {
-            held = Some(l);
-        }
-        for i in seg.points.clone() {
-            if let Some(slot) = out.get_mut(i) {
-                *slot = held.map(|(l, s, _)| (l, s));
-            }
+        let own = values
+            .get(seg.baseline.clone())
+            .and_then(baseline_limits)
+            .map(|(l, s, _)| (l, s));
+        for slot in out.get_mut(seg.points.clone()).into_iter().flatten() {
+            *slot = own;
         }
     }
-    (out, held.map(|(_, _, mr)| mr))
+    out
 }
 
-/// The moving-range chart: `values[i] = |x[i+1] − x[i]|`, with the last baseline's mR̄.
-pub fn moving_range(values: &[f64], mr_bar: f64) -> MovingRange {
+/// The moving-range chart, segment by segment: `values[i] = |x[i] − x[i−1]|` for
+/// every point but the first of each segment (no range is taken across a process
+/// change, whose jump is the change, not noise); each segment's mR̄ comes from the
+/// moving ranges within its baseline and its upper limit is `D₄·mR̄`. `beyond` lists
+/// the points whose moving range exceeds its segment's upper limit; a segment whose
+/// mR̄ is unknown or 0 (no variation in the baseline) judges none. `center` and `ucl`
+/// are the last segment's.
+pub fn moving_range(values: &[f64], segments: &[Segment]) -> MovingRange {
+    let mut mr: Vec<Option<f64>> = vec![None; values.len()];
+    let mut beyond = Vec::new();
+    let mut last: Option<f64> = None;
+    for seg in segments {
+        let seg_end = seg.points.end.min(values.len());
+        let range = |i: usize| (values[i] - values[i - 1]).abs();
+        for (i, slot) in mr
+            .iter_mut()
+            .enumerate()
+            .take(seg_end)
+            .skip(seg.points.start + 1)
+        {
+            *slot = Some(range(i));
+        }
+        let mr_bar = values
+            .get(seg.baseline.clone())
+            .and_then(baseline_limits)
+            .map(|(_, _, m)| m);
+        if let Some(m) = mr_bar.filter(|m| *m > 0.0 && m.is_finite()) {
+            let ucl = D4 * m;
+            beyond.extend((seg.points.start + 1..seg_end).filter(|&i| range(i) > ucl));
+        }
+        last = mr_bar;
+    }
     MovingRange {
-        values: values.windows(2).map(|w| (w[1] - w[0]).abs()).collect(),
-        center: mr_bar,
-        ucl: D4 * mr_bar,
+        values: mr,
+        center: last,
+        ucl: last.map(|m| D4 * m),
+        beyond,
     }
 }
 
@@ -82,9 +113,17 @@ mod tests {
         assert!((sigma - 5.0 / 3.0 / 1.128).abs() < 1e-12);
         assert!((l.ucl - 15.932_624_113_475_18).abs() < 1e-9, "{l:?}");
         assert!((l.lcl - 7.067_375_886_524_82).abs() < 1e-9, "{l:?}");
-        let chart = moving_range(&[10.0, 12.0, 11.0, 13.0], mr);
-        assert_eq!(chart.values, vec![2.0, 1.0, 2.0]);
-        assert!((chart.ucl - 3.267 * 5.0 / 3.0).abs() < 1e-12);
+        let seg = Segment {
+            points: 0..4,
+            baseline: 0..4,
+        };
+        let chart = moving_range(&[10.0, 12.0, 11.0, 13.0], &[seg]);
+        assert_eq!(chart.values, vec![None, Some(2.0), Some(1.0), Some(2.0)]);
+        assert_eq!(chart.center, Some(mr));
+        assert!(chart
+            .ucl
+            .is_some_and(|u| (u - 3.267 * 5.0 / 3.0).abs() < 1e-12));
+        assert!(chart.beyond.is_empty());
     }
 
     #[test]
@@ -95,7 +134,7 @@ mod tests {
             points: 0..5,
             baseline: 0..3,
         };
-        let (per_point, _) = limits(&values, &[seg]);
+        let per_point = limits(&values, &[seg]);
         let last = per_point[4].map(|(l, _)| l.center);
         assert_eq!(last, Some(2.0));
     }
@@ -113,7 +152,7 @@ mod tests {
                 baseline: 3..6,
             },
         ];
-        let (per_point, _) = limits(&values, &segs);
+        let per_point = limits(&values, &segs);
         assert_eq!(per_point[0].map(|(l, _)| l.center), Some(2.0));
         assert_eq!(per_point[5].map(|(l, _)| l.center), Some(12.0));
     }
@@ -125,8 +164,54 @@ mod tests {
             points: 0..1,
             baseline: 0..1,
         };
-        let (per_point, mr) = limits(&[5.0], &[seg]);
+        let per_point = limits(&[5.0], std::slice::from_ref(&seg));
         assert_eq!(per_point, vec![None]);
-        assert_eq!(mr, None);
+        let mr = moving_range(&[5.0], &[seg]);
+        assert_eq!(mr.values, vec![None]);
+        assert_eq!(mr.center, None);
+    }
+
+    #[test]
+    fn a_one_point_segment_does_not_hold_the_previous_limits() {
+        // 1, 2, 3 | change | 50: the last point's segment has a one-point baseline, so
+        // its limits are unknown, not the first segment's X̄ = 2.
+        let segs = [
+            Segment {
+                points: 0..3,
+                baseline: 0..3,
+            },
+            Segment {
+                points: 3..4,
+                baseline: 3..4,
+            },
+        ];
+        let per_point = limits(&[1.0, 2.0, 3.0, 50.0], &segs);
+        assert_eq!(per_point[2].map(|(l, _)| l.center), Some(2.0));
+        assert_eq!(per_point[3], None);
+    }
+
+    #[test]
+    fn moving_ranges_restart_at_each_segment() {
+        // 10, 12, 10 | 30, 31, 40: no range across the cut (30 − 10 would be 20).
+        // Segment 1: mR = 2, 2 → mR̄ 2, UCL 6.534. Segment 2 (baseline 30, 31): mR̄ 1,
+        // UCL 3.267; its range 9 (31 → 40) is beyond it.
+        let segs = [
+            Segment {
+                points: 0..3,
+                baseline: 0..3,
+            },
+            Segment {
+                points: 3..6,
+                baseline: 3..5,
+            },
+        ];
+        let mr = moving_range(&[10.0, 12.0, 10.0, 30.0, 31.0, 40.0], &segs);
+        assert_eq!(
+            mr.values,
+            vec![None, Some(2.0), Some(2.0), None, Some(1.0), Some(9.0)]
+        );
+        assert_eq!(mr.center, Some(1.0));
+        assert_eq!(mr.ucl, Some(3.267));
+        assert_eq!(mr.beyond, vec![5]);
     }
 }

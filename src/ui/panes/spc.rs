@@ -1,7 +1,9 @@
 //! SPC control chart of the metric chosen with `m`: points, centre line and control
 //! limits (labelled), points that trip a run rule marked with the signal symbol, and a
-//! legend naming each rule that fired. Zoomed and tall enough, the moving-range chart
-//! of an XmR chart is drawn below.
+//! legend naming each rule that fired (or saying why nothing could: no variation in
+//! the baseline, or no limits yet). Zoomed and tall enough, the moving-range chart of
+//! an XmR chart is drawn below, segment by segment, its ranges above their segment's
+//! upper limit marked with the signal symbol.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -189,27 +191,41 @@ fn draw_chart(ctx: &Ctx, c: &SpcChart, area: Rect, buf: &mut Buffer) {
     if let (true, Some(mr)) = (show_mr, &c.moving_range) {
         let mr_area = Rect::new(area.x, area.y + 1 + x_h, area.width, mr_h);
         put(buf, mr_area, 0, 0, "moving range", theme.muted());
+        // One range per point; none at the first point of a segment (NaN breaks the
+        // line there: no range across a process change).
         let mr_points: Vec<(f64, f64)> = mr
             .values
             .iter()
             .enumerate()
-            .map(|(i, v)| ((i + 1) as f64, *v))
+            .map(|(i, v)| (i as f64, v.unwrap_or(f64::NAN)))
             .collect();
-        let yr = y_range(mr.values.iter().copied().chain([0.0, mr.ucl]));
-        let mr_lines = [
-            HLine {
-                y: mr.ucl,
-                label: "UCL",
-                style: theme.warn(),
-                dashed: true,
-            },
-            HLine {
-                y: mr.center,
-                label: "MR",
-                style: theme.muted(),
-                dashed: false,
-            },
-        ];
+        let mr_beyond: Vec<(f64, f64)> = mr
+            .beyond
+            .iter()
+            .filter_map(|&i| Some((i as f64, (*mr.values.get(i)?)?)))
+            .collect();
+        let yr = y_range(
+            mr.values
+                .iter()
+                .flatten()
+                .copied()
+                .chain([0.0])
+                .chain(mr.ucl),
+        );
+        let mr_lines: Vec<HLine> = [
+            (mr.ucl, "UCL", theme.warn(), true),
+            (mr.center, "MR", theme.muted(), false),
+        ]
+        .into_iter()
+        .filter_map(|(v, label, style, dashed)| {
+            v.map(|y| HLine {
+                y,
+                label,
+                style,
+                dashed,
+            })
+        })
+        .collect();
         let (top, bottom) = (
             format::spc_value(c.metric, yr.1),
             format::spc_value(c.metric, 0.0),
@@ -221,7 +237,7 @@ fn draw_chart(ctx: &Ctx, c: &SpcChart, area: Rect, buf: &mut Buffer) {
             style: theme.chart_alt(),
             hlines: &mr_lines,
             vmarks: &[],
-            highlights: &[],
+            highlights: &mr_beyond,
             highlight_style: theme.bad(),
             y_labels: (&top, &bottom),
             x_labels: None,
@@ -240,14 +256,21 @@ fn draw_chart(ctx: &Ctx, c: &SpcChart, area: Rect, buf: &mut Buffer) {
 
     let legend_y = area.height.saturating_sub(legend_rows);
     if fired.is_empty() {
-        put(
-            buf,
-            area,
-            0,
-            legend_y,
-            "in control: no run rule tripped",
-            theme.ok(),
-        );
+        // "In control" only where the limits could have judged the latest points.
+        let (text, style) = if c.no_spread {
+            (
+                "no variation in the baseline: limits cannot judge points",
+                theme.warn(),
+            )
+        } else if c.center.is_none() {
+            (
+                "no limits yet: the latest baseline is too short",
+                theme.muted(),
+            )
+        } else {
+            ("in control: no run rule tripped", theme.ok())
+        };
+        put(buf, area, 0, legend_y, text, style);
     }
     for (i, (rule, n)) in fired.iter().take(usize::from(legend_rows)).enumerate() {
         let text = format!(" {} {} (x{n})", rule.code(), rule.description());
