@@ -580,8 +580,9 @@ fn the_failure_window_is_half_open_at_exactly_24_hours() {
 // ---- Linking -------------------------------------------------------------------
 
 #[test]
-fn the_link_window_is_half_open_at_exactly_24_hours() {
-    // d1 finishes 2026-11-10 10:00: its link window is [10:00, next day 10:00).
+fn the_link_window_excludes_the_finish_instant_and_exactly_24_hours() {
+    // d1 finishes 2026-11-10 10:00:00.000. An incident links to a deployment that
+    // finished strictly before it was opened, within 24 h: (10:00, next day 10:00).
     let d1 = dep_at(
         "d1",
         "2026-11-10T09:50:00Z",
@@ -594,23 +595,60 @@ fn the_link_window_is_half_open_at_exactly_24_hours() {
         i
     };
     let incs = [
+        // Opened at the very instant d1 finished: d1 had not finished before it.
         mk("AT-FINISH", "2026-11-10T10:00:00Z"),
+        // Half a millisecond later: the finish (a whole millisecond) is before it.
+        mk("HALF-MS", "2026-11-10T10:00:00.000500Z"),
+        mk("ONE-MS", "2026-11-10T10:00:00.001Z"),
         mk("LAST-SECOND", "2026-11-11T09:59:59Z"),
         mk("AT-24H", "2026-11-11T10:00:00Z"),
     ];
-    let (s, unlinked) = run_full(&[d1], &incs, &Settings::default(), now());
+    let (s, unlinked) = run_full(
+        std::slice::from_ref(&d1),
+        &incs,
+        &Settings::default(),
+        now(),
+    );
     assert_eq!(
         s.facts.get("d1").map(|f| f.incidents.clone()),
-        Some(vec!["AT-FINISH".to_string(), "LAST-SECOND".to_string()])
+        Some(vec![
+            "HALF-MS".to_string(),
+            "ONE-MS".to_string(),
+            "LAST-SECOND".to_string()
+        ])
     );
     assert_eq!(
         unlinked,
-        vec![UnlinkedIncident {
-            key: "AT-24H".into(),
-            why: NoMatch::OutsideWindow,
-            named: None
-        }]
+        vec![
+            UnlinkedIncident {
+                key: "AT-FINISH".into(),
+                why: NoMatch::NoEarlierDeployment,
+                named: None
+            },
+            UnlinkedIncident {
+                key: "AT-24H".into(),
+                why: NoMatch::OutsideWindow,
+                named: None
+            }
+        ]
     );
+    // With d0 finished an hour earlier, the incident opened as d1 finished links to
+    // d0, the latest deployment finished before it (1 h, within 24 h).
+    let d0 = dep_at(
+        "d0",
+        "2026-11-10T08:50:00Z",
+        "2026-11-10T09:00:00Z",
+        DeployStatus::Success,
+    );
+    let incs = [mk("AT-FINISH", "2026-11-10T10:00:00Z")];
+    let (s, unlinked) = run_full(&[d0, d1], &incs, &Settings::default(), now());
+    assert_eq!(
+        s.facts.get("d0").map(|f| f.incidents.clone()),
+        Some(vec!["AT-FINISH".to_string()])
+    );
+    assert_eq!(s.facts.get("d1").map(|f| f.incidents.len()), Some(0));
+    assert_eq!(failed_ids(&s), vec!["d0".to_string()]);
+    assert!(unlinked.is_empty(), "{unlinked:?}");
 }
 
 #[test]
@@ -895,6 +933,174 @@ fn a_large_batch_is_counted_as_lead_time_counts_changes() {
     assert_eq!(large("f"), Some(true));
     assert_eq!(large("d3"), Some(true));
     assert_eq!(s.dora.lead_time.changes, 3);
+}
+
+// ---- Non-default thresholds, through the engine ---------------------------------
+
+#[test]
+fn a_2_hour_failure_window_charges_only_remediations_within_2_hours() {
+    // d1 finishes 2026-11-10 10:00; a rollback of 5 minutes starts at `start`.
+    let d1 = dep_at(
+        "d1",
+        "2026-11-10T09:50:00Z",
+        "2026-11-10T10:00:00Z",
+        DeployStatus::Success,
+    );
+    let rollback = |start: &str, finish: &str| {
+        kind(
+            dep_at("r", start, finish, DeployStatus::Success),
+            DeployKind::Rollback,
+        )
+    };
+    let two_hours = Settings {
+        failure_window: Duration::hours(2),
+        ..Settings::default()
+    };
+    // 3 h after the finish: outside 2 h, d1 is not failed (0 of 2; rework 1 of 2).
+    let late = rollback("2026-11-10T13:00:00Z", "2026-11-10T13:05:00Z");
+    let (s, _) = run_with(&[d1.clone(), late.clone()], &[], &two_hours, now());
+    let c = &s.dora.change_failure_rate;
+    assert_eq!((c.failed, c.deployments), (0, 2));
+    assert_eq!(s.dora.rework_rate.rework, 1);
+    assert_eq!(s.dora.recovery_time.failures, 0);
+    // The same rollback with the default 24 h charges d1: recovered at 13:05, 3 h 5 min.
+    let (s, _) = run_with(&[d1.clone(), late], &[], &Settings::default(), now());
+    assert_eq!(failed_ids(&s), vec!["d1".to_string()]);
+    assert_eq!(s.dora.recovery_time.p50_seconds, Some(11_100.0));
+    // 1 h after the finish: inside 2 h, d1 failed, recovered at 11:05 (65 min).
+    let (s, _) = run_with(
+        &[
+            d1.clone(),
+            rollback("2026-11-10T11:00:00Z", "2026-11-10T11:05:00Z"),
+        ],
+        &[],
+        &two_hours,
+        now(),
+    );
+    let c = &s.dora.change_failure_rate;
+    assert_eq!((c.failed, c.deployments), (1, 2));
+    assert_eq!(failed_ids(&s), vec!["d1".to_string()]);
+    assert_eq!(s.dora.recovery_time.p50_seconds, Some(3_900.0));
+    // Half-open at the new length: exactly 2 h later is too late, a second less is not.
+    let (s, _) = run_with(
+        &[
+            d1.clone(),
+            rollback("2026-11-10T12:00:00Z", "2026-11-10T12:05:00Z"),
+        ],
+        &[],
+        &two_hours,
+        now(),
+    );
+    assert_eq!(s.dora.change_failure_rate.failed, 0);
+    let (s, _) = run_with(
+        &[d1, rollback("2026-11-10T11:59:59Z", "2026-11-10T12:05:00Z")],
+        &[],
+        &two_hours,
+        now(),
+    );
+    assert_eq!(failed_ids(&s), vec!["d1".to_string()]);
+}
+
+#[test]
+fn a_6_hour_link_window_links_only_incidents_within_6_hours() {
+    // d1 finishes 2026-11-10 10:00; nothing is deployed after it.
+    let d1 = dep_at(
+        "d1",
+        "2026-11-10T09:50:00Z",
+        "2026-11-10T10:00:00Z",
+        DeployStatus::Success,
+    );
+    let mk = |key: &str, created: &str, resolved: &str| {
+        let mut i = incident(key, 0.0, None, None);
+        i.created_at = at(created);
+        i.resolved_at = Some(at(resolved));
+        i
+    };
+    let incs = [
+        mk("IN-5H", "2026-11-10T15:00:00Z", "2026-11-10T18:00:00Z"),
+        mk(
+            "LAST-SECOND",
+            "2026-11-10T15:59:59Z",
+            "2026-11-10T17:00:00Z",
+        ),
+        mk("AT-6H", "2026-11-10T16:00:00Z", "2026-11-10T19:00:00Z"),
+        mk("AT-30H", "2026-11-11T16:00:00Z", "2026-11-11T20:00:00Z"),
+    ];
+    let six_hours = Settings {
+        incident_link_window: Duration::hours(6),
+        ..Settings::default()
+    };
+    let (s, unlinked) = run_with(std::slice::from_ref(&d1), &incs, &six_hours, now());
+    assert_eq!(
+        s.facts.get("d1").map(|f| f.incidents.clone()),
+        Some(vec!["IN-5H".to_string(), "LAST-SECOND".to_string()])
+    );
+    assert_eq!(unlinked, vec!["AT-6H".to_string(), "AT-30H".to_string()]);
+    // Failed at 10:00 (its finish, before both incidents), recovered at the latest
+    // resolution of its incidents, 18:00: 8 h.
+    assert_eq!(s.dora.change_failure_rate.failed, 1);
+    assert_eq!(s.dora.recovery_time.p50_seconds, Some(8.0 * 3600.0));
+    // The default 24 h also links AT-6H: recovered at 19:00, 9 h.
+    let (s, unlinked) = run_with(
+        std::slice::from_ref(&d1),
+        &incs,
+        &Settings::default(),
+        now(),
+    );
+    assert_eq!(unlinked, vec!["AT-30H".to_string()]);
+    assert_eq!(s.dora.recovery_time.p50_seconds, Some(9.0 * 3600.0));
+    // A 48 h window links all four: recovered at Nov 11 20:00, 34 h.
+    let two_days = Settings {
+        incident_link_window: Duration::hours(48),
+        ..Settings::default()
+    };
+    let (s, unlinked) = run_with(&[d1], &incs, &two_days, now());
+    assert!(unlinked.is_empty(), "{unlinked:?}");
+    assert_eq!(s.facts.get("d1").map(|f| f.incidents.len()), Some(4));
+    assert_eq!(s.dora.recovery_time.p50_seconds, Some(34.0 * 3600.0));
+}
+
+#[test]
+fn a_large_batch_threshold_of_3_flags_batches_of_4_not_3() {
+    // d1 is the first deployment seen (10 commits of history, batch unknown). d2
+    // ships 4 new commits; d3 lists 5, two of them shipped by d2: a batch of 3.
+    let commits = |prefix: &str, n: usize, h: f64| -> Vec<Change> {
+        (0..n)
+            .map(|i| change(&format!("{prefix}{i}"), t(h)))
+            .collect()
+    };
+    let mut d1 = dep("d1", 100.0, 10, DeployStatus::Success);
+    d1.commits = commits("old", 10, 0.0);
+    let mut d2 = dep("d2", 200.0, 10, DeployStatus::Success);
+    d2.commits = commits("a", 4, 150.0);
+    let mut d3 = dep("d3", 300.0, 10, DeployStatus::Success);
+    d3.commits = commits("a", 2, 150.0);
+    d3.commits.extend(commits("b", 3, 250.0));
+    let deps = [d1, d2, d3];
+    let large = |s: &ServiceDerived| -> Vec<String> {
+        s.facts
+            .iter()
+            .filter(|(_, f)| f.risk.contains(&RiskFlag::LargeBatch))
+            .map(|(id, _)| id.clone())
+            .collect()
+    };
+    let three = Settings {
+        large_batch: 3,
+        ..Settings::default()
+    };
+    let (s, _) = run_with(&deps, &[], &three, now());
+    // More than 3: d2 (4) only; d3's 3 is at the threshold, d1's 10 unknown.
+    assert_eq!(large(&s), vec!["d2".to_string()]);
+    assert_eq!(s.dora.lead_time.changes, 7);
+    // Threshold 2: d2 and d3. The default 20: none.
+    let two = Settings {
+        large_batch: 2,
+        ..Settings::default()
+    };
+    let (s, _) = run_with(&deps, &[], &two, now());
+    assert_eq!(large(&s), vec!["d2".to_string(), "d3".to_string()]);
+    let (s, _) = run_with(&deps, &[], &Settings::default(), now());
+    assert!(large(&s).is_empty());
 }
 
 fn status_of(n: u8) -> DeployStatus {

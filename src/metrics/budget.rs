@@ -17,9 +17,6 @@ use crate::model::WindowRatios;
 use super::settings::{PolicyBands, Slo};
 use super::types::{AlertSeverity, BurnAlert, BurnRates, BurnTrend, ErrorBudget, Policy};
 
-/// The 1 h burn within this fraction of the 6 h burn is steady, not a trend.
-const STEADY_WITHIN: f64 = 0.1;
-
 /// The alert table of the SRE workbook for a 30-day SLO: (severity, threshold, long
 /// window, short window). Both windows must burn at or above the threshold.
 const ALERTS: [(AlertSeverity, f64, &str, &str); 3] = [
@@ -132,17 +129,18 @@ pub fn alerts(rates: &BurnRates) -> Vec<BurnAlert> {
         .collect()
 }
 
-/// The 1 h burn against the 6 h burn: higher is increasing, lower is recovering.
+/// The 1 h burn against the 6 h burn (DESIGN §3), exactly: higher is increasing,
+/// lower is recovering, equal (both 0 included) is steady. No tolerance band: any
+/// difference is a direction. The burn rates compared are those rounded to
+/// [`SIGNIFICANT`] digits, so representation error alone (0.0001 + 0.0002 against
+/// 0.0003) does not turn equal burns into a trend.
 pub fn trend(h1: Option<f64>, h6: Option<f64>) -> Option<BurnTrend> {
     let (a, b) = (h1?, h6?);
-    let scale = a.abs().max(b.abs());
-    Some(if scale == 0.0 || (a - b).abs() <= STEADY_WITHIN * scale {
-        BurnTrend::Steady
-    } else if a > b {
-        BurnTrend::Increasing
-    } else {
-        BurnTrend::Recovering
-    })
+    match a.partial_cmp(&b)? {
+        std::cmp::Ordering::Greater => Some(BurnTrend::Increasing),
+        std::cmp::Ordering::Less => Some(BurnTrend::Recovering),
+        std::cmp::Ordering::Equal => Some(BurnTrend::Steady),
+    }
 }
 
 #[cfg(test)]
@@ -217,6 +215,7 @@ mod tests {
             h6: Some(0.007),
             d3: Some(0.0005),
             slo_window: Some(0.0002),
+            ..Default::default()
         };
         let b = error_budget(&slo(), &r, &BANDS);
         assert_eq!(b.alerts.len(), 1, "{:?}", b.alerts);
@@ -235,6 +234,7 @@ mod tests {
             h6: Some(0.0145),
             d3: Some(0.0145),
             slo_window: None,
+            ..Default::default()
         };
         let b = error_budget(&slo(), &r, &BANDS);
         let names: Vec<_> = b.alerts.iter().map(|a| (a.severity, a.long)).collect();
@@ -293,6 +293,7 @@ mod tests {
                 h6: windows[3],
                 d3: windows[4],
                 slo_window: None,
+                ..Default::default()
             };
             let b = error_budget(
                 &slo_of(target),
@@ -338,6 +339,7 @@ mod tests {
                     h6: below(ticket),
                     d3: below(ticket),
                     slo_window: None,
+                    ..Default::default()
                 },
                 &BANDS,
             );
@@ -378,9 +380,42 @@ mod tests {
     }
 
     #[test]
-    fn recovering_when_the_hour_burns_less() {
+    fn the_trend_is_the_exact_direction_of_the_hour_against_six_hours() {
+        // Any difference is a direction: 5% above is increasing, 5% below recovering.
+        assert_eq!(trend(Some(1.05), Some(1.0)), Some(BurnTrend::Increasing));
+        assert_eq!(trend(Some(0.95), Some(1.0)), Some(BurnTrend::Recovering));
         assert_eq!(trend(Some(1.0), Some(3.0)), Some(BurnTrend::Recovering));
+        assert_eq!(trend(Some(0.5), Some(0.0)), Some(BurnTrend::Increasing));
+        assert_eq!(trend(Some(0.0), Some(0.5)), Some(BurnTrend::Recovering));
+        // Equal, both zero included: steady.
+        assert_eq!(trend(Some(1.0), Some(1.0)), Some(BurnTrend::Steady));
         assert_eq!(trend(Some(0.0), Some(0.0)), Some(BurnTrend::Steady));
         assert_eq!(trend(None, Some(3.0)), None);
+        assert_eq!(trend(Some(3.0), None), None);
+    }
+
+    #[test]
+    fn equal_burns_are_steady_despite_binary_representation() {
+        // 0.0001 + 0.0002 is 0.00030000000000000003 in binary, a hair above 0.0003;
+        // both burn 0.3× a 0.001 budget once rounded: steady, not increasing.
+        let h1 = 0.0001 + 0.0002;
+        assert!(h1 > 0.0003);
+        let r = |h1: f64, h6: f64| WindowRatios {
+            h1: Some(h1),
+            h6: Some(h6),
+            ..Default::default()
+        };
+        let b = error_budget(&slo(), &r(h1, 0.0003), &BANDS);
+        assert_eq!((b.burn_rates.h1, b.burn_rates.h6), (Some(0.3), Some(0.3)));
+        assert_eq!(b.trend, Some(BurnTrend::Steady));
+        // 1.05× against 1×, through the budget: increasing; and the reverse recovering.
+        let b = error_budget(&slo(), &r(0.00105, 0.001), &BANDS);
+        assert_eq!((b.burn_rates.h1, b.burn_rates.h6), (Some(1.05), Some(1.0)));
+        assert_eq!(b.trend, Some(BurnTrend::Increasing));
+        let b = error_budget(&slo(), &r(0.001, 0.00105), &BANDS);
+        assert_eq!(b.trend, Some(BurnTrend::Recovering));
+        // No errors in either window: steady.
+        let b = error_budget(&slo(), &r(0.0, 0.0), &BANDS);
+        assert_eq!(b.trend, Some(BurnTrend::Steady));
     }
 }

@@ -60,18 +60,29 @@ pub fn flags(
     out
 }
 
-/// Whether `at` falls in a change window: its local weekday is allowed and its local
-/// time is in `[start, end)`; a window whose end is before its start runs overnight.
+/// Whether `at` falls in a change window, judged on the local wall clock of the
+/// calendar's zone (so a window means the same hours in summer and in winter, and
+/// the night the clocks change is judged like any other).
+///
+/// A window opens at `start` on each listed local day and closes at the next `end`:
+/// - `start < end`: `[start, end)` on a listed day.
+/// - `end < start` (overnight): `[start, midnight)` on a listed day and `[midnight,
+///   end)` on the day after it — the hours after midnight belong to the window that
+///   opened the previous local day, so with `days = ["fri"]` and 22:00–02:00, Saturday
+///   01:00 is inside and Friday 01:00 is not.
+/// - `end == start`: a whole day, from `start` on a listed day to `start` the day
+///   after ("00:00"–"00:00" is the whole listed day, 23 or 25 hours on the night the
+///   clocks change), never an empty window.
 fn in_window(w: &ChangeWindow, calendar: &Calendar, at: Ts) -> bool {
     let local = at.with_timezone(&calendar.tz);
     let time = local.time().with_nanosecond(0).unwrap_or(local.time());
-    if !w.days.contains(&local.weekday()) {
-        return false;
-    }
-    if w.start <= w.end {
-        w.start <= time && time < w.end
+    let day = local.weekday();
+    if w.start < w.end {
+        w.days.contains(&day) && w.start <= time && time < w.end
     } else {
-        time >= w.start || time < w.end
+        // Overnight or a whole day: from `start` today, or until `end` (exclusive)
+        // after midnight in the window the previous local day opened.
+        (w.days.contains(&day) && time >= w.start) || (w.days.contains(&day.pred()) && time < w.end)
     }
 }
 
@@ -201,6 +212,97 @@ mod tests {
         // 21 commits listed, but 20 of them shipped before: not a large batch.
         assert!(!flags(&d, &calendar(), 20, Some(1), None).contains(&RiskFlag::LargeBatch));
         assert!(!flags(&d, &calendar(), 20, None, None).contains(&RiskFlag::LargeBatch));
+    }
+
+    /// A Berlin calendar with one change window and nothing else.
+    fn one_window(days: &[Weekday], start: &str, end: &str) -> Calendar {
+        let hm = |s: &str| NaiveTime::parse_from_str(s, "%H:%M").unwrap_or_default();
+        Calendar {
+            tz: Tz::Europe__Berlin,
+            holidays: Vec::new(),
+            change_windows: vec![ChangeWindow {
+                days: days.to_vec(),
+                start: hm(start),
+                end: hm(end),
+            }],
+            freezes: Vec::new(),
+        }
+    }
+
+    /// Whether a deployment starting at `at` (UTC) is inside the change window.
+    fn inside(calendar: &Calendar, at: &str) -> bool {
+        !flags(&dep(at), calendar, 20, Some(0), None).contains(&RiskFlag::OutsideChangeWindow)
+    }
+
+    #[test]
+    fn after_midnight_belongs_to_the_window_opened_the_day_before() {
+        // Fridays 22:00–02:00 in Berlin (CET, UTC+1 in November). 2026-11-20 is a Friday.
+        let c = one_window(&[Weekday::Fri], "22:00", "02:00");
+        // Sat 01:00 local: in the window Friday opened.
+        assert!(inside(&c, "2026-11-21T00:00:00Z"));
+        // Fri 01:00 local: the tail of a Thursday window, and Thursday is not listed.
+        assert!(!inside(&c, "2026-11-20T00:00:00Z"));
+        // Fri 21:59 outside, 22:00 inside; Sat 01:59 inside, 02:00 outside.
+        assert!(!inside(&c, "2026-11-20T20:59:00Z"));
+        assert!(inside(&c, "2026-11-20T21:00:00Z"));
+        assert!(inside(&c, "2026-11-21T00:59:00Z"));
+        assert!(!inside(&c, "2026-11-21T01:00:00Z"));
+        // Sat 22:30 local: Saturday opens no window.
+        assert!(!inside(&c, "2026-11-21T21:30:00Z"));
+    }
+
+    #[test]
+    fn start_equal_to_end_is_a_whole_day() {
+        // "00:00"–"00:00" Monday to Friday: every instant of those local days.
+        let weekdays = [
+            Weekday::Mon,
+            Weekday::Tue,
+            Weekday::Wed,
+            Weekday::Thu,
+            Weekday::Fri,
+        ];
+        let c = one_window(&weekdays, "00:00", "00:00");
+        assert!(inside(&c, "2026-11-22T23:00:00Z")); // Mon 23 Nov 00:00 local
+        assert!(inside(&c, "2026-11-18T11:00:00Z")); // Wed 12:00
+        assert!(inside(&c, "2026-11-20T22:59:00Z")); // Fri 23:59
+        assert!(!inside(&c, "2026-11-20T23:00:00Z")); // Sat 00:00
+        assert!(!inside(&c, "2026-11-22T22:59:00Z")); // Sun 23:59
+                                                      // "09:00"–"09:00" on Mondays: Monday 09:00 to Tuesday 09:00.
+        let c = one_window(&[Weekday::Mon], "09:00", "09:00");
+        assert!(!inside(&c, "2026-11-23T07:59:00Z")); // Mon 08:59
+        assert!(inside(&c, "2026-11-23T08:00:00Z")); // Mon 09:00
+        assert!(inside(&c, "2026-11-24T07:59:00Z")); // Tue 08:59
+        assert!(!inside(&c, "2026-11-24T08:00:00Z")); // Tue 09:00
+    }
+
+    #[test]
+    fn overnight_windows_follow_the_wall_clock_on_dst_nights() {
+        // Berlin falls back on Sun 2026-10-25 at 03:00 CEST → 02:00 CET: the night
+        // is 25 hours and 02:00–03:00 happens twice. Saturdays 22:00–03:00 open at
+        // 20:00Z and close at 03:00 CET = 02:00Z: 6 hours, not 5.
+        let c = one_window(&[Weekday::Sat], "22:00", "03:00");
+        assert!(!inside(&c, "2026-10-24T19:59:00Z")); // Sat 21:59 CEST
+        assert!(inside(&c, "2026-10-24T20:00:00Z")); // Sat 22:00 CEST
+        assert!(inside(&c, "2026-10-25T00:30:00Z")); // Sun 02:30 CEST
+        assert!(inside(&c, "2026-10-25T01:30:00Z")); // Sun 02:30 CET, the second time
+        assert!(inside(&c, "2026-10-25T01:59:00Z")); // Sun 02:59 CET
+        assert!(!inside(&c, "2026-10-25T02:00:00Z")); // Sun 03:00 CET
+                                                      // Berlin springs forward on Sun 2026-03-29 at 02:00 CET → 03:00 CEST.
+                                                      // Saturdays 22:00–04:00 open at 21:00Z and close at 04:00 CEST = 02:00Z: 5
+                                                      // hours, not 6.
+        let c = one_window(&[Weekday::Sat], "22:00", "04:00");
+        assert!(inside(&c, "2026-03-28T21:00:00Z")); // Sat 22:00 CET
+        assert!(inside(&c, "2026-03-29T00:59:00Z")); // Sun 01:59 CET
+        assert!(inside(&c, "2026-03-29T01:00:00Z")); // Sun 03:00 CEST
+        assert!(inside(&c, "2026-03-29T01:59:00Z")); // Sun 03:59 CEST
+        assert!(!inside(&c, "2026-03-29T02:00:00Z")); // Sun 04:00 CEST
+        assert!(!inside(&c, "2026-03-29T02:30:00Z")); // Sun 04:30 CEST
+                                                      // A whole Sunday on the fall-back night is 25 hours of local day.
+        let c = one_window(&[Weekday::Sun], "00:00", "00:00");
+        assert!(!inside(&c, "2026-10-24T21:59:00Z")); // Sat 23:59 CEST
+        assert!(inside(&c, "2026-10-24T22:00:00Z")); // Sun 00:00 CEST
+        assert!(inside(&c, "2026-10-25T22:59:00Z")); // Sun 23:59 CET
+        assert!(!inside(&c, "2026-10-25T23:00:00Z")); // Mon 00:00 CET
     }
 
     #[test]

@@ -174,11 +174,13 @@ impl History {
         }
     }
 
-    /// Latest row finished at or before `t`: its deployment index and finish.
-    pub fn latest_finished_by(&self, t: Ts) -> Option<(usize, Ts)> {
-        // A whole millisecond `m` is at or before `t` iff `m <= floor(t)`.
-        let bound = t.timestamp_millis();
-        let n = self.finished_ms[..self.finished].partition_point(|&ms| ms <= bound);
+    /// Latest row finished strictly before `t`: its deployment index and finish. A
+    /// row that finished at the very instant `t` is not before it.
+    pub fn latest_finished_before(&self, t: Ts) -> Option<(usize, Ts)> {
+        // Finishes are whole milliseconds: `m` is strictly before `t` iff
+        // `m < ms_ceil(t)` (`m < t` when `t` is a whole millisecond; `m <= floor(t)`
+        // when `t` has sub-millisecond nanoseconds, which `m` can never equal).
+        let n = self.position_before(t);
         let r = n.checked_sub(1)?;
         Some((*self.index.get(r)? as usize, self.finished_at(r)?))
     }

@@ -3,9 +3,13 @@
 //! finished before the incident was created, if within the link window; otherwise the
 //! incident is unlinked and shown as such — never guessed.
 //!
-//! The link window of a deployment is half-open like every window: `[finished,
-//! finished + window)`. An incident opened at the very instant a deployment finished
-//! links to it; one opened exactly `window` later does not.
+//! "Before" is strict: an incident is linked to a deployment that finished before it
+//! was opened, so the link window of a deployment is `(finished, finished + window)`.
+//! An incident opened at the very instant a deployment finished does not link to it
+//! (it links to the latest deployment that finished earlier, if that one is within
+//! its window); one opened exactly `window` later does not link either, as every
+//! window ends before its end. Finishes are whole milliseconds; an incident opened a
+//! fraction of a millisecond after a finish is after it.
 //!
 //! An explicit link counts only when it names a deployment that is counted: a
 //! production deployment, not canceled, started before `now`. A link to a staging or
@@ -75,7 +79,7 @@ pub fn link_all(
             };
             let latest = rows
                 .get(inc.service.as_str())
-                .and_then(|r| r.latest_finished_by(inc.created_at));
+                .and_then(|r| r.latest_finished_before(inc.created_at));
             Some(match latest {
                 Some((i, finished)) if inc.created_at - finished < window => Link::Window(i),
                 Some(_) => Link::Unlinked {
