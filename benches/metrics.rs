@@ -304,6 +304,7 @@ fn derive_4_services_90_days(bencher: Bencher) {
                 h6: Some(0.001),
                 d3: Some(0.001),
                 slo_window: Some(0.0005),
+                slo_window_request_rate: Some(50.0),
             },
         );
     }

@@ -3,7 +3,6 @@
 
 use std::time::Duration as StdDuration;
 
-use chrono::Utc;
 use tokio::sync::{mpsc, watch};
 
 use crate::app::App;
@@ -39,13 +38,15 @@ pub fn demo_app(config: &Config, seed: u64, at: Ts) -> App {
 }
 
 /// The app after the cache is loaded and every configured source answered once (or
-/// failed, or ran out of time — its status then says so).
-pub fn live_app(config: &Config) -> color_eyre::Result<App> {
+/// failed, or ran out of time — its status then says so), as of `at`: the sources are
+/// asked about that instant, so a report of a past instant gets the error ratios and
+/// series of then, not of today.
+pub fn live_app(config: &Config, at: Ts) -> color_eyre::Result<App> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
-    let mut app = new_app(config, false, Utc::now());
+    let mut app = new_app(config, false, at);
     rt.block_on(async {
         if config.cache.enabled {
             if let Some(path) = config.cache.path.clone().or_else(store::default_path) {
@@ -66,7 +67,7 @@ pub fn live_app(config: &Config) -> color_eyre::Result<App> {
         let (tx, mut rx) = mpsc::channel(EVENT_CHANNEL_CAPACITY);
         let (stop, shutdown) = watch::channel(false);
         app.register_services(config.services.iter().map(|s| s.name.clone()));
-        let handles = configured::spawn_configured(config, tx, shutdown);
+        let handles = configured::spawn_configured(config, tx, shutdown, Some(at));
         for h in &handles {
             app.register_source(&h.id, h.interval);
         }
@@ -91,7 +92,7 @@ pub fn live_app(config: &Config) -> color_eyre::Result<App> {
             h.task.abort();
         }
     });
-    app.update(Event::Tick(Utc::now()));
+    app.update(Event::Tick(at));
     app.refresh_derived();
     Ok(app)
 }

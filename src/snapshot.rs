@@ -12,8 +12,8 @@ use crate::config::Config;
 use crate::headless;
 use crate::ui::{self, Theme};
 
-/// Renders the frame the cockpit would show: the demo at `--at` (default now), or the
-/// configured sources after one round of fetches.
+/// Renders the frame the cockpit would show at `--at` (default now): the demo, or the
+/// configured sources after one round of fetches about that instant.
 pub fn render(
     config: &Config,
     demo: bool,
@@ -21,10 +21,11 @@ pub fn render(
     args: &SnapshotArgs,
     theme: Theme,
 ) -> Result<String> {
+    let at = args.at.unwrap_or_else(Utc::now);
     let app = if demo {
-        headless::demo_app(config, seed, args.at.unwrap_or_else(Utc::now))
+        headless::demo_app(config, seed, at)
     } else {
-        headless::live_app(config)?
+        headless::live_app(config, at)?
     };
     let (w, h) = args.size;
     Ok(render_app(&app, &theme, w, h))

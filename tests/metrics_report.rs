@@ -78,6 +78,7 @@ fn report_json() -> (Value, String) {
             h6: Some(0.02),
             d3: Some(0.002),
             slo_window: Some(0.0004),
+            ..Default::default()
         },
     );
     let series: BTreeMap<(String, SeriesKind), Series> = BTreeMap::new();

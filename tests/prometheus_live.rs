@@ -287,6 +287,28 @@ async fn real_prometheus_gives_known_burn_rates_and_budget() {
         .await
         .expect("fetch succeeds despite one bad query");
 
+    // The mean request rate over the SLO window (what each deployment's consumed
+    // budget is a share of): 1000 requests a minute.
+    let rate = ratios_of(&fetched.data, "steady").slo_window_request_rate;
+    close_within(
+        rate.expect("a request rate over the SLO window"),
+        1000.0 / 60.0,
+        0.01,
+        "steady request rate over 30 d",
+    );
+    // Asked about an instant before the change (a report `--at` a past instant), the
+    // source answers as of then: spiky's last hour ran at 0.1 %.
+    let before = source
+        .fetch_at(change - Duration::hours(1))
+        .await
+        .expect("fetch as of the past");
+    let then = ratios_of(&before.data, "spiky");
+    close(
+        then.h1.expect("1h ratio"),
+        0.001,
+        "spiky 1h ratio before the change",
+    );
+
     let budgets = derived_budgets(&prom, &services, &fetched, end);
     let windows = ["5m", "30m", "1h", "6h", "3d"];
     let check = |name: &str, expected: [f64; 5]| {

@@ -30,7 +30,7 @@ pub fn run(config: &Config, demo: bool, seed: u64, args: &ReportArgs) -> Result<
     let app = if demo {
         headless::demo_app(config, seed, at)
     } else {
-        headless::live_app(config)?
+        headless::live_app(config, at)?
     };
     let data = &app.model.data;
     if let Some(name) = &args.service {

@@ -76,10 +76,20 @@ impl<'a> Traffic<'a> {
         (total > 0.0).then(|| bad / total)
     }
 
-    /// Requests in the SLO window `[now − W, now)`: the mean rate of the samples in it
-    /// times `W`, so that a series shorter than the window still gives an estimate.
+    /// Requests in the SLO window `[now − W, now)` from the series: the mean rate of
+    /// its samples times `W` — only when the series spans the window (its first sample
+    /// at most one step after the window's start). A series of a few hours would take
+    /// a quiet night or a busy noon for the month and misjudge every share of it.
     pub fn window_requests(&self, now: Ts, window: Duration) -> Option<f64> {
         let start = now - window;
+        let step = match self.rate {
+            [(a, _), (b, _), ..] => *b - *a,
+            _ => return None,
+        };
+        let first = self.rate.iter().find(|(t, _)| *t >= start)?.0;
+        if first - start > step {
+            return None;
+        }
         let (sum, n) = self
             .rate
             .iter()
@@ -176,8 +186,9 @@ mod tests {
         };
         // Deployment [0, 10) + 30 min bake = [0, 40): 20 min at 0.011, 20 at 0.001.
         // Excess over the 0.001 baseline: 0.01 × 10 req/s × 1200 s = 120 bad requests.
-        // Window requests: mean 10 req/s × 30 d = 25_920_000; budget 25_920 requests.
-        let total = traffic.window_requests(t(120), p.slo_window);
+        // Window requests (the source's mean rate over the SLO window): 10 req/s × 30 d
+        // = 25_920_000; budget 25_920 requests.
+        let total = Some(10.0 * 30.0 * 86_400.0);
         let c = consumption(&traffic, t(0), Some(t(10)), t(120), &p, total);
         let expected = 120.0 / 25_920.0;
         assert!(
@@ -191,6 +202,30 @@ mod tests {
         let calm = consumption(&traffic, t(90), Some(t(95)), t(120), &p, total);
         assert!(calm.consumed.is_some_and(|v| v.abs() < 1e-12), "{calm:?}");
         assert!(!calm.spike);
+    }
+
+    #[test]
+    fn the_series_gives_the_window_requests_only_when_it_spans_the_window() {
+        let (ratio, rate) = series();
+        let traffic = Traffic {
+            ratio: &ratio,
+            rate: &rate,
+        };
+        // Four hours of samples say nothing of a 30-day window …
+        assert_eq!(traffic.window_requests(t(120), Duration::days(30)), None);
+        // … but do of the 3 hours before t(120): 10 req/s × 10_800 s.
+        let three_hours = traffic.window_requests(t(120), Duration::hours(3));
+        assert!(
+            three_hours.is_some_and(|v| (v - 108_000.0).abs() < 1e-6),
+            "{three_hours:?}"
+        );
+        // A window starting up to one step before the first sample still counts.
+        let from_first = traffic.window_requests(t(121), Duration::minutes(242));
+        assert!(from_first.is_some(), "{from_first:?}");
+        assert_eq!(
+            traffic.window_requests(t(120), Duration::minutes(242)),
+            None
+        );
     }
 
     #[test]

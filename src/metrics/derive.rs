@@ -129,10 +129,20 @@ fn facts(
         baseline: settings.baseline,
         spike_factor: settings.spike_factor,
     };
-    // Depends only on the service and `now`: once, not per deployment.
-    let window_requests = traffic
-        .as_ref()
-        .and_then(|t| t.window_requests(now, slo.window));
+    // Depends only on the service and `now`: once, not per deployment. The source's
+    // mean rate over the SLO window when it gave one, else the series if it spans it.
+    let window_seconds = slo.window.num_milliseconds() as f64 / 1000.0;
+    let window_requests = inputs
+        .ratios
+        .get(service)
+        .and_then(|r| r.slo_window_request_rate)
+        .filter(|r| r.is_finite() && *r > 0.0)
+        .map(|rate| rate * window_seconds)
+        .or_else(|| {
+            traffic
+                .as_ref()
+                .and_then(|t| t.window_requests(now, slo.window))
+        });
     let of_service = histories
         .deployments_of
         .get(service)

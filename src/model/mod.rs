@@ -208,6 +208,11 @@ pub struct WindowRatios {
     pub d3: Option<f64>,
     /// Over the whole SLO window (30 d by default).
     pub slo_window: Option<f64>,
+    /// Mean requests per second over the whole SLO window: with the window's length,
+    /// the `total_requests(W)` that the budget a deployment consumed is a share of.
+    /// (Absent from caches written before it existed.)
+    #[serde(default)]
+    pub slo_window_request_rate: Option<f64>,
 }
 
 /// A record a source could not map into the model, kept for the data-quality view.

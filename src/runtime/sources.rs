@@ -66,7 +66,7 @@ pub(super) fn spawn(
         });
         app.register_services(opts.config.services.iter().map(|s| s.name.clone()));
         Sources {
-            handles: configured::spawn_configured(&opts.config, events, shutdown),
+            handles: configured::spawn_configured(&opts.config, events, shutdown, None),
             cache,
         }
     };

@@ -10,6 +10,7 @@ use super::poller::{spawn_poller, PollerOptions};
 use super::prometheus::PrometheusSource;
 use super::{EventTx, SourceHandle};
 use crate::config::Config;
+use crate::model::Ts;
 
 /// The id of the Prometheus source in events and the header.
 pub const PROMETHEUS_ID: &str = "prometheus";
@@ -17,10 +18,14 @@ pub const PROMETHEUS_ID: &str = "prometheus";
 /// One running poller per configured source. A source that cannot even be set up
 /// (an unreadable `ca_file`, say) still gets a poller, which reports the reason as
 /// its error, so the header shows it instead of the source silently missing.
+///
+/// Each fetch asks for the data as of the moment it runs, or as of `as_of` when given
+/// (a headless report `--at` a past instant asks Prometheus about that instant).
 pub fn spawn_configured(
     config: &Config,
     events: EventTx,
     shutdown: watch::Receiver<bool>,
+    as_of: Option<Ts>,
 ) -> Vec<SourceHandle> {
     let mut handles = Vec::new();
     if let Some(prom) = &config.prometheus {
@@ -40,7 +45,7 @@ pub fn spawn_configured(
                     shutdown.clone(),
                     move || {
                         let source = Arc::clone(&source);
-                        async move { source.fetch_at(Utc::now()).await }
+                        async move { source.fetch_at(as_of.unwrap_or_else(Utc::now)).await }
                     },
                 )
             }

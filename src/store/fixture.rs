@@ -204,6 +204,7 @@ fn ratios(rng: &mut Rng) -> WindowRatios {
         h6: r(),
         d3: r(),
         slo_window: r(),
+        slo_window_request_rate: Some(20.0 + 200.0 * rng.unit()),
     }
 }
 

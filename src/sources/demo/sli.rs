@@ -207,6 +207,8 @@ pub fn window_ratios(steps: &[Step], t: i64, slo_window: i64) -> WindowRatios {
         h6: r(3),
         d3: r(4),
         slo_window: r(5),
+        // The SLO window's requests over its length, as a `rate(…[W])` would give.
+        slo_window_request_rate: (all[5] > 0.0).then(|| all[5] / slo_window as f64),
     }
 }
 

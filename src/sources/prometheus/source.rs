@@ -147,6 +147,15 @@ impl PrometheusSource {
                 values[slot] = self.single_value(answer, name, "error ratio", &mut out.warnings)?;
             }
             let [m5, m30, h1, h6, d3, slo] = values;
+            // The mean request rate over the SLO window: what the budget a deployment
+            // consumed is a share of (a chart's few hours would misjudge it).
+            let slo_window_request_rate = match request_rate_query(service, slo_window) {
+                Some(query) => {
+                    let answer = self.instant(&query, now, auth).await;
+                    self.single_value(answer, name, "request rate", &mut out.warnings)?
+                }
+                None => None,
+            };
             out.data.push(SourceData::Ratios {
                 service: name.to_string(),
                 ratios: WindowRatios {
@@ -156,6 +165,7 @@ impl PrometheusSource {
                     h6,
                     d3,
                     slo_window: slo,
+                    slo_window_request_rate,
                 },
             });
         }
@@ -174,21 +184,7 @@ impl PrometheusSource {
                     .as_ref()
                     .map(|q| render(q, 300, name)),
             ),
-            (
-                SeriesKind::RequestRate,
-                service
-                    .request_rate_query
-                    .as_ref()
-                    .or(service.total_query.as_ref())
-                    .map(|q| {
-                        let q = render(q, 300, name);
-                        if service.request_rate_query.is_some() {
-                            q
-                        } else {
-                            format!("sum({q})")
-                        }
-                    }),
-            ),
+            (SeriesKind::RequestRate, request_rate_query(service, 300)),
         ];
         for (kind, query) in charts {
             let Some(query) = query else { continue };
@@ -378,5 +374,16 @@ fn kind_word(kind: SeriesKind) -> &'static str {
         SeriesKind::ErrorRatio => "error ratio",
         SeriesKind::LatencyP99 => "p99 latency",
         SeriesKind::RequestRate => "request rate",
+    }
+}
+
+/// The request-rate query of `service` over `window` seconds: its `request_rate_query`,
+/// else the sum of its `total_query`; `None` when it has neither.
+fn request_rate_query(service: &ServiceConfig, window: i64) -> Option<String> {
+    let name = service.name.as_str();
+    match (&service.request_rate_query, &service.total_query) {
+        (Some(q), _) => Some(render(q, window, name)),
+        (None, Some(q)) => Some(format!("sum({})", render(q, window, name))),
+        (None, None) => None,
     }
 }
