@@ -13,6 +13,8 @@ use crate::ui::theme::{Sym, Theme};
 use crate::ui::widgets::tile::Tile;
 use crate::ui::{format, Ctx};
 
+use super::dora_detail;
+
 /// The arrow (direction) and the verdict (better/worse) of `current` against
 /// `previous`; the verdict is the metrics engine's.
 fn compare(current: Option<f64>, previous: Option<f64>, lower_is_better: bool) -> (Sym, Trend) {
@@ -170,6 +172,9 @@ fn tiles(cur: &Dora, prev: &Dora) -> [TileData; 5] {
     ]
 }
 
+/// Rows a tile uses when it has them all (name, value, counts, badge).
+const TILE_ROWS: u16 = 4;
+
 pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
     let theme = ctx.theme;
     let Some(svc) = ctx.service() else {
@@ -187,6 +192,24 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
     if inner.width < 5 || inner.height == 0 {
         return;
     }
+    // Zoomed with room to spare: the tiles keep their natural height and the detail
+    // (both windows side by side, every count, the level bands) fills the rest.
+    let zoomed = ctx.model.ui.zoomed == Some(PaneId::Dora);
+    let tiles_h = TILE_ROWS + 1;
+    let tiles_area = if zoomed && inner.height >= tiles_h + dora_detail::ROWS {
+        let detail = Rect::new(
+            inner.x + 1,
+            inner.y + tiles_h,
+            inner.width.saturating_sub(2),
+            inner.height - tiles_h,
+        );
+        let tz = ctx.model.view.tz;
+        dora_detail::draw(&svc.dora, &svc.dora_previous, tz, detail, buf, theme);
+        Rect::new(inner.x, inner.y, inner.width, TILE_ROWS)
+    } else {
+        inner
+    };
+    let inner = tiles_area;
     let tile_w = inner.width / 5;
     for (i, t) in tiles(&svc.dora, &svc.dora_previous).iter().enumerate() {
         let x = inner.x + 1 + i as u16 * tile_w;

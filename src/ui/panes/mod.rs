@@ -4,6 +4,7 @@
 mod budget;
 pub mod deployments;
 mod dora;
+mod dora_detail;
 mod review;
 mod signals;
 mod spc;
