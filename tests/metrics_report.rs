@@ -258,12 +258,12 @@ fn markdown_shows_counts_levels_trends_and_explained_signals() {
         "{md}"
     );
     assert!(md.contains("21 successful deployments"), "{md}");
-    assert!(md.contains("previous: 0.00 / day"), "{md}");
+    assert!(md.contains("| no history for the previous window |"), "{md}");
     assert!(
         md.contains("**PAGE**: burning 20.0× the budget over both 1h and 5m"),
         "{md}"
     );
-    assert!(md.contains("WE1 at point 21"), "{md}");
+    assert!(md.contains("- **WE1** 2026-11-23 01:00 UTC, v-big (big): 1.0 h, a point beyond 3 sigma, above the upper limit of 16 min"), "{md}");
     assert!(md.contains("1 point beyond 3 sigma"), "{md}");
     assert!(md.contains("remaining budget unknown"), "{md}");
 }

@@ -4,11 +4,14 @@ use chrono::Duration;
 use chrono_tz::Tz;
 use serde::Serialize;
 
+use crate::metrics::settings::RuleSet;
+use crate::metrics::spc::{segments, Subgroup};
 use crate::metrics::types::{
-    BurnRates, BurnTrend, Dora, ErrorBudget, RiskFlag, SpcChart, UnlinkedIncident, Window,
+    BurnRates, BurnTrend, ChartKind, Dora, ErrorBudget, RiskFlag, SpcChart, UnlinkedIncident,
+    Window,
 };
-use crate::metrics::{derive, Inputs, ServiceDerived, Settings};
-use crate::model::{DeployStatus, Ts};
+use crate::metrics::{derive, local, Inputs, ServiceDerived, Settings};
+use crate::model::{AnnotationKind, DeployStatus, Ts};
 
 pub const SCHEMA: &str = "flightdeck.report.v1";
 
@@ -28,6 +31,16 @@ pub struct ReportV1 {
     /// The incident link window (for the markdown's explanation).
     #[serde(skip)]
     pub link_window: Duration,
+    /// The window's length as asked for (`--window 12h`), which the markdown prints
+    /// as given: a day count of `window` would round 12 h to 0 days.
+    #[serde(skip)]
+    pub window_length: Duration,
+    /// The SPC run rules in use.
+    #[serde(skip)]
+    pub rules: RuleSet,
+    /// Points an SPC baseline takes (fewer: the limits are provisional).
+    #[serde(skip)]
+    pub baseline: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -43,6 +56,35 @@ pub struct ServiceReport {
     pub previous: Dora,
     #[serde(skip)]
     pub burn_trend: Option<BurnTrend>,
+    /// What explains each chart of `spc` (same order) beyond the chart itself.
+    #[serde(skip)]
+    pub charts: Vec<ChartContext>,
+    /// The earliest finish of a production deployment of the service before the
+    /// report's instant: where its history starts (trends need it to reach back).
+    #[serde(skip)]
+    pub history_start: Option<Ts>,
+}
+
+/// What the markdown needs to explain a chart that the chart does not hold.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ChartContext {
+    /// Weekly charts, per point: its week's end and its count of n (failed of
+    /// deployments; incidents and deployments), where recounting the week gives the
+    /// charted value back. Empty for XmR charts.
+    pub weeks: Vec<Option<Week>>,
+    /// The counts summed over the latest segment's baseline (weekly charts whose
+    /// every baseline week was recovered): the centre's numerator and denominator.
+    pub baseline_counts: Option<Subgroup>,
+    /// Points in the latest segment's baseline, when fewer than a baseline takes and
+    /// not a range the user marked: its limits still move as points arrive.
+    pub provisional: Option<usize>,
+}
+
+/// One point of a weekly chart: `[start, end)` and its subgroup.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Week {
+    pub end: Ts,
+    pub counts: Subgroup,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -75,6 +117,7 @@ pub fn build(
 ) -> ReportV1 {
     let mut settings = settings.clone();
     settings.window = window;
+    let window_length = window;
     let chosen: Vec<String> = match service {
         Some(s) => vec![s.to_string()],
         None => services.to_vec(),
@@ -94,6 +137,9 @@ pub fn build(
         tz: settings.calendar.tz,
         unlinked_incidents: derived.unlinked_incidents,
         link_window: settings.incident_link_window,
+        window_length,
+        rules: settings.rules,
+        baseline: settings.spc_baseline,
     }
 }
 
@@ -152,8 +198,148 @@ fn service_report(
         burn_trend: error_budget.trend,
         dora: d.dora.clone(),
         error_budget,
+        charts: d
+            .spc
+            .iter()
+            .map(|c| chart_context(inputs, d, c, settings, window))
+            .collect(),
+        history_start: inputs
+            .deployments
+            .iter()
+            .filter(|dep| dep.service == d.service && dep.is_production())
+            .filter(|dep| dep.status != DeployStatus::Running)
+            .filter_map(|dep| dep.finished_at.filter(|&f| f < at))
+            .min(),
         spc: d.spc.clone(),
         deployments,
         previous: d.dora_previous.clone(),
     }
+}
+
+/// Recounts a chart's weeks and finds whether its latest baseline is provisional, the
+/// way `metrics::charts` builds it (process changes of the service before the
+/// window's end cut segments; the marked range replaces the first points).
+fn chart_context(
+    inputs: &Inputs<'_>,
+    d: &ServiceDerived,
+    chart: &SpcChart,
+    settings: &Settings,
+    window: Window,
+) -> ChartContext {
+    let ats: Vec<Ts> = chart.points.iter().map(|p| p.at).collect();
+    let changes: Vec<Ts> = inputs
+        .annotations
+        .iter()
+        .filter(|a| a.kind == AnnotationKind::ProcessChange && a.at < window.end)
+        .filter(|a| a.service.as_deref().is_none_or(|s| s == d.service))
+        .map(|a| a.at)
+        .collect();
+    let min_points = if chart.chart == ChartKind::Xmr { 2 } else { 1 };
+    let plan = segments::plan(
+        &ats,
+        &changes,
+        settings.spc_baseline,
+        settings.spc_baseline_range,
+        min_points,
+    );
+    let last = plan.last();
+    // The user's range is the baseline they chose, however short: not provisional.
+    let marked = settings.spc_baseline_range.is_some_and(|(a, b)| {
+        let from = ats.partition_point(|t| *t < a);
+        let to = ats.partition_point(|t| *t < b).max(from);
+        to - from >= min_points && last.is_some_and(|seg| seg.baseline == (from..to))
+    });
+    let provisional = last.and_then(|seg| {
+        let short = seg.baseline.len() < settings.spc_baseline;
+        (short && !marked).then_some(seg.baseline.len())
+    });
+    if chart.chart == ChartKind::Xmr {
+        return ChartContext {
+            weeks: Vec::new(),
+            baseline_counts: None,
+            provisional,
+        };
+    }
+    let weeks = weeks(inputs, d, chart, settings, window);
+    let baseline_counts = last.and_then(|seg| {
+        weeks.get(seg.baseline.clone())?.iter().try_fold(
+            Subgroup { count: 0.0, n: 0.0 },
+            |sum, w| {
+                let w = (*w)?;
+                Some(Subgroup {
+                    count: sum.count + w.counts.count,
+                    n: sum.n + w.counts.n,
+                })
+            },
+        )
+    });
+    ChartContext {
+        weeks,
+        baseline_counts,
+        provisional,
+    }
+}
+
+/// Each point of a weekly chart recounted from the deployments (and incidents) of
+/// its week; `None` where the recount does not give the charted value back.
+fn weeks(
+    inputs: &Inputs<'_>,
+    d: &ServiceDerived,
+    chart: &SpcChart,
+    settings: &Settings,
+    window: Window,
+) -> Vec<Option<Week>> {
+    let Some(first) = chart.points.first().map(|p| p.at) else {
+        return Vec::new();
+    };
+    let bounds = local::week_starts(settings.calendar.tz, first, window.end);
+    let mut counted: Vec<(Ts, bool)> = inputs
+        .deployments
+        .iter()
+        .filter(|dep| dep.service == d.service && dep.is_production())
+        .filter(|dep| {
+            matches!(
+                dep.status,
+                DeployStatus::Success | DeployStatus::Failed | DeployStatus::RolledBack
+            )
+        })
+        .filter_map(|dep| {
+            let f = dep.finished_at.filter(|&f| f < window.end)?;
+            Some((f, d.facts.get(&dep.id).is_some_and(|x| x.failed)))
+        })
+        .collect();
+    counted.sort_unstable_by_key(|(f, _)| *f);
+    let mut incidents: Vec<Ts> = match chart.chart {
+        ChartKind::P => Vec::new(),
+        _ => inputs
+            .incidents
+            .iter()
+            .filter(|i| i.service == d.service && i.created_at < window.end)
+            .map(|i| i.created_at)
+            .collect(),
+    };
+    incidents.sort_unstable();
+    chart
+        .points
+        .iter()
+        .map(|p| {
+            let k = bounds.iter().position(|&b| b == p.at)?;
+            let end = *bounds.get(k.checked_sub(1)?)?;
+            let from = counted.partition_point(|(f, _)| *f < p.at);
+            let week = &counted[from..from + counted[from..].partition_point(|(f, _)| *f < end)];
+            let n = week.len() as f64;
+            let count = match chart.chart {
+                ChartKind::P => week.iter().filter(|(_, failed)| *failed).count() as f64,
+                _ => {
+                    let a = incidents.partition_point(|t| *t < p.at);
+                    incidents[a..].partition_point(|t| *t < end) as f64
+                }
+            };
+            let same = n > 0.0 && (count / n - p.value).abs() <= 1e-9;
+            same.then_some(Week {
+                end,
+                counts: Subgroup { count, n },
+            })
+        })
+        .collect()
 }

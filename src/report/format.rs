@@ -47,7 +47,16 @@ pub fn percent(fraction: Option<f64>) -> String {
             } else if (p - p.round()).abs() < 1e-9 {
                 format!("{p:.0}%")
             } else {
-                format!("{p:.1}%")
+                // One decimal, more where one would round up to 100%: an SLO of
+                // 99.99% must not read "100.0%".
+                let mut text = format!("{p:.1}%");
+                for decimals in 2..=3 {
+                    if !text.trim_start_matches('-').starts_with("100.0") {
+                        break;
+                    }
+                    text = format!("{p:.decimals$}%");
+                }
+                text
             })
         }
         None => NA.into(),
@@ -70,6 +79,31 @@ pub fn time(t: Ts, tz: Tz) -> String {
     t.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z").to_string()
 }
 
+/// A local calendar date: "2026-11-23".
+pub fn date(t: Ts, tz: Tz) -> String {
+    t.with_timezone(&tz).format("%Y-%m-%d").to_string()
+}
+
+/// A window's length as given: "30 days", "12 hours", "1 day", "90 minutes" (the
+/// largest unit that divides it, so 36 h stays "36 hours", never "1.5 days").
+pub fn length(d: chrono::Duration) -> String {
+    let secs = d.num_seconds();
+    let (n, unit) = if secs != 0 && secs % 86_400 == 0 {
+        (secs / 86_400, "day")
+    } else if secs != 0 && secs % 3_600 == 0 {
+        (secs / 3_600, "hour")
+    } else if secs != 0 && secs % 60 == 0 {
+        (secs / 60, "minute")
+    } else {
+        (secs, "second")
+    };
+    if n == 1 {
+        format!("1 {unit}")
+    } else {
+        format!("{n} {unit}s")
+    }
+}
+
 /// Table cells must not break the table.
 pub fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
@@ -87,11 +121,28 @@ mod tests {
         assert_eq!(duration(Some(129_600.0)), "1.5 d");
         assert_eq!(duration(None), "n/a");
         assert_eq!(percent(Some(0.081)), "8.1%");
+        assert_eq!(percent(Some(0.9999)), "99.99%");
+        assert_eq!(percent(Some(0.9995)), "99.95%");
+        assert_eq!(percent(Some(0.999)), "99.9%");
+        assert_eq!(percent(Some(0.120_04)), "12.0%");
+        assert_eq!(percent(Some(0.039_5)), "4.0%");
         assert_eq!(percent(Some(0.0)), "0%");
         assert_eq!(percent(Some(0.0004)), "0.040%");
         assert_eq!(percent(Some(-0.5)), "-50%");
         assert_eq!(percent(None), "n/a");
         assert_eq!(cell("a|b"), "a\\|b");
+    }
+
+    #[test]
+    fn window_lengths_as_given() {
+        use chrono::Duration;
+        assert_eq!(length(Duration::hours(12)), "12 hours");
+        assert_eq!(length(Duration::hours(36)), "36 hours");
+        assert_eq!(length(Duration::hours(24)), "1 day");
+        assert_eq!(length(Duration::days(30)), "30 days");
+        assert_eq!(length(Duration::weeks(2)), "14 days");
+        assert_eq!(length(Duration::minutes(90)), "90 minutes");
+        assert_eq!(length(Duration::seconds(45)), "45 seconds");
     }
 
     #[test]
