@@ -258,7 +258,10 @@ fn markdown_shows_counts_levels_trends_and_explained_signals() {
         "{md}"
     );
     assert!(md.contains("21 successful deployments"), "{md}");
-    assert!(md.contains("| no history for the previous window |"), "{md}");
+    assert!(
+        md.contains("| no history for the previous window |"),
+        "{md}"
+    );
     assert!(
         md.contains("**PAGE**: burning 20.0× the budget over both 1h and 5m"),
         "{md}"

@@ -472,3 +472,76 @@ fn the_zoomed_pane_marks_moving_ranges_beyond_their_limit() {
     assert_eq!(marks_below_mr(&without), 0, "{without}");
     assert_eq!(marks_below_mr(&with), 2, "{with}");
 }
+
+// ---- what a chart says of itself: counts and provisional baselines -----------------
+
+/// A weekly chart carries each point's counts and the counts behind its centre (what
+/// the report prints as "2 of 10"), and says when its baseline is still short.
+#[test]
+fn weekly_points_carry_their_counts_and_short_baselines_say_so() {
+    // Weeks: 1 of 10, an empty week (dropped), 2 of 5, 0 of 4; process change before
+    // the last week: two segments, baselines [0, 2) and [2, 3) of the kept points.
+    let groups = weekly(&[(1.0, 10.0), (0.0, 0.0), (2.0, 5.0), (0.0, 4.0)]);
+    let change = [t(3.0 * 168.0 - 1.0)];
+    let c = attribute_chart(
+        "cfr",
+        ChartKind::P,
+        &groups,
+        &params(20, RuleSet::WesternElectric, &change),
+    );
+    let counts: Vec<(f64, f64)> = c
+        .points
+        .iter()
+        .filter_map(|p| p.counts.map(|k| (k.count, k.n)))
+        .collect();
+    assert_eq!(counts, vec![(1.0, 10.0), (2.0, 5.0), (0.0, 4.0)]);
+    // The latest segment's baseline is its one point: 0 of 4, provisional (1 of 20).
+    assert_eq!(c.baseline_counts.map(|k| (k.count, k.n)), Some((0.0, 4.0)));
+    assert_eq!(c.provisional, Some(1));
+    // Without the change, one segment of three points: 3 of 19 behind the centre.
+    let whole = attribute_chart(
+        "cfr",
+        ChartKind::P,
+        &groups,
+        &params(20, RuleSet::WesternElectric, &[]),
+    );
+    assert_eq!(
+        whole.baseline_counts.map(|k| (k.count, k.n)),
+        Some((3.0, 19.0))
+    );
+    assert_eq!(whole.provisional, Some(3));
+    // A baseline of 2 is full: not provisional. An XmR chart has no counts.
+    let full = attribute_chart(
+        "cfr",
+        ChartKind::P,
+        &groups,
+        &params(2, RuleSet::WesternElectric, &[]),
+    );
+    assert_eq!(full.provisional, None);
+    let x = xmr_chart(
+        "lead_time",
+        &hourly(&[1.0, 2.0, 3.0]),
+        &params(20, RuleSet::WesternElectric, &[]),
+    );
+    assert!(x.points.iter().all(|p| p.counts.is_none()));
+    assert_eq!(x.provisional, Some(3));
+}
+
+/// A marked range is the baseline the user chose, however short: not provisional.
+#[test]
+fn a_marked_baseline_is_never_provisional() {
+    let values = hourly(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
+    let p = ChartParams {
+        marked: Some((t(1.0), t(4.0))),
+        ..params(20, RuleSet::WesternElectric, &[])
+    };
+    let c = xmr_chart("lead_time", &values, &p);
+    assert_eq!(c.provisional, None);
+    // The same three points as an automatic baseline of a 3-point chart would be.
+    let short = xmr_chart(
+        "lead_time",
+        &values[..3],
+        &params(20, RuleSet::WesternElectric, &[]),
+    );
+    assert_eq!(short.provisional, Some(3));
+}

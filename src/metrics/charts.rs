@@ -104,8 +104,23 @@ pub fn charts(
     // Durations, proportions and counts cannot be negative: neither can their limits.
     for chart in &mut charts {
         floor_lower_limits(chart, 0.0);
+        stamp_week_ends(chart, &bounds);
     }
     charts
+}
+
+/// Gives each weekly point of `chart` the end of its week (`bounds` are the week
+/// starts, descending: the week starting at `bounds[k]` ends at `bounds[k - 1]`).
+fn stamp_week_ends(chart: &mut SpcChart, bounds: &[Ts]) {
+    for point in &mut chart.points {
+        if let Some(c) = point.counts.as_mut() {
+            c.until = bounds
+                .iter()
+                .position(|&b| b == point.at)
+                .and_then(|k| k.checked_sub(1))
+                .map(|k| bounds[k]);
+        }
+    }
 }
 
 type Weekly = Vec<(Ts, Subgroup)>;

@@ -290,6 +290,20 @@ pub struct SpcPoint {
     /// Limits in force at this point (held from the baseline of its segment); NaN
     /// (written as `null`) where no baseline exists yet (fewer than two points).
     pub limits: Limits,
+    /// A weekly point's counts: `count` (failed deployments, or incidents) of `n`
+    /// deployments in the week `[at, until)`. `None` on XmR charts.
+    #[serde(skip)]
+    pub counts: Option<PointCounts>,
+}
+
+/// The counts behind a p- or u-chart point (see [`SpcPoint::counts`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PointCounts {
+    pub count: f64,
+    pub n: f64,
+    /// The end of the point's period; `None` where the chart's caller did not say
+    /// (the chart itself knows only where each period starts).
+    pub until: Option<Ts>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -337,6 +351,15 @@ pub struct SpcChart {
     /// cannot tell a signal from noise, so no run rule judges its points.
     #[serde(skip)]
     pub no_spread: bool,
+    /// Points in the latest segment's baseline when it holds fewer than a baseline
+    /// takes (and is not a range the user marked): its limits still move as points
+    /// arrive.
+    #[serde(skip)]
+    pub provisional: Option<usize>,
+    /// On p- and u-charts, the counts summed over the latest segment's baseline: the
+    /// centre's numerator and denominator (`until` unset).
+    #[serde(skip)]
+    pub baseline_counts: Option<PointCounts>,
 }
 
 /// Why a deployment is risky.

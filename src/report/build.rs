@@ -5,13 +5,13 @@ use chrono_tz::Tz;
 use serde::Serialize;
 
 use crate::metrics::settings::RuleSet;
-use crate::metrics::spc::{segments, Subgroup};
+use crate::metrics::spc::Subgroup;
 use crate::metrics::types::{
-    BurnRates, BurnTrend, ChartKind, Dora, ErrorBudget, RiskFlag, SpcChart, UnlinkedIncident,
+    BurnRates, BurnTrend, Dora, ErrorBudget, PointCounts, RiskFlag, SpcChart, UnlinkedIncident,
     Window,
 };
-use crate::metrics::{derive, local, Inputs, ServiceDerived, Settings};
-use crate::model::{AnnotationKind, DeployStatus, Ts};
+use crate::metrics::{derive, Inputs, ServiceDerived, Settings};
+use crate::model::{DeployStatus, Ts};
 
 pub const SCHEMA: &str = "flightdeck.report.v1";
 
@@ -198,11 +198,7 @@ fn service_report(
         burn_trend: error_budget.trend,
         dora: d.dora.clone(),
         error_budget,
-        charts: d
-            .spc
-            .iter()
-            .map(|c| chart_context(inputs, d, c, settings, window))
-            .collect(),
+        charts: d.spc.iter().map(chart_context).collect(),
         history_start: inputs
             .deployments
             .iter()
@@ -216,130 +212,27 @@ fn service_report(
     }
 }
 
-/// Recounts a chart's weeks and finds whether its latest baseline is provisional, the
-/// way `metrics::charts` builds it (process changes of the service before the
-/// window's end cut segments; the marked range replaces the first points).
-fn chart_context(
-    inputs: &Inputs<'_>,
-    d: &ServiceDerived,
-    chart: &SpcChart,
-    settings: &Settings,
-    window: Window,
-) -> ChartContext {
-    let ats: Vec<Ts> = chart.points.iter().map(|p| p.at).collect();
-    let changes: Vec<Ts> = inputs
-        .annotations
-        .iter()
-        .filter(|a| a.kind == AnnotationKind::ProcessChange && a.at < window.end)
-        .filter(|a| a.service.as_deref().is_none_or(|s| s == d.service))
-        .map(|a| a.at)
-        .collect();
-    let min_points = if chart.chart == ChartKind::Xmr { 2 } else { 1 };
-    let plan = segments::plan(
-        &ats,
-        &changes,
-        settings.spc_baseline,
-        settings.spc_baseline_range,
-        min_points,
-    );
-    let last = plan.last();
-    // The user's range is the baseline they chose, however short: not provisional.
-    let marked = settings.spc_baseline_range.is_some_and(|(a, b)| {
-        let from = ats.partition_point(|t| *t < a);
-        let to = ats.partition_point(|t| *t < b).max(from);
-        to - from >= min_points && last.is_some_and(|seg| seg.baseline == (from..to))
-    });
-    let provisional = last.and_then(|seg| {
-        let short = seg.baseline.len() < settings.spc_baseline;
-        (short && !marked).then_some(seg.baseline.len())
-    });
-    if chart.chart == ChartKind::Xmr {
-        return ChartContext {
-            weeks: Vec::new(),
-            baseline_counts: None,
-            provisional,
-        };
-    }
-    let weeks = weeks(inputs, d, chart, settings, window);
-    let baseline_counts = last.and_then(|seg| {
-        weeks.get(seg.baseline.clone())?.iter().try_fold(
-            Subgroup { count: 0.0, n: 0.0 },
-            |sum, w| {
-                let w = (*w)?;
-                Some(Subgroup {
-                    count: sum.count + w.counts.count,
-                    n: sum.n + w.counts.n,
-                })
-            },
-        )
-    });
+/// What the markdown reads of a chart beyond its figures: the weeks and counts behind
+/// its points and centre, and whether its latest baseline is provisional — all as the
+/// engine charted them (`SpcPoint::counts`, `SpcChart::provisional`), never recounted.
+fn chart_context(chart: &SpcChart) -> ChartContext {
+    let subgroup = |c: &PointCounts| Subgroup {
+        count: c.count,
+        n: c.n,
+    };
     ChartContext {
-        weeks,
-        baseline_counts,
-        provisional,
-    }
-}
-
-/// Each point of a weekly chart recounted from the deployments (and incidents) of
-/// its week; `None` where the recount does not give the charted value back.
-fn weeks(
-    inputs: &Inputs<'_>,
-    d: &ServiceDerived,
-    chart: &SpcChart,
-    settings: &Settings,
-    window: Window,
-) -> Vec<Option<Week>> {
-    let Some(first) = chart.points.first().map(|p| p.at) else {
-        return Vec::new();
-    };
-    let bounds = local::week_starts(settings.calendar.tz, first, window.end);
-    let mut counted: Vec<(Ts, bool)> = inputs
-        .deployments
-        .iter()
-        .filter(|dep| dep.service == d.service && dep.is_production())
-        .filter(|dep| {
-            matches!(
-                dep.status,
-                DeployStatus::Success | DeployStatus::Failed | DeployStatus::RolledBack
-            )
-        })
-        .filter_map(|dep| {
-            let f = dep.finished_at.filter(|&f| f < window.end)?;
-            Some((f, d.facts.get(&dep.id).is_some_and(|x| x.failed)))
-        })
-        .collect();
-    counted.sort_unstable_by_key(|(f, _)| *f);
-    let mut incidents: Vec<Ts> = match chart.chart {
-        ChartKind::P => Vec::new(),
-        _ => inputs
-            .incidents
+        weeks: chart
+            .points
             .iter()
-            .filter(|i| i.service == d.service && i.created_at < window.end)
-            .map(|i| i.created_at)
-            .collect(),
-    };
-    incidents.sort_unstable();
-    chart
-        .points
-        .iter()
-        .map(|p| {
-            let k = bounds.iter().position(|&b| b == p.at)?;
-            let end = *bounds.get(k.checked_sub(1)?)?;
-            let from = counted.partition_point(|(f, _)| *f < p.at);
-            let week = &counted[from..from + counted[from..].partition_point(|(f, _)| *f < end)];
-            let n = week.len() as f64;
-            let count = match chart.chart {
-                ChartKind::P => week.iter().filter(|(_, failed)| *failed).count() as f64,
-                _ => {
-                    let a = incidents.partition_point(|t| *t < p.at);
-                    incidents[a..].partition_point(|t| *t < end) as f64
-                }
-            };
-            let same = n > 0.0 && (count / n - p.value).abs() <= 1e-9;
-            same.then_some(Week {
-                end,
-                counts: Subgroup { count, n },
+            .map(|p| {
+                let c = p.counts?;
+                Some(Week {
+                    end: c.until?,
+                    counts: subgroup(&c),
+                })
             })
-        })
-        .collect()
+            .collect(),
+        baseline_counts: chart.baseline_counts.as_ref().map(subgroup),
+        provisional: chart.provisional,
+    }
 }

@@ -322,6 +322,7 @@ fn spc(now: Ts) -> SpcChart {
             at: now - Duration::days(25 - i as i64),
             value: h * 3600.0,
             limits,
+            counts: None,
         })
         .collect();
     // One segment: a range at every point but the first; mR̄ 2.3 h, UCL 7.6 h (the
@@ -368,6 +369,8 @@ fn spc(now: Ts) -> SpcChart {
             beyond,
         }),
         no_spread: false,
+        provisional: None,
+        baseline_counts: None,
     }
 }
 

@@ -8,7 +8,7 @@ pub mod segments;
 pub mod xmr;
 
 use crate::metrics::settings::RuleSet;
-use crate::metrics::types::{ChartKind, Limits, Signal, SpcChart, SpcPoint};
+use crate::metrics::types::{ChartKind, Limits, PointCounts, Signal, SpcChart, SpcPoint};
 use crate::model::Ts;
 
 pub use attribute::Subgroup;
@@ -52,7 +52,7 @@ pub fn xmr_chart(metric: &'static str, points: &[(Ts, f64)], p: &ChartParams<'_>
         &values,
         &per_point,
         &segments,
-        p.rules,
+        p,
     );
     let mr = xmr::moving_range(&values, &segments);
     chart.moving_range = mr.values.iter().any(Option::is_some).then_some(mr);
@@ -78,7 +78,26 @@ pub fn attribute_chart(
     let values: Vec<f64> = subgroups.iter().map(|g| g.count / g.n).collect();
     let segments = segments::plan(&ats, p.changes, p.baseline, p.marked, 1);
     let per_point = attribute::limits(kind, &subgroups, &segments);
-    assemble(metric, kind, &ats, &values, &per_point, &segments, p.rules)
+    let mut chart = assemble(metric, kind, &ats, &values, &per_point, &segments, p);
+    let counts = |g: &Subgroup| PointCounts {
+        count: g.count,
+        n: g.n,
+        until: None,
+    };
+    for (point, g) in chart.points.iter_mut().zip(&subgroups) {
+        point.counts = Some(counts(g));
+    }
+    chart.baseline_counts = segments.last().and_then(|seg| {
+        let base = subgroups.get(seg.baseline.clone())?;
+        let sum = base
+            .iter()
+            .fold(Subgroup { count: 0.0, n: 0.0 }, |s, g| Subgroup {
+                count: s.count + g.count,
+                n: s.n + g.n,
+            });
+        Some(counts(&sum))
+    });
+    chart
 }
 
 /// Clamps the lower limits of a chart of a metric that cannot go below `floor`
@@ -105,10 +124,10 @@ fn assemble(
     ats: &[Ts],
     values: &[f64],
     per_point: &[Option<(Limits, f64)>],
-    segments: &[segments::Segment],
-    set: RuleSet,
+    plan: &[segments::Segment],
+    p: &ChartParams<'_>,
 ) -> SpcChart {
-    let segments: Vec<std::ops::Range<usize>> = segments.iter().map(|s| s.points.clone()).collect();
+    let segments: Vec<std::ops::Range<usize>> = plan.iter().map(|s| s.points.clone()).collect();
     // z = NaN ("no zone": no run rule judges the point) where the limits are unknown
     // or σ is 0 or not finite. With no spread in the baseline the limits collapse onto
     // the centre and cannot separate signal from noise: judging by float equality with
@@ -122,7 +141,7 @@ fn assemble(
             _ => f64::NAN,
         })
         .collect();
-    let signals = rules::evaluate(values, &z, &segments, set)
+    let signals = rules::evaluate(values, &z, &segments, p.rules)
         .into_iter()
         .filter_map(|t| {
             Some(Signal {
@@ -141,6 +160,7 @@ fn assemble(
             at,
             value,
             limits: l.map_or(UNKNOWN, |(l, _)| l),
+            counts: None,
         })
         .collect();
     let last = per_point.last().copied().flatten();
@@ -156,7 +176,21 @@ fn assemble(
         signals,
         moving_range: None,
         no_spread,
+        provisional: provisional(ats, plan, p),
+        baseline_counts: None,
     }
+}
+
+/// The latest segment's baseline length when it is shorter than a baseline takes and
+/// is not the range the user marked (which is the baseline they chose, however short).
+fn provisional(ats: &[Ts], plan: &[segments::Segment], p: &ChartParams<'_>) -> Option<usize> {
+    let last = plan.last()?;
+    let marked = p.marked.is_some_and(|(a, b)| {
+        let from = ats.partition_point(|t| *t < a);
+        let to = ats.partition_point(|t| *t < b).max(from);
+        last.baseline == (from..to)
+    });
+    (last.baseline.len() < p.baseline && !marked).then_some(last.baseline.len())
 }
 
 /// Whether limits with this σ can judge a point: a spread that is positive and finite.
