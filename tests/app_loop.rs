@@ -1,13 +1,15 @@
 //! Headless runs of the cockpit's event loop (no terminal): a hung source must not hold
 //! up frames or the other sources, and the loop stops on shutdown.
 
+mod common;
+
 use std::cell::RefCell;
 use std::time::Duration as StdDuration;
 
 use chrono::{TimeZone, Utc};
 use flightdeck::app::{App, Health, View};
 use flightdeck::event::{Event, ShutdownReason, SourceData};
-use flightdeck::model::{DeployKind, DeployStatus, Deployment, Trigger};
+use flightdeck::model::Deployment;
 use flightdeck::runtime::drive;
 use flightdeck::sources::poller::{spawn_poller, Fetched, PollerOptions};
 use flightdeck::sources::EVENT_CHANNEL_CAPACITY;
@@ -22,22 +24,11 @@ fn deployment() -> Deployment {
         .single()
         .expect("valid");
     Deployment {
-        id: "fast:1".into(),
         source: "fast".into(),
-        service: "api".into(),
-        environment: "production".into(),
         version: "1.0.0".into(),
         sha: "abc".into(),
-        status: DeployStatus::Success,
-        started_at: at,
-        finished_at: Some(at + chrono::Duration::minutes(5)),
         deployer: "ann".into(),
-        url: None,
-        commits: Vec::new(),
-        stages: Vec::new(),
-        canary: None,
-        trigger: Trigger::Auto,
-        kind: DeployKind::Normal,
+        ..common::deployment("fast:1", "api", at, Some(at + chrono::Duration::minutes(5)))
     }
 }
 

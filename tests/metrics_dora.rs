@@ -1,6 +1,8 @@
 //! DORA definitions (DESIGN §3) against hand-computed examples, including the edge
 //! cases other tools get wrong, and property tests of the rates.
 
+mod common;
+
 use std::collections::BTreeMap;
 
 use chrono::{Duration, TimeZone, Utc};
@@ -13,7 +15,7 @@ use flightdeck::metrics::{
 };
 use flightdeck::model::{
     CanaryOutcome, CanaryResult, Change, DeployKind, DeployStatus, Deployment, DeploymentLog,
-    Incident, Trigger, Ts,
+    Incident, Ts,
 };
 use proptest::prelude::*;
 
@@ -42,23 +44,10 @@ fn change(sha: &str, committed: Ts) -> Change {
 }
 
 fn dep(id: &str, start_h: f64, minutes: i64, status: DeployStatus) -> Deployment {
+    let start = t(start_h);
     Deployment {
-        id: id.into(),
-        source: "test".into(),
-        service: "api".into(),
-        environment: "production".into(),
-        version: id.into(),
-        sha: id.into(),
         status,
-        started_at: t(start_h),
-        finished_at: Some(t(start_h) + Duration::minutes(minutes)),
-        deployer: "ci".into(),
-        url: None,
-        commits: Vec::new(),
-        stages: Vec::new(),
-        canary: None,
-        trigger: Trigger::Auto,
-        kind: DeployKind::Normal,
+        ..common::deployment(id, "api", start, Some(start + Duration::minutes(minutes)))
     }
 }
 

@@ -4,12 +4,14 @@
 //! on histories built to hit them — shared shas, cumulative listings, failed
 //! deployments carrying commits, rollbacks, batches larger than a group's scan size.
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{Duration, TimeZone, Utc};
 use flightdeck::metrics::dora::Histories;
 use flightdeck::metrics::{Inputs, Settings};
-use flightdeck::model::{Change, DeployKind, DeployStatus, Deployment, DeploymentLog, Trigger, Ts};
+use flightdeck::model::{Change, DeployKind, DeployStatus, Deployment, DeploymentLog, Ts};
 use proptest::prelude::*;
 
 fn origin() -> Ts {
@@ -42,33 +44,20 @@ fn deployment(
     commits: &[u32],
 ) -> Deployment {
     let started = origin() + Duration::hours(48 + i as i64) + Duration::minutes(i64::from(lag));
+    let finished = started + Duration::minutes(i64::from(minutes)) + Duration::seconds(i as i64);
     Deployment {
-        id: format!("d{i:03}"),
-        source: "test".into(),
-        service: "api".into(),
-        environment: "production".into(),
-        version: format!("v{i}"),
-        sha: String::new(),
         status: match status % 4 {
             0 | 1 => DeployStatus::Success,
             2 => DeployStatus::Failed,
             _ => DeployStatus::RolledBack,
         },
-        started_at: started,
-        finished_at: Some(
-            started + Duration::minutes(i64::from(minutes)) + Duration::seconds(i as i64),
-        ),
-        deployer: String::new(),
-        url: None,
         commits: commits.iter().map(|&j| pool_commit(j)).collect(),
-        stages: Vec::new(),
-        canary: None,
-        trigger: Trigger::Auto,
         kind: match kind % 8 {
             0 => DeployKind::Rollback,
             1 => DeployKind::Hotfix,
             _ => DeployKind::Normal,
         },
+        ..common::deployment(&format!("d{i:03}"), "api", started, Some(finished))
     }
 }
 

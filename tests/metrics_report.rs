@@ -1,6 +1,8 @@
 //! The headless report's v1 keys (DESIGN §4), nulls that stay null, the markdown form,
 //! and the SPC charts and run rules (DESIGN §3) on constructed series.
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{Duration, TimeZone, Utc};
@@ -9,8 +11,7 @@ use flightdeck::metrics::spc::rules::evaluate;
 use flightdeck::metrics::spc::{attribute_chart, xmr_chart, ChartParams, Subgroup};
 use flightdeck::metrics::{derive, ChartKind, Inputs, Rule, Settings, SpcChart};
 use flightdeck::model::{
-    DeployKind, DeployStatus, Deployment, DeploymentLog, Series, SeriesKind, Trigger, Ts,
-    WindowRatios,
+    DeployStatus, Deployment, DeploymentLog, Series, SeriesKind, Ts, WindowRatios,
 };
 use flightdeck::report::{build, to_json, to_markdown};
 use proptest::prelude::*;
@@ -24,23 +25,10 @@ fn t(h: f64) -> Ts {
 }
 
 fn dep(id: &str, service: &str, start_h: f64, minutes: i64) -> Deployment {
+    let start = t(start_h);
     Deployment {
-        id: id.into(),
-        source: "test".into(),
-        service: service.into(),
-        environment: "production".into(),
         version: format!("v-{id}"),
-        sha: id.into(),
-        status: DeployStatus::Success,
-        started_at: t(start_h),
-        finished_at: Some(t(start_h) + Duration::minutes(minutes)),
-        deployer: "ci".into(),
-        url: None,
-        commits: Vec::new(),
-        stages: Vec::new(),
-        canary: None,
-        trigger: Trigger::Auto,
-        kind: DeployKind::Normal,
+        ..common::deployment(id, service, start, Some(start + Duration::minutes(minutes)))
     }
 }
 

@@ -2,6 +2,8 @@
 //! started by process changes (limits, moving ranges, marked ranges), and p-chart
 //! limits that vary with each week's n.
 
+mod common;
+
 use std::collections::BTreeMap;
 
 use chrono::{Duration, TimeZone, Utc};
@@ -9,9 +11,7 @@ use flightdeck::app::{PaneId, SpcMetric};
 use flightdeck::metrics::settings::RuleSet;
 use flightdeck::metrics::spc::{attribute_chart, xmr_chart, ChartParams, Subgroup};
 use flightdeck::metrics::{derive, ChartKind, Inputs, Rule, Settings, SpcChart};
-use flightdeck::model::{
-    Annotation, AnnotationKind, DeployKind, DeployStatus, Deployment, DeploymentLog, Trigger, Ts,
-};
+use flightdeck::model::{Annotation, AnnotationKind, Deployment, DeploymentLog, Ts};
 use flightdeck::ui::{self, fixture, Theme};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
@@ -345,22 +345,14 @@ fn a_p_chart_segment_has_its_own_centre() {
 fn dep(i: i64, minutes: i64) -> Deployment {
     let start = t(i as f64 * 24.0);
     Deployment {
-        id: format!("d{i}"),
-        source: "test".into(),
-        service: "api".into(),
-        environment: "production".into(),
         version: format!("v{i}"),
         sha: format!("s{i}"),
-        status: DeployStatus::Success,
-        started_at: start,
-        finished_at: Some(start + Duration::minutes(minutes)),
-        deployer: "ci".into(),
-        url: None,
-        commits: Vec::new(),
-        stages: Vec::new(),
-        canary: None,
-        kind: DeployKind::Normal,
-        trigger: Trigger::Auto,
+        ..common::deployment(
+            &format!("d{i}"),
+            "api",
+            start,
+            Some(start + Duration::minutes(minutes)),
+        )
     }
 }
 

@@ -5,12 +5,12 @@
 //! demo at a fixed instant (deterministic), plus hand-built histories for the cases
 //! the demo does not hold.
 
+mod common;
+
 use chrono::{Duration, TimeZone, Utc};
 use flightdeck::metrics::settings::RuleSet;
 use flightdeck::metrics::{Inputs, Settings};
-use flightdeck::model::{
-    DeployKind, DeployStatus, Deployment, DeploymentLog, Trigger, Ts, WindowRatios,
-};
+use flightdeck::model::{Deployment, DeploymentLog, Ts, WindowRatios};
 use flightdeck::report::{build, to_markdown, ReportV1};
 use flightdeck::{cli, config, headless, sources};
 
@@ -346,22 +346,14 @@ fn t(h: f64) -> Ts {
 fn dep(n: usize, day: f64, seconds: i64) -> Deployment {
     let start = t(day * 24.0 + 10.0);
     Deployment {
-        id: format!("api-{n}"),
-        source: "test".into(),
-        service: "api".into(),
-        environment: "production".into(),
         version: format!("1.{n}.0"),
         sha: format!("sha{n}"),
-        status: DeployStatus::Success,
-        started_at: start,
-        finished_at: Some(start + Duration::seconds(seconds)),
-        deployer: "ci".into(),
-        url: None,
-        commits: Vec::new(),
-        stages: Vec::new(),
-        canary: None,
-        trigger: Trigger::Auto,
-        kind: DeployKind::Normal,
+        ..common::deployment(
+            &format!("api-{n}"),
+            "api",
+            start,
+            Some(start + Duration::seconds(seconds)),
+        )
     }
 }
 

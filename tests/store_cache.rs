@@ -3,6 +3,8 @@
 //! a cache of 90 days × 20 services takes to reach the first frame is measured by
 //! `cargo bench --bench startup`.
 
+mod common;
+
 use std::path::PathBuf;
 
 use chrono::{Duration, TimeZone, Utc};
@@ -10,8 +12,8 @@ use flightdeck::event::SourceData;
 use flightdeck::event::SourceErrorKind;
 use flightdeck::event::{Event, SourceEvent, SourceEventKind};
 use flightdeck::model::{
-    Annotation, AnnotationKind, DeployKind, DeployStatus, Deployment, Incident, Series, SeriesKind,
-    Trigger, Ts, WindowRatios,
+    Annotation, AnnotationKind, DeployStatus, Deployment, Incident, Series, SeriesKind, Ts,
+    WindowRatios,
 };
 use flightdeck::store::{send_cached, spawn_cache_writer, Cache, CACHE_SOURCE_ID};
 
@@ -29,22 +31,17 @@ fn t0() -> Ts {
 
 fn deployment(id: &str, service: &str, finished: Ts, status: DeployStatus) -> Deployment {
     Deployment {
-        id: id.into(),
         source: "gitlab".into(),
-        service: service.into(),
-        environment: "production".into(),
         version: "1.2.3".into(),
         sha: "abc123".into(),
         status,
-        started_at: finished - Duration::minutes(10),
-        finished_at: Some(finished),
         deployer: "ana".into(),
-        url: None,
-        commits: vec![],
-        stages: vec![],
-        canary: None,
-        trigger: Trigger::Auto,
-        kind: DeployKind::Normal,
+        ..common::deployment(
+            id,
+            service,
+            finished - Duration::minutes(10),
+            Some(finished),
+        )
     }
 }
 
