@@ -60,6 +60,28 @@ fn an_ascii_monochrome_snapshot_has_no_byte_above_0x7f_and_no_escape() {
     assert!(bad.is_empty(), "{} bytes above 0x7F or ESC", bad.len());
 }
 
+/// On a jump host without UTF-8 the markdown report is plain ASCII, its signs spelled
+/// out (the same report otherwise: its tables and trend arrows are all there).
+#[test]
+fn an_ascii_markdown_report_has_no_byte_above_0x7f() {
+    let args = ["report", "--demo", "--format", "markdown", "--at", AT];
+    let out = flightdeck(&[&args[..], &["--ascii"]].concat());
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.stdout.is_ascii(), "non-ASCII bytes in the report");
+    assert!(
+        text.contains("| Service |") && text.contains("3 sigma"),
+        "{text}"
+    );
+    assert!(
+        text.contains("^ worse") || text.contains("^ better"),
+        "{text}"
+    );
+    // Without --ascii (and in a UTF-8 locale) the arrows are arrows.
+    let utf8 = flightdeck(&args);
+    assert!(String::from_utf8_lossy(&utf8.stdout).contains('↑'));
+}
+
 /// `flightdeck report | head -1`: the reader goes away; the command must end quietly
 /// with success, not panic on EPIPE.
 #[test]

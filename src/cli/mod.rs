@@ -76,7 +76,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let frame = crate::snapshot::render(&config, demo, seed, &args, theme)?;
             output::emit(&format!("{frame}\n"))
         }
-        Some(Cmd::Report(args)) => report::run(&config, demo, seed, &args),
+        Some(Cmd::Report(args)) => report::run(&config, demo, seed, &args, theme.ascii),
         Some(Cmd::Doctor) => {
             let rt = tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(2)

@@ -21,7 +21,15 @@ fn usage_error(message: &str) -> ExitCode {
     ExitCode::from(EXIT_USAGE)
 }
 
-pub fn run(config: &Config, demo: bool, seed: u64, args: &ReportArgs) -> Result<ExitCode> {
+/// The report as asked; the markdown in plain ASCII when `ascii` (`--ascii`, or a
+/// locale that is not UTF-8: see [`report::to_ascii`]). JSON stays UTF-8, as JSON is.
+pub fn run(
+    config: &Config,
+    demo: bool,
+    seed: u64,
+    args: &ReportArgs,
+    ascii: bool,
+) -> Result<ExitCode> {
     let window = match report::parse_window(&args.window) {
         Ok(w) => w,
         Err(e) => return Ok(usage_error(&format!("--window {:?}: {e}", args.window))),
@@ -62,6 +70,7 @@ pub fn run(config: &Config, demo: bool, seed: u64, args: &ReportArgs) -> Result<
     );
     let text = match args.format {
         ReportFormat::Json => format!("{}\n", report::to_json(&built)),
+        ReportFormat::Markdown if ascii => report::to_ascii(&report::to_markdown(&built)),
         ReportFormat::Markdown => report::to_markdown(&built),
     };
     super::output::emit(&text)

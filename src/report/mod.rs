@@ -2,10 +2,12 @@
 //! JSON keys are a stable interface; a figure that cannot be computed is `null`,
 //! never 0. The markdown form is the same report for people.
 
+mod ascii;
 mod build;
 mod format;
 mod markdown;
 
+pub use ascii::to_ascii;
 pub use build::{build, DeploymentReport, ReportV1, ServiceReport, SCHEMA};
 pub use markdown::to_markdown;
 
