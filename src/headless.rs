@@ -8,11 +8,15 @@ use tokio::sync::{mpsc, watch};
 use crate::app::App;
 use crate::app::View;
 use crate::config::{self, Config};
-use crate::event::{Event, SourceEvent, SourceEventKind};
+use crate::event::{Event, SourceData, SourceEvent, SourceEventKind};
 use crate::model::Ts;
 use crate::sources::demo::{DemoWorld, SNAPSHOT_LEAD};
 use crate::sources::{configured, EVENT_CHANNEL_CAPACITY};
 use crate::store;
+
+/// Cached error ratios newer than the instant asked about by more than this are not
+/// used for it (a poll interval's worth: a report "now" still starts from the cache).
+const CACHED_RATIOS_SLACK: chrono::Duration = chrono::Duration::minutes(5);
 
 /// How long one round of live sources may take before what arrived is used.
 const ROUND_TIMEOUT: StdDuration = StdDuration::from_secs(20);
@@ -52,8 +56,17 @@ pub fn live_app(config: &Config, at: Ts) -> color_eyre::Result<App> {
             if let Some(path) = config.cache.path.clone().or_else(store::default_path) {
                 match store::load_cached(path.clone()).await {
                     Ok(cached) => {
-                        for (source, at, data) in cached {
-                            let kind = SourceEventKind::Cached { at, data };
+                        for (source, cached_at, mut data) in cached {
+                            // Ratios are a snapshot as of when they were cached: for
+                            // an instant before that they are the wrong ones, and a
+                            // source that cannot answer about `at` leaves them null.
+                            if cached_at > at + CACHED_RATIOS_SLACK {
+                                data.retain(|d| !matches!(d, SourceData::Ratios { .. }));
+                            }
+                            let kind = SourceEventKind::Cached {
+                                at: cached_at,
+                                data,
+                            };
                             app.update(Event::Source(SourceEvent { source, kind }));
                         }
                     }

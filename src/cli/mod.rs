@@ -76,7 +76,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let frame = crate::snapshot::render(&config, demo, seed, &args, theme)?;
             output::emit(&format!("{frame}\n"))
         }
-        Some(Cmd::Report(args)) => report::run(&config, demo, seed, &args, theme.ascii),
+        Some(Cmd::Report(args)) => {
+            // A report written to a file is a UTF-8 document whatever the locale; to a
+            // terminal, it follows the cockpit's rule (ASCII when asked or not UTF-8).
+            let ascii = cli.ascii || (theme.ascii && std::io::stdout().is_terminal());
+            report::run(&config, demo, seed, &args, ascii)
+        }
         Some(Cmd::Doctor) => {
             let rt = tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(2)

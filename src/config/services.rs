@@ -34,7 +34,9 @@ pub struct ServiceConfig {
     /// also the request-rate chart when `request_rate_query` is not set.
     #[serde(default)]
     pub total_query: Option<String>,
-    /// PromQL giving requests per second (chart); `{{window}}` is `5m` for charts.
+    /// PromQL giving requests per second: `{{window}}` is `5m` for the chart and the
+    /// SLO window for the mean rate the budget a deployment consumed is a share of
+    /// (without the placeholder that mean cannot be asked for, and is not).
     #[serde(default)]
     pub request_rate_query: Option<String>,
     /// PromQL giving the p99 latency in seconds (chart).

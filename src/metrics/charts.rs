@@ -114,9 +114,10 @@ pub fn charts(
 fn stamp_week_ends(chart: &mut SpcChart, bounds: &[Ts]) {
     for point in &mut chart.points {
         if let Some(c) = point.counts.as_mut() {
+            // Descending: searched with the order reversed.
             c.until = bounds
-                .iter()
-                .position(|&b| b == point.at)
+                .binary_search_by(|b| point.at.cmp(b))
+                .ok()
                 .and_then(|k| k.checked_sub(1))
                 .map(|k| bounds[k]);
         }

@@ -87,7 +87,8 @@ impl<'a> Traffic<'a> {
             _ => return None,
         };
         let first = self.rate.iter().find(|(t, _)| *t >= start)?.0;
-        if first - start > step {
+        let last = self.rate.iter().rev().find(|(t, _)| *t < now)?.0;
+        if first - start > step || now - last > step {
             return None;
         }
         let (sum, n) = self
@@ -218,6 +219,11 @@ mod tests {
         assert!(
             three_hours.is_some_and(|v| (v - 108_000.0).abs() < 1e-6),
             "{three_hours:?}"
+        );
+        // A series that stopped two hours before `now` does not speak for its window.
+        assert_eq!(
+            traffic.window_requests(t(240), Duration::minutes(300)),
+            None
         );
         // A window starting up to one step before the first sample still counts.
         let from_first = traffic.window_requests(t(121), Duration::minutes(242));

@@ -68,12 +68,11 @@ pub struct ServiceReport {
 /// What the markdown needs to explain a chart that the chart does not hold.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ChartContext {
-    /// Weekly charts, per point: its week's end and its count of n (failed of
-    /// deployments; incidents and deployments), where recounting the week gives the
-    /// charted value back. Empty for XmR charts.
+    /// Per point: a weekly chart's week end and its count of n (failed of deployments;
+    /// incidents and deployments); `None` on XmR charts.
     pub weeks: Vec<Option<Week>>,
-    /// The counts summed over the latest segment's baseline (weekly charts whose
-    /// every baseline week was recovered): the centre's numerator and denominator.
+    /// The counts summed over the latest segment's baseline (weekly charts): the
+    /// centre's numerator and denominator.
     pub baseline_counts: Option<Subgroup>,
     /// Points in the latest segment's baseline, when fewer than a baseline takes and
     /// not a range the user marked: its limits still move as points arrive.
@@ -203,7 +202,7 @@ fn service_report(
             .deployments
             .iter()
             .filter(|dep| dep.service == d.service && dep.is_production())
-            .filter(|dep| dep.status != DeployStatus::Running)
+            .filter(|dep| !matches!(dep.status, DeployStatus::Running | DeployStatus::Canceled))
             .filter_map(|dep| dep.finished_at.filter(|&f| f < at))
             .min(),
         spc: d.spc.clone(),

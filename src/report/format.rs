@@ -50,7 +50,7 @@ pub fn percent(fraction: Option<f64>) -> String {
                 // One decimal, more where one would round up to 100%: an SLO of
                 // 99.99% must not read "100.0%".
                 let mut text = format!("{p:.1}%");
-                for decimals in 2..=3 {
+                for decimals in 2..=6 {
                     if !text.trim_start_matches('-').starts_with("100.0") {
                         break;
                     }

@@ -96,7 +96,12 @@ pub(super) fn point_label(
             None => format!("week of {}", date(p.at, tz)),
         };
     }
-    match deployments.iter().find(|d| d.finished_at == Some(p.at)) {
+    // Points are kept to the millisecond; a source's finish may have finer digits.
+    let ms = p.at.timestamp_millis();
+    match deployments
+        .iter()
+        .find(|d| d.finished_at.map(|f| f.timestamp_millis()) == Some(ms))
+    {
         Some(d) => format!("{}, {} ({})", time(p.at, tz), cell(&d.version), cell(&d.id)),
         None => time(p.at, tz),
     }

@@ -149,13 +149,18 @@ impl PrometheusSource {
             let [m5, m30, h1, h6, d3, slo] = values;
             // The mean request rate over the SLO window: what the budget a deployment
             // consumed is a share of (a chart's few hours would misjudge it).
-            let slo_window_request_rate = match request_rate_query(service, slo_window) {
-                Some(query) => {
-                    let answer = self.instant(&query, now, auth).await;
-                    self.single_value(answer, name, "request rate", &mut out.warnings)?
-                }
-                None => None,
-            };
+            // Only a query with a `{{window}}` can be asked about the whole window: one
+            // with a fixed range would answer with its last minutes as the month's.
+            let slo_window_request_rate =
+                match request_rate_query(service, slo_window).filter(|_| {
+                    request_rate_template(service).is_some_and(|q| q.contains("{{window}}"))
+                }) {
+                    Some(query) => {
+                        let answer = self.instant(&query, now, auth).await;
+                        self.single_value(answer, name, "request rate", &mut out.warnings)?
+                    }
+                    None => None,
+                };
             out.data.push(SourceData::Ratios {
                 service: name.to_string(),
                 ratios: WindowRatios {
@@ -375,6 +380,14 @@ fn kind_word(kind: SeriesKind) -> &'static str {
         SeriesKind::LatencyP99 => "p99 latency",
         SeriesKind::RequestRate => "request rate",
     }
+}
+
+/// The template of `service`'s request rate: `request_rate_query`, else `total_query`.
+fn request_rate_template(service: &ServiceConfig) -> Option<&str> {
+    service
+        .request_rate_query
+        .as_deref()
+        .or(service.total_query.as_deref())
 }
 
 /// The request-rate query of `service` over `window` seconds: its `request_rate_query`,

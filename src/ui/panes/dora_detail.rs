@@ -11,7 +11,7 @@ use crate::ui::paint::{fit, put, width};
 use crate::ui::theme::Theme;
 
 /// Rows the detail needs: a heading, the window dates and one row per figure.
-pub const ROWS: u16 = 9;
+pub const ROWS: u16 = 8;
 
 /// Widest first column (the figure's name).
 const NAME_W: u16 = 22;
