@@ -11,6 +11,9 @@
 //!   writer, applied, derived, frame drawn. (The network part, poll to event against
 //!   a real Prometheus, is printed by `tests/prometheus_live.rs`.)
 //!
+//! - **the embedded demo's data**: its 90-day world generated, then its data at an
+//!   instant and one live update (what `flightdeck` with no config computes first).
+//!
 //! Run: `cargo bench --bench startup` (or `scripts/measure`). The cache is filled once
 //! in a temporary directory (not timed) and removed at the end.
 
@@ -209,5 +212,25 @@ fn cache_open_and_load_only(bencher: divan::Bencher) {
         Cache::open(path)
             .and_then(|c| c.load())
             .expect("cache loads")
+    });
+}
+
+/// The embedded demo's first data: its 90-day world generated (what `flightdeck` with
+/// no config does before its first frame) …
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn demo_world_built() -> flightdeck::sources::demo::DemoWorld {
+    flightdeck::sources::demo::DemoWorld::new(flightdeck::sources::demo::DEFAULT_SEED, now())
+}
+
+/// … and its data at an instant laid out as the source's events (deployments,
+/// incidents, series, ratios), and one live tick's update of the rollout.
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn demo_data_at_and_one_update(bencher: divan::Bencher) {
+    let world =
+        flightdeck::sources::demo::DemoWorld::new(flightdeck::sources::demo::DEFAULT_SEED, now());
+    bencher.bench_local(|| {
+        let data = world.data_at(now());
+        let update = world.update_at(now() + Duration::seconds(100), None, false);
+        (data, update)
     });
 }
