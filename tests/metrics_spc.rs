@@ -441,6 +441,10 @@ fn the_pane_says_when_the_limits_cannot_judge() {
     });
     assert!(unknown.contains("no limits yet"), "{unknown}");
     assert!(!unknown.contains("in control"), "{unknown}");
+    // Limits from a short baseline are shown, and said to be provisional.
+    assert!(!text.contains("provisional"), "{text}");
+    let short = spc_pane(|c| c.provisional = Some(7));
+    assert!(short.contains("provisional: 7-point baseline"), "{short}");
 }
 
 #[test]

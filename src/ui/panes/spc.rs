@@ -83,6 +83,13 @@ fn draw_chart(ctx: &Ctx, c: &SpcChart, area: Rect, buf: &mut Buffer) {
         )
     };
     let (cl, ucl, lcl) = (fmt(c.center), fmt(c.ucl), fmt(c.lcl));
+    // Limits from fewer points than a baseline takes still move as points arrive.
+    let provisional = c
+        .provisional
+        .filter(|_| c.center.is_some())
+        .map_or_else(String::new, |n| {
+            format!("  provisional: {n}-point baseline")
+        });
     put_spans(
         buf,
         area,
@@ -95,6 +102,7 @@ fn draw_chart(ctx: &Ctx, c: &SpcChart, area: Rect, buf: &mut Buffer) {
             (&ucl, theme.warn()),
             ("  LCL ", theme.muted()),
             (&lcl, theme.warn()),
+            (&provisional, theme.muted()),
         ],
     );
 
