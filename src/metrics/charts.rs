@@ -112,15 +112,13 @@ pub fn charts(
 /// Gives each weekly point of `chart` the end of its week (`bounds` are the week
 /// starts, descending: the week starting at `bounds[k]` ends at `bounds[k - 1]`).
 fn stamp_week_ends(chart: &mut SpcChart, bounds: &[Ts]) {
-    for point in &mut chart.points {
-        if let Some(c) = point.counts.as_mut() {
-            // Descending: searched with the order reversed.
-            c.until = bounds
-                .binary_search_by(|b| point.at.cmp(b))
-                .ok()
-                .and_then(|k| k.checked_sub(1))
-                .map(|k| bounds[k]);
-        }
+    for point in chart.points.iter_mut().filter(|p| p.counts.is_some()) {
+        // Descending: searched with the order reversed.
+        point.until = bounds
+            .binary_search_by(|b| point.at.cmp(b))
+            .ok()
+            .and_then(|k| k.checked_sub(1))
+            .map(|k| bounds[k]);
     }
 }
 

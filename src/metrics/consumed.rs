@@ -78,7 +78,8 @@ impl<'a> Traffic<'a> {
 
     /// Requests in the SLO window `[now − W, now)` from the series: the mean rate of
     /// its samples times `W` — only when the series spans the window (its first sample
-    /// at most one step after the window's start). A series of a few hours would take
+    /// at most one step after the window's start, its last at most one step before
+    /// `now`). A series of a few hours would take
     /// a quiet night or a busy noon for the month and misjudge every share of it.
     pub fn window_requests(&self, now: Ts, window: Duration) -> Option<f64> {
         let start = now - window;

@@ -2,6 +2,7 @@
 //! these; how they are computed lives in the sibling modules. `None` always means
 //! "cannot be computed" (no data), never zero.
 
+use crate::metrics::spc::Subgroup;
 use serde::Serialize;
 
 use crate::model::Ts;
@@ -291,18 +292,12 @@ pub struct SpcPoint {
     /// (written as `null`) where no baseline exists yet (fewer than two points).
     pub limits: Limits,
     /// A weekly point's counts: `count` (failed deployments, or incidents) of `n`
-    /// deployments in the week `[at, until)`. `None` on XmR charts.
+    /// deployments. `None` on XmR charts.
     #[serde(skip)]
-    pub counts: Option<PointCounts>,
-}
-
-/// The counts behind a p- or u-chart point (see [`SpcPoint::counts`]).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct PointCounts {
-    pub count: f64,
-    pub n: f64,
-    /// The end of the point's period; `None` where the chart's caller did not say
-    /// (the chart itself knows only where each period starts).
+    pub counts: Option<Subgroup>,
+    /// The end of a weekly point's week `[at, until)`, where the charts say it (the
+    /// chart itself knows only where each week starts).
+    #[serde(skip)]
     pub until: Option<Ts>,
 }
 
@@ -357,9 +352,9 @@ pub struct SpcChart {
     #[serde(skip)]
     pub provisional: Option<usize>,
     /// On p- and u-charts, the counts summed over the latest segment's baseline: the
-    /// centre's numerator and denominator (`until` unset).
+    /// centre's numerator and denominator.
     #[serde(skip)]
-    pub baseline_counts: Option<PointCounts>,
+    pub baseline_counts: Option<Subgroup>,
 }
 
 /// Why a deployment is risky.

@@ -294,11 +294,6 @@ impl ServiceColumns {
         self.commits.get(self.commit_span(k)).unwrap_or(&[])
     }
 
-    /// The commits of every deployment of the service, in log order.
-    pub fn commits(&self) -> &[CommitKey] {
-        &self.commits
-    }
-
     /// Every `k`, by finish then `k` (unfinished ones last).
     pub fn by_finish(&self) -> &[u32] {
         &self.by_finish

@@ -5,10 +5,8 @@ use chrono_tz::Tz;
 use serde::Serialize;
 
 use crate::metrics::settings::RuleSet;
-use crate::metrics::spc::Subgroup;
 use crate::metrics::types::{
-    BurnRates, BurnTrend, Dora, ErrorBudget, PointCounts, RiskFlag, SpcChart, UnlinkedIncident,
-    Window,
+    BurnRates, BurnTrend, Dora, ErrorBudget, RiskFlag, SpcChart, UnlinkedIncident, Window,
 };
 use crate::metrics::{derive, Inputs, ServiceDerived, Settings};
 use crate::model::{DeployStatus, Ts};
@@ -56,34 +54,10 @@ pub struct ServiceReport {
     pub previous: Dora,
     #[serde(skip)]
     pub burn_trend: Option<BurnTrend>,
-    /// What explains each chart of `spc` (same order) beyond the chart itself.
-    #[serde(skip)]
-    pub charts: Vec<ChartContext>,
     /// The earliest finish of a production deployment of the service before the
     /// report's instant: where its history starts (trends need it to reach back).
     #[serde(skip)]
     pub history_start: Option<Ts>,
-}
-
-/// What the markdown needs to explain a chart that the chart does not hold.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct ChartContext {
-    /// Per point: a weekly chart's week end and its count of n (failed of deployments;
-    /// incidents and deployments); `None` on XmR charts.
-    pub weeks: Vec<Option<Week>>,
-    /// The counts summed over the latest segment's baseline (weekly charts): the
-    /// centre's numerator and denominator.
-    pub baseline_counts: Option<Subgroup>,
-    /// Points in the latest segment's baseline, when fewer than a baseline takes and
-    /// not a range the user marked: its limits still move as points arrive.
-    pub provisional: Option<usize>,
-}
-
-/// One point of a weekly chart: `[start, end)` and its subgroup.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Week {
-    pub end: Ts,
-    pub counts: Subgroup,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -197,7 +171,6 @@ fn service_report(
         burn_trend: error_budget.trend,
         dora: d.dora.clone(),
         error_budget,
-        charts: d.spc.iter().map(chart_context).collect(),
         history_start: inputs
             .deployments
             .iter()
@@ -208,30 +181,5 @@ fn service_report(
         spc: d.spc.clone(),
         deployments,
         previous: d.dora_previous.clone(),
-    }
-}
-
-/// What the markdown reads of a chart beyond its figures: the weeks and counts behind
-/// its points and centre, and whether its latest baseline is provisional — all as the
-/// engine charted them (`SpcPoint::counts`, `SpcChart::provisional`), never recounted.
-fn chart_context(chart: &SpcChart) -> ChartContext {
-    let subgroup = |c: &PointCounts| Subgroup {
-        count: c.count,
-        n: c.n,
-    };
-    ChartContext {
-        weeks: chart
-            .points
-            .iter()
-            .map(|p| {
-                let c = p.counts?;
-                Some(Week {
-                    end: c.until?,
-                    counts: subgroup(&c),
-                })
-            })
-            .collect(),
-        baseline_counts: chart.baseline_counts.as_ref().map(subgroup),
-        provisional: chart.provisional,
     }
 }

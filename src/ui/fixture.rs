@@ -323,6 +323,7 @@ fn spc(now: Ts) -> SpcChart {
             value: h * 3600.0,
             limits,
             counts: None,
+            until: None,
         })
         .collect();
     // One segment: a range at every point but the first; mR̄ 2.3 h, UCL 7.6 h (the

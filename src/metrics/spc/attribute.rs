@@ -14,6 +14,18 @@ pub struct Subgroup {
     pub n: f64,
 }
 
+impl Subgroup {
+    /// The subgroups pooled: their counts and units summed.
+    pub fn pooled(groups: &[Subgroup]) -> Subgroup {
+        groups
+            .iter()
+            .fold(Subgroup { count: 0.0, n: 0.0 }, |s, g| Subgroup {
+                count: s.count + g.count,
+                n: s.n + g.n,
+            })
+    }
+}
+
 /// Per-point limits and σᵢ for a p- or u-chart. Each segment's centre comes from its
 /// own baseline only; a segment whose baseline holds no units has no centre, and its
 /// points' limits are unknown (`None`), never the previous segment's. σᵢ is 0 where
@@ -25,11 +37,8 @@ pub fn limits(
 ) -> Vec<Option<(Limits, f64)>> {
     let mut out = vec![None; groups.len()];
     for seg in segments {
-        let base = groups.get(seg.baseline.clone()).unwrap_or(&[]);
-        let (d, n) = base
-            .iter()
-            .fold((0.0, 0.0), |(d, n), g| (d + g.count, n + g.n));
-        let Some(c) = (n > 0.0).then(|| d / n) else {
+        let base = Subgroup::pooled(groups.get(seg.baseline.clone()).unwrap_or(&[]));
+        let Some(c) = (base.n > 0.0).then(|| base.count / base.n) else {
             continue;
         };
         for i in seg.points.clone() {

@@ -8,7 +8,7 @@ pub mod segments;
 pub mod xmr;
 
 use crate::metrics::settings::RuleSet;
-use crate::metrics::types::{ChartKind, Limits, PointCounts, Signal, SpcChart, SpcPoint};
+use crate::metrics::types::{ChartKind, Limits, Signal, SpcChart, SpcPoint};
 use crate::model::Ts;
 
 pub use attribute::Subgroup;
@@ -79,24 +79,13 @@ pub fn attribute_chart(
     let segments = segments::plan(&ats, p.changes, p.baseline, p.marked, 1);
     let per_point = attribute::limits(kind, &subgroups, &segments);
     let mut chart = assemble(metric, kind, &ats, &values, &per_point, &segments, p);
-    let counts = |g: &Subgroup| PointCounts {
-        count: g.count,
-        n: g.n,
-        until: None,
-    };
     for (point, g) in chart.points.iter_mut().zip(&subgroups) {
-        point.counts = Some(counts(g));
+        point.counts = Some(*g);
     }
-    chart.baseline_counts = segments.last().and_then(|seg| {
-        let base = subgroups.get(seg.baseline.clone())?;
-        let sum = base
-            .iter()
-            .fold(Subgroup { count: 0.0, n: 0.0 }, |s, g| Subgroup {
-                count: s.count + g.count,
-                n: s.n + g.n,
-            });
-        Some(counts(&sum))
-    });
+    chart.baseline_counts = segments
+        .last()
+        .and_then(|seg| subgroups.get(seg.baseline.clone()))
+        .map(Subgroup::pooled);
     chart
 }
 
@@ -161,6 +150,7 @@ fn assemble(
             value,
             limits: l.map_or(UNKNOWN, |(l, _)| l),
             counts: None,
+            until: None,
         })
         .collect();
     let last = per_point.last().copied().flatten();

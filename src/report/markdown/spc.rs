@@ -28,8 +28,7 @@ pub(super) fn spc(out: &mut String, s: &ServiceReport, report: &ReportV1) {
     );
     let _ = writeln!(out, "|---|---|---|---|---|---|---|");
     let mut notes: Vec<String> = Vec::new();
-    for (k, c) in s.spc.iter().enumerate() {
-        let ctx = s.charts.get(k);
+    for c in &s.spc {
         let in_window = c.points.iter().filter(|p| window.contains(p.at)).count();
         let recent = groups(c, |sig| window.contains(sig.at)).len();
         let all = recent + groups(c, |sig| !window.contains(sig.at)).len();
@@ -38,7 +37,7 @@ pub(super) fn spc(out: &mut String, s: &ServiceReport, report: &ReportV1) {
         } else {
             recent.to_string()
         };
-        let centre = match (ctx.and_then(|x| x.baseline_counts), c.chart) {
+        let centre = match (c.baseline_counts, c.chart) {
             (Some(b), ChartKind::P | ChartKind::U) if b.n > 0.0 => format!(
                 "{} ({} in the baseline weeks)",
                 chart_value(c, c.center),
@@ -62,9 +61,9 @@ pub(super) fn spc(out: &mut String, s: &ServiceReport, report: &ReportV1) {
         if c.chart != ChartKind::Xmr && c.center.is_some() {
             let latest = c.points.len().checked_sub(1);
             let week = latest.map(|i| {
-                let of = point_label(c, ctx, &s.deployments, i, tz);
-                match ctx.and_then(|x| x.weeks.get(i).copied().flatten()) {
-                    Some(w) => format!(" ({of}, {:.0} deployments)", w.counts.n),
+                let of = point_label(c, &s.deployments, i, tz);
+                match c.points[i].counts {
+                    Some(w) => format!(" ({of}, {:.0} deployments)", w.n),
                     None => format!(" ({of})"),
                 }
             });
@@ -82,7 +81,7 @@ pub(super) fn spc(out: &mut String, s: &ServiceReport, report: &ReportV1) {
             );
         } else if c.center.is_none() && !c.points.is_empty() {
             note.push("too few points for limits yet".into());
-        } else if let Some(have) = ctx.and_then(|x| x.provisional) {
+        } else if let Some(have) = c.provisional {
             note.push(format!(
                 "provisional limits: the baseline holds {have} of the {} points it takes, so \
                  the limits will move as points arrive",
@@ -101,13 +100,12 @@ pub(super) fn spc(out: &mut String, s: &ServiceReport, report: &ReportV1) {
         out.push('\n');
     }
     let mut any = false;
-    for (k, c) in s.spc.iter().enumerate() {
+    for c in &s.spc {
         let recent = groups(c, |sig| window.contains(sig.at));
         if recent.is_empty() {
             continue;
         }
         any = true;
-        let ctx = s.charts.get(k);
         let better = match lower_is_better(c) {
             Some(true) => " — lower is better",
             Some(false) => " — higher is better",
@@ -115,7 +113,7 @@ pub(super) fn spc(out: &mut String, s: &ServiceReport, report: &ReportV1) {
         };
         let _ = writeln!(out, "**{}**{better}:\n", chart_name(c));
         for g in &recent {
-            let _ = writeln!(out, "{}", signal_line(g, ctx, &s.deployments, tz));
+            let _ = writeln!(out, "{}", signal_line(g, &s.deployments, tz));
         }
         let earlier = groups(c, |sig| sig.at < window.start);
         if let (Some(a), Some(b)) = (earlier.first(), earlier.last()) {

@@ -5,7 +5,7 @@
 use chrono_tz::Tz;
 
 use crate::metrics::types::{ChartKind, SpcChart};
-use crate::report::build::{ChartContext, DeploymentReport};
+use crate::report::build::DeploymentReport;
 use crate::report::format::{cell, date, duration, number, percent, time, NA};
 
 pub(super) fn chart_value(c: &SpcChart, v: Option<f64>) -> String {
@@ -66,14 +66,14 @@ pub(super) fn counts(c: &SpcChart, count: f64, n: f64) -> String {
     }
 }
 
-/// The value of point `i`, with its week's counts where they were recovered.
-pub(super) fn point_value(c: &SpcChart, ctx: Option<&ChartContext>, i: usize) -> String {
+/// The value of point `i`, with its week's counts on a weekly chart.
+pub(super) fn point_value(c: &SpcChart, i: usize) -> String {
     let Some(p) = c.points.get(i) else {
         return NA.into();
     };
     let value = chart_value(c, Some(p.value));
-    match ctx.and_then(|x| x.weeks.get(i).copied().flatten()) {
-        Some(w) => format!("{value} ({})", counts(c, w.counts.count, w.counts.n)),
+    match p.counts {
+        Some(w) => format!("{value} ({})", counts(c, w.count, w.n)),
         None => value,
     }
 }
@@ -82,7 +82,6 @@ pub(super) fn point_value(c: &SpcChart, ctx: Option<&ChartContext>, i: usize) ->
 /// the deployment that finished then.
 pub(super) fn point_label(
     c: &SpcChart,
-    ctx: Option<&ChartContext>,
     deployments: &[DeploymentReport],
     i: usize,
     tz: Tz,
@@ -91,8 +90,8 @@ pub(super) fn point_label(
         return NA.into();
     };
     if c.chart != ChartKind::Xmr {
-        return match ctx.and_then(|x| x.weeks.get(i).copied().flatten()) {
-            Some(w) => format!("week from {} to {}", date(p.at, tz), date(w.end, tz)),
+        return match p.until {
+            Some(end) => format!("week from {} to {}", date(p.at, tz), date(end, tz)),
             None => format!("week of {}", date(p.at, tz)),
         };
     }
@@ -109,7 +108,7 @@ pub(super) fn point_label(
 
 /// σ at point `i`: from its upper limit (3σ above the centre) unless a p-chart's
 /// limit is clamped at 1; then from the week's n.
-pub(super) fn sigma(c: &SpcChart, ctx: Option<&ChartContext>, i: usize) -> Option<f64> {
+pub(super) fn sigma(c: &SpcChart, i: usize) -> Option<f64> {
     let p = c.points.get(i)?;
     let l = p.limits;
     if !(l.center.is_finite() && l.ucl.is_finite()) {
@@ -118,6 +117,6 @@ pub(super) fn sigma(c: &SpcChart, ctx: Option<&ChartContext>, i: usize) -> Optio
     if c.chart != ChartKind::P || l.ucl < 1.0 {
         return Some((l.ucl - l.center) / 3.0);
     }
-    let n = ctx?.weeks.get(i).copied().flatten()?.counts.n;
+    let n = p.counts?.n;
     Some((l.center * (1.0 - l.center) / n).max(0.0).sqrt())
 }

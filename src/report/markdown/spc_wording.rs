@@ -4,7 +4,7 @@
 use chrono_tz::Tz;
 
 use crate::metrics::types::{Rule, SpcChart};
-use crate::report::build::{ChartContext, DeploymentReport};
+use crate::report::build::DeploymentReport;
 use crate::report::format::{date, NA};
 
 use super::spc_signals::{Group, Side, Verdict};
@@ -13,25 +13,20 @@ use super::spc_values::{apart, chart_value, point_label, point_value, sigma};
 /// At most this many points of one signal are listed one by one.
 const LISTED_POINTS: usize = 10;
 
-pub(super) fn signal_line(
-    g: &Group<'_>,
-    ctx: Option<&ChartContext>,
-    deployments: &[DeploymentReport],
-    tz: Tz,
-) -> String {
+pub(super) fn signal_line(g: &Group<'_>, deployments: &[DeploymentReport], tz: Tz) -> String {
     let c = g.chart;
     let code = g.rule.code();
     if g.points.len() == 1 {
         let i = g.last.index;
-        let mut value = point_value(c, ctx, i);
+        let mut value = point_value(c, i);
         if let Some((v, _)) = beyond_limit(g) {
             value = format!("{v}{}", value.find(" (").map_or("", |k| &value[k..]));
         }
         return format!(
             "- **{code}** {}: {}, {}. {}",
-            point_label(c, ctx, deployments, i, tz),
+            point_label(c, deployments, i, tz),
             value,
-            pattern(g, ctx),
+            pattern(g),
             meaning(g)
         );
     }
@@ -54,8 +49,8 @@ pub(super) fn signal_line(
         .map(|&i| {
             format!(
                 "{} {}",
-                point_label(c, ctx, deployments, i, tz),
-                point_value(c, ctx, i)
+                point_label(c, deployments, i, tz),
+                point_value(c, i)
             )
         })
         .collect();
@@ -68,14 +63,14 @@ pub(super) fn signal_line(
     format!(
         "- **{code}** {span}, {} points{trips}: {}. {} Points: {}{more}.",
         g.points.len(),
-        pattern(g, ctx),
+        pattern(g),
         meaning(g),
         listed.join("; ")
     )
 }
 
 /// "above the upper limit of 1.6 d", "beyond 2 sigma below the centre (under 9.2 h)".
-fn pattern(g: &Group<'_>, ctx: Option<&ChartContext>) -> String {
+fn pattern(g: &Group<'_>) -> String {
     let c = g.chart;
     let i = g.last.index;
     let limits = c.points.get(i).map(|p| p.limits);
@@ -90,7 +85,7 @@ fn pattern(g: &Group<'_>, ctx: Option<&ChartContext>) -> String {
     };
     // The k-sigma line on the signal's side at its last point.
     let line = |k: f64| {
-        let (Some(l), Some(sd)) = (limits, sigma(c, ctx, i)) else {
+        let (Some(l), Some(sd)) = (limits, sigma(c, i)) else {
             return String::new();
         };
         let v = match g.side {

@@ -149,18 +149,13 @@ impl PrometheusSource {
             let [m5, m30, h1, h6, d3, slo] = values;
             // The mean request rate over the SLO window: what the budget a deployment
             // consumed is a share of (a chart's few hours would misjudge it).
-            // Only a query with a `{{window}}` can be asked about the whole window: one
-            // with a fixed range would answer with its last minutes as the month's.
-            let slo_window_request_rate =
-                match request_rate_query(service, slo_window).filter(|_| {
-                    request_rate_template(service).is_some_and(|q| q.contains("{{window}}"))
-                }) {
-                    Some(query) => {
-                        let answer = self.instant(&query, now, auth).await;
-                        self.single_value(answer, name, "request rate", &mut out.warnings)?
-                    }
-                    None => None,
-                };
+            let slo_window_request_rate = match request_rate_query(service, slo_window, true) {
+                Some(query) => {
+                    let answer = self.instant(&query, now, auth).await;
+                    self.single_value(answer, name, "request rate", &mut out.warnings)?
+                }
+                None => None,
+            };
             out.data.push(SourceData::Ratios {
                 service: name.to_string(),
                 ratios: WindowRatios {
@@ -189,7 +184,10 @@ impl PrometheusSource {
                     .as_ref()
                     .map(|q| render(q, 300, name)),
             ),
-            (SeriesKind::RequestRate, request_rate_query(service, 300)),
+            (
+                SeriesKind::RequestRate,
+                request_rate_query(service, 300, false),
+            ),
         ];
         for (kind, query) in charts {
             let Some(query) = query else { continue };
@@ -382,21 +380,23 @@ fn kind_word(kind: SeriesKind) -> &'static str {
     }
 }
 
-/// The template of `service`'s request rate: `request_rate_query`, else `total_query`.
-fn request_rate_template(service: &ServiceConfig) -> Option<&str> {
-    service
-        .request_rate_query
-        .as_deref()
-        .or(service.total_query.as_deref())
-}
-
 /// The request-rate query of `service` over `window` seconds: its `request_rate_query`,
-/// else the sum of its `total_query`; `None` when it has neither.
-fn request_rate_query(service: &ServiceConfig, window: i64) -> Option<String> {
-    let name = service.name.as_str();
-    match (&service.request_rate_query, &service.total_query) {
-        (Some(q), _) => Some(render(q, window, name)),
-        (None, Some(q)) => Some(format!("sum({})", render(q, window, name))),
-        (None, None) => None,
+/// else the sum of its `total_query`; `None` when it has neither, or when `over_window`
+/// and its template has no `{{window}}` (a fixed range cannot be asked about another
+/// window: it would answer with its last minutes as the month's).
+fn request_rate_query(service: &ServiceConfig, window: i64, over_window: bool) -> Option<String> {
+    let (template, summed) = match (&service.request_rate_query, &service.total_query) {
+        (Some(q), _) => (q, false),
+        (None, Some(q)) => (q, true),
+        (None, None) => return None,
+    };
+    if over_window && !template.contains("{{window}}") {
+        return None;
     }
+    let query = render(template, window, &service.name);
+    Some(if summed {
+        format!("sum({query})")
+    } else {
+        query
+    })
 }
