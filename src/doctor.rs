@@ -7,6 +7,7 @@ use chrono::Utc;
 
 use crate::config::{Config, ConfigSource, ServiceConfig};
 use crate::event::{SourceError, SourceErrorKind};
+use crate::model::outside::OutsideText;
 use crate::sources::prometheus::api::QueryData;
 use crate::sources::prometheus::query::{render, sli_query};
 use crate::sources::prometheus::PrometheusSource;
@@ -44,9 +45,17 @@ struct Report<'a> {
     problems: usize,
 }
 
+/// Longest line `doctor` prints (a server's text inside it is bounded tighter).
+const DOCTOR_LINE_CHARS: usize = 1_000;
+
 impl Report<'_> {
+    /// Every line doctor prints passes here: redacted, sanitized, bounded.
     fn line(&mut self, text: &str) {
-        let _ = writeln!(self.out, "{text}");
+        let _ = writeln!(
+            self.out,
+            "{}",
+            OutsideText::with_limit(text, DOCTOR_LINE_CHARS)
+        );
     }
     fn ok(&mut self, what: &str, detail: &str) {
         self.line(&format!("  ok    {what}: {detail}"));
@@ -150,7 +159,7 @@ fn check_cache(r: &mut Report<'_>, config: &Config) {
             "cache",
             &SourceError {
                 kind: SourceErrorKind::Storage,
-                message: format!("{}: {e}", path.display()),
+                message: format!("{}: {e}", path.display()).into(),
             },
         ),
     }

@@ -3,6 +3,7 @@
 //! Sources, the input reader, the clock and signal handlers only *send* events; the app
 //! (`app::App::update`) is the single place that changes state.
 
+use crate::model::outside::OutsideText;
 use crate::model::{
     Annotation, Deployment, Incident, Rejected, Series, SeriesKind, Ts, WindowRatios,
 };
@@ -52,7 +53,7 @@ pub enum SourceEventKind {
     Fetched {
         at: Ts,
         data: Vec<SourceData>,
-        warnings: Vec<String>,
+        warnings: Vec<OutsideText>,
     },
     /// Data loaded from the local cache at start, as last fetched at `at`: shown at
     /// once and marked stale until the first live fetch.
@@ -67,11 +68,21 @@ pub enum SourceEventKind {
     },
 }
 
-/// Why a fetch failed, in words a user can act on.
+/// Why a fetch failed, in words a user can act on. The message is [`OutsideText`]
+/// because it may quote a server: it is redacted, sanitized and bounded when built.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceError {
     pub kind: SourceErrorKind,
-    pub message: String,
+    pub message: OutsideText,
+}
+
+impl SourceError {
+    pub fn new(kind: SourceErrorKind, message: impl AsRef<str>) -> Self {
+        SourceError {
+            kind,
+            message: OutsideText::line(message.as_ref()),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

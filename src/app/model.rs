@@ -7,6 +7,7 @@ use chrono::Duration;
 use chrono_tz::Tz;
 
 use crate::event::SourceError;
+use crate::model::outside::OutsideText;
 use crate::model::{
     Annotation, Deployment, DeploymentLog, Incident, Rejected, Series, SeriesKind, Ts, WindowRatios,
 };
@@ -67,7 +68,7 @@ pub struct SourceStatus {
     pub retry_not_before: Option<Ts>,
     /// What the API warned about in the last successful fetch (partial answers,
     /// rejected queries…); kept through failures until the next success replaces it.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<OutsideText>,
     /// The data shown came from the local cache and has not been refreshed yet.
     pub from_cache: bool,
 }

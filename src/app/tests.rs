@@ -50,7 +50,7 @@ fn fetched(app: &mut App, source: &str, at: Ts, data: Vec<SourceData>) {
         kind: SourceEventKind::Fetched {
             at,
             data,
-            warnings: vec!["\x1b]0;title\x07partial".to_string()],
+            warnings: vec!["\x1b]0;title\x07partial".into()],
         },
     }));
 }
@@ -447,7 +447,7 @@ fn warnings_stay_until_the_next_successful_fetch() {
     let warn = |w: &[&str]| SourceEventKind::Fetched {
         at: t(100),
         data: Vec::new(),
-        warnings: w.iter().map(|s| s.to_string()).collect(),
+        warnings: w.iter().map(|s| (*s).into()).collect(),
     };
     event(
         &mut a,

@@ -17,7 +17,8 @@ const EXIT_USAGE: u8 = 2;
 
 /// A user's mistake: one line on stderr, no backtrace, exit code 2.
 fn usage_error(message: &str) -> ExitCode {
-    eprintln!("flightdeck report: {message}");
+    let line = format!("flightdeck report: {message}");
+    eprintln!("{}", crate::model::outside::printable(&line));
     ExitCode::from(EXIT_USAGE)
 }
 

@@ -7,6 +7,7 @@
 pub mod environment;
 pub mod fnv;
 pub mod log;
+pub mod outside;
 pub mod sanitize;
 
 pub use log::DeploymentLog;

@@ -252,7 +252,7 @@ pub fn failure_event(message: String) -> Event {
             at: Utc::now(),
             error: SourceError {
                 kind: SourceErrorKind::Storage,
-                message,
+                message: message.into(),
             },
             retry_after: None,
         },

@@ -93,7 +93,20 @@ pub fn render(buf: &mut Buffer, model: &Model, derived: &Derived, theme: &Theme)
         }
         layout::Screen::TooSmall => compact::too_small(&ctx, area, buf),
     }
+    enforce_terminal_safety(buf);
     enforce_theme(buf, theme);
+}
+
+/// The last line of defence: whatever a pane or widget drew, no cell may hold a
+/// character a terminal interprets (ESC, C1, bidi controls…). Text from outside is
+/// already [`OutsideText`](crate::model::outside::OutsideText) or sanitized where it
+/// enters the model; this makes a forgotten path harmless instead of an exploit.
+fn enforce_terminal_safety(buf: &mut Buffer) {
+    for cell in buf.content.iter_mut() {
+        if !crate::model::sanitize::is_clean(cell.symbol()) {
+            cell.set_symbol("\u{fffd}");
+        }
+    }
 }
 
 fn body_of(cockpit: &layout::Cockpit, area: Rect) -> Rect {

@@ -13,6 +13,7 @@ use super::client::PromClient;
 use super::query::{aligned_range, clamp_step, from_api_time, render, sli_query, BURN_WINDOWS};
 use crate::config::{PrometheusConfig, ServiceConfig};
 use crate::event::{SourceData, SourceError, SourceErrorKind};
+use crate::model::outside::OutsideText;
 use crate::model::sanitize::sanitize_line;
 use crate::model::{Annotation, AnnotationKind, Series, SeriesKind, Ts, WindowRatios};
 use crate::sources::http::Auth;
@@ -96,7 +97,7 @@ impl PrometheusSource {
             let (index, result) = joined.map_err(|_| {
                 FetchError::new(SourceError {
                     kind: SourceErrorKind::BadResponse,
-                    message: "a query task failed unexpectedly".to_string(),
+                    message: "a query task failed unexpectedly".into(),
                 })
             })?;
             match result {
@@ -118,7 +119,7 @@ impl PrometheusSource {
         };
         for (_, r) in results {
             fetched.data.extend(r.data);
-            for w in r.warnings {
+            for w in r.warnings.into_iter().map(OutsideText::from) {
                 if !fetched.warnings.contains(&w) {
                     fetched.warnings.push(w);
                 }
