@@ -93,7 +93,7 @@ fn doctor_defuses_every_field_of_a_json_answer() {
     assert_reached(
         &r,
         "doctor (json)",
-        &["version", "warning", "info", "errortype", "error"],
+        &["version", "warning", "info", "etype", "error"],
     );
     assert!(
         r.text().contains("***"),

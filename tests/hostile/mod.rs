@@ -85,9 +85,6 @@ impl Mode {
     }
 }
 
-/// The fields of a JSON answer that carry the corpus.
-pub const JSON_FIELDS: [&str; 6] = ["version", "warning", "info", "errortype", "error", "label"];
-
 /// A running hostile server; stops accepting when dropped (its thread ends with the
 /// test process).
 pub struct HostileServer {
@@ -197,7 +194,7 @@ fn answer(target: &str, query: &str) -> (u16, &'static str, Vec<u8>) {
     if query.contains("latency") {
         let body = serde_json::json!({
             "status": "error",
-            "errorType": payload("errortype"),
+            "errorType": payload("etype"),
             "error": payload("error"),
         });
         return (400, "application/json", body.to_string().into_bytes());

@@ -12,6 +12,9 @@ use crate::event::{SourceError, SourceErrorKind};
 use crate::model::outside::OutsideText;
 use crate::sources::http::error::quote_body;
 
+/// Longest `errorType` quoted.
+const ERROR_TYPE_CHARS: usize = 32;
+
 #[derive(Debug, Deserialize)]
 struct Envelope<T> {
     status: String,
@@ -102,7 +105,13 @@ pub fn parse<T: DeserializeOwned>(status: u16, body: &[u8]) -> Result<Answer<T>,
         .chain(envelope.infos)
         .collect();
     if envelope.status != "success" {
-        let error_type = envelope.error_type.as_deref().unwrap_or("error");
+        // errorType is a short word ("bad_data", "422"); a long one is cut so that the
+        // error text after it is still shown.
+        let error_type = envelope.error_type.as_deref().map_or_else(
+            || OutsideText::line("error"),
+            |t| OutsideText::with_limit(t, ERROR_TYPE_CHARS),
+        );
+        let error_type = error_type.as_str();
         let kind = match error_type {
             "timeout" | "canceled" => SourceErrorKind::Timeout,
             "internal" | "unavailable" => SourceErrorKind::Server,
