@@ -74,8 +74,8 @@ pub fn redact_secrets(text: &str) -> Cow<'_, str> {
 /// Replaces a credential-looking word after `Bearer ` or `Basic ` (case-insensitive):
 /// "Bearer eyJhbGciOi…" but not "basic auth". `None` when there is none.
 fn redact_credential_words(text: &str) -> Option<String> {
-    let lower = text.to_ascii_lowercase();
-    if !lower.contains("bearer ") && !lower.contains("basic ") {
+    // Checked without allocating: most text holds neither word.
+    if !contains_ignore_case(text, "bearer ") && !contains_ignore_case(text, "basic ") {
         return None;
     }
     let mut result = String::with_capacity(text.len());
@@ -100,6 +100,12 @@ fn redact_credential_words(text: &str) -> Option<String> {
             rest = after;
         }
     }
+}
+
+fn contains_ignore_case(hay: &str, needle: &str) -> bool {
+    hay.as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 fn is_word_end(c: char) -> bool {
@@ -138,6 +144,13 @@ impl OutsideText {
     /// One line of at most `max_chars` characters (for a field with a tighter or a
     /// looser bound than a message, e.g. a version label or a `doctor` line).
     pub fn with_limit(raw: &str, max_chars: usize) -> Self {
+        // The common case (a clean, short string and no secret in it) costs one pass.
+        if raw.len() <= max_chars
+            && super::sanitize::is_clean(raw)
+            && matches!(redact_secrets(raw), Cow::Borrowed(_))
+        {
+            return OutsideText(raw.to_string());
+        }
         let scanned = cut_bytes(raw, RAW_SCAN_BYTES.max(max_chars * 4));
         let redacted = redact_secrets(scanned);
         let one_line: Cow<'_, str> = if redacted.contains(['\n', '\r']) {
@@ -272,6 +285,32 @@ impl<'de> Deserialize<'de> for OutsideText {
     }
 }
 
+/// Longest URL or query kept from outside (a field longer than a line).
+pub const LONG_CHARS: usize = 2_000;
+
+/// For `#[serde(deserialize_with)]` on a model's `String` field: what is parsed (from
+/// the cache, or an API mapped straight into the model) is made safe as it is read.
+pub fn de_line<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(OutsideText::deserialize(d)?.into_string())
+}
+
+/// [`de_line`] for a URL or a query: bounded at [`LONG_CHARS`].
+pub fn de_long<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let raw = Cow::<'de, str>::deserialize(d)?;
+    Ok(OutsideText::with_limit(&raw, LONG_CHARS).into_string())
+}
+
+/// [`de_line`] for an optional field (use with `#[serde(default)]`).
+pub fn de_opt_line<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(Option::<OutsideText>::deserialize(d)?.map(OutsideText::into_string))
+}
+
+/// [`de_long`] for an optional field (use with `#[serde(default)]`).
+pub fn de_opt_long<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let raw = Option::<Cow<'de, str>>::deserialize(d)?;
+    Ok(raw.map(|r| OutsideText::with_limit(&r, LONG_CHARS).into_string()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -321,6 +360,24 @@ mod tests {
             serde_json::to_string(&t).expect("serializes"),
             "\"a␛]0;x␇b\u{fffd}\""
         );
+    }
+
+    #[test]
+    fn model_records_read_back_from_the_cache_are_made_safe() {
+        register_secret("cache-s3cret-value");
+        let json = r#"{"key":"INC-1\u001b]0;x\u0007","service":"api",
+            "title":"cache-s3cret-value \u202e","severity":"sev1",
+            "created_at":"2026-01-01T00:00:00Z","resolved_at":null,
+            "linked_deployment":"d\u009b1"}"#;
+        let i: crate::model::Incident = serde_json::from_str(json).expect("an incident");
+        assert_eq!(i.key, "INC-1␛]0;x␇");
+        assert_eq!(i.title, "*** \u{fffd}");
+        assert_eq!(i.linked_deployment.as_deref(), Some("d\u{fffd}1"));
+        let missing: crate::model::Incident = serde_json::from_str(
+            r#"{"key":"k","service":"s","title":"t","severity":"v","created_at":"2026-01-01T00:00:00Z","resolved_at":null}"#,
+        )
+        .expect("an optional field may be absent");
+        assert_eq!(missing.linked_deployment, None);
     }
 
     #[test]
