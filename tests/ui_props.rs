@@ -54,7 +54,7 @@ proptest! {
         model.ui.review_cursor = cursor;
         model.ui.spc_metric = SpcMetric::ALL[metric];
         model.ui.service = service;
-        model.ui.overlay_scroll = scroll;
+        model.ui.overlay_scroll = flightdeck::app::OverlayScroll::Top(scroll);
         draw(&model, &derived, Theme::new(color, ascii), w, h);
         draw(&Model::new(model.view.clone(), model.now), &Derived::default(), Theme::new(color, ascii), w, h);
     }

@@ -38,7 +38,7 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
         Some(d) => {
             let (sym, style) = theme.status(d.status);
             let age = format::age(model.now - d.started_at);
-            let canary = canary_text(d, theme);
+            let canary = canary_text(d);
             put_spans(
                 buf,
                 area,
@@ -140,7 +140,10 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
     }
     row += 1;
 
-    if let Some(svc) = ctx.service() {
+    if let Some(reason) = model.dora_unavailable() {
+        put(buf, area, 0, row, &format!("DORA: {reason}"), theme.muted());
+        row += 1;
+    } else if let Some(svc) = ctx.service() {
         let d = &svc.dora;
         let freq = d
             .deployment_frequency
