@@ -65,7 +65,12 @@ impl Report<'_> {
     }
     fn fail(&mut self, what: &str, error: &SourceError) {
         self.problems += 1;
-        self.line(&format!("  FAIL  {what}: {error}"));
+        // "cache: cache: …" when the check is named like the error's kind.
+        if what == error.kind.word() {
+            self.line(&format!("  FAIL  {what}: {}", error.detail()));
+        } else {
+            self.line(&format!("  FAIL  {what}: {error}"));
+        }
         self.line(&format!("        what to do: {}", advice(error.kind)));
     }
 }

@@ -131,6 +131,55 @@ fn a_user_mistake_is_one_plain_line_not_a_backtrace() {
 }
 
 #[test]
+fn a_broken_config_points_at_the_demo_and_the_demo_runs_in_spite_of_it() {
+    let dir = std::env::temp_dir().join(format!("fd-cli-broken-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let bad = dir.join("config.toml");
+    std::fs::write(&bad, "[[services]]\nname = \"api\"\nslo_target = 99.9\n").expect("write");
+    let bad = bad.to_str().expect("utf-8 path");
+
+    let out = flightdeck(&["--config", bad, "snapshot", "--at", AT]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("slo_target"), "names the key: {stderr}");
+    assert!(
+        stderr.contains("flightdeck --demo"),
+        "recommends the demo: {stderr}"
+    );
+
+    for args in [
+        vec!["--config", bad, "--demo", "snapshot", "--at", AT],
+        vec![
+            "--config", bad, "report", "--demo", "--at", AT, "--format", "json",
+        ],
+    ] {
+        let out = flightdeck(&args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success(),
+            "{args:?}: exit {:?}: {stderr}",
+            out.status
+        );
+        assert!(stderr.contains("ignoring the config"), "{args:?}: {stderr}");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            stdout.contains("checkout"),
+            "{args:?}: the demo's services: {stdout}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_report_window_past_the_limit_is_told_the_limit() {
+    let out = flightdeck(&["report", "--demo", "--at", AT, "--window", "100000d"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("at most 3650d"), "{stderr}");
+    assert!(!stderr.contains("positive whole number"), "{stderr}");
+}
+
+#[test]
 fn every_subcommand_has_help_and_the_binary_a_version() {
     for sub in ["snapshot", "report", "doctor"] {
         let out = flightdeck(&[sub, "--help"]);

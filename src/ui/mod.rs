@@ -115,8 +115,8 @@ fn body_of(cockpit: &layout::Cockpit, area: Rect) -> Rect {
 }
 
 /// Catch-alls applied after drawing: in ASCII mode no cell may hold a byte above 0x7F
-/// (API strings can carry é or 日本 even after sanitizing); in monochrome no cell may
-/// carry a colour, whatever a pane did.
+/// (API strings can carry é or 日本 even after sanitizing) and the ellipsis of a cut
+/// reads `~`; in monochrome no cell may carry a colour, whatever a pane did.
 fn enforce_theme(buf: &mut Buffer, theme: &Theme) {
     if !theme.ascii && theme.color {
         return;
@@ -128,6 +128,9 @@ fn enforce_theme(buf: &mut Buffer, theme: &Theme) {
             if pad_next {
                 cell.set_symbol("?");
                 pad_next = false;
+            } else if cell.symbol() == paint::ELLIPSIS {
+                // A cut marked by a primitive that has no theme.
+                cell.set_symbol("~");
             } else if !cell.symbol().is_ascii() {
                 pad_next = paint::width(cell.symbol()) > 1;
                 cell.set_symbol("?");

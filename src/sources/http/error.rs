@@ -125,7 +125,7 @@ pub fn from_status(status: u16, body: &[u8], secrets: &[&str]) -> SourceError {
         ),
         429 => error(
             SourceErrorKind::RateLimited,
-            format!("rate limited (HTTP 429); polling slows down{said}"),
+            format!("HTTP 429 after retries; polling slows down{said}"),
         ),
         500..=599 => error(
             SourceErrorKind::Server,

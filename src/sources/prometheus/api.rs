@@ -118,9 +118,15 @@ pub fn parse<T: DeserializeOwned>(status: u16, body: &[u8]) -> Result<Answer<T>,
             _ => SourceErrorKind::Query,
         };
         let text = envelope.error.as_deref().unwrap_or("no error text");
+        // The kind's word leads every message already: `timeout: timeout: …` stutters.
+        let message = if error_type == kind.word() {
+            text.to_string()
+        } else {
+            format!("{error_type}: {text}")
+        };
         return Err(SourceError {
             kind,
-            message: format!("{error_type}: {text}").into(),
+            message: message.into(),
         });
     }
     match envelope.data {

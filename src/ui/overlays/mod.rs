@@ -70,7 +70,7 @@ impl Doc {
         );
         let visible = usize::from(inner.height);
         let max_scroll = lines.len().saturating_sub(visible);
-        let scroll = usize::from(ctx.model.ui.overlay_scroll).min(max_scroll);
+        let scroll = ctx.model.ui.overlay_scroll.offset(max_scroll);
         for (row, spans) in lines.iter().skip(scroll).take(visible).enumerate() {
             let pieces: Vec<(&str, Style)> =
                 spans.iter().map(|(s, st)| (s.as_str(), *st)).collect();
