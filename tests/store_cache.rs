@@ -282,3 +282,6 @@ fn retention_purges_only_old_rows() {
 
 #[path = "store_cache/race.rs"]
 mod race;
+
+#[path = "store_cache/recovery.rs"]
+mod recovery;

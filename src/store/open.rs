@@ -92,13 +92,14 @@ fn replace(path: &Path, reason: String, version: u32) -> Result<Opened, StoreErr
 fn connect(path: &Path, version: u32) -> Result<Connection, StoreError> {
     let mut conn = Connection::open(path)?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
-    // Read before anything is written: a file from a newer flightdeck is left exactly
-    // as it is (switching it to WAL would rewrite its header), and reading the header
-    // is what tells a file that is not a database.
+    // Nothing is written before the file is known to be ours: a file from a newer
+    // flightdeck, or one that is not a cache, is moved aside or refused exactly as it
+    // was (switching it to WAL would rewrite its header). Reading the version is also
+    // what tells a file that is not a database.
     schema::refuse_newer(schema::version(&conn)?)?;
+    schema::migrate_to(&mut conn, version)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     // A cache may lose its last write in a power cut; it must never be corrupt.
     conn.pragma_update(None, "synchronous", "NORMAL")?;
-    schema::migrate_to(&mut conn, version)?;
     Ok(conn)
 }
