@@ -123,10 +123,17 @@ impl std::fmt::Display for StoreError {
         match self {
             StoreError::Sqlite(e) => write!(f, "SQLite: {e}"),
             StoreError::Io(e) => write!(f, "cannot create the cache directory: {e}"),
-            StoreError::Schema { migration, error } => write!(
-                f,
-                "its tables do not match its schema version (migration {migration}: {error})"
-            ),
+            StoreError::Schema { migration, error } => {
+                // SQLite's message without the whole migration script it quotes.
+                let why = match error {
+                    rusqlite::Error::SqlInputError { msg, .. } => msg.clone(),
+                    other => other.to_string(),
+                };
+                write!(
+                    f,
+                    "its tables do not match its schema version (migration {migration}: {why})"
+                )
+            }
             StoreError::MoveAside { from, to, error } => write!(
                 f,
                 "it cannot be read and could not be moved from {} to {}: {error}",
