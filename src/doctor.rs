@@ -160,13 +160,21 @@ fn check_cache(r: &mut Report<'_>, config: &Config) {
             }
             r.ok("cache", &detail);
         }
-        Err(e) => r.fail(
-            "cache",
-            &SourceError {
-                kind: SourceErrorKind::Storage,
-                message: format!("{}: {e}", path.display()).into(),
-            },
-        ),
+        // Named "file": the error's own kind word already says "cache".
+        Err(e) => {
+            let next = if e.unreadable().is_some() {
+                "; the next start moves it aside and starts a fresh cache"
+            } else {
+                ""
+            };
+            r.fail(
+                "file",
+                &SourceError {
+                    kind: SourceErrorKind::Storage,
+                    message: format!("{}: {e}{next}", path.display()).into(),
+                },
+            )
+        }
     }
 }
 
@@ -335,7 +343,7 @@ mod tests {
         let (ok, text) = doctor(&config_with_cache(&path)).await;
         assert!(!ok, "{text}");
         assert!(
-            text.contains("FAIL  cache:") && text.contains("schema version 99"),
+            text.contains("FAIL  file: cache: ") && text.contains("schema version 99"),
             "{text}"
         );
         assert_eq!(version(&path), 99);
