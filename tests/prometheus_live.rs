@@ -6,7 +6,10 @@
 //! markers, a rejected query, and `doctor`.
 //!
 //! Without `prometheus`/`promtool` this test FAILS (run scripts/install-test-deps),
-//! unless FLIGHTDECK_SKIP_PROMETHEUS=1.
+//! unless FLIGHTDECK_SKIP_PROMETHEUS=1, when it returns early and records the skip
+//! (tests/common/skip.rs) for scripts/test's summary.
+
+mod common;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -60,8 +63,9 @@ fn free_port() -> u16 {
 async fn start_prometheus(name: &str, om: &str) -> Option<Prometheus> {
     let (Some(prometheus), Some(promtool)) = (which("prometheus"), which("promtool")) else {
         if std::env::var("FLIGHTDECK_SKIP_PROMETHEUS").as_deref() == Ok("1") {
-            eprintln!(
-                "SKIPPED: prometheus/promtool not installed and FLIGHTDECK_SKIP_PROMETHEUS=1"
+            common::report_skip(
+                &format!("prometheus_live ({name})"),
+                "prometheus/promtool not installed and FLIGHTDECK_SKIP_PROMETHEUS=1",
             );
             return None;
         }
