@@ -175,6 +175,13 @@ fn open_pty(cols: u16, rows: u16) -> (OwnedFd, OwnedFd) {
         )
     };
     assert_eq!(rc, 0, "openpty: {}", std::io::Error::last_os_error());
+    // Close-on-exec: a master inherited by the child would keep its own terminal
+    // alive after the test closes it (the child's stdin and stdout are dups).
+    for fd in [master, slave] {
+        // SAFETY: fcntl on a descriptor openpty just returned.
+        let rc = unsafe { libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC) };
+        assert_eq!(rc, 0, "fcntl: {}", std::io::Error::last_os_error());
+    }
     // SAFETY: openpty returned these descriptors open and unowned.
     unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) }
 }

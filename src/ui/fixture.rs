@@ -10,7 +10,6 @@
 //! ([`derived`]), so a snapshot can never show a figure that contradicts DESIGN §3.
 //! Not part of the public API.
 
-
 use chrono::{Duration, TimeZone, Utc};
 
 use crate::app::{Model, SourceStatus, View};

@@ -4,7 +4,7 @@
 //! the raw bytes a terminal program writes ([`assert_clean_terminal_bytes`]).
 //!
 //! Each test binary compiles this module and uses only a part of it.
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 
 mod skip;
 mod terminal_bytes;
