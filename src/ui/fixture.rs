@@ -199,11 +199,14 @@ fn deployment(service: &str, n: usize, s: &Spec, now: Ts) -> Deployment {
     }
 }
 
-/// Error ratio and p99 latency of checkout over the last four hours, one point a minute:
-/// quiet, a spike after v2.14.2 until its rollback, quiet, then the v2.15.0 canary burning.
-fn series(now: Ts) -> (Series, Series) {
+/// Error ratio, p99 latency and request rate of checkout over the last four hours, one
+/// point a minute: quiet, a spike after v2.14.2 until its rollback, quiet, then the
+/// v2.15.0 canary burning; a steady ~120 requests a second (what weighs each ratio in
+/// the budget a deployment consumed).
+fn series(now: Ts) -> (Series, Series, Series) {
     let mut errors = Vec::new();
     let mut latency = Vec::new();
+    let mut requests = Vec::new();
     for m in (0..=240).rev() {
         let t = now - mins(m);
         let wobble = ((m as f64) * 0.7).sin() * 0.5 + 0.5;
@@ -214,6 +217,7 @@ fn series(now: Ts) -> (Series, Series) {
         };
         errors.push((t, e));
         latency.push((t, if m == 60 { f64::NAN } else { l }));
+        requests.push((t, 110.0 + 20.0 * wobble));
     }
     (
         Series {
@@ -223,6 +227,10 @@ fn series(now: Ts) -> (Series, Series) {
         Series {
             query: "checkout:latency_p99".into(),
             points: latency,
+        },
+        Series {
+            query: "checkout:request_rate".into(),
+            points: requests,
         },
     )
 }
@@ -290,7 +298,10 @@ pub fn model() -> Model {
             slo_window_request_rate: Some(120.0),
         },
     );
-    let (errors, latency) = series(now);
+    let (errors, latency, requests) = series(now);
+    m.data
+        .series
+        .insert(("checkout".into(), SeriesKind::RequestRate), requests);
     m.data
         .series
         .insert(("checkout".into(), SeriesKind::ErrorRatio), errors);
