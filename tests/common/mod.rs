@@ -8,6 +8,7 @@
 
 mod skip;
 mod terminal_bytes;
+pub mod tmux;
 
 pub use skip::report_skip;
 pub use terminal_bytes::{
