@@ -5,6 +5,7 @@ mod apply;
 mod input;
 pub mod keys;
 pub mod model;
+mod selection;
 
 pub use model::*;
 

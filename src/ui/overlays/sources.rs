@@ -5,7 +5,10 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
 use super::Doc;
-use crate::app::Health;
+use crate::app::{Health, SourceStatus};
+use crate::model::Ts;
+use crate::sources::poller::backoff_cap;
+use crate::ui::header::round_up;
 use crate::ui::theme::Sym;
 use crate::ui::{format, Ctx};
 
@@ -48,10 +51,7 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
             (format!("{sym} {}", s.id), theme.bold()),
             (format!("  {state}"), style),
             (
-                match s.interval {
-                    Some(i) => format!("  {age}, every {}{fetching}", format::duration(i)),
-                    None => format!("  {age}{fetching}"),
-                },
+                format!("  {age}{}{fetching}", schedule(s, &health, model.now)),
                 theme.muted(),
             ),
         ]);
@@ -107,4 +107,30 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
     doc.blank();
     doc.text("r: refresh every source now", theme.muted());
     doc.show(ctx, area, 90, "Sources", buf);
+}
+
+/// When the source asks next, as the poller really plans it: while failing the next
+/// try and the backoff's bound, otherwise the interval.
+fn schedule(s: &SourceStatus, health: &Health, now: Ts) -> String {
+    let Some(interval) = s.interval else {
+        return String::new();
+    };
+    let every = format::duration(interval);
+    match (health, s.next_try_in(now)) {
+        (Health::Error, Some(wait)) => {
+            let cap = interval
+                .to_std()
+                .map(backoff_cap)
+                .ok()
+                .and_then(|c| chrono::Duration::from_std(c).ok())
+                .map_or_else(String::new, |c| {
+                    format!(", at most {} apart while failing", format::duration(c))
+                });
+            format!(
+                ", next try in {} (every {every} when healthy{cap})",
+                format::duration(round_up(wait))
+            )
+        }
+        _ => format!(", every {every}"),
+    }
 }
