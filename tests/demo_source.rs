@@ -137,8 +137,8 @@ fn the_same_seed_and_origin_give_the_same_world_and_another_seed_does_not() {
 #[test]
 fn history_covers_ninety_days_of_four_services_and_every_case() {
     let world = DemoWorld::new(DEFAULT_SEED, origin());
-    // Half a minute in, the live rollout is running too.
-    let v = view(world.data_at(origin() + secs(30)));
+    // Half a minute into the canary, the live rollout is running too.
+    let v = view(world.data_at(origin() + secs(D + 30)));
     let names: Vec<&str> = SERVICES.iter().map(|s| s.0).collect();
     assert_eq!(v.services, names);
     assert_eq!(names, ["checkout", "payments", "search", "gateway"]);
@@ -400,7 +400,7 @@ fn the_page_alert_trips_within_a_wall_clock_minute_of_the_bad_canary() {
     assert!(t > 0.0 && t < C as f64, "the snapshot is in the 100% step");
     let carried = 0.05 * A as f64 + 0.25 * B as f64 + t;
     let expected = (0.6 * carried / 3600.0 + 0.0004) / CHECKOUT_BUDGET;
-    let (h1, m5) = burns(&world, at, None);
+    let (h1, _) = burns(&world, at, None);
     assert!(
         (h1 - expected).abs() < 0.1 * expected,
         "1h burn {h1}, expected ≈ {expected}"
