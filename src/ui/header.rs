@@ -190,3 +190,7 @@ pub(super) fn firing_pages<'a>(ctx: &Ctx<'a>) -> Vec<&'a str> {
 pub(super) fn page_alert_text(services: &[&str]) -> Option<String> {
     (!services.is_empty()).then(|| format!("PAGE {}", services.join(", ")))
 }
+
+#[cfg(test)]
+#[path = "header_tests.rs"]
+mod tests;

@@ -124,10 +124,10 @@ fn schedule(s: &SourceStatus, health: &Health, now: Ts) -> String {
                 .ok()
                 .and_then(|c| chrono::Duration::from_std(c).ok())
                 .map_or_else(String::new, |c| {
-                    format!(", at most {} apart while failing", format::duration(c))
+                    format!("; backing off up to {}", format::duration(c))
                 });
             format!(
-                ", next try in {} (every {every} when healthy{cap})",
+                ", next try in {} (every {every}{cap})",
                 format::duration(round_up(wait))
             )
         }
