@@ -476,7 +476,7 @@ fn rolling_back_restores_the_old_version_and_the_short_window_recovers() {
     let world = DemoWorld::new(DEFAULT_SEED, origin());
     // Rolled back 200 s into the 100% step, before the incident opens.
     let rb = origin() + secs(D + A + B + 200);
-    assert!(D + A + B + 200 < D + INCIDENT_AFTER_SECS);
+    const { assert!(A + B + 200 < INCIDENT_AFTER_SECS) };
     assert!(world.check_rollback("checkout", rb, None).is_ok());
     let during = live(&world, rb + secs(10), Some(rb));
     assert_eq!(during.len(), 2);
