@@ -17,9 +17,11 @@ use super::world::DemoWorld;
 pub const SOURCE_ID: &str = "demo";
 /// How often (on the wall clock) the live state is sent.
 pub const UPDATE_INTERVAL: Duration = Duration::seconds(2);
-/// Every this many updates the series of all services are resent (they only grow by
-/// a step every 15 s; the live service's series are resent every time).
-const ALL_SERIES_EVERY: u32 = 15;
+/// Every this many updates the series of all services are resent (they grow by a
+/// 15 s step, four steps per wall second on the demo's x60 clock, so every 6 s keeps
+/// their charts within a few demo minutes of now; the live service's series are
+/// resent every time).
+const ALL_SERIES_EVERY: u32 = 3;
 
 /// Starts the demo source for the world `(seed, clock.origin())`, living on the
 /// demo clock: every instant it reports is demo time.
