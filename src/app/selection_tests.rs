@@ -162,3 +162,45 @@ fn the_picker_follows_its_service_when_services_arrive() {
     key(&mut app, KeyCode::Enter);
     assert_eq!(app.model.selected_service(), Some("web"));
 }
+
+/// The source details overlay scrolls by source: the source at its top stays there
+/// while the one above it gains an error and warnings.
+#[test]
+fn the_sources_overlay_keeps_its_top_source_when_one_above_grows() {
+    use crate::event::{SourceError, SourceErrorKind};
+    use crate::ui::{buffer_to_text, fixture, render, Theme};
+    let mut model = fixture::model();
+    // Long enough to scroll at 80x24.
+    if let Some(last) = model.sources.last_mut() {
+        last.warnings = (0..30).map(|i| format!("partial answer {i}")).collect();
+    }
+    model.ui.overlays = vec![Overlay::Sources];
+    model.ui.overlay_scroll = 1;
+    let top_row = |model: &crate::app::Model| {
+        let derived = fixture::derived(model);
+        let mut buf = ratatui::buffer::Buffer::empty(ratatui::layout::Rect::new(0, 0, 80, 24));
+        render(&mut buf, model, &derived, &Theme::new(false, false));
+        let text = buffer_to_text(&buf);
+        let lines: Vec<&str> = text.lines().collect();
+        let title = lines
+            .iter()
+            .position(|l| l.contains("Sources]"))
+            .unwrap_or_else(|| panic!("no sources overlay:\n{text}"));
+        lines
+            .get(title + 1)
+            .map(|l| l.to_string())
+            .unwrap_or_default()
+    };
+    let second = model.sources[1].id.clone();
+    assert!(top_row(&model).contains(&second), "{}", top_row(&model));
+    let first = &mut model.sources[0];
+    first.last_error = Some((
+        model.now,
+        SourceError {
+            kind: SourceErrorKind::Server,
+            message: "HTTP 503".into(),
+        },
+    ));
+    first.warnings = (0..5).map(|i| format!("slow answer {i}")).collect();
+    assert!(top_row(&model).contains(&second), "{}", top_row(&model));
+}

@@ -24,6 +24,8 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
         doc.text("no sources configured", theme.muted());
     }
     for s in &model.sources {
+        // j/k scroll by source: what grows above never moves the one on top.
+        doc.section();
         let health = s.health(model.now);
         let (sym, style) = theme.health(&health);
         let age = s.age(model.now).map_or_else(
