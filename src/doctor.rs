@@ -7,6 +7,7 @@ use chrono::Utc;
 
 use crate::config::{Config, ConfigSource, ServiceConfig};
 use crate::event::{SourceError, SourceErrorKind};
+use crate::model::outside::OutsideText;
 use crate::sources::prometheus::api::QueryData;
 use crate::sources::prometheus::query::{render, sli_query};
 use crate::sources::prometheus::PrometheusSource;
@@ -44,9 +45,17 @@ struct Report<'a> {
     problems: usize,
 }
 
+/// Longest line `doctor` prints (a server's text inside it is bounded tighter).
+const DOCTOR_LINE_CHARS: usize = 1_000;
+
 impl Report<'_> {
+    /// Every line doctor prints passes here: redacted, sanitized, bounded.
     fn line(&mut self, text: &str) {
-        let _ = writeln!(self.out, "{text}");
+        let _ = writeln!(
+            self.out,
+            "{}",
+            OutsideText::with_limit(text, DOCTOR_LINE_CHARS)
+        );
     }
     fn ok(&mut self, what: &str, detail: &str) {
         self.line(&format!("  ok    {what}: {detail}"));
@@ -56,7 +65,12 @@ impl Report<'_> {
     }
     fn fail(&mut self, what: &str, error: &SourceError) {
         self.problems += 1;
-        self.line(&format!("  FAIL  {what}: {error}"));
+        // "cache: cache: …" when the check is named like the error's kind.
+        if what == error.kind.word() {
+            self.line(&format!("  FAIL  {what}: {}", error.detail()));
+        } else {
+            self.line(&format!("  FAIL  {what}: {error}"));
+        }
         self.line(&format!("        what to do: {}", advice(error.kind)));
     }
 }
@@ -146,13 +160,21 @@ fn check_cache(r: &mut Report<'_>, config: &Config) {
             }
             r.ok("cache", &detail);
         }
-        Err(e) => r.fail(
-            "cache",
-            &SourceError {
-                kind: SourceErrorKind::Storage,
-                message: format!("{}: {e}", path.display()),
-            },
-        ),
+        // Named "file": the error's own kind word already says "cache".
+        Err(e) => {
+            let next = if e.unreadable().is_some() {
+                "; the next start moves it aside and starts a fresh cache"
+            } else {
+                ""
+            };
+            r.fail(
+                "file",
+                &SourceError {
+                    kind: SourceErrorKind::Storage,
+                    message: format!("{}: {e}{next}", path.display()).into(),
+                },
+            )
+        }
     }
 }
 
@@ -321,7 +343,7 @@ mod tests {
         let (ok, text) = doctor(&config_with_cache(&path)).await;
         assert!(!ok, "{text}");
         assert!(
-            text.contains("FAIL  cache:") && text.contains("schema version 99"),
+            text.contains("FAIL  file: cache: ") && text.contains("schema version 99"),
             "{text}"
         );
         assert_eq!(version(&path), 99);

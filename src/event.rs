@@ -3,6 +3,7 @@
 //! Sources, the input reader, the clock and signal handlers only *send* events; the app
 //! (`app::App::update`) is the single place that changes state.
 
+use crate::model::outside::OutsideText;
 use crate::model::{
     Annotation, Deployment, Incident, Rejected, Series, SeriesKind, Ts, WindowRatios,
 };
@@ -52,7 +53,7 @@ pub enum SourceEventKind {
     Fetched {
         at: Ts,
         data: Vec<SourceData>,
-        warnings: Vec<String>,
+        warnings: Vec<OutsideText>,
     },
     /// Data loaded from the local cache at start, as last fetched at `at`: shown at
     /// once and marked stale until the first live fetch.
@@ -70,14 +71,24 @@ pub enum SourceEventKind {
     NextAttempt { at: Ts },
 }
 
-/// Why a fetch failed, in words a user can act on.
+/// Why a fetch failed, in words a user can act on. The message is [`OutsideText`]
+/// because it may quote a server: it is redacted, sanitized and bounded when built.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceError {
     pub kind: SourceErrorKind,
-    pub message: String,
+    pub message: OutsideText,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+impl SourceError {
+    pub fn new(kind: SourceErrorKind, message: impl AsRef<str>) -> Self {
+        SourceError {
+            kind,
+            message: OutsideText::line(message.as_ref()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SourceErrorKind {
     /// 401/403 or an HTML login page.
     Auth,
@@ -98,6 +109,20 @@ pub enum SourceErrorKind {
 }
 
 impl SourceErrorKind {
+    pub const ALL: [SourceErrorKind; 9] = [
+        SourceErrorKind::Auth,
+        SourceErrorKind::Network,
+        SourceErrorKind::Timeout,
+        SourceErrorKind::RateLimited,
+        SourceErrorKind::Server,
+        SourceErrorKind::BadResponse,
+        SourceErrorKind::Query,
+        SourceErrorKind::Config,
+        SourceErrorKind::Storage,
+    ];
+
+    /// The word `Display` puts before every message of this kind; messages must not
+    /// start with it ("rate limited: rate limited").
     pub fn word(self) -> &'static str {
         match self {
             SourceErrorKind::Auth => "auth",
@@ -113,9 +138,29 @@ impl SourceErrorKind {
     }
 }
 
+impl SourceError {
+    /// The message without a leading repeat of the kind's word (a server's own
+    /// `timeout: …` under the timeout kind): what follows "word: " in `Display`.
+    pub fn detail(&self) -> &str {
+        let word = self.kind.word();
+        let m = self.message.as_str();
+        match m.get(..word.len()) {
+            Some(head) if head.eq_ignore_ascii_case(word) => {
+                let rest = &m[word.len()..];
+                match rest.strip_prefix(':') {
+                    Some(after) => after.trim_start(),
+                    None if rest.is_empty() => rest,
+                    None => m,
+                }
+            }
+            _ => m,
+        }
+    }
+}
+
 impl std::fmt::Display for SourceError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.kind.word(), self.message)
+        write!(f, "{}: {}", self.kind.word(), self.detail())
     }
 }
 
@@ -164,4 +209,80 @@ pub enum SourceCommand {
     Rollback {
         service: String,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Whether the message repeats the word `Display` already leads with.
+    fn stutters(e: &SourceError) -> bool {
+        let shown = e.to_string().to_lowercase();
+        let word = e.kind.word();
+        shown.starts_with(&format!("{word}: {word}"))
+    }
+
+    #[test]
+    fn display_never_repeats_the_kind_word_whatever_the_message() {
+        for kind in SourceErrorKind::ALL {
+            let w = kind.word();
+            for message in [format!("{w}: x"), w.to_uppercase(), format!("{w}:x")] {
+                let e = SourceError {
+                    kind,
+                    message: message.into(),
+                };
+                assert!(!stutters(&e), "{e}");
+            }
+            // A message that only starts like the word keeps it ("authority…").
+            let e = SourceError {
+                kind,
+                message: format!("{w}ish thing").into(),
+            };
+            assert_eq!(e.detail(), format!("{w}ish thing"));
+        }
+    }
+
+    #[test]
+    fn no_message_constructor_starts_with_its_kind_word() {
+        use crate::sources::http::error::{from_status, html_page};
+        let mut errors: Vec<SourceError> = Vec::new();
+        for status in (400..=599).chain([200, 302]) {
+            errors.push(from_status(status, b"{\"error\":\"nope\"}", &[]));
+            errors.push(html_page(status, b"<title>Sign in</title>", &[]));
+        }
+        for error_type in [
+            "timeout",
+            "canceled",
+            "internal",
+            "unavailable",
+            "bad_data",
+            "execution",
+            "422",
+        ] {
+            let body = format!(
+                "{{\"status\":\"error\",\"errorType\":\"{error_type}\",\"error\":\"it failed\"}}"
+            );
+            let parsed =
+                crate::sources::prometheus::api::parse::<serde_json::Value>(422, body.as_bytes());
+            errors.extend(parsed.err());
+        }
+        errors
+            .extend(crate::sources::prometheus::api::parse::<serde_json::Value>(502, b"<>").err());
+        if let Event::Source(SourceEvent {
+            kind: SourceEventKind::Failed { error, .. },
+            ..
+        }) = crate::store::failure_event("cannot read the cache x".into())
+        {
+            errors.push(error);
+        }
+        let kinds: std::collections::HashSet<_> = errors.iter().map(|e| e.kind).collect();
+        assert!(kinds.len() >= 6, "too few kinds exercised: {kinds:?}");
+        for e in &errors {
+            let head = e.message.to_lowercase();
+            assert!(
+                !head.starts_with(e.kind.word()),
+                "the message repeats its kind: {e}"
+            );
+        }
+    }
 }

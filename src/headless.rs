@@ -56,8 +56,11 @@ pub fn live_app(config: &Config, at: Ts) -> color_eyre::Result<App> {
         if config.cache.enabled {
             if let Some(path) = config.cache.path.clone().or_else(store::default_path) {
                 match store::load_cached(path.clone()).await {
-                    Ok(cached) => {
-                        for (source, cached_at, mut data) in cached {
+                    Ok(loaded) => {
+                        if let Some(recovered) = &loaded.recovered {
+                            app.update(store::replaced_event(recovered));
+                        }
+                        for (source, cached_at, mut data) in loaded.sources {
                             // Ratios are a snapshot as of when they were cached: for
                             // an instant before that they are the wrong ones, and a
                             // source that cannot answer about `at` leaves them null.

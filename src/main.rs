@@ -13,7 +13,9 @@ fn main() -> ExitCode {
             flightdeck::runtime::terminal::restore();
             // The error and its causes on one line; the full report (with backtrace)
             // only when the developer asked for backtraces.
-            eprintln!("flightdeck: {e:#}");
+            // An error may quote a server or a config file: printed through the sink.
+            let line = format!("flightdeck: {e:#}");
+            eprintln!("{}", flightdeck::model::outside::printable(&line));
             if std::env::var_os("RUST_BACKTRACE").is_some_and(|v| v != "0") {
                 eprintln!("{e:?}");
             }

@@ -1,8 +1,13 @@
 //! End to end: the real binary in a real pseudo-terminal (tmux), driven by keys as a
-//! user would, then resized and quit; the terminal must be restored afterwards.
+//! user would, then resized and quit; the terminal must be restored afterwards. Both
+//! what tmux shows and the raw bytes the program wrote (recorded with `pipe-pane` from
+//! before it starts) are checked: tmux re-renders the screen, so only the raw bytes
+//! show a stray escape sequence, an unbalanced synchronized update or a mode left set.
 //!
 //! Waits poll the screen with generous deadlines: they check that something happens,
 //! never how fast.
+
+mod common;
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
@@ -23,11 +28,15 @@ impl Tmux {
         std::fs::create_dir_all(&home).expect("temp dir");
         let bin = env!("CARGO_BIN_EXE_flightdeck");
         let vars: String = env.iter().map(|(k, v)| format!("{k}={v} ")).collect();
-        // The trailing shell keeps the pane open after flightdeck exits, so its exit
-        // code and the restored screen stay visible.
+        // The pane waits for `go` so that the raw bytes are recorded from the program's
+        // first byte; the inner `sh` writes its pid (flightdeck's, after `exec`) so the
+        // test can signal it without pgrep. The trailing shell keeps the pane open after
+        // flightdeck exits, so its exit code and the restored screen stay visible.
         let script = format!(
-            "env -u NO_COLOR -u LC_ALL -u LC_CTYPE HOME={home} XDG_CONFIG_HOME={home}/config \
-             XDG_DATA_HOME={home}/data {vars} {bin} {args}; echo EXITED:$?; sleep 60",
+            "while [ ! -e {home}/go ]; do sleep 0.05; done; \
+             env -u NO_COLOR -u LC_ALL -u LC_CTYPE HOME={home} XDG_CONFIG_HOME={home}/config \
+             XDG_DATA_HOME={home}/data {vars} sh -c 'echo $$ > {home}/pid; exec \"$0\" \"$@\"' \
+             {bin} {args}; echo EXITED:$?; sleep 60",
             home = home.display()
         );
         let t = Tmux { socket, home };
@@ -38,7 +47,47 @@ impl Tmux {
             "tmux failed to start: {}",
             String::from_utf8_lossy(&out.stderr)
         );
+        let record = format!("cat >> {}", t.raw_path().display());
+        let out = t.tmux(&["pipe-pane", "-o", "-t", "fd", &record]);
+        assert!(out.status.success(), "tmux pipe-pane failed");
+        std::fs::write(t.home.join("go"), "").expect("start the program");
         t
+    }
+
+    fn raw_path(&self) -> PathBuf {
+        self.home.join("raw")
+    }
+
+    /// Every byte the pane's programs wrote, once the pane's shell has printed the exit
+    /// status (which comes after the last byte of flightdeck's).
+    fn raw_after_exit(&self) -> Vec<u8> {
+        let start = Instant::now();
+        loop {
+            let raw = std::fs::read(self.raw_path()).unwrap_or_default();
+            if let Some(end) = find(&raw, b"EXITED:") {
+                return raw[..end].to_vec();
+            }
+            assert!(
+                start.elapsed() < DEADLINE,
+                "the recording never showed the exit ({} bytes)",
+                raw.len()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// flightdeck's process id, written by the pane before it started.
+    fn pid(&self) -> String {
+        let path = self.home.join("pid");
+        let start = Instant::now();
+        loop {
+            let pid = std::fs::read_to_string(&path).unwrap_or_default();
+            if !pid.trim().is_empty() {
+                return pid.trim().to_string();
+            }
+            assert!(start.elapsed() < DEADLINE, "no pid written to {path:?}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     fn tmux(&self, args: &[&str]) -> Output {
@@ -141,6 +190,15 @@ fn cockpit_starts_navigates_resizes_and_restores_the_terminal() {
     t.keys(&["q"]);
     t.wait_for("a clean exit", |s| s.contains("EXITED:0"));
     assert_eq!(t.flags(), "0 1", "alternate screen left and cursor shown");
+    let raw = t.raw_after_exit();
+    common::assert_clean_terminal_bytes(&raw);
+    common::assert_terminal_restored(&raw, &[1049, 25]);
+    // Many frames, each in its own synchronized update (resizes and keys redraw).
+    let updates = common::private_modes(&raw)
+        .iter()
+        .filter(|&&m| m == (2026, true))
+        .count();
+    assert!(updates > 5, "{updates} synchronized updates");
 }
 
 #[test]
@@ -166,27 +224,34 @@ fn ascii_locale_and_no_color_are_honoured() {
     t.keys(&["C-c"]);
     t.wait_for("a clean exit", |s| s.contains("EXITED:0"));
     assert_eq!(t.flags(), "0 1");
+    let raw = t.raw_after_exit();
+    common::assert_clean_terminal_bytes(&raw);
+    common::assert_terminal_restored(&raw, &[1049, 25]);
+    assert!(raw.is_ascii(), "LANG=C must write pure ASCII bytes");
 }
 
+/// `--mouse` turns mouse reporting on, and quitting turns every mode of it off.
 #[test]
-fn hangup_ends_the_process() {
+fn mouse_capture_is_entered_and_left() {
+    let t = Tmux::start("mouse", (100, 30), &[("LANG", "C.UTF-8")], "--demo --mouse");
+    t.wait_for("the demo cockpit", |s| s.contains("DEMO"));
+    t.keys(&["q"]);
+    t.wait_for("a clean exit", |s| s.contains("EXITED:0"));
+    let raw = t.raw_after_exit();
+    common::assert_clean_terminal_bytes(&raw);
+    common::assert_terminal_restored(&raw, &[1049, 25, 1000, 1002, 1003, 1006, 1015]);
+}
+
+/// The whole session dies (tmux's server killed, the pty closed: the shell and the
+/// program see a hang-up and EOF at once, in either order): flightdeck must not outlive
+/// it. Which of the two paths ends it, and that each restores the terminal and exits
+/// with success, is tested one at a time in tests/e2e_hangup.rs.
+#[test]
+fn the_process_ends_when_its_session_dies() {
     let t = Tmux::start("hup", (120, 40), &[("LANG", "C.UTF-8")], "--demo");
     t.wait_for("the demo cockpit", |s| s.contains("DEMO"));
-    let out = t.tmux(&["display-message", "-p", "-t", "fd", "#{pane_pid}"]);
-    let shell = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    let out = Command::new("pgrep")
-        .args(["-P", &shell, "flightdeck"])
-        .output();
-    let pid = out
-        .ok()
-        .and_then(|o| {
-            String::from_utf8_lossy(&o.stdout)
-                .lines()
-                .next()
-                .map(str::to_string)
-        })
-        .expect("flightdeck runs under the pane's shell");
-    // Killing the server closes the pty master: the session died.
+    let pid = t.pid();
+    assert!(alive(&pid), "flightdeck runs as pid {pid}");
     t.tmux(&["kill-server"]);
     let start = Instant::now();
     while alive(&pid) {
@@ -196,6 +261,10 @@ fn hangup_ends_the_process() {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
 }
 
 /// The colour-setting SGR parameters (30-38, 40-48, 90-97, 100-107) in `text`;

@@ -207,34 +207,71 @@ fn json_has_exactly_the_v1_keys() {
     assert_eq!(deployment["status"], "success");
 }
 
+/// The value at `path` (object keys, or array indices as numbers), failing when a key
+/// or index on the way is missing: `v["a"]["b"]` is `Null` both for a null and for a
+/// missing key, and only a null is what the report promises.
+fn at<'a>(v: &'a Value, path: &[&str]) -> &'a Value {
+    path.iter().enumerate().fold(v, |v, (i, key)| {
+        let found = match (v, key.parse::<usize>()) {
+            (Value::Array(items), Ok(n)) => items.get(n),
+            (Value::Object(map), _) => map.get(*key),
+            _ => None,
+        };
+        found.unwrap_or_else(|| panic!("no {} in {v}", path[..=i].join(".")))
+    })
+}
+
+/// Asserts that `path` exists and holds null.
+fn assert_null(v: &Value, path: &[&str]) {
+    let found = at(v, path);
+    assert!(found.is_null(), "{} is {found}, not null", path.join("."));
+}
+
 #[test]
 fn what_cannot_be_computed_is_null_never_zero() {
     let (v, _) = report_json();
-    let quiet = &v["services"][1];
+    let quiet = at(&v, &["services", "1"]);
     assert_eq!(quiet["service"], "quiet");
-    let dora = &quiet["dora"];
+    let dora = at(quiet, &["dora"]);
     // Zero deployments: a frequency of 0 is a fact; a rate over 0 deployments is not.
-    assert_eq!(dora["deployment_frequency"]["deployments"], 0);
-    assert_eq!(dora["deployment_frequency"]["per_day"], 0.0);
-    assert!(dora["lead_time"]["p50_seconds"].is_null());
-    assert!(dora["lead_time"]["level"].is_null());
-    assert!(dora["change_failure_rate"]["rate"].is_null());
-    assert!(dora["change_failure_rate"]["level"].is_null());
-    assert!(dora["recovery_time"]["p90_seconds"].is_null());
-    assert!(dora["rework_rate"]["rate"].is_null());
-    let eb = &quiet["error_budget"];
-    assert_eq!(eb["slo_target"], 0.999);
+    assert_eq!(*at(dora, &["deployment_frequency", "deployments"]), 0);
+    assert_eq!(*at(dora, &["deployment_frequency", "per_day"]), 0.0);
+    for path in [
+        ["lead_time", "p50_seconds"],
+        ["lead_time", "p90_seconds"],
+        ["lead_time", "level"],
+        ["change_failure_rate", "rate"],
+        ["change_failure_rate", "level"],
+        ["recovery_time", "p50_seconds"],
+        ["recovery_time", "p90_seconds"],
+        ["recovery_time", "level"],
+        ["rework_rate", "rate"],
+    ] {
+        assert_null(dora, &path);
+    }
+    let eb = at(quiet, &["error_budget"]);
+    assert_eq!(*at(eb, &["slo_target"]), 0.999);
     for key in ["error_ratio", "remaining", "policy"] {
-        assert!(eb[key].is_null(), "{key} is {}", eb[key]);
+        assert_null(eb, &[key]);
     }
     for w in ["5m", "30m", "1h", "6h", "3d"] {
-        assert!(eb["burn_rates"][w].is_null());
+        assert_null(eb, &["burn_rates", w]);
     }
-    for chart in quiet["spc"].as_array().cloned().unwrap_or_default() {
-        assert!(chart["center"].is_null() && chart["ucl"].is_null());
+    let charts = at(quiet, &["spc"]).as_array().cloned().unwrap_or_default();
+    assert!(
+        !charts.is_empty(),
+        "the quiet service has its (empty) charts"
+    );
+    for chart in &charts {
+        for key in ["center", "ucl", "lcl"] {
+            assert_null(chart, &[key]);
+        }
     }
     // No series: the budget a deployment consumed is unknown, not zero.
-    assert!(v["services"][0]["deployments"][0]["budget_consumed"].is_null());
+    assert_null(
+        &v,
+        &["services", "0", "deployments", "0", "budget_consumed"],
+    );
 }
 
 #[test]

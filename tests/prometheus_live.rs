@@ -6,7 +6,10 @@
 //! markers, a rejected query, and `doctor`.
 //!
 //! Without `prometheus`/`promtool` this test FAILS (run scripts/install-test-deps),
-//! unless FLIGHTDECK_SKIP_PROMETHEUS=1.
+//! unless FLIGHTDECK_SKIP_PROMETHEUS=1, when it returns early and records the skip
+//! (tests/common/skip.rs) for scripts/test's summary.
+
+mod common;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -60,8 +63,9 @@ fn free_port() -> u16 {
 async fn start_prometheus(name: &str, om: &str) -> Option<Prometheus> {
     let (Some(prometheus), Some(promtool)) = (which("prometheus"), which("promtool")) else {
         if std::env::var("FLIGHTDECK_SKIP_PROMETHEUS").as_deref() == Ok("1") {
-            eprintln!(
-                "SKIPPED: prometheus/promtool not installed and FLIGHTDECK_SKIP_PROMETHEUS=1"
+            common::report_skip(
+                &format!("prometheus_live ({name})"),
+                "prometheus/promtool not installed and FLIGHTDECK_SKIP_PROMETHEUS=1",
             );
             return None;
         }
@@ -507,9 +511,13 @@ async fn real_prometheus_gives_known_burn_rates_and_budget() {
 /// burn 4), payments is calm (0.02% → burn 0.2), and the windows are live right now.
 /// The deployments are all there: the bad one 40 minutes ago is a marker on the chart,
 /// and the daily ones are counted over the whole 30 days.
+///
+/// At a fixed instant (queried as of then), so that what the 6-hour chart holds does
+/// not depend on the time of day the test runs at: 16:30 puts both daily deployments
+/// (14:00, 14:20) inside it, next to the bad one at 15:50.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn live_demo_history_drives_the_demo_services() {
-    let now = Utc::now();
+    let now: Ts = "2026-11-20T16:30:17Z".parse().expect("instant");
     let Some(server) = start_prometheus("demo", &demo_openmetrics(now, 30)).await else {
         return;
     };
@@ -570,6 +578,9 @@ async fn live_demo_history_drives_the_demo_services() {
     };
     assert_eq!(markers("checkout"), want_checkout);
     assert_eq!(markers("payments"), daily(14, 20));
+    let at = |hm: &str| -> Ts { format!("2026-11-20T{hm}:00Z").parse().expect("instant") };
+    assert_eq!(want_checkout, [at("14:00"), at("15:50")]);
+    assert_eq!(daily(14, 20), [at("14:20")]);
 
     // Over 30 days, every daily 14:00 deployment in the history counts, and the bad one.
     let history_start = minute + Duration::hours(2) - Duration::days(30);

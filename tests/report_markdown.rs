@@ -139,7 +139,25 @@ fn signals_say_direction_value_against_limit_and_the_deployment() {
         .find(|l| l.contains(&format!("{} ({})", dep.version, dep.id)))
         .unwrap_or_else(|| panic!("no line names {}:\n{spc}", dep.id));
     assert!(line.starts_with("- **WE1** "), "{line}");
-    assert!(line.contains("below the lower limit of 8 min"), "{line}");
+    // The limit, derived from DESIGN §3 on the demo's deployments (not read off the
+    // report): checkout has no process change, so its baseline is its first 20
+    // deployments in the change-failure denominator, by finish; LCL = X̄ − 2.66·mR̄.
+    let durations = checkout_deploy_durations();
+    let lcl = xmr_lower_limit(&durations[..20]);
+    assert!(
+        (0.0..3600.0).contains(&lcl),
+        "an LCL the report writes in minutes: {lcl}"
+    );
+    assert!(
+        line.contains(&format!("below the lower limit of {:.0} min", lcl / 60.0)),
+        "LCL {lcl} s: {line}"
+    );
+    let value = durations
+        .iter()
+        .find(|(at, _)| *at == s.at)
+        .map(|(_, v)| *v)
+        .expect("the signal's point is a checkout deployment");
+    assert!(value < lcl, "{value} s is below {lcl} s");
     assert!(
         line.contains("Better: lower deploy duration is good news"),
         "{line}"
@@ -155,6 +173,49 @@ fn signals_say_direction_value_against_limit_and_the_deployment() {
         spc.contains("Run rules: Western Electric rules 1–4."),
         "{spc}"
     );
+}
+
+/// `(finished, seconds)` of every checkout production deployment the demo holds at
+/// AT that counts in the change-failure denominator (success, failed, rolled back),
+/// oldest finish first: the points of the deploy-duration chart (DESIGN §3).
+fn checkout_deploy_durations() -> Vec<(Ts, f64)> {
+    use flightdeck::model::DeployStatus;
+    let cfg =
+        config::load_str(cli::DEMO_CONFIG, std::path::Path::new("demo.toml")).expect("demo config");
+    let at: Ts = AT.parse().expect("instant");
+    let app = headless::demo_app(&cfg, sources::demo::DEFAULT_SEED, at);
+    let mut points: Vec<(Ts, f64)> = app
+        .model
+        .data
+        .deployments
+        .iter()
+        .filter(|d| d.service == "checkout" && d.environment == "production")
+        .filter(|d| {
+            matches!(
+                d.status,
+                DeployStatus::Success | DeployStatus::Failed | DeployStatus::RolledBack
+            )
+        })
+        .filter_map(|d| {
+            let f = d.finished_at.filter(|f| *f < at)?;
+            Some((f, (f - d.started_at).num_milliseconds() as f64 / 1000.0))
+        })
+        .collect();
+    points.sort_by_key(|p| p.0);
+    points
+}
+
+/// The XmR lower limit of a baseline (DESIGN §3): `X̄ − 2.66·mR̄`, floored at 0 for a
+/// duration.
+fn xmr_lower_limit(baseline: &[(Ts, f64)]) -> f64 {
+    let n = baseline.len() as f64;
+    let mean = baseline.iter().map(|p| p.1).sum::<f64>() / n;
+    let mr = baseline
+        .windows(2)
+        .map(|w| (w[1].1 - w[0].1).abs())
+        .sum::<f64>()
+        / (n - 1.0);
+    (mean - 2.66 * mr).max(0.0)
 }
 
 #[test]

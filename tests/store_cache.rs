@@ -279,3 +279,9 @@ fn retention_purges_only_old_rows() {
         .collect();
     assert_eq!(ids, ["gitlab:new"]);
 }
+
+#[path = "store_cache/race.rs"]
+mod race;
+
+#[path = "store_cache/recovery.rs"]
+mod recovery;

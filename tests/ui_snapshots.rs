@@ -100,7 +100,7 @@ fn overlays() {
         "overlay_detail_80x24_ascii",
         text(&model, &derived, MONO_ASCII, 80, 24)
     );
-    model.ui.overlay_scroll = 10;
+    model.ui.overlay_scroll = flightdeck::app::OverlayScroll::Top(10);
     insta::assert_snapshot!(
         "overlay_detail_80x24_scrolled",
         text(&model, &derived, COLOR, 80, 24)

@@ -10,8 +10,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::selection::Anchor;
 use super::{App, Feeds, SourceStatus};
-use crate::event::{SourceData, SourceError, SourceEvent, SourceEventKind};
-use crate::model::sanitize::sanitize;
+use crate::event::{SourceData, SourceEvent, SourceEventKind};
 use crate::model::{Deployment, Incident};
 
 /// Rejected records kept for the data-quality view (oldest dropped first).
@@ -43,8 +42,8 @@ impl App {
                 status.last_ok = Some(at);
                 status.from_cache = false;
                 status.retry_not_before = None;
-                // Warnings are API strings: sanitized here, where they enter the model.
-                status.warnings = warnings.iter().map(|w| sanitize(w)).collect();
+                // Warnings are OutsideText: made safe where they were parsed.
+                status.warnings = warnings;
                 self.apply_data(data);
             }
             SourceEventKind::Cached { at, data } => {
@@ -64,13 +63,8 @@ impl App {
                 retry_after,
             } => {
                 status.fetching = false;
-                status.last_error = Some((
-                    at.max(now),
-                    SourceError {
-                        kind: error.kind,
-                        message: sanitize(&error.message),
-                    },
-                ));
+                // The message is OutsideText: already redacted, sanitized, bounded.
+                status.last_error = Some((at.max(now), error));
                 status.retry_not_before = retry_after
                     .and_then(|d| chrono::Duration::from_std(d).ok())
                     .map(|d| at.max(now) + d);

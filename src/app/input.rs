@@ -5,11 +5,13 @@ use crossterm::event::{
     Event as Input, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind,
 };
 
-use super::{App, Overlay, PaneId, QuitReason, SpcMetric};
+use super::{App, Overlay, OverlayScroll, PaneId, QuitReason, SpcMetric};
 use crate::event::{Command, SourceCommand};
 
 /// Rows moved by PgUp / PgDn.
 const PAGE: usize = 10;
+/// Lines Ctrl-D / Ctrl-U scroll an overlay (vim's half page).
+const HALF_PAGE: u16 = (PAGE / 2) as u16;
 
 impl App {
     pub(super) fn on_input(&mut self, input: Input) -> Vec<Command> {
@@ -30,6 +32,22 @@ impl App {
 
     fn on_key(&mut self, key: KeyEvent) -> Vec<Command> {
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        // Inside a scrollable overlay Ctrl-D and Ctrl-U scroll half a page, as in vim
+        // and less; everywhere else Ctrl-D quits, as the README says.
+        let scrolling = matches!(
+            self.model.ui.overlays.last(),
+            Some(o) if !matches!(o, Overlay::ServicePicker { .. })
+        );
+        if ctrl && scrolling && matches!(key.code, KeyCode::Char('d') | KeyCode::Char('u')) {
+            self.model.ui.flash = None;
+            let ui = &mut self.model.ui;
+            ui.overlay_scroll = if key.code == KeyCode::Char('d') {
+                ui.overlay_scroll.down(HALF_PAGE)
+            } else {
+                ui.overlay_scroll.up(HALF_PAGE)
+            };
+            return Vec::new();
+        }
         if ctrl && matches!(key.code, KeyCode::Char('c') | KeyCode::Char('d')) {
             return self.quit();
         }
@@ -126,15 +144,12 @@ impl App {
             KeyCode::Char('?') if overlay == Overlay::Help => self.close_overlay(),
             KeyCode::Char('h') if overlay == Overlay::Sources => self.close_overlay(),
             KeyCode::Enter if matches!(overlay, Overlay::Deployment(_)) => self.close_overlay(),
-            KeyCode::Char('j') | KeyCode::Down => {
-                ui.overlay_scroll = ui.overlay_scroll.saturating_add(1)
-            }
-            KeyCode::Char('k') | KeyCode::Up => {
-                ui.overlay_scroll = ui.overlay_scroll.saturating_sub(1)
-            }
-            KeyCode::PageDown => ui.overlay_scroll = ui.overlay_scroll.saturating_add(PAGE as u16),
-            KeyCode::PageUp => ui.overlay_scroll = ui.overlay_scroll.saturating_sub(PAGE as u16),
-            KeyCode::Char('g') | KeyCode::Home => ui.overlay_scroll = 0,
+            KeyCode::Char('j') | KeyCode::Down => ui.overlay_scroll = ui.overlay_scroll.down(1),
+            KeyCode::Char('k') | KeyCode::Up => ui.overlay_scroll = ui.overlay_scroll.up(1),
+            KeyCode::PageDown => ui.overlay_scroll = ui.overlay_scroll.down(PAGE as u16),
+            KeyCode::PageUp => ui.overlay_scroll = ui.overlay_scroll.up(PAGE as u16),
+            KeyCode::Char('g') | KeyCode::Home => ui.overlay_scroll = OverlayScroll::Top(0),
+            KeyCode::Char('G') | KeyCode::End => ui.overlay_scroll = OverlayScroll::End(0),
             KeyCode::Char('r') => return self.refresh(),
             _ => {}
         }
@@ -175,13 +190,13 @@ impl App {
     }
 
     fn open(&mut self, overlay: Overlay) {
-        self.model.ui.overlay_scroll = 0;
+        self.model.ui.overlay_scroll = OverlayScroll::default();
         self.model.ui.overlays.push(overlay);
     }
 
     fn close_overlay(&mut self) {
         self.model.ui.overlays.pop();
-        self.model.ui.overlay_scroll = 0;
+        self.model.ui.overlay_scroll = OverlayScroll::default();
     }
 
     fn step_service(&mut self, delta: isize) {

@@ -7,6 +7,7 @@ use chrono::Duration;
 use chrono_tz::Tz;
 
 use crate::event::SourceError;
+use crate::model::outside::OutsideText;
 use crate::model::{
     Annotation, Deployment, DeploymentLog, Incident, Rejected, Series, SeriesKind, Ts, WindowRatios,
 };
@@ -72,7 +73,7 @@ pub struct SourceStatus {
     pub feeds: Feeds,
     /// What the API warned about in the last successful fetch (partial answers,
     /// rejected queries…); kept through failures until the next success replaces it.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<OutsideText>,
     /// The data shown came from the local cache and has not been refreshed yet.
     pub from_cache: bool,
 }
@@ -259,6 +260,47 @@ pub enum Overlay {
     Sources,
 }
 
+/// Where an overlay is scrolled to, counted from its top or from its end: the app
+/// does not know how many lines an overlay wraps into (the painter does), so `G`
+/// anchors at the end and `k` then steps up from there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OverlayScroll {
+    /// This many lines below the top.
+    Top(u16),
+    /// This many lines above the last page.
+    End(u16),
+}
+
+impl Default for OverlayScroll {
+    fn default() -> Self {
+        OverlayScroll::Top(0)
+    }
+}
+
+impl OverlayScroll {
+    /// `lines` further down (towards the end).
+    pub fn down(self, lines: u16) -> Self {
+        match self {
+            OverlayScroll::Top(n) => OverlayScroll::Top(n.saturating_add(lines)),
+            OverlayScroll::End(n) => OverlayScroll::End(n.saturating_sub(lines)),
+        }
+    }
+    /// `lines` further up (towards the top).
+    pub fn up(self, lines: u16) -> Self {
+        match self {
+            OverlayScroll::Top(n) => OverlayScroll::Top(n.saturating_sub(lines)),
+            OverlayScroll::End(n) => OverlayScroll::End(n.saturating_add(lines)),
+        }
+    }
+    /// The first line shown when the overlay can scroll by at most `max` lines.
+    pub fn offset(self, max: usize) -> usize {
+        match self {
+            OverlayScroll::Top(n) => usize::from(n).min(max),
+            OverlayScroll::End(n) => max.saturating_sub(usize::from(n)),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UiState {
     pub focus: PaneId,
@@ -271,8 +313,8 @@ pub struct UiState {
     pub service: usize,
     pub spc_metric: SpcMetric,
     pub review_cursor: usize,
-    /// Scroll offset of the top overlay (help, detail).
-    pub overlay_scroll: u16,
+    /// Scroll position of the top overlay (help, detail).
+    pub overlay_scroll: OverlayScroll,
     /// A one-line message for the footer ("refresh requested"), cleared by the next key.
     pub flash: Option<String>,
 }
@@ -287,11 +329,14 @@ impl Default for UiState {
             service: 0,
             spc_metric: SpcMetric::LeadTime,
             review_cursor: 0,
-            overlay_scroll: 0,
+            overlay_scroll: OverlayScroll::default(),
             flash: None,
         }
     }
 }
+
+/// What DORA figures read when no source delivers deployments (the TUI and the report).
+pub const NO_DEPLOYMENT_SOURCE: &str = "no deployment source";
 
 /// How the cockpit presents itself; fixed for the run.
 #[derive(Debug, Clone)]
@@ -327,6 +372,15 @@ impl Model {
     /// own in [`SourceStatus::warnings`] until its next successful fetch.
     pub fn warning_count(&self) -> usize {
         self.sources.iter().map(|s| s.warnings.len()).sum()
+    }
+
+    /// Why there are no DORA figures to show, if so: no source delivers deployments.
+    /// DORA counts deployments; without a source of them "0.0/week [LOW]" would be a
+    /// lie. Only the demo delivers deployments (a `deploy_marker_query` marks charts,
+    /// it lists no deployments), so a real config has none until one is added; a
+    /// cache that holds deployments is a source of them.
+    pub fn dora_unavailable(&self) -> Option<&'static str> {
+        (!self.view.demo && self.data.deployments.is_empty()).then_some(NO_DEPLOYMENT_SOURCE)
     }
 
     /// The selected service's name, if any service is known.

@@ -172,10 +172,12 @@ fn the_sources_overlay_keeps_its_top_source_when_one_above_grows() {
     let mut model = fixture::model();
     // Long enough to scroll at 80x24.
     if let Some(last) = model.sources.last_mut() {
-        last.warnings = (0..30).map(|i| format!("partial answer {i}")).collect();
+        last.warnings = (0..30)
+            .map(|i| format!("partial answer {i}").into())
+            .collect();
     }
     model.ui.overlays = vec![Overlay::Sources];
-    model.ui.overlay_scroll = 1;
+    model.ui.overlay_scroll = crate::app::OverlayScroll::Top(1);
     let top_row = |model: &crate::app::Model| {
         let derived = fixture::derived(model);
         let mut buf = ratatui::buffer::Buffer::empty(ratatui::layout::Rect::new(0, 0, 80, 24));
@@ -201,6 +203,6 @@ fn the_sources_overlay_keeps_its_top_source_when_one_above_grows() {
             message: "HTTP 503".into(),
         },
     ));
-    first.warnings = (0..5).map(|i| format!("slow answer {i}")).collect();
+    first.warnings = (0..5).map(|i| format!("slow answer {i}").into()).collect();
     assert!(top_row(&model).contains(&second), "{}", top_row(&model));
 }

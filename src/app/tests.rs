@@ -50,7 +50,7 @@ fn fetched(app: &mut App, source: &str, at: Ts, data: Vec<SourceData>) {
         kind: SourceEventKind::Fetched {
             at,
             data,
-            warnings: vec!["\x1b]0;title\x07partial".to_string()],
+            warnings: vec!["\x1b]0;title\x07partial".into()],
         },
     }));
 }
@@ -201,6 +201,55 @@ fn help_toggles_and_quit_keys_quit() {
         b.update(Event::Input(Input::Key(ctrl_c))),
         vec![Command::Quit]
     );
+}
+
+fn ctrl(app: &mut App, c: char) -> Vec<Command> {
+    let k = KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL);
+    app.update(Event::Input(Input::Key(k)))
+}
+
+#[test]
+fn ctrl_d_scrolls_inside_overlays_and_quits_everywhere_else() {
+    for open in ['?', 'h'] {
+        let mut a = loaded();
+        key(&mut a, KeyCode::Char(open));
+        assert!(
+            ctrl(&mut a, 'd').is_empty(),
+            "{open}: Ctrl-D quit an overlay"
+        );
+        assert!(a.quit.is_none());
+        assert_eq!(a.model.ui.overlay_scroll, OverlayScroll::Top(5));
+        ctrl(&mut a, 'u');
+        assert_eq!(a.model.ui.overlay_scroll, OverlayScroll::Top(0));
+        // G and End anchor at the end; k steps up from there, g back to the top.
+        for end in [KeyCode::Char('G'), KeyCode::End] {
+            key(&mut a, KeyCode::Char('g'));
+            key(&mut a, end);
+            assert_eq!(a.model.ui.overlay_scroll, OverlayScroll::End(0));
+        }
+        key(&mut a, KeyCode::Char('k'));
+        assert_eq!(a.model.ui.overlay_scroll, OverlayScroll::End(1));
+        key(&mut a, KeyCode::Home);
+        assert_eq!(a.model.ui.overlay_scroll, OverlayScroll::Top(0));
+        key(&mut a, KeyCode::Esc);
+        assert_eq!(ctrl(&mut a, 'd'), vec![Command::Quit], "{open}");
+    }
+    // The service picker takes typing, not scrolling: Ctrl-D still quits there.
+    let mut a = loaded();
+    key(&mut a, KeyCode::Char('s'));
+    assert_eq!(ctrl(&mut a, 'd'), vec![Command::Quit]);
+}
+
+#[test]
+fn an_overlay_scrolled_from_the_end_stays_inside_it() {
+    // 30 lines shown 10 at a time: the last page starts at line 20.
+    let max = 20;
+    assert_eq!(OverlayScroll::End(0).offset(max), 20);
+    assert_eq!(OverlayScroll::End(0).up(3).offset(max), 17);
+    assert_eq!(OverlayScroll::End(2).down(9).offset(max), 20);
+    assert_eq!(OverlayScroll::End(99).offset(max), 0);
+    assert_eq!(OverlayScroll::Top(99).offset(max), 20);
+    assert_eq!(OverlayScroll::Top(4).up(9).offset(max), 0);
 }
 
 #[test]
@@ -447,7 +496,7 @@ fn warnings_stay_until_the_next_successful_fetch() {
     let warn = |w: &[&str]| SourceEventKind::Fetched {
         at: t(100),
         data: Vec::new(),
-        warnings: w.iter().map(|s| s.to_string()).collect(),
+        warnings: w.iter().map(|s| (*s).into()).collect(),
     };
     event(
         &mut a,
@@ -462,7 +511,7 @@ fn warnings_stay_until_the_next_successful_fetch() {
             at: t(101),
             error: SourceError {
                 kind: SourceErrorKind::RateLimited,
-                message: "rate limited (HTTP 429)".into(),
+                message: "HTTP 429 after retries".into(),
             },
             retry_after: Some(std::time::Duration::from_secs(120)),
         },

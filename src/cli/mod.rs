@@ -30,6 +30,16 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     let theme = theme(&cli);
     let (config, source) = match config::load(cli.config.as_deref()) {
         Ok(loaded) => loaded,
+        // The demo needs nothing from the user's config: a broken one must not keep
+        // anyone from looking around while they fix it.
+        Err(errors) if cli.demo => {
+            eprintln!(
+                "flightdeck: ignoring the config ({} error{}) for --demo; `flightdeck doctor` lists them",
+                errors.len(),
+                if errors.len() == 1 { "" } else { "s" }
+            );
+            (Config::default(), ConfigSource::None)
+        }
         Err(errors) => {
             if errors.len() == 1 {
                 eprintln!("flightdeck: config error: {}", errors.first());
@@ -39,7 +49,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                     eprintln!("  {e}");
                 }
             }
-            eprintln!("  (see config.example.toml for every key, or run with --demo)");
+            eprintln!(
+                "  see config.example.toml for every key; to look around meanwhile, run \
+                 `flightdeck --demo` (it needs no config)"
+            );
             return Ok(ExitCode::from(EXIT_CONFIG));
         }
     };

@@ -6,6 +6,8 @@ use std::process::ExitCode;
 
 use color_eyre::eyre::{eyre, Result};
 
+use crate::model::outside::printable;
+
 /// Writes `text` to stdout and flushes. A closed pipe is the reader's choice, not an
 /// error: it ends the command successfully, as `cat` does. Any other failure (ENOSPC,
 /// EIO) is an error that says what happened.
@@ -14,6 +16,8 @@ pub fn emit(text: &str) -> Result<ExitCode> {
 }
 
 fn emit_to(out: &mut impl Write, text: &str) -> Result<ExitCode> {
+    // Every command's text passes through one sink that redacts and sanitizes it.
+    let text = printable(text);
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Ok(()) => Ok(ExitCode::SUCCESS),
         Err(e) if e.kind() == ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),

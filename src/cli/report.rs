@@ -17,7 +17,8 @@ const EXIT_USAGE: u8 = 2;
 
 /// A user's mistake: one line on stderr, no backtrace, exit code 2.
 fn usage_error(message: &str) -> ExitCode {
-    eprintln!("flightdeck report: {message}");
+    let line = format!("flightdeck report: {message}");
+    eprintln!("{}", crate::model::outside::printable(&line));
     ExitCode::from(EXIT_USAGE)
 }
 
@@ -60,7 +61,7 @@ pub fn run(
         series: &data.series,
         annotations: &data.annotations,
     };
-    let built = report::build(
+    let mut built = report::build(
         &inputs,
         &data.services,
         &app.settings,
@@ -68,6 +69,9 @@ pub fn run(
         window,
         args.service.as_deref(),
     );
+    if let Some(reason) = app.model.dora_unavailable() {
+        built.dora_unavailable(reason);
+    }
     let text = match args.format {
         ReportFormat::Json => format!("{}\n", report::to_json(&built)),
         ReportFormat::Markdown if ascii => report::to_ascii(&report::to_markdown(&built)),

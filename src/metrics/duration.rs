@@ -5,14 +5,28 @@ use std::fmt;
 
 use chrono::Duration;
 
+/// The longest duration accepted: ten years is far beyond any window, and it keeps
+/// the arithmetic in range.
+pub const MAX_DAYS: i64 = 3_650;
+
 /// Why a duration text was not understood.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DurationError {
     pub text: String,
+    /// The text is a duration, only longer than [`MAX_DAYS`]: the message says the
+    /// limit instead of calling it malformed.
+    pub too_long: bool,
 }
 
 impl fmt::Display for DurationError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.too_long {
+            return write!(
+                f,
+                "{:?} is too long: at most {MAX_DAYS}d (ten years)",
+                self.text
+            );
+        }
         write!(
             f,
             "{:?} is not a duration: expected a positive whole number followed by s, m, h, d or w (e.g. \"30m\", \"24h\", \"7d\")",
@@ -28,6 +42,7 @@ impl std::error::Error for DurationError {}
 pub fn parse_duration(text: &str) -> Result<Duration, DurationError> {
     let err = || DurationError {
         text: text.to_string(),
+        too_long: false,
     };
     let t = text.trim();
     let split = t
@@ -35,7 +50,12 @@ pub fn parse_duration(text: &str) -> Result<Duration, DurationError> {
         .filter(|&i| i > 0)
         .ok_or_else(err)?;
     let (number, unit) = t.split_at(split);
-    let n: i64 = number.parse().map_err(|_| err())?;
+    // Digits too many for an i64 are a duration too, just a far too long one.
+    let too_long = || DurationError {
+        text: text.to_string(),
+        too_long: true,
+    };
+    let n: i64 = number.parse().map_err(|_| too_long())?;
     let unit_seconds: i64 = match unit {
         "s" => 1,
         "m" => 60,
@@ -44,9 +64,11 @@ pub fn parse_duration(text: &str) -> Result<Duration, DurationError> {
         "w" => 604_800,
         _ => return Err(err()),
     };
-    // Ten years is far beyond any window; it also keeps the multiplication in range.
-    if n <= 0 || n.saturating_mul(unit_seconds) > 10 * 366 * 86_400 {
+    if n <= 0 {
         return Err(err());
+    }
+    if n.saturating_mul(unit_seconds) > MAX_DAYS * 86_400 {
+        return Err(too_long());
     }
     Ok(Duration::seconds(n * unit_seconds))
 }
@@ -92,6 +114,22 @@ mod tests {
         }
         let msg = parse_duration("3y").map_err(|e| e.to_string());
         assert!(msg.is_err_and(|m| m.contains("\"3y\"") && m.contains("24h")));
+    }
+
+    #[test]
+    fn a_duration_past_the_limit_is_told_the_limit_not_called_malformed() {
+        assert_eq!(parse_duration("3650d"), Ok(Duration::days(MAX_DAYS)));
+        for long in ["3651d", "100000d", "99999999999999999999999d", "522w"] {
+            let e = parse_duration(long).expect_err(long);
+            assert!(e.too_long, "{long}: {e}");
+            let m = e.to_string();
+            assert!(m.contains("at most 3650d"), "{long}: {m}");
+            assert!(!m.contains("positive whole number"), "{long}: {m}");
+        }
+        // Zero and garbage are still malformed, not too long.
+        for bad in ["0d", "3y", "h"] {
+            assert!(!parse_duration(bad).expect_err(bad).too_long, "{bad}");
+        }
     }
 
     #[test]

@@ -7,6 +7,7 @@
 pub mod environment;
 pub mod fnv;
 pub mod log;
+pub mod outside;
 pub mod sanitize;
 
 pub use log::DeploymentLog;
@@ -68,8 +69,11 @@ pub enum DeployKind {
 /// One commit shipped by a deployment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Change {
+    #[serde(deserialize_with = "outside::de_line")]
     pub sha: String,
+    #[serde(deserialize_with = "outside::de_line")]
     pub title: String,
+    #[serde(deserialize_with = "outside::de_line")]
     pub author: String,
     pub authored_at: Ts,
     pub committed_at: Ts,
@@ -90,6 +94,7 @@ pub enum StageStatus {
 /// A pipeline stage of a deployment (build, test, canary 5%, …).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Stage {
+    #[serde(deserialize_with = "outside::de_line")]
     pub name: String,
     pub status: StageStatus,
     pub started_at: Option<Ts>,
@@ -115,19 +120,27 @@ pub struct CanaryResult {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Deployment {
     /// Unique across sources (sources prefix their native ids, e.g. `gitlab:41`).
+    #[serde(deserialize_with = "outside::de_line")]
     pub id: String,
     /// The source id that produced it (`demo`, `gitlab`, …).
+    #[serde(deserialize_with = "outside::de_line")]
     pub source: String,
+    #[serde(deserialize_with = "outside::de_line")]
     pub service: String,
     /// Normalized through [`environment::normalize`].
+    #[serde(deserialize_with = "outside::de_line")]
     pub environment: String,
+    #[serde(deserialize_with = "outside::de_line")]
     pub version: String,
+    #[serde(deserialize_with = "outside::de_line")]
     pub sha: String,
     pub status: DeployStatus,
     pub started_at: Ts,
     /// `None` while running.
     pub finished_at: Option<Ts>,
+    #[serde(deserialize_with = "outside::de_line")]
     pub deployer: String,
+    #[serde(default, deserialize_with = "outside::de_opt_long")]
     pub url: Option<String>,
     pub commits: Vec<Change>,
     pub stages: Vec<Stage>,
@@ -150,13 +163,18 @@ impl Deployment {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Incident {
+    #[serde(deserialize_with = "outside::de_line")]
     pub key: String,
+    #[serde(deserialize_with = "outside::de_line")]
     pub service: String,
+    #[serde(deserialize_with = "outside::de_line")]
     pub title: String,
+    #[serde(deserialize_with = "outside::de_line")]
     pub severity: String,
     pub created_at: Ts,
     pub resolved_at: Option<Ts>,
     /// Explicit link from the tracker (a field or a `deploy:<id>` label).
+    #[serde(default, deserialize_with = "outside::de_opt_line")]
     pub linked_deployment: Option<String>,
 }
 
@@ -175,6 +193,7 @@ pub enum SeriesKind {
 /// A time series as a query returned it. Points are sorted by time; values may be NaN.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Series {
+    #[serde(deserialize_with = "outside::de_long")]
     pub query: String,
     pub points: Vec<(Ts, f64)>,
 }
@@ -192,7 +211,9 @@ pub enum AnnotationKind {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Annotation {
     pub at: Ts,
+    #[serde(default, deserialize_with = "outside::de_opt_line")]
     pub service: Option<String>,
+    #[serde(deserialize_with = "outside::de_line")]
     pub text: String,
     pub kind: AnnotationKind,
 }
@@ -218,7 +239,10 @@ pub struct WindowRatios {
 /// A record a source could not map into the model, kept for the data-quality view.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Rejected {
+    #[serde(deserialize_with = "outside::de_line")]
     pub source: String,
+    #[serde(deserialize_with = "outside::de_line")]
     pub record: String,
+    #[serde(deserialize_with = "outside::de_line")]
     pub reason: String,
 }

@@ -41,22 +41,24 @@ pub struct ReportV1 {
     pub baseline: usize,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// Serialized by hand (below): the DORA figures are nulls and a reason when no source
+/// delivers deployments.
+#[derive(Debug, Clone, PartialEq)]
 pub struct ServiceReport {
     pub service: String,
     pub environment: &'static str,
     pub dora: Dora,
+    /// Why the DORA figures cannot be computed (no deployment source): they are then
+    /// `null` in the JSON, with this reason, never 0.
+    pub dora_unavailable: Option<&'static str>,
     pub error_budget: ErrorBudget,
     pub spc: Vec<SpcChart>,
     pub deployments: Vec<DeploymentReport>,
     /// The same figures over the previous window (markdown trend arrows).
-    #[serde(skip)]
     pub previous: Dora,
-    #[serde(skip)]
     pub burn_trend: Option<BurnTrend>,
     /// The earliest finish of a production deployment of the service before the
     /// report's instant: where its history starts (trends need it to reach back).
-    #[serde(skip)]
     pub history_start: Option<Ts>,
 }
 
@@ -75,6 +77,55 @@ pub struct DeploymentReport {
     pub spike: bool,
     #[serde(skip)]
     pub incidents: Vec<String>,
+}
+
+impl ReportV1 {
+    /// Marks every service's DORA figures as unavailable for `reason` (no deployment
+    /// source): JSON nulls with the reason, and the markdown says so.
+    pub fn dora_unavailable(&mut self, reason: &'static str) {
+        for s in &mut self.services {
+            s.dora_unavailable = Some(reason);
+        }
+    }
+}
+
+impl Serialize for ServiceReport {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Wire<'a> {
+            service: &'a str,
+            environment: &'a str,
+            dora: serde_json::Value,
+            error_budget: &'a ErrorBudget,
+            spc: &'a [SpcChart],
+            deployments: &'a [DeploymentReport],
+        }
+        let mut dora = serde_json::to_value(&self.dora).map_err(serde::ser::Error::custom)?;
+        if let Some(reason) = self.dora_unavailable {
+            // Every figure null (the keys stay: scripts read them), and why.
+            null_leaves(&mut dora);
+            if let serde_json::Value::Object(map) = &mut dora {
+                map.insert("reason".into(), reason.into());
+            }
+        }
+        Wire {
+            service: &self.service,
+            environment: self.environment,
+            dora,
+            error_budget: &self.error_budget,
+            spc: &self.spc,
+            deployments: &self.deployments,
+        }
+        .serialize(serializer)
+    }
+}
+
+/// Replaces every value inside objects by `null`, keeping the keys.
+fn null_leaves(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => map.values_mut().for_each(null_leaves),
+        other => *other = serde_json::Value::Null,
+    }
 }
 
 /// The report at `at` over `[at − window, at)`, for every service in `services` or only
@@ -170,6 +221,7 @@ fn service_report(
         environment: crate::model::environment::PRODUCTION,
         burn_trend: error_budget.trend,
         dora: d.dora.clone(),
+        dora_unavailable: None,
         error_budget,
         history_start: inputs
             .deployments

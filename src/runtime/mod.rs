@@ -93,6 +93,11 @@ async fn event_loop(term: &mut terminal::Term, opts: RunOptions) -> Result<QuitR
     for h in &sources.handles {
         h.task.abort();
     }
+    // A frame drawn after the terminal went away, before the watchdog noticed, fails
+    // with EIO: that is the terminal going away, not an error of ours.
+    if result.is_err() && input::terminal_gone() {
+        return Ok(QuitReason::Shutdown(ShutdownReason::InputClosed));
+    }
     result?;
     Ok(app.quit.unwrap_or(QuitReason::User))
 }

@@ -69,7 +69,7 @@ impl SourceContext {
         source: &str,
         at: Ts,
         data: Vec<SourceData>,
-        warnings: Vec<String>,
+        warnings: Vec<crate::model::outside::OutsideText>,
     ) -> bool {
         self.send(source, SourceEventKind::Fetched { at, data, warnings })
             .await

@@ -15,13 +15,14 @@ use tokio::time::{sleep_until, Instant};
 use super::http::retry::{above_hint, unit_random};
 use super::{channels, EventTx, FetchError, SourceContext, SourceHandle};
 use crate::event::{SourceCommand, SourceData, SourceError, SourceErrorKind, SourceEventKind};
+use crate::model::outside::OutsideText;
 
 /// What one successful fetch produced.
 #[derive(Debug, Clone, Default)]
 pub struct Fetched {
     pub data: Vec<SourceData>,
     /// Warnings the API gave (partial responses, ignored series…), shown in the UI.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<OutsideText>,
 }
 
 pub type FetchResult = Result<Fetched, FetchError>;
@@ -152,7 +153,7 @@ where
                     Err(e) if e.is_cancelled() => break,
                     Err(_) => Err(FetchError::new(SourceError {
                         kind: SourceErrorKind::BadResponse,
-                        message: "the fetch failed unexpectedly (a bug in flightdeck)".to_string(),
+                        message: "the fetch failed unexpectedly (a bug in flightdeck)".into(),
                     })),
                 };
                 let (sent, retry_after) = match outcome {
@@ -197,7 +198,8 @@ where
                         message: format!(
                             "no answer within {} s; the source may hang or be overloaded",
                             limit.as_secs()
-                        ),
+                        )
+                        .into(),
                     })),
                 }
             }));

@@ -207,7 +207,7 @@ async fn a_long_retry_after_is_honoured_past_the_backoff_and_a_refresh() {
             if n <= 2 {
                 Err(FetchError::new(SourceError {
                     kind: SourceErrorKind::RateLimited,
-                    message: "rate limited (HTTP 429)".into(),
+                    message: "HTTP 429 after retries".into(),
                 })
                 .with_retry_after(Some(StdDuration::from_secs(120))))
             } else {

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use crate::config::{AuthKind, Config, PrometheusConfig};
 use crate::event::{SourceError, SourceErrorKind};
+use crate::model::outside::register_secret;
 use crate::model::sanitize::sanitize_line;
 use crate::sources::http::Auth;
 
@@ -21,8 +22,12 @@ pub const TOKEN_CMD_TIMEOUT: Duration = Duration::from_secs(30);
 pub struct Secret(String);
 
 impl Secret {
+    /// Every secret is registered for redaction as it is made, so no text from
+    /// outside can show it (see [`crate::model::outside`]).
     pub fn new(s: impl Into<String>) -> Self {
-        Secret(s.into())
+        let s = s.into();
+        register_secret(&s);
+        Secret(s)
     }
     pub fn expose(&self) -> &str {
         &self.0
@@ -72,15 +77,12 @@ impl SecretSource {
 }
 
 fn config_error(message: String) -> SourceError {
-    SourceError {
-        kind: SourceErrorKind::Config,
-        message,
-    }
+    SourceError::new(SourceErrorKind::Config, message)
 }
 
 fn from_env(name: &str) -> Result<Secret, SourceError> {
     match std::env::var(name) {
-        Ok(v) if !v.trim().is_empty() => Ok(Secret(v.trim().to_string())),
+        Ok(v) if !v.trim().is_empty() => Ok(Secret::new(v.trim())),
         Ok(_) => Err(config_error(format!(
             "the environment variable {name} is empty; export the token in it"
         ))),
@@ -136,7 +138,7 @@ pub fn run_token_cmd(cmd: &str, timeout: Duration) -> Result<Secret, SourceError
     if token.is_empty() {
         return Err(config_error("token_cmd printed nothing".to_string()));
     }
-    Ok(Secret(token))
+    Ok(Secret::new(token))
 }
 
 fn read_on_thread<R: Read + Send + 'static>(mut r: R) -> std::thread::JoinHandle<Vec<u8>> {

@@ -8,11 +8,17 @@
 //! The cache is best-effort but never silent: a load, open, save or purge that fails
 //! (a file from a newer flightdeck, a full disk) is reported as a failure of the
 //! [`CACHE_SOURCE_ID`] source, which the header and the sources view show like any
-//! other source's error.
+//! other source's error. It never loses itself: any number of instances may open one
+//! file at once (the open lock, migrations in one locked transaction), and a file that
+//! cannot be read is moved aside, under a name the `cache` source's warning states,
+//! for a fresh one the sources refill.
 
 mod codec;
 #[doc(hidden)]
 pub mod fixture;
+mod lock;
+mod open;
+mod recover;
 mod schema;
 mod writer;
 
@@ -24,6 +30,7 @@ use rusqlite::{Connection, OpenFlags};
 use crate::event::{Event, SourceData, SourceError, SourceErrorKind, SourceEvent, SourceEventKind};
 use crate::model::{SeriesKind, Ts};
 
+pub use recover::Recovered;
 pub use writer::spawn_cache_writer;
 
 /// What the cache holds for one source: its id, when it was last fetched, its data.
@@ -80,13 +87,59 @@ pub enum StoreError {
         supported: u32,
     },
     Json(serde_json::Error),
+    /// A migration failed on a file that claims the version before it: not our file,
+    /// or not one we can read.
+    Schema {
+        migration: u32,
+        error: rusqlite::Error,
+    },
+    /// An unreadable cache could not be moved aside.
+    MoveAside {
+        from: PathBuf,
+        to: PathBuf,
+        error: std::io::Error,
+    },
+}
+
+impl StoreError {
+    /// Why the file cannot be read as a cache at all (so that moving it aside and
+    /// starting afresh loses nothing readable), or `None` for errors a fresh file
+    /// would not cure: busy, full disk, permissions, a newer schema.
+    pub fn unreadable(&self) -> Option<String> {
+        use rusqlite::ErrorCode::{DatabaseCorrupt, NotADatabase};
+        match self {
+            StoreError::Sqlite(e) => {
+                matches!(e.sqlite_error_code(), Some(NotADatabase | DatabaseCorrupt))
+                    .then(|| e.to_string())
+            }
+            StoreError::Schema { .. } => Some(self.to_string()),
+            _ => None,
+        }
+    }
 }
 
 impl std::fmt::Display for StoreError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            StoreError::Sqlite(e) => write!(f, "cache database error: {e}"),
+            StoreError::Sqlite(e) => write!(f, "SQLite: {e}"),
             StoreError::Io(e) => write!(f, "cannot create the cache directory: {e}"),
+            StoreError::Schema { migration, error } => {
+                // SQLite's message without the whole migration script it quotes.
+                let why = match error {
+                    rusqlite::Error::SqlInputError { msg, .. } => msg.clone(),
+                    other => other.to_string(),
+                };
+                write!(
+                    f,
+                    "its tables do not match its schema version (migration {migration}: {why})"
+                )
+            }
+            StoreError::MoveAside { from, to, error } => write!(
+                f,
+                "it cannot be read and could not be moved from {} to {}: {error}",
+                from.display(),
+                to.display()
+            ),
             StoreError::Newer { found, supported } => write!(
                 f,
                 "the cache has schema version {found}, this flightdeck knows up to {supported}; \
@@ -118,10 +171,16 @@ pub fn default_path() -> Option<PathBuf> {
 
 pub struct Cache {
     conn: Connection,
+    path: PathBuf,
+    file: Option<open::FileId>,
+    recovered: Option<Recovered>,
 }
 
 impl Cache {
-    /// Opens (creating when missing) and migrates the cache at `path`.
+    /// Opens (creating when missing) and migrates the cache at `path`. A file that
+    /// cannot be read (not a database, corrupt, tables that contradict its version) is
+    /// moved aside and a fresh cache opened: see [`Cache::recovered`]. Any number of
+    /// processes may open one path at once; the schema is built once.
     pub fn open(path: &Path) -> Result<Cache, StoreError> {
         Self::open_at_version(path, schema::CURRENT)
     }
@@ -129,16 +188,45 @@ impl Cache {
     /// Opens and migrates only up to `version` (to test migrations from old files).
     #[doc(hidden)]
     pub fn open_at_version(path: &Path, version: u32) -> Result<Cache, StoreError> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(StoreError::Io)?;
+        Ok(Self::from_opened(path, open::open(path, version)?))
+    }
+
+    fn from_opened(path: &Path, opened: open::Opened) -> Cache {
+        Cache {
+            conn: opened.conn,
+            path: path.to_path_buf(),
+            file: opened.file,
+            recovered: opened.recovered,
         }
-        let mut conn = Connection::open(path)?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        // A cache may lose its last write in a power cut; it must never be corrupt.
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
-        schema::migrate_to(&mut conn, version)?;
-        Ok(Cache { conn })
+    }
+
+    /// The unreadable file this open moved aside, if it did.
+    pub fn recovered(&self) -> Option<&Recovered> {
+        self.recovered.as_ref()
+    }
+
+    /// Moves this cache's file aside as unreadable (a corrupt page found after the
+    /// open) and opens a fresh one, unless another instance already did.
+    pub fn replace_unreadable(&mut self, reason: String) -> Result<(), StoreError> {
+        // No connection may stay on the file while it moves; until the fresh one is
+        // open, an empty in-memory database stands in (its saves fail, reported).
+        drop(std::mem::replace(
+            &mut self.conn,
+            Connection::open_in_memory()?,
+        ));
+        let path = self.path.clone();
+        *self = Self::from_opened(&path, open::reopen_replacing(&path, self.file, reason)?);
+        Ok(())
+    }
+
+    /// Follows the path when another instance moved the file aside: what this one
+    /// saves must land in the cache everyone reads, not in the moved-aside file.
+    pub fn reopen_if_moved(&mut self) -> Result<(), StoreError> {
+        if open::file_id(&self.path) != self.file {
+            let path = self.path.clone();
+            *self = Self::from_opened(&path, open::open(&path, schema::CURRENT)?);
+        }
+        Ok(())
     }
 
     pub fn schema_version(&self) -> Result<u32, StoreError> {
@@ -232,16 +320,39 @@ impl Cache {
     }
 }
 
+/// What a load found: each source's data, and the unreadable file moved aside on the
+/// way, if any (for the `cache` source to say so).
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub sources: Vec<CachedSource>,
+    pub recovered: Option<Recovered>,
+}
+
 /// Loads the cache at `path` on a blocking thread; an absent file is an empty cache.
-pub async fn load_cached(path: PathBuf) -> Result<Vec<CachedSource>, StoreError> {
+/// A file found unreadable while loading is moved aside and the load is empty.
+pub async fn load_cached(path: PathBuf) -> Result<Loaded, StoreError> {
     tokio::task::spawn_blocking(move || {
         if !path.exists() {
-            return Ok(Vec::new());
+            return Ok(Loaded::default());
         }
-        Cache::open(&path)?.load()
+        let mut cache = Cache::open(&path)?;
+        let sources = match cache.load() {
+            Ok(sources) => sources,
+            Err(e) => match e.unreadable() {
+                Some(reason) => {
+                    cache.replace_unreadable(reason)?;
+                    Vec::new()
+                }
+                None => return Err(e),
+            },
+        };
+        Ok(Loaded {
+            sources,
+            recovered: cache.recovered,
+        })
     })
     .await
-    .unwrap_or_else(|_| Ok(Vec::new()))
+    .unwrap_or_else(|_| Ok(Loaded::default()))
 }
 
 /// The event that shows a cache problem as a failure of the [`CACHE_SOURCE_ID`] source.
@@ -252,7 +363,7 @@ pub fn failure_event(message: String) -> Event {
             at: Utc::now(),
             error: SourceError {
                 kind: SourceErrorKind::Storage,
-                message,
+                message: message.into(),
             },
             retry_after: None,
         },
@@ -271,6 +382,19 @@ pub fn recovered_event() -> Event {
     })
 }
 
+/// The event that says an unreadable cache file was replaced: the cache works (a
+/// fetch, so not an error), with a warning that names where the old file went.
+pub fn replaced_event(recovered: &Recovered) -> Event {
+    Event::Source(SourceEvent {
+        source: CACHE_SOURCE_ID.to_string(),
+        kind: SourceEventKind::Fetched {
+            at: Utc::now(),
+            data: Vec::new(),
+            warnings: vec![recovered.to_string().into()],
+        },
+    })
+}
+
 /// Why the cache at `path` could not be read, for the `cache` source's error.
 pub fn load_failure(path: &Path, e: &StoreError) -> String {
     format!(
@@ -281,15 +405,22 @@ pub fn load_failure(path: &Path, e: &StoreError) -> String {
 
 /// Loads the cache at `path` off the caller's thread and sends each source's data to
 /// the app as a [`SourceEventKind::Cached`] event; returns how many sources were sent.
-/// A cache that cannot be read (corrupt, or from a newer flightdeck) is reported to
-/// the app as a failure of the `cache` source, and returned. The runtime spawns this
+/// A file that cannot be read is moved aside, which the `cache` source's warning
+/// says (naming where it went); a cache that cannot be opened (from a newer
+/// flightdeck, a full disk) is reported to the app as a failure of the `cache`
+/// source, and returned. The runtime spawns this
 /// at start, beside the pollers, so the first frame never waits for it.
 pub async fn send_cached(
     path: PathBuf,
     events: crate::sources::EventTx,
 ) -> Result<usize, StoreError> {
     let cached = match load_cached(path.clone()).await {
-        Ok(c) => c,
+        Ok(loaded) => {
+            if let Some(recovered) = &loaded.recovered {
+                let _ = events.send(replaced_event(recovered)).await;
+            }
+            loaded.sources
+        }
         Err(e) => {
             let _ = events.send(failure_event(load_failure(&path, &e))).await;
             return Err(e);

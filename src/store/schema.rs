@@ -1,8 +1,8 @@
-//! Versioned schema migrations, tracked in `PRAGMA user_version`. Each migration runs
-//! once, in order, inside a transaction; a database from a newer flightdeck is left
-//! untouched.
+//! Versioned schema migrations, tracked in `PRAGMA user_version`. Each runs once, in
+//! order, inside one locked transaction however many processes open the file; a
+//! database from a newer flightdeck is left untouched.
 
-use rusqlite::Connection;
+use rusqlite::{Connection, TransactionBehavior};
 
 use super::StoreError;
 
@@ -53,25 +53,46 @@ pub(crate) fn version(conn: &Connection) -> Result<u32, StoreError> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
 }
 
-/// Applies every migration above the database's version, up to `target`.
+/// Applies every migration above the database's version, up to `target`, in one
+/// transaction: a file is at one version or the next, never in between.
+///
+/// The transaction is `IMMEDIATE` (it takes the write lock before reading), and the
+/// version is read again inside it: of several processes opening a new file at once,
+/// the first migrates and the others find the work done. Reading the version outside
+/// the lock was the bug that made first starts fail with `table deployments already
+/// exists`.
 pub(crate) fn migrate_to(conn: &mut Connection, target: u32) -> Result<(), StoreError> {
-    let found = version(conn)?;
-    if found > CURRENT {
-        return Err(StoreError::Newer {
-            found,
-            supported: CURRENT,
-        });
+    // An up-to-date file (every start but the first) needs no write lock.
+    if refuse_newer(version(conn)?)? >= target {
+        return Ok(());
     }
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let found = refuse_newer(version(&tx)?)?;
     for (index, sql) in MIGRATIONS
         .iter()
         .enumerate()
         .take(target as usize)
         .skip(found as usize)
     {
-        let tx = conn.transaction()?;
-        tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", index as u32 + 1)?;
-        tx.commit()?;
+        tx.execute_batch(sql).map_err(|error| StoreError::Schema {
+            migration: index as u32 + 1,
+            error,
+        })?;
     }
+    if found < target {
+        tx.pragma_update(None, "user_version", target)?;
+    }
+    tx.commit()?;
     Ok(())
+}
+
+/// The version, unless it is one this flightdeck does not know.
+pub(crate) fn refuse_newer(found: u32) -> Result<u32, StoreError> {
+    if found > CURRENT {
+        return Err(StoreError::Newer {
+            found,
+            supported: CURRENT,
+        });
+    }
+    Ok(found)
 }

@@ -8,7 +8,7 @@ use std::time::{Duration as StdDuration, Instant};
 use chrono::{Duration, Utc};
 use tokio::sync::mpsc;
 
-use super::{failure_event, recovered_event, Cache, CachedSource, StoreError};
+use super::{failure_event, recovered_event, replaced_event, Cache, CachedSource, StoreError};
 use crate::event::Event;
 
 /// How often old rows are purged while running.
@@ -43,6 +43,9 @@ pub fn spawn_cache_writer(
                 return Err(e);
             }
         };
+        if let Some(recovered) = cache.recovered() {
+            report(replaced_event(recovered));
+        }
         let retention = Duration::days(i64::from(retention_days.max(1)));
         let mut first_error: Option<StoreError> = None;
         let mut failing = false;
@@ -66,8 +69,9 @@ pub fn spawn_cache_writer(
         );
         let mut last_purge = Instant::now();
         while let Some((source, at, data)) = rx.blocking_recv() {
+            let saved = save(&mut cache, &source, at, &data, &report);
             outcome(
-                cache.save(&source, at, &data),
+                saved,
                 &format!("could not save what {source} fetched; the cache may miss it"),
             );
             if last_purge.elapsed() >= PURGE_EVERY {
@@ -80,4 +84,30 @@ pub fn spawn_cache_writer(
         }
         first_error.map_or(Ok(()), Err)
     })
+}
+
+/// Saves one fetch into the file the path names now: after another instance moved
+/// an unreadable file aside, or when this save finds it unreadable, the save goes to
+/// the fresh cache (and a replacement made here is reported).
+fn save(
+    cache: &mut Cache,
+    source: &str,
+    at: crate::model::Ts,
+    data: &[crate::event::SourceData],
+    report: &dyn Fn(Event),
+) -> Result<(), StoreError> {
+    cache.reopen_if_moved()?;
+    match cache.save(source, at, data) {
+        Err(e) => match e.unreadable() {
+            Some(reason) => {
+                cache.replace_unreadable(reason)?;
+                if let Some(recovered) = cache.recovered() {
+                    report(replaced_event(recovered));
+                }
+                cache.save(source, at, data)
+            }
+            None => Err(e),
+        },
+        ok => ok,
+    }
 }

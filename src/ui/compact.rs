@@ -38,7 +38,7 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
         Some(d) => {
             let (sym, style) = theme.status(d.status);
             let age = format::age(model.now - d.started_at);
-            let canary = canary_text(d, theme);
+            let canary = canary_text(d);
             put_spans(
                 buf,
                 area,
@@ -140,7 +140,10 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
     }
     row += 1;
 
-    if let Some(svc) = ctx.service() {
+    if let Some(reason) = model.dora_unavailable() {
+        put(buf, area, 0, row, &format!("DORA: {reason}"), theme.muted());
+        row += 1;
+    } else if let Some(svc) = ctx.service() {
         let d = &svc.dora;
         let freq = d
             .deployment_frequency
@@ -198,10 +201,11 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
 }
 
 pub fn too_small(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
+    // What is needed here is the compact view's size, not the full cockpit's.
     let line = format!(
         "terminal too small: need {}x{}, have {}x{}",
-        layout::MIN_WIDTH,
-        layout::MIN_HEIGHT,
+        layout::COMPACT_WIDTH,
+        layout::COMPACT_HEIGHT,
         area.width,
         area.height
     );
@@ -217,5 +221,70 @@ pub fn too_small(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
             col += 1;
         }
         col = put(buf, area, col, row, word, ctx.theme.bad());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ui::{buffer_to_text, fixture, render, Theme};
+
+    fn shown(w: u16, h: u16) -> String {
+        let model = fixture::model();
+        let derived = fixture::derived(&model);
+        let mut buf = Buffer::empty(Rect::new(0, 0, w, h));
+        render(&mut buf, &model, &derived, &Theme::new(true, false));
+        buffer_to_text(&buf)
+    }
+
+    /// The facts the compact view exists for, each of which must show whole.
+    fn facts() -> Vec<String> {
+        let model = fixture::model();
+        let derived = fixture::derived(&model);
+        let latest = model.service_deployments()[0];
+        let budget = derived.services["checkout"]
+            .budget
+            .clone()
+            .unwrap_or_else(|| {
+                panic!("the fixture has a budget for checkout");
+            });
+        vec![
+            "checkout".to_string(),
+            format!("{} {}", latest.status.word(), latest.version),
+            format!("{} left", format::opt_percent(budget.remaining, 1)),
+            budget.policy.map_or("", |p| p.word()).to_string(),
+        ]
+    }
+
+    #[test]
+    fn the_compact_minimum_is_the_smallest_size_that_shows_the_facts() {
+        let (w, h) = (layout::COMPACT_WIDTH, layout::COMPACT_HEIGHT);
+        let at_min = shown(w, h);
+        for fact in facts() {
+            assert!(at_min.contains(&fact), "{w}x{h} lacks {fact:?}:\n{at_min}");
+        }
+        // One column or one row less, the compact view would lose a fact: the
+        // minimum is the true one. Below it, "too small" names the size that works.
+        for (lw, lh) in [(w - 1, h), (w, h - 1)] {
+            let model = fixture::model();
+            let derived = fixture::derived(&model);
+            let theme = Theme::new(true, false);
+            let ctx = Ctx {
+                model: &model,
+                derived: &derived,
+                theme: &theme,
+            };
+            let mut buf = Buffer::empty(Rect::new(0, 0, lw, lh));
+            draw(&ctx, buf.area, &mut buf);
+            let text = buffer_to_text(&buf);
+            let lost = facts().into_iter().find(|f| !text.contains(f.as_str()));
+            assert!(lost.is_some(), "{lw}x{lh} still shows every fact:\n{text}");
+            let flat = shown(lw, lh)
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            assert!(flat.contains(&format!("need {w}x{h}")), "{flat}");
+            assert!(!flat.contains("80x24"), "{flat}");
+        }
     }
 }

@@ -1,11 +1,14 @@
 //! A realistic, hand-built cockpit state for snapshot tests and the render benchmark:
-//! four services; fifteen deployments of `checkout` in every status, with a running
-//! canary that is burning budget fast; an earlier bad release that spiked and was
-//! rolled back; incidents; error-ratio and p99 series; and hand-written derived figures
-//! (budget with a page alert, DORA now and before, an SPC chart with signals).
+//! four services; fifteen recent deployments of `checkout` in every status, with a
+//! running canary that is burning budget fast, after fifty days of daily history (so
+//! that DORA has a previous window and SPC a full baseline, with one release whose
+//! changes waited five days); an earlier bad release that spiked and was rolled back;
+//! incidents; error-ratio and p99 series; and the SLO-window error ratios.
+//!
+//! Only the inputs are hand-built: every derived figure (budget, DORA and its levels,
+//! SPC limits and signals, deployment facts) comes from the metrics engine
+//! ([`derived`]), so a snapshot can never show a figure that contradicts DESIGN §3.
 //! Not part of the public API.
-
-use std::collections::BTreeMap;
 
 use chrono::{Duration, TimeZone, Utc};
 
@@ -26,7 +29,9 @@ fn mins(m: i64) -> Duration {
 }
 
 struct Spec {
-    version: &'static str,
+    version: String,
+    /// How much older than usual (hours to days before the start) its commits are.
+    commits_older: Duration,
     ago_min: i64,
     took_min: i64,
     status: DeployStatus,
@@ -36,15 +41,16 @@ struct Spec {
     trigger: Trigger,
 }
 
-const fn spec(
-    version: &'static str,
+fn spec(
+    version: &str,
     ago_min: i64,
     took_min: i64,
     status: DeployStatus,
     deployer: &'static str,
 ) -> Spec {
     Spec {
-        version,
+        version: version.to_string(),
+        commits_older: Duration::zero(),
         ago_min,
         took_min,
         status,
@@ -86,7 +92,39 @@ fn checkout_specs() -> Vec<Spec> {
     v
 }
 
+/// First index of the history's deployments (their ids stay apart from the recent
+/// ones, which the snapshots name).
+const HISTORY_ID: usize = 100;
+
+/// Fifty days of daily checkout deployments before the recent ones (60 to 11 days
+/// ago), one in nine failed; the one 17 days ago shipped changes that waited five days.
+fn history_specs() -> Vec<Spec> {
+    (0..50)
+        .map(|k| {
+            let days_ago = 60 - k;
+            let status = if k % 9 == 4 {
+                DeployStatus::Failed
+            } else {
+                DeployStatus::Success
+            };
+            let deployer = ["alice", "bob", "chen", "dana"][k as usize % 4];
+            let mut s = spec(
+                &format!("v1.{k}.0"),
+                60 * 24 * days_ago + 60 * 10,
+                10 + k % 7,
+                status,
+                deployer,
+            );
+            if days_ago == 17 {
+                s.commits_older = Duration::days(5);
+            }
+            s
+        })
+        .collect()
+}
+
 fn deployment(service: &str, n: usize, s: &Spec, now: Ts) -> Deployment {
+    let old = s.commits_older;
     let started = now - mins(s.ago_min);
     let finished = (s.status != DeployStatus::Running).then(|| started + mins(s.took_min));
     let stage = |name: &str, from: i64, to: Option<i64>, status: StageStatus| Stage {
@@ -131,8 +169,8 @@ fn deployment(service: &str, n: usize, s: &Spec, now: Ts) -> Deployment {
             ][i % 4]
                 .to_string(),
             author: ["alice", "bob", "chen", "dana"][(n + i) % 4].to_string(),
-            authored_at: started - Duration::hours(5 + i as i64 * 7),
-            committed_at: started - Duration::hours(4 + i as i64 * 6),
+            authored_at: started - old - Duration::hours(5 + i as i64 * 7),
+            committed_at: started - old - Duration::hours(4 + i as i64 * 6),
             merged_at: Some(started - Duration::hours(1)),
         })
         .collect();
@@ -141,7 +179,7 @@ fn deployment(service: &str, n: usize, s: &Spec, now: Ts) -> Deployment {
         source: "gitlab".into(),
         service: service.into(),
         environment: environment::PRODUCTION.into(),
-        version: s.version.into(),
+        version: s.version.clone(),
         sha: format!("{:08x}{:032x}", 0x9f3c_e01d_u64 + n as u64 * 7919, n),
         status: s.status,
         started_at: started,
@@ -161,11 +199,14 @@ fn deployment(service: &str, n: usize, s: &Spec, now: Ts) -> Deployment {
     }
 }
 
-/// Error ratio and p99 latency of checkout over the last four hours, one point a minute:
-/// quiet, a spike after v2.14.2 until its rollback, quiet, then the v2.15.0 canary burning.
-fn series(now: Ts) -> (Series, Series) {
+/// Error ratio, p99 latency and request rate of checkout over the last four hours, one
+/// point a minute: quiet, a spike after v2.14.2 until its rollback, quiet, then the
+/// v2.15.0 canary burning; a steady ~120 requests a second (what weighs each ratio in
+/// the budget a deployment consumed).
+fn series(now: Ts) -> (Series, Series, Series) {
     let mut errors = Vec::new();
     let mut latency = Vec::new();
+    let mut requests = Vec::new();
     for m in (0..=240).rev() {
         let t = now - mins(m);
         let wobble = ((m as f64) * 0.7).sin() * 0.5 + 0.5;
@@ -176,6 +217,7 @@ fn series(now: Ts) -> (Series, Series) {
         };
         errors.push((t, e));
         latency.push((t, if m == 60 { f64::NAN } else { l }));
+        requests.push((t, 110.0 + 20.0 * wobble));
     }
     (
         Series {
@@ -185,6 +227,10 @@ fn series(now: Ts) -> (Series, Series) {
         Series {
             query: "checkout:latency_p99".into(),
             points: latency,
+        },
+        Series {
+            query: "checkout:request_rate".into(),
+            points: requests,
         },
     )
 }
@@ -206,6 +252,12 @@ pub fn model() -> Model {
         .enumerate()
         .map(|(n, s)| deployment("checkout", n, s, now))
         .collect();
+    deployments.extend(
+        history_specs()
+            .iter()
+            .enumerate()
+            .map(|(k, s)| deployment("checkout", HISTORY_ID + k, s, now)),
+    );
     for (n, ago) in [(0, 600), (1, 300)] {
         let s = spec("v1.4.0", ago, 8, DeployStatus::Success, "bob");
         deployments.push(deployment("cart", n, &s, now));
@@ -232,7 +284,24 @@ pub fn model() -> Model {
             linked_deployment: Some("gitlab:checkout-12".into()),
         },
     ];
-    let (errors, latency) = series(now);
+    // Burning fast over the short windows (the canary), a third of the budget left
+    // over the SLO window: the page alert fires and the policy is caution.
+    m.data.ratios.insert(
+        "checkout".into(),
+        WindowRatios {
+            m5: Some(0.016_2),
+            m30: Some(0.015_1),
+            h1: Some(0.014_8),
+            h6: Some(0.003_1),
+            d3: Some(0.000_9),
+            slo_window: Some(0.000_69),
+            slo_window_request_rate: Some(120.0),
+        },
+    );
+    let (errors, latency, requests) = series(now);
+    m.data
+        .series
+        .insert(("checkout".into(), SeriesKind::RequestRate), requests);
     m.data
         .series
         .insert(("checkout".into(), SeriesKind::ErrorRatio), errors);
@@ -265,190 +334,16 @@ pub fn model() -> Model {
     m
 }
 
-fn dora(now: Ts, days: i64, scale: f64) -> Dora {
-    let window = Window {
-        start: now - Duration::days(days),
-        end: now,
-    };
-    Dora {
-        window,
-        deployment_frequency: DeploymentFrequency {
-            deployments: (42.0 * scale) as u32,
-            per_day: Some(1.4 * scale),
-            deployment_days_per_week: Some(5.0),
-            level: Some(Level::Elite),
-        },
-        lead_time: LeadTime {
-            changes: (118.0 * scale) as u32,
-            p50_seconds: Some(11_520.0 / scale),
-            p90_seconds: Some(187_200.0 / scale),
-            level: Some(Level::High),
-        },
-        change_failure_rate: ChangeFailureRate {
-            failed: 3,
-            deployments: (42.0 * scale) as u32,
-            rate: Some(3.0 / (42.0 * scale)),
-            level: Some(Level::Medium),
-        },
-        recovery_time: RecoveryTime {
-            failures: 2,
-            ongoing: u32::from(scale > 1.0),
-            p50_seconds: Some(2_700.0),
-            p90_seconds: Some(6_300.0),
-            level: Some(Level::Elite),
-        },
-        rework_rate: ReworkRate {
-            rework: 2,
-            deployments: (42.0 * scale) as u32,
-            rate: Some(2.0 / (42.0 * scale)),
-        },
-    }
-}
-
-fn spc(now: Ts) -> SpcChart {
-    let hours = [
-        4.0, 5.5, 3.0, 6.0, 4.5, 5.0, 7.0, 3.5, 4.0, 6.5, 5.0, 4.5, 5.5, 6.0, 3.0, 4.0, 5.0, 14.5,
-        5.0, 4.0, 6.0, 9.5, 10.0, 5.0, 4.5,
-    ];
-    let limits = Limits {
-        center: 5.0 * 3600.0,
-        ucl: 11.2 * 3600.0,
-        lcl: 0.0,
-    };
-    let points: Vec<SpcPoint> = hours
-        .iter()
-        .enumerate()
-        .map(|(i, h)| SpcPoint {
-            at: now - Duration::days(25 - i as i64),
-            value: h * 3600.0,
-            limits,
-            counts: None,
-            until: None,
-        })
-        .collect();
-    // One segment: a range at every point but the first; mR̄ 2.3 h, UCL 7.6 h (the
-    // 9.5 h ranges into and out of the 14.5 h point are beyond it).
-    let values: Vec<Option<f64>> = std::iter::once(None)
-        .chain(
-            points
-                .windows(2)
-                .map(|w| Some((w[1].value - w[0].value).abs())),
-        )
-        .collect();
-    let mr_ucl = 7.6 * 3600.0;
-    let beyond: Vec<usize> = values
-        .iter()
-        .enumerate()
-        .filter(|(_, v)| v.is_some_and(|v| v > mr_ucl))
-        .map(|(i, _)| i)
-        .collect();
-    SpcChart {
-        metric: "lead_time",
-        chart: ChartKind::Xmr,
-        center: Some(limits.center),
-        ucl: Some(limits.ucl),
-        lcl: Some(limits.lcl),
-        signals: vec![
-            Signal {
-                rule: Rule::We1,
-                index: 17,
-                at: points[17].at,
-                points: vec![17],
-            },
-            Signal {
-                rule: Rule::We2,
-                index: 22,
-                at: points[22].at,
-                points: vec![21, 22],
-            },
-        ],
-        points,
-        moving_range: Some(MovingRange {
-            values,
-            center: Some(2.3 * 3600.0),
-            ucl: Some(mr_ucl),
-            beyond,
-        }),
-        no_spread: false,
-        provisional: None,
-        baseline_counts: None,
-    }
-}
-
+/// What the cockpit derives from the fixture's data, through the same engine and
+/// default settings: no figure here is written by hand.
 pub fn derived(model: &Model) -> Derived {
-    let now = model.now;
-    let mut facts = BTreeMap::new();
-    for d in model
-        .data
-        .deployments
-        .iter()
-        .filter(|d| d.service == "checkout")
-    {
-        let mut risk = Vec::new();
-        if d.trigger == Trigger::Manual {
-            risk.push(RiskFlag::Manual);
-        }
-        if d.version == "v2.12.0" {
-            risk.extend([RiskFlag::Weekend, RiskFlag::LargeBatch]);
-        }
-        if d.version == "v2.15.0" {
-            risk.push(RiskFlag::BudgetFreeze);
-        }
-        let bad = matches!(d.status, DeployStatus::Failed | DeployStatus::RolledBack);
-        let incidents = match d.version.as_str() {
-            "v2.14.2" => vec!["INC-101".to_string()],
-            "v2.9.0" => vec!["INC-97".to_string()],
-            _ => Vec::new(),
-        };
-        facts.insert(
-            d.id.clone(),
-            DeploymentFacts {
-                failed: bad,
-                risk,
-                budget_consumed: match d.version.as_str() {
-                    "v2.14.2" => Some(0.083),
-                    "v2.15.0" => None,
-                    _ => Some(0.002),
-                },
-                spike: d.version == "v2.14.2" || d.version == "v2.15.0",
-                incidents,
-                changes_counted: d.version != "v2.8.0",
-            },
-        );
-    }
-    let checkout = ServiceDerived {
-        service: "checkout".into(),
-        dora: dora(now, 30, 1.0),
-        dora_previous: dora(now - Duration::days(30), 30, 0.8),
-        budget: Some(ErrorBudget {
-            slo_target: 0.999,
-            window_seconds: 30.0 * 86_400.0,
-            error_ratio: Some(0.000_69),
-            remaining: Some(0.31),
-            policy: Some(Policy::Caution),
-            burn_rates: BurnRates {
-                m5: Some(16.2),
-                m30: Some(15.1),
-                h1: Some(14.8),
-                h6: Some(3.1),
-                d3: Some(0.9),
-            },
-            alerts: vec![BurnAlert {
-                severity: AlertSeverity::Page,
-                long: "1h",
-                short: "5m",
-                burn: 14.8,
-            }],
-            trend: Some(BurnTrend::Increasing),
-        }),
-        spc: vec![spc(now)],
-        facts,
+    let data = &model.data;
+    let inputs = Inputs {
+        deployments: &data.deployments,
+        incidents: &data.incidents,
+        ratios: &data.ratios,
+        series: &data.series,
+        annotations: &data.annotations,
     };
-    let mut services = BTreeMap::new();
-    services.insert("checkout".to_string(), checkout);
-    Derived {
-        at: Some(now),
-        services,
-        unlinked_incidents: Vec::new(),
-    }
+    derive(&inputs, &data.services, &Settings::default(), model.now)
 }

@@ -8,9 +8,12 @@ use crate::app::PaneId;
 /// The smallest size that gets the full cockpit.
 pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 24;
-/// The smallest size that gets the compact view; below it, one "too small" line.
-pub const COMPACT_WIDTH: u16 = 30;
-pub const COMPACT_HEIGHT: u16 = 4;
+/// The smallest size that gets the compact view; below it, one "too small" line. At
+/// 25x3 the compact view still shows its first facts whole (the service, the latest
+/// deployment's status and version, the budget left and its policy); one column or row
+/// less and one of them is cut or gone (`compact::tests` holds it to that).
+pub const COMPACT_WIDTH: u16 = 25;
+pub const COMPACT_HEIGHT: u16 = 3;
 
 const HEADER_HEIGHT: u16 = 2;
 const FOOTER_HEIGHT: u16 = 1;
@@ -130,7 +133,10 @@ mod tests {
     #[test]
     fn small_sizes_fall_back() {
         assert_eq!(screen(Rect::new(0, 0, 79, 24), None), Screen::Compact);
-        assert_eq!(screen(Rect::new(0, 0, 29, 24), None), Screen::TooSmall);
+        assert_eq!(screen(Rect::new(0, 0, 29, 24), None), Screen::Compact);
+        assert_eq!(screen(Rect::new(0, 0, 25, 3), None), Screen::Compact);
+        assert_eq!(screen(Rect::new(0, 0, 24, 24), None), Screen::TooSmall);
+        assert_eq!(screen(Rect::new(0, 0, 80, 2), None), Screen::TooSmall);
         assert_eq!(screen(Rect::new(0, 0, 1, 1), None), Screen::TooSmall);
     }
 

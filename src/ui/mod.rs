@@ -109,7 +109,20 @@ pub fn render(buf: &mut Buffer, model: &Model, derived: &Derived, theme: &Theme)
         }
         layout::Screen::TooSmall => compact::too_small(&ctx, area, buf),
     }
+    enforce_terminal_safety(buf);
     enforce_theme(buf, theme);
+}
+
+/// The last line of defence: whatever a pane or widget drew, no cell may hold a
+/// character a terminal interprets (ESC, C1, bidi controls…). Text from outside is
+/// already [`OutsideText`](crate::model::outside::OutsideText) or sanitized where it
+/// enters the model; this makes a forgotten path harmless instead of an exploit.
+fn enforce_terminal_safety(buf: &mut Buffer) {
+    for cell in buf.content.iter_mut() {
+        if !crate::model::sanitize::is_clean(cell.symbol()) {
+            cell.set_symbol("\u{fffd}");
+        }
+    }
 }
 
 fn body_of(cockpit: &layout::Cockpit, area: Rect) -> Rect {
@@ -118,8 +131,8 @@ fn body_of(cockpit: &layout::Cockpit, area: Rect) -> Rect {
 }
 
 /// Catch-alls applied after drawing: in ASCII mode no cell may hold a byte above 0x7F
-/// (API strings can carry é or 日本 even after sanitizing); in monochrome no cell may
-/// carry a colour, whatever a pane did.
+/// (API strings can carry é or 日本 even after sanitizing) and the ellipsis of a cut
+/// reads `~`; in monochrome no cell may carry a colour, whatever a pane did.
 fn enforce_theme(buf: &mut Buffer, theme: &Theme) {
     if !theme.ascii && theme.color {
         return;
@@ -131,6 +144,9 @@ fn enforce_theme(buf: &mut Buffer, theme: &Theme) {
             if pad_next {
                 cell.set_symbol("?");
                 pad_next = false;
+            } else if cell.symbol() == paint::ELLIPSIS {
+                // A cut marked by a primitive that has no theme.
+                cell.set_symbol("~");
             } else if !cell.symbol().is_ascii() {
                 pad_next = paint::width(cell.symbol()) > 1;
                 cell.set_symbol("?");

@@ -16,8 +16,14 @@ pub fn width(s: &str) -> usize {
     Span::raw(s).width()
 }
 
-/// Writes `s` at column `col` of row `row` of `area`, clipped to the area and the buffer.
-/// Returns the column after the text (relative to `area`).
+/// What marks text that was cut. Primitives without a theme write it as is; in ASCII
+/// mode the final pass (`ui::enforce_theme`) turns it into `~`, so a cut is marked on
+/// every terminal.
+pub const ELLIPSIS: &str = "…";
+
+/// Writes `s` at column `col` of row `row` of `area`, clipped to the area and the buffer;
+/// text that does not fit ends with the ellipsis (never silently cut). Returns the
+/// column after the text (relative to `area`).
 pub fn put(buf: &mut Buffer, area: Rect, col: u16, row: u16, s: &str, style: Style) -> u16 {
     let area = area.intersection(buf.area);
     if row >= area.height || col >= area.width {
@@ -25,15 +31,87 @@ pub fn put(buf: &mut Buffer, area: Rect, col: u16, row: u16, s: &str, style: Sty
     }
     let x = area.x + col;
     let max = usize::from(area.right() - x);
-    let (end, _) = buf.set_stringn(x, area.y + row, s, max, style);
+    let shown = cut(s, max, ELLIPSIS);
+    let (end, _) = buf.set_stringn(x, area.y + row, &shown, max, style);
     end.saturating_sub(area.x)
 }
 
-/// Writes a sequence of styled pieces on one row; returns the column after them.
+/// Writes a sequence of styled pieces on one row; returns the column after them. When
+/// they do not all fit, the row ends with the ellipsis, even when the cut falls between
+/// two pieces (a value whose trend word is dropped is cut text too).
 pub fn put_spans(buf: &mut Buffer, area: Rect, col: u16, row: u16, spans: &[(&str, Style)]) -> u16 {
-    spans
-        .iter()
-        .fold(col, |c, (s, style)| put(buf, area, c, row, s, *style))
+    let clipped = area.intersection(buf.area);
+    let room = usize::from(clipped.width.saturating_sub(col));
+    if row >= clipped.height || visible_width(spans) <= room {
+        return spans
+            .iter()
+            .fold(col, |c, (s, style)| put(buf, area, c, row, s, *style));
+    }
+    if room == 0 {
+        return col;
+    }
+    // Everything up to one cell before the edge, then the ellipsis in the style of
+    // the piece that was cut.
+    let mut left = room - 1;
+    let mut c = col;
+    for (s, style) in spans {
+        let w = width(s);
+        if w <= left {
+            c = put(buf, area, c, row, s, *style);
+            left -= w;
+            continue;
+        }
+        let head = prefix_within(s, left);
+        c = put(buf, area, c, row, head.trim_end(), *style);
+        return put(buf, area, c, row, ELLIPSIS, *style);
+    }
+    c
+}
+
+/// Width of the pieces without the blanks that end the last of them: padding that
+/// does not fit is no cut.
+fn visible_width(spans: &[(&str, Style)]) -> usize {
+    let total: usize = spans.iter().map(|(s, _)| width(s)).sum();
+    let mut trailing = 0;
+    for (s, _) in spans.iter().rev() {
+        let trimmed = s.trim_end();
+        trailing += width(s) - width(trimmed);
+        if !trimmed.is_empty() {
+            break;
+        }
+    }
+    total - trailing
+}
+
+/// The longest prefix of `s` at most `max` cells wide.
+fn prefix_within(s: &str, max: usize) -> &str {
+    let mut used = 0;
+    for (i, ch) in s.char_indices() {
+        let w = width(ch.encode_utf8(&mut [0; 4]));
+        if used + w > max {
+            return &s[..i];
+        }
+        used += w;
+    }
+    s
+}
+
+/// `s` cut to at most `max` cells, ending with `ellipsis` when it was cut; blanks at
+/// its end that do not fit are dropped without one (padding is not text). The one
+/// place text is shortened: [`fit`], [`put`] and [`put_spans`] all cut through it.
+pub fn cut<'a>(s: &'a str, max: usize, ellipsis: &str) -> Cow<'a, str> {
+    if width(s) <= max {
+        return Cow::Borrowed(s);
+    }
+    let trimmed = s.trim_end();
+    if width(trimmed) <= max {
+        return Cow::Borrowed(trimmed);
+    }
+    if max == 0 {
+        return Cow::Borrowed("");
+    }
+    let head = prefix_within(trimmed, max.saturating_sub(width(ellipsis)));
+    Cow::Owned(format!("{}{ellipsis}", head.trim_end()))
 }
 
 /// Writes `s` so that it ends at the right edge of `area`; returns its start column.
@@ -44,26 +122,9 @@ pub fn put_right(buf: &mut Buffer, area: Rect, row: u16, s: &str, style: Style) 
     col
 }
 
-/// `s` cut to at most `max` cells, with an ellipsis when it was cut.
+/// `s` cut to at most `max` cells, with the theme's ellipsis when it was cut.
 pub fn fit<'a>(s: &'a str, max: usize, theme: &Theme) -> Cow<'a, str> {
-    if width(s) <= max {
-        return Cow::Borrowed(s);
-    }
-    if max == 0 {
-        return Cow::Borrowed("");
-    }
-    let mut out = String::with_capacity(max + 3);
-    let mut used = 0;
-    for ch in s.chars() {
-        let w = width(ch.encode_utf8(&mut [0; 4]));
-        if used + w > max - 1 {
-            break;
-        }
-        used += w;
-        out.push(ch);
-    }
-    out.push_str(theme.sym(Sym::Ellipsis));
-    Cow::Owned(out)
+    cut(s, max, theme.sym(Sym::Ellipsis))
 }
 
 /// Clears `area` (spaces in `style`), e.g. under an overlay.
@@ -209,6 +270,69 @@ mod tests {
         assert_eq!(fit("日本語", 4, &t), "日~");
     }
 
+    fn row_text(buf: &Buffer) -> String {
+        crate::ui::text::buffer_to_text(buf)
+    }
+
+    #[test]
+    fn put_marks_every_cut_and_only_cuts() {
+        // Every string at every width: either all of its text is on screen, or the
+        // row ends with the ellipsis right after a prefix of it.
+        for s in ["checkout", "4.66.0 wait", "日本語 x", "ab  ", "a b c d"] {
+            for w in 1..=12u16 {
+                let mut buf = Buffer::empty(Rect::new(0, 0, w, 1));
+                let area = buf.area;
+                put(&mut buf, area, 0, 0, s, Style::new());
+                let text = row_text(&buf);
+                if width(s.trim_end()) <= usize::from(w) {
+                    assert_eq!(text, s.trim_end(), "{s:?} at {w}");
+                } else {
+                    let head = text.strip_suffix(ELLIPSIS);
+                    assert!(
+                        head.is_some(),
+                        "{s:?} at {w}: cut without ellipsis: {text:?}"
+                    );
+                    assert!(
+                        s.starts_with(head.unwrap_or_default()),
+                        "{s:?} at {w}: {text:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn put_spans_marks_a_cut_between_pieces() {
+        let p = Style::new();
+        let mut buf = Buffer::empty(Rect::new(0, 0, 10, 1));
+        // "2.4/day ▲" fits, " better" does not: the dropped word is a cut.
+        put_spans(
+            &mut buf,
+            Rect::new(0, 0, 99, 1),
+            0,
+            0,
+            &[("2.4/day", p), (" ▲", p), (" better", p)],
+        );
+        assert_eq!(row_text(&buf), "2.4/day ▲…");
+        // Padding that does not fit is no cut.
+        let mut buf = Buffer::empty(Rect::new(0, 0, 9, 1));
+        put_spans(
+            &mut buf,
+            Rect::new(0, 0, 99, 1),
+            0,
+            0,
+            &[("2.4/day", p), (" ▲", p), ("   ", p)],
+        );
+        assert_eq!(row_text(&buf), "2.4/day ▲");
+        // Starting past the edge writes nothing and says nothing.
+        let mut buf = Buffer::empty(Rect::new(0, 0, 4, 1));
+        assert_eq!(
+            put_spans(&mut buf, Rect::new(0, 0, 99, 1), 4, 0, &[("x", p)]),
+            4
+        );
+        assert_eq!(row_text(&buf), "");
+    }
+
     #[test]
     fn writes_outside_the_buffer_are_dropped() {
         let mut buf = Buffer::empty(Rect::new(0, 0, 4, 2));
@@ -217,7 +341,7 @@ mod tests {
         put(&mut buf, big, 0, 7, "x", Style::new());
         put(&mut buf, big, 9, 0, "x", Style::new());
         assert_eq!(buf[(2, 1)].symbol(), "h");
-        assert_eq!(buf[(3, 1)].symbol(), "e");
+        assert_eq!(buf[(3, 1)].symbol(), ELLIPSIS);
         let inner = boxed(&mut buf, big, "title", true, &Theme::new(true, false));
         assert_eq!(inner, Rect::new(1, 1, 2, 0));
     }

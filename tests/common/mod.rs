@@ -1,6 +1,18 @@
 //! What several integration tests build: a deployment with only the facts a test sets,
 //! so each test's own helper says just what matters to it (struct update syntax over
-//! [`deployment`]).
+//! [`deployment`]), the record of a skipped test ([`report_skip`]), and the checks of
+//! the raw bytes a terminal program writes ([`assert_clean_terminal_bytes`]).
+//!
+//! Each test binary compiles this module and uses only a part of it.
+#![allow(dead_code, unused_imports)]
+
+mod skip;
+mod terminal_bytes;
+
+pub use skip::report_skip;
+pub use terminal_bytes::{
+    assert_clean_terminal_bytes, assert_terminal_restored, private_modes, sequences, Sequence,
+};
 
 use flightdeck::model::{DeployKind, DeployStatus, Deployment, Trigger, Ts};
 

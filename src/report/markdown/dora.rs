@@ -19,6 +19,15 @@ pub(super) fn dora(out: &mut String, s: &ServiceReport, span: &str, tz: Tz) {
     let (d, p) = (&s.dora, &s.previous);
     let reach = reach(s);
     let _ = writeln!(out, "### DORA\n");
+    if let Some(reason) = s.dora_unavailable {
+        let _ = writeln!(
+            out,
+            "Not computed: {reason}. DORA counts deployments, and none of the configured \
+             sources lists them (deploy markers from Prometheus only mark the charts). \
+             Run with `--demo` to see the figures on demo data.\n"
+        );
+        return;
+    }
     let _ = writeln!(
         out,
         "| Metric | Value | Counts | Level | Trend vs previous {span} |"

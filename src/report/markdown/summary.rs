@@ -47,6 +47,15 @@ pub(super) fn summary(out: &mut String, report: &ReportV1) {
             .iter()
             .filter(|d| d.failed && d.finished_at.is_some())
             .count();
+        if let Some(reason) = s.dora_unavailable {
+            let none = format!("{NA} ({reason})");
+            let _ = writeln!(
+                out,
+                "| {} | {none} | {none} | {none} | {none} | {budget} | {signal_cell} | {none} |",
+                cell(&s.service),
+            );
+            continue;
+        }
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} | {} | {} | {} | {} |",

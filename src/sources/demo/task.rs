@@ -108,7 +108,7 @@ async fn run(
                         rollback_at = Some(now);
                         Vec::new()
                     }
-                    Err(why) => vec![why],
+                    Err(why) => vec![why.into()],
                 };
                 (world.update_at(now, rollback_at, false), warnings)
             }

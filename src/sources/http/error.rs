@@ -3,16 +3,14 @@
 //! sanitized.
 
 use crate::event::{SourceError, SourceErrorKind};
+use crate::model::outside::{redact_secrets, REDACTED};
 use crate::model::sanitize::sanitize_line;
 
 /// Longest piece of a server's error text that is quoted in a message.
 const QUOTE_CHARS: usize = 200;
 
-pub fn error(kind: SourceErrorKind, message: impl Into<String>) -> SourceError {
-    SourceError {
-        kind,
-        message: message.into(),
-    }
+pub fn error(kind: SourceErrorKind, message: impl AsRef<str>) -> SourceError {
+    SourceError::new(kind, message)
 }
 
 /// Maps a transport error (connect, TLS, timeout, reset) to a source error.
@@ -66,47 +64,36 @@ pub fn quote_body(body: &[u8], secrets: &[&str]) -> String {
     truncate_chars(line.trim(), QUOTE_CHARS)
 }
 
-/// A word after `Bearer ` or `Basic ` this long is taken for a credential.
-const MIN_CREDENTIAL_CHARS: usize = 8;
-
-/// Replaces URLs by `<url>`, `secrets` by `***`, and a credential-like word after
-/// `Bearer ` or `Basic ` by `***`.
+/// Replaces URLs by `<url>`, `secrets` by `***`, and every registered secret and
+/// credential-looking word after `Bearer ` or `Basic ` by `***`
+/// ([`redact_secrets`]).
 pub fn redact(text: &str, secrets: &[&str]) -> String {
     let mut out = text.to_string();
     for secret in secrets.iter().filter(|s| !s.is_empty()) {
-        out = out.replace(secret, "***");
+        out = out.replace(secret, REDACTED);
     }
+    let out = redact_secrets(&out);
     let mut result = String::with_capacity(out.len());
-    let mut rest = out.as_str();
+    let mut rest: &str = &out;
     loop {
         let lower = rest.to_ascii_lowercase();
-        let next = ["http://", "https://", "bearer ", "basic "]
+        let Some(i) = ["http://", "https://"]
             .iter()
-            .filter_map(|p| lower.find(p).map(|i| (i, *p)))
-            .min_by_key(|(i, _)| *i);
-        let Some((i, prefix)) = next else {
+            .filter_map(|p| lower.find(p))
+            .min()
+        else {
             result.push_str(rest);
             break;
         };
         result.push_str(&rest[..i]);
-        let after = &rest[i + prefix.len()..];
+        let after = &rest[i..];
         let end = after
             .find(|c: char| {
                 c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | ')' | ',' | ';')
             })
             .unwrap_or(after.len());
-        if prefix.starts_with("http") {
-            result.push_str("<url>");
-            rest = &after[end..];
-        } else if end >= MIN_CREDENTIAL_CHARS {
-            // "Bearer eyJhbGciOi…", not "basic auth".
-            result.push_str(&rest[i..i + prefix.len()]);
-            result.push_str("***");
-            rest = &after[end..];
-        } else {
-            result.push_str(&rest[i..i + prefix.len()]);
-            rest = after;
-        }
+        result.push_str("<url>");
+        rest = &after[end..];
     }
     result
 }
@@ -138,7 +125,7 @@ pub fn from_status(status: u16, body: &[u8], secrets: &[&str]) -> SourceError {
         ),
         429 => error(
             SourceErrorKind::RateLimited,
-            format!("rate limited (HTTP 429); polling slows down{said}"),
+            format!("HTTP 429 after retries; polling slows down{said}"),
         ),
         500..=599 => error(
             SourceErrorKind::Server,

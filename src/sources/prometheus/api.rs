@@ -9,20 +9,23 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
 use crate::event::{SourceError, SourceErrorKind};
-use crate::model::sanitize::sanitize_line;
+use crate::model::outside::OutsideText;
 use crate::sources::http::error::quote_body;
+
+/// Longest `errorType` quoted.
+const ERROR_TYPE_CHARS: usize = 32;
 
 #[derive(Debug, Deserialize)]
 struct Envelope<T> {
     status: String,
     data: Option<T>,
     #[serde(rename = "errorType")]
-    error_type: Option<String>,
-    error: Option<String>,
+    error_type: Option<OutsideText>,
+    error: Option<OutsideText>,
     #[serde(default)]
-    warnings: Vec<String>,
+    warnings: Vec<OutsideText>,
     #[serde(default)]
-    infos: Vec<String>,
+    infos: Vec<OutsideText>,
 }
 
 /// One `[timestamp, "value"]` pair. serde_json hands integers to an `f64` field as
@@ -75,14 +78,14 @@ pub enum QueryData {
 #[derive(Debug, Clone, Deserialize)]
 pub struct BuildInfo {
     #[serde(default)]
-    pub version: String,
+    pub version: OutsideText,
 }
 
 /// A successful answer and the warnings (and infos) that came with it.
 #[derive(Debug, Clone)]
 pub struct Answer<T> {
     pub data: T,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<OutsideText>,
 }
 
 /// Parses a body into its `data`, or the error a user can act on.
@@ -93,32 +96,44 @@ pub fn parse<T: DeserializeOwned>(status: u16, body: &[u8]) -> Result<Answer<T>,
             format!("the answer is not the Prometheus API's JSON ({e}); check url and path_prefix")
         } else {
             format!("HTTP {status}: {}", quote_body(body, &[]))
-        },
+        }
+        .into(),
     })?;
-    let warnings: Vec<String> = envelope
+    let warnings: Vec<OutsideText> = envelope
         .warnings
-        .iter()
-        .chain(&envelope.infos)
-        .map(|w| sanitize_line(w))
+        .into_iter()
+        .chain(envelope.infos)
         .collect();
     if envelope.status != "success" {
-        let error_type = envelope.error_type.as_deref().unwrap_or("error");
+        // errorType is a short word ("bad_data", "422"); a long one is cut so that the
+        // error text after it is still shown.
+        let error_type = envelope.error_type.as_deref().map_or_else(
+            || OutsideText::line("error"),
+            |t| OutsideText::with_limit(t, ERROR_TYPE_CHARS),
+        );
+        let error_type = error_type.as_str();
         let kind = match error_type {
             "timeout" | "canceled" => SourceErrorKind::Timeout,
             "internal" | "unavailable" => SourceErrorKind::Server,
             _ => SourceErrorKind::Query,
         };
         let text = envelope.error.as_deref().unwrap_or("no error text");
+        // The kind's word leads every message already: `timeout: timeout: …` stutters.
+        let message = if error_type == kind.word() {
+            text.to_string()
+        } else {
+            format!("{error_type}: {text}")
+        };
         return Err(SourceError {
             kind,
-            message: sanitize_line(&format!("{error_type}: {text}")),
+            message: message.into(),
         });
     }
     match envelope.data {
         Some(data) => Ok(Answer { data, warnings }),
         None => Err(SourceError {
             kind: SourceErrorKind::BadResponse,
-            message: "the answer says success but holds no data".to_string(),
+            message: "the answer says success but holds no data".into(),
         }),
     }
 }

@@ -6,6 +6,10 @@ use std::time::Duration as StdDuration;
 use chrono::Duration;
 
 use super::api::{parse, Answer, BuildInfo, QueryData};
+use crate::model::outside::OutsideText;
+
+/// Longest server version shown.
+const VERSION_CHARS: usize = 64;
 use super::query::{api_time, clamp_step};
 use crate::config::PrometheusConfig;
 use crate::event::{SourceError, SourceErrorKind};
@@ -119,7 +123,7 @@ impl PromClient {
 
     /// The server's version, for display only (Thanos and VictoriaMetrics report
     /// their own or a stub).
-    pub async fn build_info(&self, auth: &Auth) -> Result<String, FetchError> {
+    pub async fn build_info(&self, auth: &Auth) -> Result<OutsideText, FetchError> {
         let url = format!("{}/status/buildinfo", self.api);
         let response = self
             .http
@@ -127,6 +131,7 @@ impl PromClient {
             .await
             .map_err(|e| self.explain(e))?;
         let answer: Answer<BuildInfo> = parse(response.status, &response.body)?;
-        Ok(answer.data.version)
+        // A version is a short word; anything longer is cut, not printed whole.
+        Ok(OutsideText::with_limit(&answer.data.version, VERSION_CHARS))
     }
 }

@@ -13,7 +13,7 @@ use super::client::PromClient;
 use super::query::{aligned_range, clamp_step, from_api_time, render, sli_query, BURN_WINDOWS};
 use crate::config::{PrometheusConfig, ServiceConfig};
 use crate::event::{SourceData, SourceError, SourceErrorKind};
-use crate::model::sanitize::sanitize_line;
+use crate::model::outside::OutsideText;
 use crate::model::{Annotation, AnnotationKind, Series, SeriesKind, Ts, WindowRatios};
 use crate::sources::http::Auth;
 use crate::sources::poller::Fetched;
@@ -31,6 +31,9 @@ pub struct PrometheusSource {
     auth: Mutex<Option<Auth>>,
     permits: Semaphore,
 }
+
+/// Longest version label shown on a deploy marker.
+const MARKER_VERSION_CHARS: usize = 40;
 
 /// What one service's queries produced.
 struct ServiceResult {
@@ -96,7 +99,7 @@ impl PrometheusSource {
             let (index, result) = joined.map_err(|_| {
                 FetchError::new(SourceError {
                     kind: SourceErrorKind::BadResponse,
-                    message: "a query task failed unexpectedly".to_string(),
+                    message: "a query task failed unexpectedly".into(),
                 })
             })?;
             match result {
@@ -118,7 +121,7 @@ impl PrometheusSource {
         };
         for (_, r) in results {
             fetched.data.extend(r.data);
-            for w in r.warnings {
+            for w in r.warnings.into_iter().map(OutsideText::from) {
                 if !fetched.warnings.contains(&w) {
                     fetched.warnings.push(w);
                 }
@@ -331,7 +334,10 @@ impl PrometheusSource {
         };
         let mut markers = Vec::new();
         for s in &series {
-            let version = s.metric.get("version").map(|v| sanitize_line(v));
+            let version = s
+                .metric
+                .get("version")
+                .map(|v| OutsideText::with_limit(v, MARKER_VERSION_CHARS));
             for p in s.values.iter().filter(|p| p.value() > 0.0) {
                 if let Some(at) = from_api_time(p.0) {
                     markers.push(Annotation {

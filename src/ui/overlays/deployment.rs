@@ -59,7 +59,7 @@ pub fn draw(ctx: &Ctx, id: &str, area: Rect, buf: &mut Buffer) {
         "deployer",
         format!("{} ({trigger}, {kind})", d.deployer),
     );
-    field(&mut doc, "canary", canary_text(d, theme));
+    field(&mut doc, "canary", canary_text(d));
     field(&mut doc, "sha", d.sha.chars().take(12).collect());
     if let Some(url) = &d.url {
         field(&mut doc, "link", url.clone());

@@ -4,7 +4,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
 use super::Doc;
-use crate::app::keys::HELP;
+use crate::app::keys::{offered, HELP};
 use crate::metrics::RiskFlag;
 use crate::model::DeployStatus;
 use crate::ui::paint::width;
@@ -12,9 +12,12 @@ use crate::ui::Ctx;
 
 pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
     let theme = ctx.theme;
-    let key_w = HELP.iter().map(|(k, _)| width(k)).max().unwrap_or(0);
+    // Demo-only keys are offered only in the demo.
+    let demo = ctx.model.view.demo;
+    let rows: Vec<&(&str, &str)> = HELP.iter().filter(|(k, _)| offered(k, demo)).collect();
+    let key_w = rows.iter().map(|(k, _)| width(k)).max().unwrap_or(0);
     let mut doc = Doc::default();
-    for (keys, what) in HELP {
+    for (keys, what) in &rows {
         doc.line(vec![
             (format!("{keys:<key_w$}  "), theme.bold()),
             ((*what).to_string(), theme.plain()),
@@ -59,7 +62,7 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
     for r in RiskFlag::ALL {
         flag(&mut doc, r.tag(), &format!("risk: {}", r.word()));
     }
-    let w = HELP
+    let w = rows
         .iter()
         .map(|(_, d)| key_w + width(d) + 6)
         .max()

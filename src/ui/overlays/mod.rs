@@ -14,7 +14,7 @@ use ratatui::style::Style;
 
 use super::paint::{border_note, boxed, centered, fill, put_spans};
 use super::Ctx;
-use crate::app::Overlay;
+use crate::app::{Overlay, OverlayScroll};
 
 pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
     for overlay in &ctx.model.ui.overlays {
@@ -87,12 +87,13 @@ impl Doc {
         );
         let visible = usize::from(inner.height);
         let max_scroll = lines.len().saturating_sub(visible);
-        let wanted = usize::from(ctx.model.ui.overlay_scroll);
-        let scroll = match starts.len() {
-            0 => wanted,
-            n => starts[wanted.min(n - 1)],
-        }
-        .min(max_scroll);
+        // A doc of sections scrolls by section from the top; from the end, by line.
+        let scroll = match (ctx.model.ui.overlay_scroll, starts.len()) {
+            (OverlayScroll::Top(n), k) if k > 0 => {
+                starts[usize::from(n).min(k - 1)].min(max_scroll)
+            }
+            (s, _) => s.offset(max_scroll),
+        };
         for (row, spans) in lines.iter().skip(scroll).take(visible).enumerate() {
             let pieces: Vec<(&str, Style)> =
                 spans.iter().map(|(s, st)| (s.as_str(), *st)).collect();

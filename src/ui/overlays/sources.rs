@@ -78,7 +78,7 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
         for w in &s.warnings {
             doc.line(vec![
                 ("  warning: ".to_string(), theme.warn()),
-                (w.clone(), p),
+                (w.to_string(), p),
             ]);
         }
         let rejected: Vec<_> = model

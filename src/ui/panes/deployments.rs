@@ -14,7 +14,7 @@ use crate::app::PaneId;
 use crate::metrics::DeploymentFacts;
 use crate::model::{CanaryOutcome, DeployKind, Deployment};
 use crate::ui::paint::{border_note, fit, put, put_spans, restyle, scroll_offset, width};
-use crate::ui::theme::{Sym, Theme};
+use crate::ui::theme::Sym;
 use crate::ui::{format, Ctx};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,14 +46,13 @@ const FLAGS_MIN: u16 = 9;
 /// Room for every flag a deployment usually carries ("FAIL SPIKE hotfix wknd ooh").
 const FLAGS_WIDE: u16 = 26;
 
-/// Canary stage and result: "25% …", "100% ok", "25% fail", "-" without a canary.
-pub fn canary_text(d: &Deployment, theme: &Theme) -> String {
+/// Canary stage and result: "25% wait", "100% ok", "25% fail", "-" without a canary.
+pub fn canary_text(d: &Deployment) -> String {
     match &d.canary {
         None => "-".to_string(),
         Some(c) => match c.outcome {
-            CanaryOutcome::InProgress => {
-                format!("{}% {}", c.traffic_percent, theme.sym(Sym::Ellipsis))
-            }
+            // A word, not "…": an ellipsis reads as text cut off.
+            CanaryOutcome::InProgress => format!("{}% wait", c.traffic_percent),
             CanaryOutcome::Passed => format!("{}% ok", c.traffic_percent),
             CanaryOutcome::Failed => format!("{}% fail", c.traffic_percent),
         },
@@ -138,7 +137,7 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
     let service_w = width(service).clamp(7, 16) as u16;
     let canary_w = rows
         .iter()
-        .map(|d| width(&canary_text(d, theme)))
+        .map(|d| width(&canary_text(d)))
         .max()
         .unwrap_or(0)
         .clamp(6, 9) as u16;
@@ -260,7 +259,7 @@ fn draw_cell(
                 Some(CanaryOutcome::Passed) => theme.ok(),
                 None => theme.muted(),
             };
-            text(&canary_text(d, theme), style, buf);
+            text(&canary_text(d), style, buf);
         }
         Column::Deployer => text(&d.deployer, theme.plain(), buf),
         Column::Flags => {

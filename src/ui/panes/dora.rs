@@ -27,12 +27,14 @@ fn compare(current: Option<f64>, previous: Option<f64>, lower_is_better: bool) -
     (arrow, trend)
 }
 
-fn trend_look(trend: Trend, theme: &Theme) -> (&'static str, Style) {
+/// The verdict's word, the mark that stands for it where the word does not fit, and
+/// its style: better and worse differ in shape, not only in colour.
+fn trend_look(trend: Trend, theme: &Theme) -> (&'static str, &'static str, Style) {
     match trend {
-        Trend::Better => ("better", theme.ok()),
-        Trend::Worse => ("worse", theme.bad()),
-        Trend::Same => ("same", theme.plain()),
-        Trend::Unknown => ("new", theme.muted()),
+        Trend::Better => ("better", theme.sym(Sym::Ok), theme.ok()),
+        Trend::Worse => ("worse", theme.sym(Sym::Fail), theme.bad()),
+        Trend::Same => ("same", "", theme.plain()),
+        Trend::Unknown => ("new", "?", theme.muted()),
     }
 }
 
@@ -175,8 +177,30 @@ fn tiles(cur: &Dora, prev: &Dora) -> [TileData; 5] {
 /// Rows a tile uses when it has them all (name, value, counts, badge).
 const TILE_ROWS: u16 = 4;
 
+/// What the pane says instead of tiles when no source delivers deployments: the
+/// reason first, then what would give figures.
+pub fn unavailable_lines(reason: &str) -> [String; 3] {
+    [
+        format!("{reason}: DORA counts deployments, and no configured source lists them"),
+        "deploy markers from Prometheus only mark the golden-signal charts".to_string(),
+        "run with --demo to see the DORA figures on demo data".to_string(),
+    ]
+}
+
 pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
     let theme = ctx.theme;
+    if let Some(reason) = ctx.model.dora_unavailable() {
+        let inner = ctx.pane_box(PaneId::Dora, "production", area, buf);
+        for (row, line) in unavailable_lines(reason).iter().enumerate() {
+            let style = if row == 0 {
+                theme.warn()
+            } else {
+                theme.muted()
+            };
+            put(buf, inner, 1, row as u16, line, style);
+        }
+        return;
+    }
     let Some(svc) = ctx.service() else {
         let inner = ctx.pane_box(PaneId::Dora, "", area, buf);
         put(buf, inner, 1, 0, "no DORA figures yet", theme.muted());
@@ -220,7 +244,7 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
         };
         let rect = Rect::new(x, inner.y, w.saturating_sub(1), inner.height);
         let (arrow, trend) = compare(t.current, t.previous, t.lower_is_better);
-        let (word, trend_style) = trend_look(trend, theme);
+        let (word, mark, trend_style) = trend_look(trend, theme);
         let name = if width(t.name.0) <= usize::from(rect.width) {
             t.name.0
         } else {
@@ -232,6 +256,7 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
             value_style: theme.bold(),
             arrow: theme.sym(arrow),
             trend_word: word,
+            trend_mark: mark,
             trend_style,
             counts: &t.counts,
             badge: if rect.width < 18 {
@@ -248,6 +273,44 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn better_and_worse_differ_without_colour_at_every_width() {
+        // A tile at any width shows, beside the arrow, the verdict's word or a mark
+        // that differs between better and worse, never a bare arrow.
+        for ascii in [false, true] {
+            let theme = Theme::new(false, ascii);
+            let (better, worse) = (
+                trend_look(Trend::Better, &theme),
+                trend_look(Trend::Worse, &theme),
+            );
+            assert_ne!(better.1, worse.1);
+            // From the width that holds value, arrow and mark; below it the cut is marked.
+            for w in 10..=30u16 {
+                let mut seen = Vec::new();
+                for (trend, arrow) in [(Trend::Better, Sym::Up), (Trend::Worse, Sym::Up)] {
+                    let (word, mark, style) = trend_look(trend, &theme);
+                    let mut buf = Buffer::empty(Rect::new(0, 0, w, 4));
+                    Tile {
+                        name: "Lead time",
+                        value: "10h 12m",
+                        value_style: Style::new(),
+                        arrow: theme.sym(arrow),
+                        trend_word: word,
+                        trend_mark: mark,
+                        trend_style: style,
+                        counts: &[],
+                        badge: "[ELITE]",
+                        badge_style: Style::new(),
+                    }
+                    .render(buf.area, &mut buf, &theme);
+                    let text = crate::ui::buffer_to_text(&buf);
+                    seen.push(text.lines().nth(1).unwrap_or_default().to_string());
+                }
+                assert_ne!(seen[0], seen[1], "width {w} ascii {ascii}: {seen:?}");
+            }
+        }
+    }
 
     #[test]
     fn trend_direction_and_goodness() {

@@ -1,13 +1,14 @@
 //! Golden signals of the selected service over the last three hours: error ratio (with
 //! the SLO threshold line) and p99 latency, with a vertical marker at each deployment
-//! labelled by its version (rollbacks get the rollback symbol, failures the bad style).
+//! labelled by its version (rollbacks get the rollback symbol, failures the bad style)
+//! and at each deployment a `deploy_marker_query` saw that no deployment source knows.
 
 use chrono::Duration;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
-use crate::app::PaneId;
-use crate::model::{DeployKind, DeployStatus, Series, SeriesKind, Ts};
+use crate::app::{Model, PaneId};
+use crate::model::{AnnotationKind, DeployKind, DeployStatus, Series, SeriesKind, Ts};
 use crate::ui::paint::{put, put_spans};
 use crate::ui::theme::Sym;
 use crate::ui::widgets::chart::{Chart, HLine, VMark};
@@ -36,29 +37,13 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
     let x_of = |t: Ts| (t - start).num_seconds() as f64;
     let x_range = (0.0, x_of(model.now));
 
-    // Deployment markers: labels live as long as the charts, so build them first.
-    let deployments = model.service_deployments();
-    let labels: Vec<String> = deployments
+    let found = markers(model, service, start, model.now, theme.sym(Sym::Rollback));
+    let marks: Vec<VMark> = found
         .iter()
-        .map(|d| {
-            if d.kind == DeployKind::Rollback || d.status == DeployStatus::RolledBack {
-                format!("{}{}", theme.sym(Sym::Rollback), d.version)
-            } else {
-                d.version.clone()
-            }
-        })
-        .collect();
-    let marks: Vec<VMark> = deployments
-        .iter()
-        .zip(&labels)
-        .filter(|(d, _)| d.started_at >= start && d.started_at <= model.now)
-        .map(|(d, label)| VMark {
-            x: x_of(d.started_at),
-            label,
-            style: match d.status {
-                DeployStatus::Failed | DeployStatus::RolledBack => theme.bad(),
-                _ => theme.warn(),
-            },
+        .map(|m| VMark {
+            x: x_of(m.at),
+            label: &m.label,
+            style: if m.bad { theme.bad() } else { theme.warn() },
         })
         .collect();
 
@@ -107,6 +92,65 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
         true,
         |v| format!("{v:.0}ms"),
     );
+}
+
+/// One vertical marker on the charts: when, its label, and whether it marks a failure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Marker {
+    pub at: Ts,
+    pub label: String,
+    pub bad: bool,
+}
+
+/// How far apart a deploy marker from the metrics and a deployment (or another marker
+/// with the same label) may be and still be the same deployment: a marker query is
+/// sampled once a step, so one deployment can show in two neighbouring samples.
+const SAME_DEPLOYMENT: Duration = Duration::minutes(10);
+
+/// The markers of `service` in `[start, end]`, newest first (the first placed wins a
+/// clash of labels): its deployments (rollbacks labelled with `rollback`), then the
+/// deployments a `deploy_marker_query` saw that no deployment already marks. With no
+/// deployment source the metrics' markers are all a real config has.
+pub fn markers(model: &Model, service: &str, start: Ts, end: Ts, rollback: &str) -> Vec<Marker> {
+    let in_span = |t: Ts| t >= start && t <= end;
+    let deployments = model.service_deployments();
+    let mut out: Vec<Marker> = deployments
+        .iter()
+        .filter(|d| in_span(d.started_at))
+        .map(|d| Marker {
+            at: d.started_at,
+            label: if d.kind == DeployKind::Rollback || d.status == DeployStatus::RolledBack {
+                format!("{rollback}{}", d.version)
+            } else {
+                d.version.clone()
+            },
+            bad: matches!(d.status, DeployStatus::Failed | DeployStatus::RolledBack),
+        })
+        .collect();
+    let near = |a: Ts, b: Ts| (a - b).abs() <= SAME_DEPLOYMENT;
+    let seen = model.data.annotations.iter().filter(|a| {
+        a.kind == AnnotationKind::DeployMarker
+            && a.service.as_deref() == Some(service)
+            && in_span(a.at)
+    });
+    for a in seen {
+        let version = a.text.strip_prefix("deploy ").map(str::trim);
+        let known = deployments.iter().any(|d| match version {
+            Some(v) => d.version == v,
+            None => near(d.started_at, a.at),
+        });
+        let label = version.unwrap_or("deploy");
+        let twice = out.iter().any(|m| m.label == label && near(m.at, a.at));
+        if !known && !twice {
+            out.push(Marker {
+                at: a.at,
+                label: label.to_string(),
+                bad: false,
+            });
+        }
+    }
+    out.sort_by(|a, b| b.at.cmp(&a.at));
+    out
 }
 
 struct Span<'a> {
@@ -202,4 +246,120 @@ fn draw_one(
         buf,
         theme,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::View;
+    use crate::model::Annotation;
+    use chrono::{TimeZone, Utc};
+
+    fn at(min: i64) -> Ts {
+        Utc.with_ymd_and_hms(2026, 11, 20, 12, 0, 0)
+            .single()
+            .unwrap_or_default()
+            + Duration::minutes(min)
+    }
+
+    fn marker(service: &str, min: i64, text: &str) -> Annotation {
+        Annotation {
+            at: at(min),
+            service: Some(service.to_string()),
+            text: text.to_string(),
+            kind: AnnotationKind::DeployMarker,
+        }
+    }
+
+    fn model_with(annotations: Vec<Annotation>) -> Model {
+        let view = View {
+            tz: chrono_tz::UTC,
+            demo: false,
+        };
+        let mut m = Model::new(view, at(180));
+        m.data.services = vec!["api".into(), "web".into()];
+        m.data.annotations = annotations;
+        m
+    }
+
+    #[test]
+    fn a_real_configs_deploy_markers_are_drawn_for_their_service_in_the_span() {
+        let m = model_with(vec![
+            marker("api", -30, "deploy 1.0"),
+            marker("api", 60, "deploy 1.1"),
+            // One deployment seen in two neighbouring samples is one marker.
+            marker("api", 61, "deploy 1.1"),
+            marker("api", 120, "deploy"),
+            marker("web", 90, "deploy 9.9"),
+            Annotation {
+                kind: AnnotationKind::Note,
+                ..marker("api", 100, "a note")
+            },
+        ]);
+        let found = markers(&m, "api", at(0), at(180), "<");
+        let labels: Vec<(&str, Ts)> = found.iter().map(|k| (k.label.as_str(), k.at)).collect();
+        assert_eq!(labels, vec![("deploy", at(120)), ("1.1", at(60))]);
+        assert!(found.iter().all(|k| !k.bad));
+    }
+
+    #[test]
+    fn the_chart_draws_the_markers_of_a_config_without_deployments() {
+        use crate::metrics::Derived;
+        use crate::ui::{Ctx, Theme};
+        let mut m = model_with(vec![marker("api", 90, "deploy 7.7.7")]);
+        m.data.series.insert(
+            ("api".into(), SeriesKind::ErrorRatio),
+            Series {
+                query: "q".into(),
+                points: (0..=180).step_by(5).map(|i| (at(i), 0.001)).collect(),
+            },
+        );
+        let derived = Derived::default();
+        let theme = Theme::new(false, false);
+        let ctx = Ctx {
+            model: &m,
+            derived: &derived,
+            theme: &theme,
+        };
+        let mut buf = Buffer::empty(Rect::new(0, 0, 60, 16));
+        draw(&ctx, buf.area, &mut buf);
+        let text = crate::ui::buffer_to_text(&buf);
+        assert!(text.contains("7.7.7"), "{text}");
+        assert!(text.contains(theme.sym(Sym::Marker)), "{text}");
+    }
+
+    #[test]
+    fn a_marker_of_a_known_deployment_is_not_drawn_twice() {
+        use crate::model::{Deployment, Trigger};
+        let mut m = model_with(vec![
+            marker("api", 62, "deploy 2.0"),
+            marker("api", 65, "deploy"),
+            marker("api", 150, "deploy"),
+        ]);
+        m.data.deployments.upsert(vec![Deployment {
+            id: "d2".into(),
+            source: "test".into(),
+            service: "api".into(),
+            environment: "production".into(),
+            version: "2.0".into(),
+            sha: "abc".into(),
+            status: DeployStatus::Failed,
+            started_at: at(60),
+            finished_at: Some(at(70)),
+            deployer: "ann".into(),
+            url: None,
+            commits: Vec::new(),
+            stages: Vec::new(),
+            canary: None,
+            trigger: Trigger::Auto,
+            kind: DeployKind::Normal,
+        }]);
+        let found = markers(&m, "api", at(0), at(180), "<");
+        let labels: Vec<&str> = found.iter().map(|k| k.label.as_str()).collect();
+        assert_eq!(labels, vec!["deploy", "2.0"]);
+        assert!(
+            found[1].bad,
+            "a failed deployment is drawn in the bad style"
+        );
+    }
 }

@@ -17,6 +17,9 @@ pub struct Tile<'a> {
     /// Trend arrow and a word for it ("better", "worse"), styled by goodness.
     pub arrow: &'a str,
     pub trend_word: &'a str,
+    /// What replaces the word where it does not fit (✓ better, ✗ worse): the arrow
+    /// gives the direction only, and colour alone must not say whether it is good.
+    pub trend_mark: &'a str,
     pub trend_style: Style,
     /// The counts behind the value, longest form first; the first that fits is shown
     /// (the last, cut, when none does).
@@ -38,21 +41,31 @@ impl Tile<'_> {
         let w = usize::from(area.width);
         let p = theme.plain();
         let name = fit(self.name, w, theme);
-        // The trend word only when it fits beside the value.
+        // The trend word when it fits beside the value, else its mark.
         let with_word = width(self.value) + width(self.arrow) + width(self.trend_word) + 2 <= w;
-        let word = if with_word { self.trend_word } else { "" };
+        let (gap, word) = if with_word {
+            (" ", self.trend_word)
+        } else {
+            ("", self.trend_mark)
+        };
         let value_line: [(&str, Style); 5] = [
             (self.value, self.value_style),
             (" ", p),
             (self.arrow, self.trend_style),
-            (" ", p),
+            (gap, p),
             (word, self.trend_style),
         ];
         match area.height {
             0 => {}
             1 => {
                 let col = put_spans(buf, area, 0, 0, &[(&name, theme.bold()), (" ", p)]);
-                put_spans(buf, area, col, 0, &value_line[..3]);
+                let short = [
+                    value_line[0],
+                    value_line[1],
+                    value_line[2],
+                    (self.trend_mark, self.trend_style),
+                ];
+                put_spans(buf, area, col, 0, &short);
             }
             2 | 3 => {
                 put_spans(buf, area, 0, 0, &[(&name, theme.bold())]);

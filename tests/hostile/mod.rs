@@ -1,0 +1,291 @@
+//! A hostile Prometheus-compatible server on a loopback port, and the corpus it attacks
+//! with: escape sequences of every family (C0, C1 in 7- and 8-bit form, CSI, OSC, DCS,
+//! APC, PM, SOS), bidi controls, the client's own token echoed back, and oversized
+//! text, put in every field a Prometheus answer has (build version, warnings, infos,
+//! errorType, error, label values, HTTP error bodies, HTML titles).
+//!
+//! Every field carries a visible tag (`HOSTILE-<field>`), so a test can prove the
+//! field reached the output it checks, and not merely that nothing was printed.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+/// The bearer token the client is configured with; the server echoes it everywhere.
+pub const TOKEN: &str = "fd-hostile-T0KEN-5ecret-0042";
+
+/// A credential-looking word after `Bearer ` that is not a configured secret.
+pub const BEARER_WORD: &str = "abcdefghijkLMNOP";
+
+/// Characters in the oversized part of every field.
+pub const OVERSIZED: usize = 5_000;
+
+/// Each family of terminal-interpreted sequences, by name.
+pub fn families() -> Vec<(&'static str, String)> {
+    vec![
+        ("c0", "\u{0}\u{1}\u{7}\u{8}\u{b}\u{c}\u{e}\u{1a}\u{7f}\r".to_string()),
+        ("csi-7bit", "\u{1b}[2J\u{1b}[H\u{1b}[31;1m\u{1b}[?1049l".to_string()),
+        ("csi-8bit", "\u{9b}2J\u{9b}?25l".to_string()),
+        (
+            "osc-7bit",
+            "\u{1b}]0;PWNED-TITLE\u{7}\u{1b}]52;c;Y2xpcGJvYXJk\u{1b}\\".to_string(),
+        ),
+        ("osc-8bit", "\u{9d}0;PWNED-TITLE\u{9c}".to_string()),
+        ("dcs-7bit", "\u{1b}P+q544e\u{1b}\\".to_string()),
+        ("dcs-8bit", "\u{90}+q544e\u{9c}".to_string()),
+        ("apc-7bit", "\u{1b}_Gf=100;AAAA\u{1b}\\".to_string()),
+        ("apc-8bit", "\u{9f}Gf=100\u{9c}".to_string()),
+        ("pm-sos", "\u{1b}^pm\u{1b}\\\u{1b}Xsos\u{1b}\\\u{9e}\u{98}".to_string()),
+        ("other-c1", "\u{84}\u{85}\u{8d}\u{8e}\u{8f}".to_string()),
+        (
+            "bidi",
+            "\u{202a}\u{202b}\u{202c}\u{202d}\u{202e}\u{2066}\u{2067}\u{2068}\u{2069}\u{200e}\u{200f}\u{61c}"
+                .to_string(),
+        ),
+        (
+            "echoed-token",
+            format!("token {TOKEN} rejected; Authorization: Bearer {BEARER_WORD}"),
+        ),
+        ("oversized", "W".repeat(OVERSIZED)),
+    ]
+}
+
+/// The whole corpus in one string, tagged with the field it is sent in.
+pub fn payload(field: &str) -> String {
+    let mut s = format!("HOSTILE-{field} ");
+    for (_, seq) in families() {
+        s.push_str(&seq);
+        s.push(' ');
+    }
+    s
+}
+
+/// How the server answers everything under a path prefix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Valid Prometheus JSON with hostile text in every string field; the latency
+    /// query is rejected (400) with a hostile `error`.
+    Json,
+    /// An HTML page with a hostile `<title>` (a proxy's error page), HTTP 502.
+    Html,
+    /// A plain-text 500 whose body is hostile, including raw 8-bit C1 bytes.
+    Text,
+}
+
+impl Mode {
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Mode::Json => "/json",
+            Mode::Html => "/html",
+            Mode::Text => "/text",
+        }
+    }
+}
+
+/// A running hostile server; stops accepting when dropped (its thread ends with the
+/// test process).
+pub struct HostileServer {
+    pub url: String,
+    pub requests: Arc<AtomicUsize>,
+}
+
+impl HostileServer {
+    pub fn start() -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
+        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        let requests = Arc::new(AtomicUsize::new(0));
+        let counter = requests.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                counter.fetch_add(1, Ordering::Relaxed);
+                std::thread::spawn(move || {
+                    let _ = serve(stream);
+                });
+            }
+        });
+        HostileServer { url, requests }
+    }
+}
+
+fn serve(mut stream: TcpStream) -> std::io::Result<()> {
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut request_line = String::new();
+    reader.read_line(&mut request_line)?;
+    let mut content_length = 0usize;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line)? == 0 || line == "\r\n" || line == "\n" {
+            break;
+        }
+        let lower = line.to_ascii_lowercase();
+        if let Some(v) = lower.strip_prefix("content-length:") {
+            content_length = v.trim().parse().unwrap_or(0);
+        }
+    }
+    let mut body = vec![0u8; content_length];
+    reader.read_exact(&mut body)?;
+    let target = request_line.split_whitespace().nth(1).unwrap_or("/");
+    let form = String::from_utf8_lossy(&body);
+    let query_text = decode(
+        &target
+            .split_once('?')
+            .map(|(_, q)| q.to_string())
+            .unwrap_or_default(),
+    ) + &decode(&form);
+    let (status, content_type, body) = answer(target, &query_text);
+    let head = format!(
+        "HTTP/1.1 {status} X\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes())?;
+    stream.write_all(&body)?;
+    stream.flush()
+}
+
+/// Percent- and plus-decoding of a query string or form body (good enough to find
+/// words in the PromQL).
+fn decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
+                out.push(u8::from_str_radix(hex, 16).unwrap_or(b'?'));
+                i += 2;
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn json(v: serde_json::Value) -> (u16, &'static str, Vec<u8>) {
+    (200, "application/json", v.to_string().into_bytes())
+}
+
+fn answer(target: &str, query: &str) -> (u16, &'static str, Vec<u8>) {
+    if target.starts_with(Mode::Html.prefix()) {
+        let page = format!(
+            "<!DOCTYPE html><html><head><title>{}</title></head><body>login {TOKEN}</body></html>",
+            payload("title")
+        );
+        return (502, "text/html", page.into_bytes());
+    }
+    if target.starts_with(Mode::Text.prefix()) {
+        let mut body = payload("body").into_bytes();
+        // Raw 8-bit C1 bytes (CSI, OSC), not valid UTF-8.
+        body.extend_from_slice(b"\x9b2J\x9d0;PWNED-TITLE\x07");
+        return (500, "text/plain", body);
+    }
+    let now = 1_795_000_000.0_f64;
+    if target.contains("/status/buildinfo") {
+        return json(serde_json::json!({
+            "status": "success",
+            "data": {"version": payload("version"), "revision": payload("revision")}
+        }));
+    }
+    if query.contains("latency") {
+        let body = serde_json::json!({
+            "status": "error",
+            "errorType": payload("etype"),
+            "error": payload("error"),
+        });
+        return (400, "application/json", body.to_string().into_bytes());
+    }
+    let warnings = serde_json::json!([payload("warning")]);
+    let infos = serde_json::json!([payload("info")]);
+    if target.contains("query_range") || query.contains("marker") {
+        let start = now - 3_600.0;
+        return json(serde_json::json!({
+            "status": "success",
+            "warnings": warnings,
+            "infos": infos,
+            "data": {"resultType": "matrix", "result": [{
+                "metric": {"version": payload("label"), "service": payload("service-label")},
+                "values": [[start, "1"], [start + 600.0, "0.02"], [now, "0.01"]]
+            }]}
+        }));
+    }
+    json(serde_json::json!({
+        "status": "success",
+        "warnings": warnings,
+        "infos": infos,
+        "data": {"resultType": "vector", "result": [{
+            "metric": {"service": payload("service-label")},
+            "value": [now, "0.01"]
+        }]}
+    }))
+}
+
+/// A config that points flightdeck at `server` in `mode`, with a bearer token read
+/// from `FD_HOSTILE_TOKEN` and one service that uses every query kind.
+pub fn config(server: &HostileServer, mode: Mode, cache: &std::path::Path) -> String {
+    format!(
+        r#"[general]
+timezone = "UTC"
+refresh_seconds = 2
+
+[cache]
+path = "{cache}"
+
+[prometheus]
+url = "{url}"
+path_prefix = "{prefix}"
+auth = "bearer"
+token_env = "FD_HOSTILE_TOKEN"
+timeout_seconds = 5
+
+[[services]]
+name = "checkout"
+error_ratio_query = 'sum(rate(errors{{service="{{{{service}}}}"}}[{{{{window}}}}])) / sum(rate(total{{service="{{{{service}}}}"}}[{{{{window}}}}]))'
+request_rate_query = 'sum(rate(total{{service="{{{{service}}}}"}}[{{{{window}}}}]))'
+latency_p99_query = 'histogram_quantile(0.99, sum by (le) (rate(latency_bucket[{{{{window}}}}])))'
+deploy_marker_query = 'changes(deploy_marker{{service="{{{{service}}}}"}}[{{{{window}}}}]) > 0'
+"#,
+        cache = cache.display(),
+        url = server.url,
+        prefix = mode.prefix(),
+    )
+}
+
+/// Whatever reached a terminal or a file through `bytes`: the problems found, each
+/// named (an escape, a C1 control, a bidi control, the token, a line too long).
+pub fn problems(bytes: &[u8], longest_line: usize) -> Vec<String> {
+    let mut found = Vec::new();
+    for (i, b) in bytes.iter().enumerate() {
+        if (*b < 0x20 && *b != b'\n') || *b == 0x7f {
+            found.push(format!("control byte 0x{b:02x} at {i}"));
+        }
+    }
+    let text = String::from_utf8_lossy(bytes);
+    for c in text.chars() {
+        if ('\u{80}'..='\u{9f}').contains(&c) {
+            found.push(format!("C1 control U+{:04X}", c as u32));
+        }
+        if matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{61c}')
+        {
+            found.push(format!("bidi control U+{:04X}", c as u32));
+        }
+    }
+    if text.contains(TOKEN) {
+        found.push("the configured token".to_string());
+    }
+    if text.contains(BEARER_WORD) {
+        found.push("a bearer credential".to_string());
+    }
+    for line in text.lines() {
+        let n = line.chars().count();
+        if n > longest_line {
+            found.push(format!("a line of {n} characters"));
+        }
+    }
+    found.truncate(20);
+    found
+}
