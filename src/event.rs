@@ -66,6 +66,9 @@ pub enum SourceEventKind {
         error: SourceError,
         retry_after: Option<std::time::Duration>,
     },
+    /// When a polled source will try next (after each answer or failure), so the
+    /// header can say "error · next try in 12s" and the overlay the real wait.
+    NextAttempt { at: Ts },
 }
 
 /// Why a fetch failed, in words a user can act on. The message is [`OutsideText`]

@@ -25,9 +25,10 @@ const ROUND_TIMEOUT: StdDuration = StdDuration::from_secs(20);
 pub fn demo_app(config: &Config, seed: u64, at: Ts) -> App {
     let world = DemoWorld::new(seed, at - SNAPSHOT_LEAD);
     let mut app = new_app(config, true, at);
+    // In demo time, as the live demo registers it.
     app.register_source(
         crate::sources::demo::SOURCE_ID,
-        crate::sources::demo::UPDATE_INTERVAL,
+        crate::sources::demo::UPDATE_INTERVAL * crate::sources::demo::SPEED,
     );
     app.update(Event::Source(SourceEvent {
         source: crate::sources::demo::SOURCE_ID.to_string(),

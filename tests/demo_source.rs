@@ -6,12 +6,17 @@ use std::collections::BTreeMap;
 use chrono::{Duration, TimeZone, Utc};
 
 use flightdeck::event::SourceData;
+use flightdeck::metrics::budget::{alerts, burn_rate};
+use flightdeck::metrics::{AlertSeverity, BurnRates};
 use flightdeck::model::sanitize::is_clean;
 use flightdeck::model::{
     CanaryOutcome, DeployKind, DeployStatus, Deployment, Incident, Series, SeriesKind, Trigger, Ts,
     WindowRatios,
 };
-use flightdeck::sources::demo::{DemoWorld, DEFAULT_SEED, SERVICES, SNAPSHOT_LEAD};
+use flightdeck::sources::demo::rollout::{
+    CANARY_STEPS, INCIDENT_AFTER_SECS, ROLLBACK_SECS, ROLLOUT_DELAY_SECS,
+};
+use flightdeck::sources::demo::{DemoWorld, DEFAULT_SEED, SERVICES, SNAPSHOT_LEAD, SPEED};
 
 fn origin() -> Ts {
     Utc.with_ymd_and_hms(2025, 3, 12, 14, 7, 31)
@@ -73,6 +78,38 @@ fn burns(world: &DemoWorld, t: Ts, rollback: Option<Ts>) -> (f64, f64) {
     (burn(r.h1), burn(r.m5))
 }
 
+/// Demo time from the origin to the start of each canary step, and to the finish.
+const D: i64 = ROLLOUT_DELAY_SECS;
+const A: i64 = CANARY_STEPS[0].1;
+const B: i64 = CANARY_STEPS[1].1;
+const C: i64 = CANARY_STEPS[2].1;
+
+/// One wall-clock minute, in demo seconds.
+const WALL_MINUTE: i64 = 60 * SPEED as i64;
+
+/// Whether checkout's page alert fires at `t`, judged by the engine's alert table
+/// (DESIGN §3: 1 h and 5 m at 14.4, or 6 h and 30 m at 6) over the demo's ratios.
+fn paging(world: &DemoWorld, t: Ts, rollback: Option<Ts>) -> bool {
+    let r = world.ratios_at("checkout", t, rollback).unwrap_or_default();
+    let burn = |x| burn_rate(x, CHECKOUT_BUDGET);
+    let rates = BurnRates {
+        m5: burn(r.m5),
+        m30: burn(r.m30),
+        h1: burn(r.h1),
+        h6: burn(r.h6),
+        d3: burn(r.d3),
+    };
+    alerts(&rates)
+        .iter()
+        .any(|a| a.severity == AlertSeverity::Page)
+}
+
+/// The first instant from `from` (in 15 s demo steps, the series' resolution) at
+/// which `want` holds, within `limit` demo seconds.
+fn first(from: Ts, limit: i64, want: impl Fn(Ts) -> bool) -> Option<i64> {
+    (0..=limit).step_by(15).find(|s| want(from + secs(*s)))
+}
+
 fn live(world: &DemoWorld, t: Ts, rollback: Option<Ts>) -> Vec<Deployment> {
     let id = world.live_deployment_id().to_string();
     let rb = world.rollback_deployment_id().to_string();
@@ -100,8 +137,8 @@ fn the_same_seed_and_origin_give_the_same_world_and_another_seed_does_not() {
 #[test]
 fn history_covers_ninety_days_of_four_services_and_every_case() {
     let world = DemoWorld::new(DEFAULT_SEED, origin());
-    // Half a minute in, the live rollout is running too.
-    let v = view(world.data_at(origin() + secs(30)));
+    // Half a minute into the canary, the live rollout is running too.
+    let v = view(world.data_at(origin() + secs(D + 30)));
     let names: Vec<&str> = SERVICES.iter().map(|s| s.0).collect();
     assert_eq!(v.services, names);
     assert_eq!(names, ["checkout", "payments", "search", "gateway"]);
@@ -306,10 +343,14 @@ fn series_are_sorted_bounded_and_reach_the_instant() {
 fn the_rollout_moves_through_its_canary_steps() {
     let world = DemoWorld::new(DEFAULT_SEED, origin());
     assert!(
-        live(&world, origin() + secs(5), None).is_empty(),
+        live(&world, origin() + secs(D - 5), None).is_empty(),
         "started early"
     );
-    for (at, pct) in [(30, 5), (90, 25), (150, 100)] {
+    for (at, pct) in [
+        (D + A / 2, 5),
+        (D + A + B / 2, 25),
+        (D + A + B + C / 2, 100),
+    ] {
         let d = live(&world, origin() + secs(at), None);
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].status, DeployStatus::Running, "+{at}s");
@@ -320,59 +361,91 @@ fn the_rollout_moves_through_its_canary_steps() {
             "+{at}s"
         );
     }
-    let early = live(&world, origin() + secs(30), None);
+    let early = live(&world, origin() + secs(D + A / 2), None);
     assert_eq!(
         early[0].canary.as_ref().map(|c| c.outcome),
         Some(CanaryOutcome::InProgress)
     );
-    let judged = live(&world, origin() + secs(150), None);
+    let judged = live(&world, origin() + secs(D + A + B + C / 2), None);
     assert_eq!(
         judged[0].canary.as_ref().map(|c| c.outcome),
         Some(CanaryOutcome::Failed)
     );
-    // 10 s delay + 60 + 60 + 90 s of steps: finished 3.5 minutes after the origin.
-    let done = live(&world, origin() + secs(221), None);
+    let end = D + A + B + C;
+    let done = live(&world, origin() + secs(end + 1), None);
     assert_eq!(done[0].status, DeployStatus::Success);
-    assert_eq!(done[0].finished_at, Some(origin() + secs(220)));
-    assert_eq!(world.rollout_finish(), origin() + secs(220));
+    assert_eq!(done[0].finished_at, Some(origin() + secs(end)));
+    assert_eq!(world.rollout_finish(), origin() + secs(end));
     assert!(done[0].stages.iter().all(|s| s.finished_at.is_some()));
 }
 
 #[test]
-fn the_page_alert_trips_at_full_traffic_and_not_before_the_deploy() {
+fn the_page_alert_trips_within_a_wall_clock_minute_of_the_bad_canary() {
     let world = DemoWorld::new(DEFAULT_SEED, origin());
     let (h1, m5) = burns(&world, origin(), None);
     assert!(
         h1 < 1.0 && m5 < 1.0,
         "already burning before the deploy: {h1} {m5}"
     );
-    // At 25% the short window burns hot, but an hour of data cannot yet reach 14.4.
-    let (h1, m5) = burns(&world, origin() + secs(120), None);
+    // Halfway through the 5% step the short window burns hot, but an hour of data
+    // cannot yet reach 14.4.
+    let (h1, m5) = burns(&world, origin() + secs(D + A / 2), None);
     assert!(m5 >= PAGE_BURN && h1 < PAGE_BURN, "{h1} {m5}");
-    // Hand computation for t = origin + T in the 100% step: the new version fails 60%
-    // of its traffic, which it carried for 3 s-equivalents at 5%, 15 at 25% and T − 130
-    // at 100%: 1 h ratio ≈ 0.6 · (T − 112) / 3600 plus a baseline of ~0.0004.
+    // Hand computation at the snapshot instant, T into the 100% step: the new version
+    // fails 60% of its traffic, which it carried for 5% of A, 25% of B and all of T;
+    // the 1 h window holds all of it: ratio ≈ 0.6 · (0.05 A + 0.25 B + T) / 3600
+    // plus a baseline of ~0.0004.
     let at = origin() + SNAPSHOT_LEAD;
-    let t = SNAPSHOT_LEAD.num_seconds() as f64;
-    let expected = (0.6 * (t - 112.0) / 3600.0 + 0.0004) / CHECKOUT_BUDGET;
-    let (h1, m5) = burns(&world, at, None);
+    let t = (SNAPSHOT_LEAD.num_seconds() - D - A - B) as f64;
+    assert!(t > 0.0 && t < C as f64, "the snapshot is in the 100% step");
+    let carried = 0.05 * A as f64 + 0.25 * B as f64 + t;
+    let expected = (0.6 * carried / 3600.0 + 0.0004) / CHECKOUT_BUDGET;
+    let (h1, _) = burns(&world, at, None);
     assert!(
         (h1 - expected).abs() < 0.1 * expected,
         "1h burn {h1}, expected ≈ {expected}"
     );
+    assert!(paging(&world, at, None), "not firing at the snapshot");
+    // Never before the canary; first within a wall-clock minute of it.
+    let start = origin() + secs(D);
+    assert!(first(origin(), D - 15, |t| paging(&world, t, None)).is_none());
+    let fired = first(start, 4 * WALL_MINUTE, |t| paging(&world, t, None));
     assert!(
-        h1 >= PAGE_BURN && m5 >= PAGE_BURN,
-        "not firing at the snapshot: {h1} {m5}"
+        fired.is_some_and(|s| s <= WALL_MINUTE),
+        "the page fires {fired:?} demo seconds after the canary (a wall minute is {WALL_MINUTE})"
     );
-    // It first trips while the rollout is still running at 100%.
-    let first = (10..=400)
-        .step_by(5)
-        .find(|s| {
-            let (h1, m5) = burns(&world, origin() + secs(*s), None);
-            h1 >= PAGE_BURN && m5 >= PAGE_BURN
-        })
-        .unwrap_or(i64::MAX);
-    assert!((130..220).contains(&first), "page first fires at +{first}s");
+}
+
+/// Whenever `b` is pressed — at 5%, at 25%, at 100%, after the rollout finished, with
+/// one or both alert pairs firing — the page clears within a wall-clock minute and
+/// stays clear.
+#[test]
+fn the_page_alert_clears_within_a_wall_clock_minute_of_a_rollback() {
+    let world = DemoWorld::new(DEFAULT_SEED, origin());
+    for after in [
+        A / 2,
+        A + B / 2,
+        A + B + 60,
+        A + B + C / 2,
+        A + B + C + 1200,
+    ] {
+        let rb = origin() + secs(D + after);
+        let cleared = first(rb, 4 * WALL_MINUTE, |t| !paging(&world, t, Some(rb)));
+        let Some(cleared) = cleared else {
+            panic!("rolled back {after} s into the rollout: still paging after 4 wall minutes")
+        };
+        assert!(
+            cleared <= WALL_MINUTE,
+            "rolled back {after} s in: the page clears {cleared} demo s later"
+        );
+        let again = first(rb + secs(cleared), 6 * 3600, |t| {
+            paging(&world, t, Some(rb))
+        });
+        assert_eq!(
+            again, None,
+            "rolled back {after} s in: the page fired again"
+        );
+    }
 }
 
 #[test]
@@ -401,7 +474,9 @@ fn a_snapshot_shows_the_rollout_at_full_traffic_with_analysis_failed() {
 #[test]
 fn rolling_back_restores_the_old_version_and_the_short_window_recovers() {
     let world = DemoWorld::new(DEFAULT_SEED, origin());
-    let rb = origin() + secs(200);
+    // Rolled back 200 s into the 100% step, before the incident opens.
+    let rb = origin() + secs(D + A + B + 200);
+    const { assert!(A + B + 200 < INCIDENT_AFTER_SECS) };
     assert!(world.check_rollback("checkout", rb, None).is_ok());
     let during = live(&world, rb + secs(10), Some(rb));
     assert_eq!(during.len(), 2);
@@ -413,7 +488,7 @@ fn rolling_back_restores_the_old_version_and_the_short_window_recovers() {
         (DeployKind::Rollback, DeployStatus::Running)
     );
     assert_ne!(rollback.version, during[0].version);
-    let after = live(&world, rb + secs(30), Some(rb));
+    let after = live(&world, rb + secs(ROLLBACK_SECS + 5), Some(rb));
     assert_eq!(after[1].status, DeployStatus::Success);
     // The previous production success of checkout is what the rollback re-deploys.
     let history = view(world.data_at(origin()));
@@ -439,7 +514,7 @@ fn rolling_back_restores_the_old_version_and_the_short_window_recovers() {
     let (_, m5) = burns(&world, rb + secs(330), Some(rb));
     assert!(m5 < 2.0, "5m burn still {m5}");
     // Rolled back before the incident would have opened: none opens.
-    let v = view(world.data_at_with_rollback(rb + secs(600), Some(rb)));
+    let v = view(world.data_at_with_rollback(rb + secs(INCIDENT_AFTER_SECS), Some(rb)));
     let inc = v
         .incidents
         .iter()
@@ -450,7 +525,9 @@ fn rolling_back_restores_the_old_version_and_the_short_window_recovers() {
 #[test]
 fn a_late_rollback_resolves_the_opened_incident_and_is_reproducible() {
     let world = DemoWorld::new(DEFAULT_SEED, origin());
-    let rb = origin() + secs(400);
+    // Rolled back 400 s after the rollout finished, with the incident open.
+    let end = D + A + B + C;
+    let rb = origin() + secs(end + 400);
     let linked = |t: Ts| -> Vec<Incident> {
         view(world.data_at_with_rollback(t, Some(rb)))
             .incidents
@@ -461,13 +538,15 @@ fn a_late_rollback_resolves_the_opened_incident_and_is_reproducible() {
     let open = linked(rb - secs(1));
     assert_eq!(open.len(), 1);
     assert_eq!(open[0].resolved_at, None);
-    assert_eq!(open[0].created_at, origin() + secs(280));
-    let closed = linked(rb + secs(400));
-    assert_eq!(closed[0].resolved_at, Some(rb + secs(325)));
+    assert_eq!(open[0].created_at, origin() + secs(D + INCIDENT_AFTER_SECS));
+    // Resolved a quarter of an hour after the 5 min rollback deployment finished.
+    let resolve = ROLLBACK_SECS + 15 * 60;
+    let closed = linked(rb + secs(resolve + 60));
+    assert_eq!(closed[0].resolved_at, Some(rb + secs(resolve)));
     let finished = live(&world, rb + secs(1), Some(rb));
     assert_eq!(finished[0].status, DeployStatus::RolledBack);
     // It had finished at 100% before the rollback: its finish time stays.
-    assert_eq!(finished[0].finished_at, Some(origin() + secs(220)));
+    assert_eq!(finished[0].finished_at, Some(origin() + secs(end)));
     let again = DemoWorld::new(DEFAULT_SEED, origin());
     let a = view(world.data_at_with_rollback(rb + secs(90), Some(rb)));
     let b = view(again.data_at_with_rollback(rb + secs(90), Some(rb)));
@@ -478,7 +557,7 @@ fn a_late_rollback_resolves_the_opened_incident_and_is_reproducible() {
 #[test]
 fn rollbacks_that_do_nothing_are_refused_with_a_reason() {
     let world = DemoWorld::new(DEFAULT_SEED, origin());
-    let t = origin() + secs(60);
+    let t = origin() + secs(D + 60);
     assert!(world
         .check_rollback("search", t, None)
         .is_err_and(|w| w.contains("search")));
@@ -543,8 +622,10 @@ mod task {
             let (tx, mut rx) = mpsc::channel(64);
             let (stop, stop_rx) = watch::channel(false);
             let (ctx, _ctx_commands) = channels(tx, stop_rx);
-            // Started a minute ago: the rollout is at 5%, so a rollback applies.
-            let handle = demo::spawn(ctx, DEFAULT_SEED, Utc::now() - secs(60));
+            // Started 12 wall seconds ago, 12 demo minutes: the rollout is at 5%, so
+            // a rollback applies.
+            let clock = demo::DemoClock::starting_at(Utc::now() - secs(12));
+            let handle = demo::spawn(ctx, DEFAULT_SEED, clock);
             assert_eq!(handle.id, "demo");
 
             let first = next(&mut rx).await;
@@ -601,7 +682,7 @@ mod task {
             let (tx, rx) = mpsc::channel(64);
             let (_stop, stop_rx) = watch::channel(false);
             let (ctx, _ctx_commands) = channels(tx, stop_rx);
-            let handle = demo::spawn(ctx, DEFAULT_SEED, Utc::now());
+            let handle = demo::spawn(ctx, DEFAULT_SEED, demo::DemoClock::starting_at(Utc::now()));
             drop(rx);
             let ended = tokio::time::timeout(std::time::Duration::from_secs(10), handle.task).await;
             assert!(

@@ -274,7 +274,8 @@ fn every_scroll_key_the_help_names_moves_the_help() {
     assert_eq!(top, 1);
     assert!(last > 6, "the help must be longer than a page here: {last}");
     // (key, where it must take the help from the top)
-    let moves: [(KeyCode, KeyModifiers, fn(usize) -> bool); 8] = [
+    type Move = (KeyCode, KeyModifiers, fn(usize) -> bool);
+    let moves: [Move; 8] = [
         (KeyCode::Char('j'), none, |p| p == 2),
         (KeyCode::Down, none, |p| p == 2),
         (KeyCode::PageDown, none, |p| p > 2),

@@ -8,7 +8,8 @@
 use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
 
-use super::{App, SourceStatus};
+use super::selection::Anchor;
+use super::{App, Feeds, SourceStatus};
 use crate::event::{SourceData, SourceEvent, SourceEventKind};
 use crate::model::{Deployment, Incident};
 
@@ -37,6 +38,7 @@ impl App {
             }
             SourceEventKind::Fetched { at, data, warnings } => {
                 status.fetching = false;
+                status.feeds = feeds_of(status.feeds, &data);
                 status.last_ok = Some(at);
                 status.from_cache = false;
                 status.retry_not_before = None;
@@ -45,6 +47,7 @@ impl App {
                 self.apply_data(data);
             }
             SourceEventKind::Cached { at, data } => {
+                status.feeds = feeds_of(status.feeds, &data);
                 if status.has_live_data() {
                     // A live answer already arrived and is newer than the cache.
                     self.apply_data_with(data, Merge::FillGaps);
@@ -66,6 +69,7 @@ impl App {
                     .and_then(|d| chrono::Duration::from_std(d).ok())
                     .map(|d| at.max(now) + d);
             }
+            SourceEventKind::NextAttempt { at } => status.next_attempt = Some(at),
         }
         self.dirty = true;
     }
@@ -89,6 +93,8 @@ impl App {
     }
 
     fn apply_data_with(&mut self, data: Vec<SourceData>, merge: Merge) {
+        // New rows can land above the cursor: it follows its deployment, not its row.
+        let anchor = Anchor::take(&self.model);
         for item in data {
             match merge {
                 Merge::Replace => self.apply_one(item),
@@ -96,7 +102,7 @@ impl App {
             }
         }
         self.stale_derived = true;
-        self.clamp_cursors();
+        anchor.restore(&mut self.model);
     }
 
     /// Cached data under live data: only what the model does not hold yet.
@@ -203,6 +209,13 @@ impl App {
             self.model.ui.deploy_cursor = rows.saturating_sub(1);
         }
     }
+}
+
+/// What a source has fed so far, plus what `data` brings.
+fn feeds_of(known: Feeds, data: &[SourceData]) -> Feeds {
+    data.iter()
+        .filter_map(Feeds::of)
+        .fold(known, |all, kind| all.union(kind))
 }
 
 fn incident_order(a: &Incident, b: &Incident) -> Ordering {

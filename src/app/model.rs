@@ -66,6 +66,11 @@ pub struct SourceStatus {
     /// When the last failure carried a server's `Retry-After`: the source asks again
     /// no sooner than this (the header can say "rate limited, next try 14:05").
     pub retry_not_before: Option<Ts>,
+    /// When the poller will try next (it says so after every attempt); `None` for a
+    /// source that does not say (the demo, the cache).
+    pub next_attempt: Option<Ts>,
+    /// The kinds of data this source has delivered: which panes its health marks.
+    pub feeds: Feeds,
     /// What the API warned about in the last successful fetch (partial answers,
     /// rejected queries…); kept through failures until the next success replaces it.
     pub warnings: Vec<OutsideText>,
@@ -82,6 +87,8 @@ impl SourceStatus {
             last_ok: None,
             last_error: None,
             retry_not_before: None,
+            next_attempt: None,
+            feeds: Feeds::default(),
             warnings: Vec::new(),
             from_cache: false,
         }
@@ -112,9 +119,52 @@ impl SourceStatus {
         self.last_ok.is_some() && !self.from_cache
     }
 
+    /// How long until the next attempt, if one is planned after `now`: the poller's
+    /// backoff, or a server's `Retry-After` when that is later.
+    pub fn next_try_in(&self, now: Ts) -> Option<Duration> {
+        let at = match (self.next_attempt, self.retry_not_before) {
+            (Some(a), Some(b)) => a.max(b),
+            (a, b) => a.or(b)?,
+        };
+        (at > now).then(|| at - now)
+    }
+
     /// Age of the data at `now`, if any.
     pub fn age(&self, now: Ts) -> Option<Duration> {
         self.last_ok.map(|at| now - at)
+    }
+}
+
+/// Kinds of data a source delivers, as a small set: which panes a stale or failing
+/// source marks is decided by what it fed them (see `ui::freshness`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Feeds(u8);
+
+impl Feeds {
+    pub const DEPLOYMENTS: Feeds = Feeds(1);
+    pub const INCIDENTS: Feeds = Feeds(1 << 1);
+    pub const SERIES: Feeds = Feeds(1 << 2);
+    pub const RATIOS: Feeds = Feeds(1 << 3);
+    pub const ANNOTATIONS: Feeds = Feeds(1 << 4);
+
+    /// The kind of one piece of data; `None` for what no pane's figures come from
+    /// (service names, rejected records).
+    pub fn of(data: &crate::event::SourceData) -> Option<Feeds> {
+        use crate::event::SourceData as D;
+        match data {
+            D::Deployments(_) => Some(Feeds::DEPLOYMENTS),
+            D::Incidents(_) => Some(Feeds::INCIDENTS),
+            D::Series { .. } => Some(Feeds::SERIES),
+            D::Ratios { .. } => Some(Feeds::RATIOS),
+            D::Annotations(_) => Some(Feeds::ANNOTATIONS),
+            D::Services(_) | D::Rejected(_) => None,
+        }
+    }
+    pub fn union(self, other: Feeds) -> Feeds {
+        Feeds(self.0 | other.0)
+    }
+    pub fn intersects(self, other: Feeds) -> bool {
+        self.0 & other.0 != 0
     }
 }
 

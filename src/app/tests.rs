@@ -577,3 +577,23 @@ fn configured_services_show_before_any_source_answers_and_are_not_doubled() {
     }));
     assert_eq!(a.model.data.services, ["checkout", "search", "cart"]);
 }
+
+/// The clock alone re-derives every `DERIVE_EVERY` ticks, however far each tick moves
+/// the model's clock (the demo's runs x60): its CPU use does not grow with its speed.
+#[test]
+fn the_clock_alone_re_derives_every_few_ticks_whatever_its_speed() {
+    let mut a = loaded();
+    a.refresh_derived();
+    let first = a.derived.at;
+    assert_eq!(first, Some(t(100)));
+    for i in 1..=DERIVE_EVERY {
+        a.update(Event::Tick(t(100 + i64::from(i))));
+        a.refresh_derived();
+        let want = if i < DERIVE_EVERY {
+            first
+        } else {
+            Some(t(100 + i64::from(i)))
+        };
+        assert_eq!(a.derived.at, want, "after {i} ticks of a minute each");
+    }
+}

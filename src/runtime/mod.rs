@@ -21,6 +21,7 @@ use tokio::time::{Instant, MissedTickBehavior};
 use crate::app::{App, QuitReason, View};
 use crate::config::Config;
 use crate::event::{Command, Event, ShutdownReason, SourceCommand};
+use crate::sources::demo::DemoClock;
 use crate::sources::{SourceHandle, EVENT_CHANNEL_CAPACITY};
 use crate::ui::Theme;
 
@@ -65,12 +66,16 @@ async fn event_loop(term: &mut terminal::Term, opts: RunOptions) -> Result<QuitR
         demo: opts.demo,
     };
     let settings = crate::config::metrics_settings(&opts.config);
-    let mut app = App::new(view, settings, Utc::now());
+    // The demo lives on its own faster clock (its story fits in a minute); the app
+    // and the demo source read the same one.
+    let demo_clock = opts.demo.then(|| DemoClock::starting_at(Utc::now()));
+    let now = move || demo_clock.map_or_else(Utc::now, |c| c.now());
+    let mut app = App::new(view, settings, now());
 
     input::spawn(tx.clone(), stop_input.clone()).wrap_err("cannot start the input reader")?;
     signals::spawn(tx.clone()).wrap_err("cannot install signal handlers")?;
-    spawn_clock(tx.clone());
-    let sources = sources::spawn(&opts, &mut app, tx.clone(), shutdown_rx);
+    spawn_clock(tx.clone(), now);
+    let sources = sources::spawn(&opts, demo_clock, &mut app, tx.clone(), shutdown_rx);
 
     let theme = opts.theme;
     let result = drive(
@@ -182,7 +187,10 @@ fn dispatch(app: &mut App, event: Event, handles: &[SourceHandle]) {
 
 /// One tick per wall-clock second, on the second, so the header clock turns over
 /// when the user's watch does.
-fn spawn_clock(events: mpsc::Sender<Event>) {
+fn spawn_clock(
+    events: mpsc::Sender<Event>,
+    now: impl Fn() -> chrono::DateTime<Utc> + Send + 'static,
+) {
     tokio::spawn(async move {
         let sub = Utc::now().timestamp_subsec_millis() as u64;
         let first = Instant::now() + StdDuration::from_millis(1000 - sub.min(999));
@@ -190,7 +198,7 @@ fn spawn_clock(events: mpsc::Sender<Event>) {
         ticks.set_missed_tick_behavior(MissedTickBehavior::Skip);
         loop {
             ticks.tick().await;
-            if events.send(Event::Tick(Utc::now())).await.is_err() {
+            if events.send(Event::Tick(now())).await.is_err() {
                 return;
             }
         }

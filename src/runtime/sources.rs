@@ -3,7 +3,6 @@
 
 use std::path::PathBuf;
 
-use chrono::Utc;
 use tokio::sync::{mpsc, watch};
 
 use super::RunOptions;
@@ -40,14 +39,15 @@ impl Sources {
 
 pub(super) fn spawn(
     opts: &RunOptions,
+    demo_clock: Option<demo::DemoClock>,
     app: &mut App,
     events: mpsc::Sender<Event>,
     shutdown: watch::Receiver<bool>,
 ) -> Sources {
-    let sources = if opts.demo {
+    let sources = if let Some(clock) = demo_clock.filter(|_| opts.demo) {
         let (ctx, _commands) = channels(events, shutdown);
         Sources {
-            handles: vec![demo::spawn(ctx, opts.seed, Utc::now())],
+            handles: vec![demo::spawn(ctx, opts.seed, clock)],
             cache: None,
         }
     } else {

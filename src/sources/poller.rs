@@ -40,12 +40,27 @@ pub struct PollerOptions {
     pub fetch_timeout: StdDuration,
 }
 
+/// While failing, the wait between attempts grows to at most this many intervals, so
+/// a source that answers again is seen healthy within a few intervals, not minutes.
+pub const BACKOFF_MULTIPLE: u32 = 4;
+
+/// ... but never to less than this: a 1 s interval still backs off to 10 s instead of
+/// hammering a server that is down every 4 s.
+pub const BACKOFF_FLOOR: StdDuration = StdDuration::from_secs(10);
+
+/// The longest wait between attempts while a source fails (before jitter and any
+/// `Retry-After` the server sends): `BACKOFF_MULTIPLE` intervals, at least
+/// `BACKOFF_FLOOR`.
+pub fn backoff_cap(interval: StdDuration) -> StdDuration {
+    interval.saturating_mul(BACKOFF_MULTIPLE).max(BACKOFF_FLOOR)
+}
+
 impl PollerOptions {
     pub fn new(interval: StdDuration) -> Self {
         PollerOptions {
             interval,
             jitter: 0.1,
-            max_backoff: interval.max(StdDuration::from_secs(300)),
+            max_backoff: backoff_cap(interval),
             // Above the HTTP layer's own limits (a 30 s request tried three times), so
             // those name the cause first; this catches what hangs outside HTTP.
             fetch_timeout: (interval * 2).max(StdDuration::from_secs(120)),
@@ -154,8 +169,18 @@ where
                 };
                 if !sent { break; }
                 let now = Instant::now();
-                next_at = now + options.delay_after_failure(failures, retry_after);
+                let wait = options.delay_after_failure(failures, retry_after);
+                next_at = now + wait;
                 not_before = retry_after.map(|h| now + h);
+                // The header says when the next try is ("error · next try in 12s").
+                let next_try = Duration::from_std(wait)
+                    .ok()
+                    .and_then(|w| Utc::now().checked_add_signed(w));
+                if let Some(at) = next_try {
+                    if !ctx.send(&id, SourceEventKind::NextAttempt { at }).await {
+                        break;
+                    }
+                }
                 false
             }
         };

@@ -20,19 +20,27 @@ fn fast(interval_ms: u64) -> PollerOptions {
 }
 
 /// Generous liveness bound: the test fails instead of hanging when an event never comes.
+/// The poller's announcements of its next attempt are skipped (tested on their own).
 async fn next(rx: &mut mpsc::Receiver<Event>) -> (String, SourceEventKind) {
-    match tokio::time::timeout(StdDuration::from_secs(10), rx.recv()).await {
-        Ok(Some(Event::Source(e))) => (e.source, e.kind),
-        other => panic!("expected a source event, got {other:?}"),
+    loop {
+        match tokio::time::timeout(StdDuration::from_secs(10), rx.recv()).await {
+            Ok(Some(Event::Source(e))) if matches!(e.kind, SourceEventKind::NextAttempt { .. }) => {
+            }
+            Ok(Some(Event::Source(e))) => return (e.source, e.kind),
+            other => panic!("expected a source event, got {other:?}"),
+        }
     }
 }
 
 /// With tokio's clock paused, a timeout would fire before the waits under test (the
 /// clock jumps to the nearest timer), so events are awaited without one.
 async fn recv_paused(rx: &mut mpsc::Receiver<Event>) -> (String, SourceEventKind) {
-    match rx.recv().await {
-        Some(Event::Source(e)) => (e.source, e.kind),
-        other => panic!("expected a source event, got {other:?}"),
+    loop {
+        match rx.recv().await {
+            Some(Event::Source(e)) if matches!(e.kind, SourceEventKind::NextAttempt { .. }) => {}
+            Some(Event::Source(e)) => return (e.source, e.kind),
+            other => panic!("expected a source event, got {other:?}"),
+        }
     }
 }
 
@@ -86,6 +94,7 @@ async fn fetches_then_reports_failures_and_recovers() {
                 SourceEventKind::Fetched { .. } => "fetched",
                 SourceEventKind::Failed { .. } => "failed",
                 SourceEventKind::Cached { .. } => "cached",
+                SourceEventKind::NextAttempt { .. } => "next",
             });
         }
         v
@@ -260,4 +269,118 @@ fn delay_after_failure_is_the_longer_of_backoff_and_hint() {
         let d = o.delay_after_failure(9, Some(StdDuration::from_secs(120)));
         assert!(d >= StdDuration::from_secs(120) && d <= StdDuration::from_secs(132));
     }
+}
+
+/// The bound on the backoff is a small multiple of the interval, with a floor, for
+/// every interval from 1 s to an hour — never the minutes a long outage used to reach.
+#[test]
+fn the_backoff_is_bounded_by_a_small_multiple_of_the_interval() {
+    for secs in [1u64, 2, 5, 10, 30, 60, 300, 3600] {
+        let interval = StdDuration::from_secs(secs);
+        let o = PollerOptions {
+            jitter: 0.0,
+            ..PollerOptions::new(interval)
+        };
+        let cap = backoff_cap(interval);
+        assert!(
+            cap >= BACKOFF_FLOOR && cap >= interval,
+            "{secs}s: cap {cap:?}"
+        );
+        assert!(
+            cap <= (interval * BACKOFF_MULTIPLE).max(BACKOFF_FLOOR),
+            "{secs}s: cap {cap:?}"
+        );
+        // A long outage reaches the cap and stays there.
+        assert_eq!(o.delay(30), cap, "{secs}s");
+        assert!(o.delay(1) > interval, "{secs}s: no backoff at all");
+    }
+}
+
+/// A server that fails six times and then answers: every retry comes within the cap
+/// (plus its jitter), each failure announces its next try truthfully, and the answer
+/// shows the source healthy in the app at once. Tokio's paused clock makes it exact.
+#[tokio::test(start_paused = true)]
+async fn a_source_that_answers_again_is_healthy_at_the_next_poll() {
+    use crate::app::{App, Health, View};
+    use tokio::time::Instant;
+    let (tx, mut rx) = mpsc::channel(64);
+    let (_stop_tx, stop_rx) = watch::channel(false);
+    let interval = StdDuration::from_secs(5);
+    let options = PollerOptions::new(interval);
+    // The promise, written out: a 5 s source waits at most 4 intervals between tries.
+    let cap = StdDuration::from_secs(20);
+    let calls = Arc::new(std::sync::Mutex::new(Vec::<Instant>::new()));
+    let log = Arc::clone(&calls);
+    let handle = spawn_poller("prom", options, tx, stop_rx, move || {
+        let n = {
+            let mut log = log.lock().expect("lock");
+            log.push(Instant::now());
+            log.len()
+        };
+        async move {
+            if n <= 6 {
+                Err(FetchError::new(SourceError {
+                    kind: SourceErrorKind::Server,
+                    message: "HTTP 503".into(),
+                }))
+            } else {
+                Ok(Fetched::default())
+            }
+        }
+    });
+    let view = View {
+        tz: chrono_tz::Tz::UTC,
+        demo: false,
+    };
+    let mut app = App::new(
+        view,
+        crate::metrics::Settings::default(),
+        chrono::Utc::now(),
+    );
+    app.register_source(
+        "prom",
+        chrono::Duration::from_std(interval).expect("interval"),
+    );
+    let mut failures = 0;
+    loop {
+        let Some(Event::Source(ev)) = rx.recv().await else {
+            panic!("the poller stopped");
+        };
+        let kind = ev.kind.clone();
+        // The app's clock follows the wall clock the poller stamps its events with.
+        app.update(Event::Tick(chrono::Utc::now()));
+        app.update(Event::Source(ev));
+        let status = app.model.sources[0].clone();
+        match kind {
+            SourceEventKind::Failed { .. } => failures += 1,
+            SourceEventKind::NextAttempt { .. } if failures > 0 && failures <= 6 => {
+                assert_eq!(status.health(app.model.now), Health::Error);
+                let wait = status.next_try_in(app.model.now).expect("a next try");
+                let bound = chrono::Duration::from_std(cap.mul_f64(1.1)).expect("cap");
+                assert!(
+                    wait <= bound,
+                    "next try in {wait} after {failures} failures"
+                );
+            }
+            SourceEventKind::Fetched { .. } => break,
+            _ => {}
+        }
+    }
+    assert_eq!(failures, 6);
+    assert_eq!(app.model.sources[0].health(app.model.now), Health::Ok);
+    let calls = calls.lock().expect("lock").clone();
+    assert_eq!(calls.len(), 7);
+    for (i, pair) in calls.windows(2).enumerate() {
+        let gap = pair[1] - pair[0];
+        assert!(
+            gap <= cap.mul_f64(1.1) + StdDuration::from_millis(1),
+            "attempt {} came {gap:?} after the one before (cap {cap:?})",
+            i + 2
+        );
+    }
+    // The last waits are at the cap (doubling reached it), so recovery is prompt
+    // because of the cap, not because the outage was short.
+    let last = calls[6] - calls[5];
+    assert!(last >= cap, "the backoff never reached its cap: {last:?}");
+    handle.task.abort();
 }

@@ -13,21 +13,35 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
     let (model, theme) = (ctx.model, ctx.theme);
     let clock = format::clock(model.now, model.view.tz);
     let clock_col = put_right(buf, area, 0, &clock, theme.bold());
-    // Everything left of the clock is clipped one cell before it.
-    let left = Rect::new(
-        area.x,
-        area.y,
-        clock_col.saturating_sub(1),
-        area.height.min(1),
-    );
+    // A firing page alert is shown whatever the focus, zoom or selected service; it
+    // keeps its place before the clock and the service list gives way to it.
+    let pages = page_alert_text(&firing_pages(ctx));
+    let mut right_edge = clock_col.saturating_sub(1);
+    if let Some(text) = pages {
+        let room = Rect::new(area.x, area.y, right_edge, 1);
+        let text = format!("{} {text}", theme.sym(Sym::Up));
+        right_edge = put_right(buf, room, 0, &text, theme.bad()).saturating_sub(1);
+    }
+    // Everything left of the clock (and of the alert) is clipped one cell before it.
+    let left = Rect::new(area.x, area.y, right_edge, area.height.min(1));
     let mut col = put(buf, left, 0, 0, "flightdeck", theme.heading());
     if model.view.demo {
+        // The demo's clock runs fast (its story fits in a minute): say so.
+        let speed = format!(
+            " {}{} time",
+            if theme.ascii { "x" } else { "×" },
+            crate::sources::demo::SPEED
+        );
         col = put_spans(
             buf,
             left,
             col,
             0,
-            &[(" ", theme.plain()), (" DEMO ", theme.badge())],
+            &[
+                (" ", theme.plain()),
+                (" DEMO ", theme.badge()),
+                (&speed, theme.bold()),
+            ],
         );
     }
     col = put(buf, left, col, 0, "  ", theme.plain());
@@ -82,11 +96,12 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
             ),
             Health::Pending => String::new(),
         };
-        if let (Health::Error, Some(next)) = (&health, source.retry_not_before) {
-            // The server asked us to wait (Retry-After): say until when.
-            if next > model.now {
-                detail = format!("{detail}, next try {}", format::hm(next, tz));
-            }
+        if let (Health::Error, Some(wait)) = (&health, source.next_try_in(model.now)) {
+            // Say when the cockpit will know more: the backoff or the server's wait.
+            detail = format!(
+                "{detail} · next try in {}",
+                format::duration(round_up(wait))
+            );
         }
         if !source.warnings.is_empty() {
             let n = source.warnings.len();
@@ -144,3 +159,38 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
         put(buf, area, col, 1, "h: source details", theme.muted());
     }
 }
+
+/// Whole seconds, rounded up: a wait of 11.4 s reads "12s", never "0s" while waiting.
+pub(super) fn round_up(wait: chrono::Duration) -> chrono::Duration {
+    let ms = wait.num_milliseconds().max(0);
+    chrono::Duration::seconds((ms + 999) / 1000)
+}
+
+/// The services whose page alert fires, in display order.
+pub(super) fn firing_pages<'a>(ctx: &Ctx<'a>) -> Vec<&'a str> {
+    let derived = &ctx.derived.services;
+    ctx.model
+        .data
+        .services
+        .iter()
+        .filter(|name| {
+            derived.get(name.as_str()).is_some_and(|s| {
+                s.budget.as_ref().is_some_and(|b| {
+                    b.alerts
+                        .iter()
+                        .any(|a| a.severity == crate::metrics::AlertSeverity::Page)
+                })
+            })
+        })
+        .map(String::as_str)
+        .collect()
+}
+
+/// "PAGE checkout", "PAGE checkout, search"; `None` when nothing pages.
+pub(super) fn page_alert_text(services: &[&str]) -> Option<String> {
+    (!services.is_empty()).then(|| format!("PAGE {}", services.join(", ")))
+}
+
+#[cfg(test)]
+#[path = "header_tests.rs"]
+mod tests;

@@ -9,6 +9,7 @@ mod compact;
 pub mod fixture;
 mod footer;
 pub mod format;
+pub mod freshness;
 mod header;
 pub mod layout;
 mod overlays;
@@ -59,6 +60,21 @@ impl<'a> Ctx<'a> {
                 rest
             )
         }
+    }
+
+    /// Draws a pane's box with its title and, at the right of its top border, "STALE
+    /// 4m" when its figures come from a stale or failing source (the title gives way
+    /// to the mark); returns the inside.
+    pub fn pane_box(&self, pane: PaneId, rest: &str, area: Rect, buf: &mut Buffer) -> Rect {
+        let mark = freshness::pane_mark(pane, &self.model.sources, self.model.now);
+        paint::boxed_marked(
+            buf,
+            area,
+            &self.title(pane, rest),
+            mark.map(|m| (m.label(), self.theme.warn())),
+            self.focused(pane),
+            self.theme,
+        )
     }
 }
 

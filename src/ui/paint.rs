@@ -148,6 +148,19 @@ pub fn restyle(buf: &mut Buffer, area: Rect, style: Style) {
 /// Draws a box with a title and returns the area inside it. The focused box gets the
 /// thick (UTF-8) or `#=` (ASCII) border and, in monochrome, a `[title]*` marker.
 pub fn boxed(buf: &mut Buffer, area: Rect, title: &str, focused: bool, theme: &Theme) -> Rect {
+    boxed_marked(buf, area, title, None, focused, theme)
+}
+
+/// [`boxed`] with a mark at the right of the top border ("STALE 4m") that the title
+/// never covers: the title is cut (with an ellipsis) to leave it room.
+pub fn boxed_marked(
+    buf: &mut Buffer,
+    area: Rect,
+    title: &str,
+    mark: Option<(String, Style)>,
+    focused: bool,
+    theme: &Theme,
+) -> Rect {
     let area = area.intersection(buf.area);
     if area.width < 2 || area.height < 2 {
         return Rect::new(area.x, area.y, 0, 0);
@@ -168,7 +181,12 @@ pub fn boxed(buf: &mut Buffer, area: Rect, title: &str, focused: bool, theme: &T
     buf[(l, bot)].set_symbol(b.bottom_left).set_style(style);
     buf[(r, bot)].set_symbol(b.bottom_right).set_style(style);
 
-    let title_row = Rect::new(l + 1, t, area.width.saturating_sub(3), 1);
+    let mut title_row = Rect::new(l + 1, t, area.width.saturating_sub(3), 1);
+    if let Some((mark, mark_style)) = &mark {
+        let mark = format!(" {mark} ");
+        let col = put_right(buf, title_row, 0, &mark, *mark_style);
+        title_row.width = col;
+    }
     let max = usize::from(title_row.width.saturating_sub(2));
     let title = fit(title, max, theme);
     let title_style = if focused {

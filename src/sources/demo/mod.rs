@@ -10,6 +10,7 @@
 //! [`SourceContext`]: crate::sources::SourceContext
 
 pub mod catalog;
+pub mod clock;
 pub mod history;
 pub mod incidents;
 pub mod pipeline;
@@ -23,6 +24,7 @@ use chrono::{DateTime, Duration};
 
 use crate::model::Ts;
 
+pub use clock::{DemoClock, SPEED};
 pub use rollout::{LIVE_SERVICE, NEW_VERSION_ERROR_RATIO};
 pub use task::{spawn, SOURCE_ID, UPDATE_INTERVAL};
 pub use world::DemoWorld;
@@ -30,12 +32,13 @@ pub use world::DemoWorld;
 /// The seed used unless `--seed` says otherwise.
 pub const DEFAULT_SEED: u64 = 20_240_917;
 
-/// How long before the snapshot instant the demo world's origin lies: 210 s puts the
-/// checkout rollout in its 100% step, still running, with the canary analysis failed
-/// and the multiwindow page alert (1 h and 5 m burn ≥ 14.4) already firing.
-pub const SNAPSHOT_LEAD: Duration = Duration::seconds(210);
+/// How long (in demo time) before the snapshot instant the demo world's origin lies:
+/// 35 min puts the checkout rollout 5 min into its 100% step, still running, with the
+/// canary analysis failed and the multiwindow page alert (1 h and 5 m burn ≥ 14.4)
+/// firing, before the incident opens.
+pub const SNAPSHOT_LEAD: Duration = Duration::seconds(35 * 60);
 
-/// Seconds from the origin to the first canary step of the live rollout.
+/// Demo time from the origin to the first canary step of the live rollout.
 pub const ROLLOUT_DELAY: Duration = Duration::seconds(rollout::ROLLOUT_DELAY_SECS);
 
 /// The demo services with their SLO targets, in display order (30-day windows).

@@ -1,14 +1,20 @@
 //! The live rollout of checkout: the story the demo tells an on-call engineer.
 //!
-//! Ten seconds after the origin a new checkout version starts a canary rollout:
-//! 5% of traffic for 60 s, 25% for 60 s, then 100% with a 90 s bake. The new version
-//! fails most card payments, so the service's error ratio climbs with its traffic
-//! share. The canary analysis flags it 30 s into the 25% step, but its gate is only
-//! advisory and the rollout carries on. At 100% the 1 h burn rate crosses 14.4 and
-//! the page alert fires (both windows), and a few minutes later the tracker opens an
+//! All times here are demo time, which runs [`super::SPEED`] (60) times faster than
+//! the wall clock, so the story plays out in about a minute while the alerts keep the
+//! real windows of DESIGN §3. Ten demo minutes (ten seconds) after the origin a new
+//! checkout version starts a canary rollout: 5% of traffic for 10 min, 25% for 10 min,
+//! then 100% with a 30 min bake. The new version fails most card payments, so the
+//! service's error ratio climbs with its traffic share: a few minutes into the 25%
+//! step the 1 h burn rate crosses 14.4 with the 5 m one far above it, and the page
+//! alert fires — about a quarter of a minute on the wall clock after the canary
+//! began. The canary analysis flags it 5 min into the 25% step, but its gate is only
+//! advisory and the rollout carries on; half an hour in, the tracker opens an
 //! incident linked to the deployment. Pressing `b` rolls back at any point: traffic
-//! returns at once to the previous version, a rollback deployment runs for 25 s, the
-//! 5 m burn drops within five minutes and the incident (if already open) resolves.
+//! returns at once to the previous version, a rollback deployment runs for 5 min, the
+//! 5 m burn drops within five demo minutes and the 30 m one within thirty, so the
+//! page clears within half a wall-clock minute, and the incident (if already open)
+//! resolves.
 //!
 //! Everything here is a pure function of the world and `(t, rollback_at)`, so a
 //! rolled-back world is as reproducible as an untouched one.
@@ -26,19 +32,19 @@ use super::rng::Rng;
 use super::{ts, HOUR};
 
 /// Seconds from the origin to the first canary step.
-pub const ROLLOUT_DELAY_SECS: i64 = 10;
+pub const ROLLOUT_DELAY_SECS: i64 = 10 * 60;
 /// (traffic percent, seconds) of each canary step.
-pub const CANARY_STEPS: [(u8, i64); 3] = [(5, 60), (25, 60), (100, 90)];
+pub const CANARY_STEPS: [(u8, i64); 3] = [(5, 10 * 60), (25, 10 * 60), (100, 30 * 60)];
 /// Share of the new version's requests that fail (every saved-card checkout).
 pub const NEW_VERSION_ERROR_RATIO: f64 = 0.6;
 /// Seconds after the rollout start when the canary analysis says "failed".
-pub const VERDICT_AFTER_SECS: i64 = 90;
+pub const VERDICT_AFTER_SECS: i64 = 15 * 60;
 /// Seconds after the rollout start when the tracker opens the incident.
-pub const INCIDENT_AFTER_SECS: i64 = 270;
+pub const INCIDENT_AFTER_SECS: i64 = 30 * 60;
 /// How long the rollback deployment runs.
-pub const ROLLBACK_SECS: i64 = 25;
+pub const ROLLBACK_SECS: i64 = 5 * 60;
 /// Seconds after the rollback finished when the incident is resolved.
-const RESOLVE_AFTER_ROLLBACK_SECS: i64 = 300;
+const RESOLVE_AFTER_ROLLBACK_SECS: i64 = 15 * 60;
 
 /// The service the live rollout is of.
 pub const LIVE_SERVICE: &str = "checkout";
@@ -335,18 +341,22 @@ mod tests {
         LiveRollout::new(&Rng::new(1), 1_700_000_000, &PROFILES[0], &tip, 4321)
     }
 
+    /// Lengths of the 5% and 25% steps.
+    const A: i64 = CANARY_STEPS[0].1;
+    const B: i64 = CANARY_STEPS[1].1;
+
     #[test]
     fn traffic_share_follows_the_steps() {
         let r = rollout();
         let s = r.start;
         assert_eq!(r.share_at(s - 1, None), 0.0);
         assert_eq!(r.share_at(s, None), 0.05);
-        assert_eq!(r.share_at(s + 60, None), 0.25);
-        assert_eq!(r.share_at(s + 120, None), 1.0);
-        assert_eq!(r.share_at(s + 10_000, None), 1.0);
-        assert_eq!(r.share_at(s + 130, Some(s + 125)), 0.0);
+        assert_eq!(r.share_at(s + A, None), 0.25);
+        assert_eq!(r.share_at(s + A + B, None), 1.0);
+        assert_eq!(r.share_at(s + 100_000, None), 1.0);
+        assert_eq!(r.share_at(s + A + B + 10, Some(s + A + B + 5)), 0.0);
         // A "rollback" before the start is no rollback at all.
-        assert_eq!(r.share_at(s + 130, Some(s - 5)), 1.0);
+        assert_eq!(r.share_at(s + A + B + 10, Some(s - 5)), 1.0);
     }
 
     #[test]
@@ -357,16 +367,18 @@ mod tests {
         assert!((r.mean_share(s - 10, s + 10, None) - 0.025).abs() < 1e-12);
         // Across the 5% → 25% boundary: (5·0.05 + 10·0.25) / 15.
         let want = (5.0 * 0.05 + 10.0 * 0.25) / 15.0;
-        assert!((r.mean_share(s + 55, s + 70, None) - want).abs() < 1e-12);
-        // Rolled back at s + 125 within [s + 115, s + 130): 5 s at 25%, 5 s at 100%.
+        assert!((r.mean_share(s + A - 5, s + A + 10, None) - want).abs() < 1e-12);
+        // Rolled back 5 s into the 100% step, within a 15 s span starting 5 s before
+        // it: 5 s at 25%, 5 s at 100%.
+        let full = s + A + B;
         let want = (5.0 * 0.25 + 5.0 * 1.0) / 15.0;
-        assert!((r.mean_share(s + 115, s + 130, Some(s + 125)) - want).abs() < 1e-12);
+        assert!((r.mean_share(full - 5, full + 10, Some(full + 5)) - want).abs() < 1e-12);
     }
 
     #[test]
     fn a_rollback_mid_step_cancels_it_and_skips_the_rest() {
         let r = rollout();
-        let at = r.start + 80;
+        let at = r.start + A + B / 3;
         let d = r.deployments(at + 5, Some(at));
         let stages: Vec<_> = d[0].stages.iter().map(|s| s.status).collect();
         assert_eq!(

@@ -2,7 +2,7 @@
 //! live rollout changed, and honours refresh and rollback commands. The only place in
 //! the demo that reads the clock.
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use tokio::sync::mpsc;
 use tokio::time::MissedTickBehavior;
 
@@ -10,26 +10,31 @@ use crate::event::SourceCommand;
 use crate::model::Ts;
 use crate::sources::{SourceContext, SourceHandle};
 
+use super::clock::DemoClock;
 use super::world::DemoWorld;
 
 /// The demo's source id (header, health, deployment id prefix).
 pub const SOURCE_ID: &str = "demo";
-/// How often the live state is sent.
+/// How often (on the wall clock) the live state is sent.
 pub const UPDATE_INTERVAL: Duration = Duration::seconds(2);
-/// Every this many updates the series of all services are resent (they only grow by
-/// a step every 15 s; the live service's series are resent every time).
-const ALL_SERIES_EVERY: u32 = 15;
+/// Every this many updates the series of all services are resent (they grow by a
+/// 15 s step, four steps per wall second on the demo's x60 clock, so every 6 s keeps
+/// their charts within a few demo minutes of now; the live service's series are
+/// resent every time).
+const ALL_SERIES_EVERY: u32 = 3;
 
-/// Starts the demo source for the world `(seed, origin)`.
+/// Starts the demo source for the world `(seed, clock.origin())`, living on the
+/// demo clock: every instant it reports is demo time.
 ///
 /// Commands are accepted on both the returned handle's sender and the context's own
 /// receiver, so the caller may keep either end of [`crate::sources::channels`].
-pub fn spawn(ctx: SourceContext, seed: u64, origin: Ts) -> SourceHandle {
+pub fn spawn(ctx: SourceContext, seed: u64, clock: DemoClock) -> SourceHandle {
     let (tx, rx) = mpsc::unbounded_channel();
-    let task = tokio::spawn(run(ctx, rx, seed, origin));
+    let task = tokio::spawn(run(ctx, rx, seed, clock));
     SourceHandle {
         id: SOURCE_ID.to_string(),
-        interval: UPDATE_INTERVAL,
+        // In demo time, which is what the app's clock shows.
+        interval: clock.scale(UPDATE_INTERVAL),
         commands: tx,
         task,
     }
@@ -39,13 +44,13 @@ async fn run(
     mut ctx: SourceContext,
     mut handle_commands: mpsc::UnboundedReceiver<SourceCommand>,
     seed: u64,
-    origin: Ts,
+    clock: DemoClock,
 ) {
     // A few milliseconds of CPU (see the demo tests for the measurement); done here so
     // the caller's start-up is not held up.
-    let world = DemoWorld::new(seed, origin);
+    let world = DemoWorld::new(seed, clock.origin());
     let mut rollback_at: Option<Ts> = None;
-    let now = Utc::now();
+    let now = clock.now();
     if !ctx
         .fetched(
             SOURCE_ID,
@@ -92,7 +97,7 @@ async fn run(
             },
             _ = ticker.tick() => None,
         };
-        let now = Utc::now();
+        let now = clock.now();
         let (data, warnings) = match command {
             Some(SourceCommand::Refresh) => {
                 (world.data_at_with_rollback(now, rollback_at), Vec::new())

@@ -14,7 +14,7 @@ use ratatui::style::Style;
 
 use super::paint::{border_note, boxed, centered, fill, put_spans};
 use super::Ctx;
-use crate::app::Overlay;
+use crate::app::{Overlay, OverlayScroll};
 
 pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
     for overlay in &ctx.model.ui.overlays {
@@ -30,12 +30,22 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
 }
 
 /// A scrollable block of styled lines (help, detail, sources).
+///
+/// A doc made of sections (one per source) scrolls by section: the scroll position
+/// names a section, not a row, so a section that grows (an error, warnings) never
+/// moves the ones below it on screen.
 #[derive(Default)]
 pub struct Doc {
     lines: Vec<wrap::Line>,
+    /// Index in `lines` where each section starts.
+    sections: Vec<usize>,
 }
 
 impl Doc {
+    /// Starts a section at the next line.
+    pub fn section(&mut self) {
+        self.sections.push(self.lines.len());
+    }
     pub fn line(&mut self, spans: Vec<(String, Style)>) {
         self.lines.push(spans);
     }
@@ -51,11 +61,18 @@ impl Doc {
     pub fn show(&self, ctx: &Ctx, area: Rect, max_w: u16, title: &str, buf: &mut Buffer) {
         // Borders and a cell of padding on each side.
         let text_w = usize::from(max_w.min(area.width).saturating_sub(4));
-        let lines: Vec<wrap::Line> = self
-            .lines
-            .iter()
-            .flat_map(|l| wrap::wrap(l, text_w))
-            .collect();
+        // Wrapped rows, and the row each section starts at.
+        let mut lines: Vec<wrap::Line> = Vec::new();
+        let mut starts = Vec::with_capacity(self.sections.len());
+        for (i, l) in self.lines.iter().enumerate() {
+            starts.extend(
+                self.sections
+                    .iter()
+                    .filter(|&&s| s == i)
+                    .map(|_| lines.len()),
+            );
+            lines.extend(wrap::wrap(l, text_w));
+        }
         let h = u16::try_from(lines.len())
             .unwrap_or(u16::MAX)
             .saturating_add(2);
@@ -70,7 +87,13 @@ impl Doc {
         );
         let visible = usize::from(inner.height);
         let max_scroll = lines.len().saturating_sub(visible);
-        let scroll = ctx.model.ui.overlay_scroll.offset(max_scroll);
+        // A doc of sections scrolls by section from the top; from the end, by line.
+        let scroll = match (ctx.model.ui.overlay_scroll, starts.len()) {
+            (OverlayScroll::Top(n), k) if k > 0 => {
+                starts[usize::from(n).min(k - 1)].min(max_scroll)
+            }
+            (s, _) => s.offset(max_scroll),
+        };
         for (row, spans) in lines.iter().skip(scroll).take(visible).enumerate() {
             let pieces: Vec<(&str, Style)> =
                 spans.iter().map(|(s, st)| (s.as_str(), *st)).collect();

@@ -5,7 +5,10 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
 use super::Doc;
-use crate::app::Health;
+use crate::app::{Health, SourceStatus};
+use crate::model::Ts;
+use crate::sources::poller::backoff_cap;
+use crate::ui::header::round_up;
 use crate::ui::theme::Sym;
 use crate::ui::{format, Ctx};
 
@@ -21,6 +24,8 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
         doc.text("no sources configured", theme.muted());
     }
     for s in &model.sources {
+        // j/k scroll by source: what grows above never moves the one on top.
+        doc.section();
         let health = s.health(model.now);
         let (sym, style) = theme.health(&health);
         let age = s.age(model.now).map_or_else(
@@ -48,10 +53,7 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
             (format!("{sym} {}", s.id), theme.bold()),
             (format!("  {state}"), style),
             (
-                match s.interval {
-                    Some(i) => format!("  {age}, every {}{fetching}", format::duration(i)),
-                    None => format!("  {age}{fetching}"),
-                },
+                format!("  {age}{}{fetching}", schedule(s, &health, model.now)),
                 theme.muted(),
             ),
         ]);
@@ -107,4 +109,30 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
     doc.blank();
     doc.text("r: refresh every source now", theme.muted());
     doc.show(ctx, area, 90, "Sources", buf);
+}
+
+/// When the source asks next, as the poller really plans it: while failing the next
+/// try and the backoff's bound, otherwise the interval.
+fn schedule(s: &SourceStatus, health: &Health, now: Ts) -> String {
+    let Some(interval) = s.interval else {
+        return String::new();
+    };
+    let every = format::duration(interval);
+    match (health, s.next_try_in(now)) {
+        (Health::Error, Some(wait)) => {
+            let cap = interval
+                .to_std()
+                .map(backoff_cap)
+                .ok()
+                .and_then(|c| chrono::Duration::from_std(c).ok())
+                .map_or_else(String::new, |c| {
+                    format!("; backing off up to {}", format::duration(c))
+                });
+            format!(
+                ", next try in {} (every {every}{cap})",
+                format::duration(round_up(wait))
+            )
+        }
+        _ => format!(", every {every}"),
+    }
 }

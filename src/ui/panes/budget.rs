@@ -7,7 +7,7 @@ use ratatui::layout::Rect;
 
 use crate::app::PaneId;
 use crate::metrics::{AlertSeverity, BurnTrend, ErrorBudget};
-use crate::ui::paint::{boxed, fit, put, put_spans, width};
+use crate::ui::paint::{fit, put, put_spans, width};
 use crate::ui::widgets::gauge::gauge;
 use crate::ui::{format, Ctx};
 
@@ -18,8 +18,7 @@ const PAGE_SLOW: f64 = 6.0;
 pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
     let theme = ctx.theme;
     let service = ctx.model.selected_service().unwrap_or("");
-    let title = ctx.title(PaneId::Budget, service);
-    let inner = boxed(buf, area, &title, ctx.focused(PaneId::Budget), theme);
+    let inner = ctx.pane_box(PaneId::Budget, service, area, buf);
     if inner.height == 0 {
         return;
     }

@@ -13,7 +13,7 @@ use ratatui::style::Style;
 use crate::app::PaneId;
 use crate::metrics::DeploymentFacts;
 use crate::model::{CanaryOutcome, DeployKind, Deployment};
-use crate::ui::paint::{border_note, boxed, fit, put, put_spans, restyle, scroll_offset, width};
+use crate::ui::paint::{border_note, fit, put, put_spans, restyle, scroll_offset, width};
 use crate::ui::theme::Sym;
 use crate::ui::{format, Ctx};
 
@@ -92,8 +92,7 @@ fn flags_text(d: &Deployment, facts: Option<&DeploymentFacts>) -> String {
 pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
     let (model, theme) = (ctx.model, ctx.theme);
     let service = model.selected_service().unwrap_or("");
-    let title = ctx.title(PaneId::Deployments, service);
-    let inner = boxed(buf, area, &title, ctx.focused(PaneId::Deployments), theme);
+    let inner = ctx.pane_box(PaneId::Deployments, service, area, buf);
     if inner.height == 0 || inner.width == 0 {
         return;
     }

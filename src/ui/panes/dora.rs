@@ -8,7 +8,7 @@ use ratatui::style::Style;
 
 use crate::app::PaneId;
 use crate::metrics::{Dora, Level, Trend};
-use crate::ui::paint::{boxed, put, width};
+use crate::ui::paint::{put, width};
 use crate::ui::theme::{Sym, Theme};
 use crate::ui::widgets::tile::Tile;
 use crate::ui::{format, Ctx};
@@ -190,8 +190,7 @@ pub fn unavailable_lines(reason: &str) -> [String; 3] {
 pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
     let theme = ctx.theme;
     if let Some(reason) = ctx.model.dora_unavailable() {
-        let title = ctx.title(PaneId::Dora, "production");
-        let inner = boxed(buf, area, &title, ctx.focused(PaneId::Dora), theme);
+        let inner = ctx.pane_box(PaneId::Dora, "production", area, buf);
         for (row, line) in unavailable_lines(reason).iter().enumerate() {
             let style = if row == 0 {
                 theme.warn()
@@ -203,17 +202,17 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
         return;
     }
     let Some(svc) = ctx.service() else {
-        let title = ctx.title(PaneId::Dora, "");
-        let inner = boxed(buf, area, &title, ctx.focused(PaneId::Dora), theme);
+        let inner = ctx.pane_box(PaneId::Dora, "", area, buf);
         put(buf, inner, 1, 0, "no DORA figures yet", theme.muted());
         return;
     };
     let days = (svc.dora.window.seconds() / 86_400.0).round();
-    let title = ctx.title(
+    let inner = ctx.pane_box(
         PaneId::Dora,
         &format!("production, last {days:.0}d vs previous"),
+        area,
+        buf,
     );
-    let inner = boxed(buf, area, &title, ctx.focused(PaneId::Dora), theme);
     if inner.width < 5 || inner.height == 0 {
         return;
     }

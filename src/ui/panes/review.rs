@@ -7,7 +7,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
 use crate::app::PaneId;
-use crate::ui::paint::{boxed, fit, put, put_spans, restyle, scroll_offset};
+use crate::ui::paint::{fit, put, put_spans, restyle, scroll_offset};
 use crate::ui::theme::Sym;
 use crate::ui::Ctx;
 
@@ -27,8 +27,7 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
     let (model, theme) = (ctx.model, ctx.theme);
     let selected = model.selected_deployment();
     let version = selected.map_or("", |d| d.version.as_str());
-    let title = ctx.title(PaneId::Review, version);
-    let inner = boxed(buf, area, &title, ctx.focused(PaneId::Review), theme);
+    let inner = ctx.pane_box(PaneId::Review, version, area, buf);
     if inner.height == 0 {
         return;
     }

@@ -9,7 +9,7 @@ use ratatui::layout::Rect;
 
 use crate::app::{Model, PaneId};
 use crate::model::{AnnotationKind, DeployKind, DeployStatus, Series, SeriesKind, Ts};
-use crate::ui::paint::{boxed, put, put_spans};
+use crate::ui::paint::{put, put_spans};
 use crate::ui::theme::Sym;
 use crate::ui::widgets::chart::{Chart, HLine, VMark};
 use crate::ui::{format, Ctx};
@@ -19,8 +19,7 @@ const SPAN_HOURS: i64 = 3;
 
 pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
     let (model, theme) = (ctx.model, ctx.theme);
-    let title = ctx.title(PaneId::Signals, &format!("last {SPAN_HOURS}h"));
-    let inner = boxed(buf, area, &title, ctx.focused(PaneId::Signals), theme);
+    let inner = ctx.pane_box(PaneId::Signals, &format!("last {SPAN_HOURS}h"), area, buf);
     if inner.height == 0 {
         return;
     }
@@ -150,7 +149,7 @@ pub fn markers(model: &Model, service: &str, start: Ts, end: Ts, rollback: &str)
             });
         }
     }
-    out.sort_by(|a, b| b.at.cmp(&a.at));
+    out.sort_by_key(|m| std::cmp::Reverse(m.at));
     out
 }
 

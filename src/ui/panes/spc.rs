@@ -10,7 +10,7 @@ use ratatui::layout::Rect;
 
 use crate::app::PaneId;
 use crate::metrics::{ChartKind, Rule, SpcChart};
-use crate::ui::paint::{boxed, put, put_spans};
+use crate::ui::paint::{put, put_spans};
 use crate::ui::theme::Sym;
 use crate::ui::widgets::chart::{Chart, HLine};
 use crate::ui::{format, Ctx};
@@ -47,8 +47,12 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
         .service()
         .and_then(|s| s.spc.iter().find(|c| c.metric == metric.id()));
     let kind = chart.map_or("", |c| kind_word(c.chart));
-    let title = ctx.title(PaneId::Spc, &format!("{} {kind}", metric.title()));
-    let inner = boxed(buf, area, &title, ctx.focused(PaneId::Spc), theme);
+    let inner = ctx.pane_box(
+        PaneId::Spc,
+        &format!("{} {kind}", metric.title()),
+        area,
+        buf,
+    );
     if inner.height == 0 {
         return;
     }
