@@ -181,9 +181,9 @@ const TILE_ROWS: u16 = 4;
 /// reason first, then what would give figures.
 pub fn unavailable_lines(reason: &str) -> [String; 3] {
     [
-        format!("{reason}: DORA counts deployments, and no configured source lists them"),
-        "deploy markers from Prometheus only mark the golden-signal charts".to_string(),
-        "run with --demo to see the DORA figures on demo data".to_string(),
+        format!("{reason}: none of the configured sources lists deployments"),
+        "DORA counts deployments; Prometheus deploy markers only mark the charts".to_string(),
+        "run with --demo to see DORA on demo data".to_string(),
     ]
 }
 
