@@ -273,3 +273,49 @@ fn draw_cell(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{CanaryResult, DeployKind, DeployStatus, Trigger};
+
+    #[test]
+    fn every_canary_state_reads_as_a_word_never_as_cut_text() {
+        let theme = crate::ui::Theme::new(true, false);
+        for outcome in [
+            CanaryOutcome::InProgress,
+            CanaryOutcome::Passed,
+            CanaryOutcome::Failed,
+        ] {
+            let d = Deployment {
+                id: "x".into(),
+                source: "test".into(),
+                service: "api".into(),
+                environment: "production".into(),
+                version: "1.0".into(),
+                sha: "abc".into(),
+                status: DeployStatus::Running,
+                started_at: chrono::Utc::now(),
+                finished_at: None,
+                deployer: "ann".into(),
+                url: None,
+                commits: Vec::new(),
+                stages: Vec::new(),
+                canary: Some(CanaryResult {
+                    traffic_percent: 5,
+                    outcome,
+                }),
+                trigger: Trigger::Auto,
+                kind: DeployKind::Normal,
+            };
+            let text = canary_text(&d);
+            let last = text.split(' ').next_back().unwrap_or_default();
+            assert!(text.starts_with("5% "), "{text}");
+            assert!(
+                last.len() >= 2 && last.chars().all(|c| c.is_ascii_alphabetic()),
+                "{outcome:?} reads {text:?}"
+            );
+            assert!(!text.contains(theme.sym(Sym::Ellipsis)), "{text}");
+        }
+    }
+}
