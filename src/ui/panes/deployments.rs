@@ -99,6 +99,13 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
     }
     let rows = model.service_deployments();
     if rows.is_empty() {
+        if let Some(reason) = model.dora_unavailable() {
+            // Not "yet": none will come until a source of deployments is configured.
+            put(buf, inner, 1, 0, reason, theme.warn());
+            let hint = "deploy markers show on the golden-signal charts";
+            put(buf, inner, 1, 1, hint, theme.muted());
+            return;
+        }
         let msg = if service.is_empty() {
             "no service selected yet"
         } else {
