@@ -186,6 +186,84 @@ fn a_broken_config_points_at_the_demo_and_the_demo_runs_in_spite_of_it() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Every value inside objects, with its path.
+fn leaves(v: &serde_json::Value, path: String, out: &mut Vec<(String, serde_json::Value)>) {
+    match v {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                leaves(v, format!("{path}.{k}"), out);
+            }
+        }
+        other => out.push((path, other.clone())),
+    }
+}
+
+#[test]
+fn a_real_config_without_a_deployment_source_says_so_and_never_reports_0() {
+    let dir = std::env::temp_dir().join(format!("fd-cli-nodeploy-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let cfg = dir.join("config.toml");
+    // Prometheus (down here) is the only source: it lists no deployments.
+    std::fs::write(
+        &cfg,
+        "[cache]\nenabled = false\n[prometheus]\nurl = \"http://127.0.0.1:9\"\n\
+         connect_timeout_seconds = 1\n[[services]]\nname = \"api\"\n\
+         error_ratio_query = 'sum(rate(x{service=\"{{service}}\"}[{{window}}]))'\n",
+    )
+    .expect("write");
+    let cfg = cfg.to_str().expect("utf-8 path");
+
+    let out = flightdeck(&["--config", cfg, "report", "--format", "json", "--at", AT]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let dora = &json["services"][0]["dora"];
+    assert_eq!(dora["reason"], "no deployment source", "{dora}");
+    let mut found = Vec::new();
+    leaves(dora, "dora".into(), &mut found);
+    // The v1 keys are all there, every figure null: none of them is a 0.
+    for key in [
+        "deployments",
+        "per_day",
+        "deployment_days_per_week",
+        "level",
+    ] {
+        let v = dora["deployment_frequency"].get(key);
+        assert_eq!(
+            v,
+            Some(&serde_json::Value::Null),
+            "deployment_frequency.{key}: {v:?}"
+        );
+    }
+    for (path, v) in &found {
+        assert!(v.is_null() || path == "dora.reason", "{path} = {v}");
+    }
+    assert!(found.len() > 15, "too few figures: {found:?}");
+
+    let out = flightdeck(&[
+        "--config", cfg, "report", "--format", "markdown", "--at", AT,
+    ]);
+    let md = String::from_utf8_lossy(&out.stdout);
+    assert!(md.contains("Not computed: no deployment source"), "{md}");
+    assert!(!md.contains("0.00 / day"), "{md}");
+
+    let out = flightdeck(&["--config", cfg, "snapshot", "--at", AT, "--size", "80x24"]);
+    let frame = String::from_utf8_lossy(&out.stdout);
+    assert!(frame.contains("no deployment source"), "{frame}");
+    assert!(
+        !frame.contains("/week") && !frame.contains("[LOW]"),
+        "{frame}"
+    );
+    assert!(
+        !frame.contains("rollback"),
+        "b is offered outside the demo: {frame}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn a_report_window_past_the_limit_is_told_the_limit() {
     let out = flightdeck(&["report", "--demo", "--at", AT, "--window", "100000d"]);

@@ -257,6 +257,13 @@ fn help_position(app: &flightdeck::app::App, w: u16, h: u16) -> (usize, usize) {
     (at.parse().unwrap_or(0), of.parse().unwrap_or(0))
 }
 
+/// A key with its modifiers, and where it must take the help from the top.
+type Move = (
+    crossterm::event::KeyCode,
+    crossterm::event::KeyModifiers,
+    fn(usize) -> bool,
+);
+
 #[test]
 fn every_scroll_key_the_help_names_moves_the_help() {
     use crossterm::event::{Event as Input, KeyCode, KeyEvent, KeyModifiers};
@@ -274,7 +281,6 @@ fn every_scroll_key_the_help_names_moves_the_help() {
     assert_eq!(top, 1);
     assert!(last > 6, "the help must be longer than a page here: {last}");
     // (key, where it must take the help from the top)
-    type Move = (KeyCode, KeyModifiers, fn(usize) -> bool);
     let moves: [Move; 8] = [
         (KeyCode::Char('j'), none, |p| p == 2),
         (KeyCode::Down, none, |p| p == 2),

@@ -597,3 +597,54 @@ fn the_clock_alone_re_derives_every_few_ticks_whatever_its_speed() {
         assert_eq!(a.derived.at, want, "after {i} ticks of a minute each");
     }
 }
+
+/// A key as the help writes it ("Ctrl-D", "PgUp", "1-6") as the events it stands for.
+fn key_events(name: &str) -> Vec<KeyEvent> {
+    let plain = |code| vec![KeyEvent::new(code, KeyModifiers::NONE)];
+    if let Some(c) = name.strip_prefix("Ctrl-") {
+        let c = c.to_ascii_lowercase().chars().next().unwrap_or(' ');
+        return vec![KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)];
+    }
+    match name {
+        "Tab" => plain(KeyCode::Tab),
+        "Shift-Tab" => vec![KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT)],
+        "Down" => plain(KeyCode::Down),
+        "Up" => plain(KeyCode::Up),
+        "Home" => plain(KeyCode::Home),
+        "End" => plain(KeyCode::End),
+        "PgDn" => plain(KeyCode::PageDown),
+        "PgUp" => plain(KeyCode::PageUp),
+        "Enter" => plain(KeyCode::Enter),
+        "Esc" => plain(KeyCode::Esc),
+        "1-6" => ('1'..='6').flat_map(|c| plain(KeyCode::Char(c))).collect(),
+        one if one.chars().count() == 1 => plain(KeyCode::Char(one.chars().next().unwrap_or(' '))),
+        other => panic!("the help names a key this test cannot press: {other:?}"),
+    }
+}
+
+#[test]
+fn every_key_the_help_names_does_something() {
+    for (keys, what) in crate::app::keys::HELP {
+        let in_overlays = what.starts_with("in overlays");
+        for name in keys.split(", ") {
+            for k in key_events(name) {
+                // A state where the key has something to do: a cursor in the middle of
+                // the list, a zoomed pane (Esc), two services ([ ]), the demo (b); or an
+                // open help for the keys that act in overlays.
+                let mut a = loaded();
+                a.model.ui.deploy_cursor = 1;
+                a.model.ui.zoomed = Some(PaneId::Budget);
+                if in_overlays {
+                    key(&mut a, KeyCode::Char('?'));
+                    a.model.ui.overlay_scroll = OverlayScroll::Top(6);
+                }
+                let before = a.model.ui.clone();
+                let commands = a.update(Event::Input(Input::Key(k)));
+                assert!(
+                    !commands.is_empty() || a.model.ui != before,
+                    "{name} ({what}) did nothing"
+                );
+            }
+        }
+    }
+}

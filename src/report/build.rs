@@ -92,22 +92,32 @@ impl ReportV1 {
 impl Serialize for ServiceReport {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         #[derive(Serialize)]
+        #[serde(untagged)]
+        enum DoraWire<'a> {
+            Figures(&'a Dora),
+            /// Every figure null (the keys stay: scripts read them), and why.
+            Unavailable(serde_json::Value),
+        }
+        #[derive(Serialize)]
         struct Wire<'a> {
             service: &'a str,
             environment: &'a str,
-            dora: serde_json::Value,
+            dora: DoraWire<'a>,
             error_budget: &'a ErrorBudget,
             spc: &'a [SpcChart],
             deployments: &'a [DeploymentReport],
         }
-        let mut dora = serde_json::to_value(&self.dora).map_err(serde::ser::Error::custom)?;
-        if let Some(reason) = self.dora_unavailable {
-            // Every figure null (the keys stay: scripts read them), and why.
-            null_leaves(&mut dora);
-            if let serde_json::Value::Object(map) = &mut dora {
-                map.insert("reason".into(), reason.into());
+        let dora = match self.dora_unavailable {
+            None => DoraWire::Figures(&self.dora),
+            Some(reason) => {
+                let mut v = serde_json::to_value(&self.dora).map_err(serde::ser::Error::custom)?;
+                null_leaves(&mut v);
+                if let serde_json::Value::Object(map) = &mut v {
+                    map.insert("reason".into(), reason.into());
+                }
+                DoraWire::Unavailable(v)
             }
-        }
+        };
         Wire {
             service: &self.service,
             environment: self.environment,

@@ -257,6 +257,19 @@ mod tests {
     }
 
     #[test]
+    fn without_a_deployment_source_the_dora_line_says_so() {
+        let mut model = fixture::model();
+        let derived = fixture::derived(&model);
+        model.view.demo = false;
+        model.data.deployments = Vec::new().into();
+        let mut buf = Buffer::empty(Rect::new(0, 0, 70, 20));
+        render(&mut buf, &model, &derived, &Theme::new(true, false));
+        let text = buffer_to_text(&buf);
+        assert!(text.contains("DORA: no deployment source"), "{text}");
+        assert!(!text.contains("/day"), "{text}");
+    }
+
+    #[test]
     fn the_compact_minimum_is_the_smallest_size_that_shows_the_facts() {
         let (w, h) = (layout::COMPACT_WIDTH, layout::COMPACT_HEIGHT);
         let at_min = shown(w, h);

@@ -182,7 +182,8 @@ impl Theme {
             Sym::Running => ("●", "*"),
             Sym::Canceled => ("○", "o"),
             Sym::Stale => ("!", "!"),
-            Sym::Pending => ("…", "."),
+            // Not "…": that is the mark of cut text.
+            Sym::Pending => ("◦", "."),
             Sym::Up => ("▲", "^"),
             Sym::Down => ("▼", "v"),
             Sym::Flat => ("►", "="),
@@ -248,6 +249,29 @@ impl Theme {
             BurnTrend::Increasing => (self.sym(Sym::Up), self.bad()),
             BurnTrend::Recovering => (self.sym(Sym::Down), self.ok()),
             BurnTrend::Steady => (self.sym(Sym::Flat), self.plain()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod ellipsis_tests {
+    use super::*;
+
+    #[test]
+    fn only_the_ellipsis_looks_like_cut_text() {
+        use Sym::*;
+        let all = [
+            Ok, Fail, Rollback, Running, Canceled, Stale, Pending, Up, Down, Flat, Ellipsis,
+            Signal, Marker, HLine, Dashed, Cursor, Unchecked, Separator, GaugeFull, GaugeEmpty,
+            Fetching,
+        ];
+        for ascii in [false, true] {
+            let t = Theme::new(true, ascii);
+            let cut = t.sym(Ellipsis);
+            for s in all.into_iter().filter(|s| *s != Ellipsis) {
+                assert_ne!(t.sym(s), cut, "{s:?} reads as cut text (ascii {ascii})");
+                assert!(!t.sym(s).contains('…'), "{s:?}");
+            }
         }
     }
 }

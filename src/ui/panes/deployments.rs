@@ -98,6 +98,13 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
     }
     let rows = model.service_deployments();
     if rows.is_empty() {
+        if let Some(reason) = model.dora_unavailable() {
+            // Not "yet": none will come until a source of deployments is configured.
+            put(buf, inner, 1, 0, reason, theme.warn());
+            let hint = "deploy markers show on the golden-signal charts";
+            put(buf, inner, 1, 1, hint, theme.muted());
+            return;
+        }
         let msg = if service.is_empty() {
             "no service selected yet"
         } else {
@@ -269,6 +276,52 @@ fn draw_cell(
                 theme.warn()
             };
             text(&flags_text(d, facts), style, buf);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{CanaryResult, DeployKind, DeployStatus, Trigger};
+
+    #[test]
+    fn every_canary_state_reads_as_a_word_never_as_cut_text() {
+        let theme = crate::ui::Theme::new(true, false);
+        for outcome in [
+            CanaryOutcome::InProgress,
+            CanaryOutcome::Passed,
+            CanaryOutcome::Failed,
+        ] {
+            let d = Deployment {
+                id: "x".into(),
+                source: "test".into(),
+                service: "api".into(),
+                environment: "production".into(),
+                version: "1.0".into(),
+                sha: "abc".into(),
+                status: DeployStatus::Running,
+                started_at: chrono::Utc::now(),
+                finished_at: None,
+                deployer: "ann".into(),
+                url: None,
+                commits: Vec::new(),
+                stages: Vec::new(),
+                canary: Some(CanaryResult {
+                    traffic_percent: 5,
+                    outcome,
+                }),
+                trigger: Trigger::Auto,
+                kind: DeployKind::Normal,
+            };
+            let text = canary_text(&d);
+            let last = text.split(' ').next_back().unwrap_or_default();
+            assert!(text.starts_with("5% "), "{text}");
+            assert!(
+                last.len() >= 2 && last.chars().all(|c| c.is_ascii_alphabetic()),
+                "{outcome:?} reads {text:?}"
+            );
+            assert!(!text.contains(theme.sym(Sym::Ellipsis)), "{text}");
         }
     }
 }

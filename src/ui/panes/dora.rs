@@ -181,9 +181,9 @@ const TILE_ROWS: u16 = 4;
 /// reason first, then what would give figures.
 pub fn unavailable_lines(reason: &str) -> [String; 3] {
     [
-        format!("{reason}: DORA counts deployments, and no configured source lists them"),
-        "deploy markers from Prometheus only mark the golden-signal charts".to_string(),
-        "run with --demo to see the DORA figures on demo data".to_string(),
+        format!("{reason}: none of the configured sources lists deployments"),
+        "DORA counts deployments; Prometheus deploy markers only mark the charts".to_string(),
+        "run with --demo to see DORA on demo data".to_string(),
     ]
 }
 
@@ -273,6 +273,37 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn without_a_deployment_source_the_pane_says_so_instead_of_zeros() {
+        let mut model = crate::ui::fixture::model();
+        let derived = crate::ui::fixture::derived(&model);
+        let theme = Theme::new(false, false);
+        let shown = |model: &crate::app::Model, zoom: bool| {
+            let mut model = model.clone();
+            model.ui.zoomed = zoom.then_some(PaneId::Dora);
+            let ctx = Ctx {
+                model: &model,
+                derived: &derived,
+                theme: &theme,
+            };
+            let mut buf = Buffer::empty(Rect::new(0, 0, 100, 20));
+            draw(&ctx, buf.area, &mut buf);
+            crate::ui::buffer_to_text(&buf)
+        };
+        // The demo delivers deployments: figures.
+        assert!(shown(&model, false).contains("[ELITE]"));
+        // A real config whose sources list none: the reason, never "0.0/week [LOW]".
+        model.view.demo = false;
+        model.data.deployments = Vec::new().into();
+        for zoom in [false, true] {
+            let text = shown(&model, zoom);
+            assert!(text.contains("no deployment source"), "{text}");
+            for figure in ["/week", "/day", "[LOW]", "[ELITE]", "n/a"] {
+                assert!(!text.contains(figure), "{figure} in {text}");
+            }
+        }
+    }
 
     #[test]
     fn better_and_worse_differ_without_colour_at_every_width() {
