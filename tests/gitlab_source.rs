@@ -229,7 +229,8 @@ async fn the_next_poll_asks_only_for_what_changed_and_a_status_move_is_an_update
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_deployment_made_through_the_api_finishes_at_its_update() {
-    let at = now() - Duration::days(200);
+    // Whole seconds: the fake writes milliseconds.
+    let at = DateTime::from_timestamp(now().timestamp() - 200 * 86_400, 0).expect("a time");
     let record = Dep {
         id: 1,
         environment: "production",

@@ -287,12 +287,11 @@ fn deployments(paging: Paging, p: &Project, q: &HashMap<String, String>, base: &
             .cmp(&b["updated_at"].as_str())
             .then(b["id"].as_u64().cmp(&a["id"].as_u64()))
     });
-    let values: Vec<Value> = rows.into_iter().cloned().collect();
-    paginate(paging, &values, q, base)
+    paginate(paging, &rows, q, base)
 }
 
 /// Offset pagination as GitLab answers it.
-fn paginate(paging: Paging, rows: &[Value], q: &HashMap<String, String>, base: &str) -> Answer {
+fn paginate(paging: Paging, rows: &[&Value], q: &HashMap<String, String>, base: &str) -> Answer {
     let per_page = q
         .get("per_page")
         .and_then(|v| v.parse::<usize>().ok())
@@ -311,7 +310,12 @@ fn paginate(paging: Paging, rows: &[Value], q: &HashMap<String, String>, base: &
     let total = rows.len();
     let pages = total.div_ceil(per_page).max(1);
     let start = (page - 1) * per_page;
-    let items: Vec<Value> = rows.iter().skip(start).take(per_page).cloned().collect();
+    let items: Vec<Value> = rows
+        .iter()
+        .skip(start)
+        .take(per_page)
+        .map(|v| (*v).clone())
+        .collect();
     let has_next = if paging == Paging::RepeatPage {
         asked < pages
     } else {
@@ -421,7 +425,7 @@ fn commits(p: &Project, q: &HashMap<String, String>, base: &str) -> Answer {
     let Some(end) = q.get("ref_name").and_then(|r| position(p, r)) else {
         return error(404, "404 Ref Not Found");
     };
-    let rows: Vec<Value> = p.commits[..=end].iter().rev().cloned().collect();
+    let rows: Vec<&Value> = p.commits[..=end].iter().rev().collect();
     paginate(Paging::Headers, &rows, q, base)
 }
 

@@ -61,6 +61,8 @@ struct Track {
     watermark: Option<Ts>,
     /// Successful deployments in finishing order: (finished_at, id) → sha.
     successes: BTreeMap<(Ts, String), String>,
+    /// The key in `successes` of each deployment id there.
+    success_keys: HashMap<String, (Ts, String)>,
     /// Successes whose commits are still to be asked for.
     pending: BTreeSet<(Ts, String)>,
     /// Commits found, by deployment id.
@@ -374,11 +376,14 @@ impl Track {
     /// Returns its id.
     fn remember(&mut self, d: Deployment, now: Ts) -> String {
         let id = d.id.clone();
-        self.successes.retain(|(_, i), _| *i != id);
-        self.pending.retain(|(_, i)| *i != id);
+        if let Some(old) = self.success_keys.remove(&id) {
+            self.successes.remove(&old);
+            self.pending.remove(&old);
+        }
         if let (DeployStatus::Success, Some(finished)) = (d.status, d.finished_at) {
             let key = (finished, id.clone());
             self.successes.insert(key.clone(), d.sha.clone());
+            self.success_keys.insert(id.clone(), key.clone());
             let recent = now - finished < Duration::days(COMMITS_DAYS);
             if recent && !self.commits.contains_key(&id) {
                 self.pending.insert(key);
