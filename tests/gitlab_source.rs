@@ -256,19 +256,22 @@ async fn a_deployment_made_through_the_api_finishes_at_its_update() {
 async fn a_record_without_sha_is_rejected_visibly_once_and_the_rest_is_kept() {
     let start = old_start(3);
     let mut records = history(3, start);
-    records[1].as_object_mut().expect("an object").remove("sha");
+    // The last one updated, so the next poll's watermark second reads it again.
+    records[2].as_object_mut().expect("an object").remove("sha");
     let fake = FakeGitLab::start(vec![project(5, "acme/app", records)]);
     let src = source(&config(&fake, &[("acme/app", "checkout")]));
     let mut app = app();
     deliver(&mut app, src.fetch_at(now()).await);
-    assert_eq!(ids(&app), ["gitlab:1", "gitlab:3"]);
+    assert_eq!(ids(&app), ["gitlab:1", "gitlab:2"]);
     let rejected = &app.model.data.rejected;
     assert_eq!(rejected.len(), 1, "{rejected:?}");
     assert_eq!(rejected[0].source, "gitlab");
-    assert_eq!(rejected[0].record, "acme/app deployment 2");
+    assert_eq!(rejected[0].record, "acme/app deployment 3");
     assert_eq!(rejected[0].reason, "no sha");
     // Seen again by the next poll (the watermark's second): not listed twice.
-    deliver(&mut app, src.fetch_at(now()).await);
+    let again = src.fetch_at(now()).await;
+    assert!(fake.requests("/deployments")[1].contains("updated_after="));
+    deliver(&mut app, again);
     assert_eq!(app.model.data.rejected.len(), 1);
 }
 
