@@ -232,9 +232,10 @@ fn answer(target: &str, query: &str) -> (u16, &'static str, Vec<u8>) {
     }))
 }
 
-/// GitLab's answers, hostile in every string field. Two successful deployments a day
-/// apart (so their commits are compared) and one whose status is hostile (rejected,
-/// with the status quoted in the reason).
+/// GitLab's answers, hostile in every string field. Two successful production
+/// deployments a day apart (so their commits are compared; the report lists them), one
+/// whose status is hostile (rejected, with the status quoted in the reason) and one in
+/// an environment with a hostile name.
 fn gitlab_answer(target: &str) -> (u16, &'static str, Vec<u8>) {
     let path = target.split('?').next().unwrap_or("");
     let at = |hours: i64| {
@@ -270,7 +271,7 @@ fn gitlab_answer(target: &str) -> (u16, &'static str, Vec<u8>) {
         return json(serde_json::json!([commit(1), commit(2)]));
     }
     if path.ends_with("/deployments") {
-        let deployment = |id: u64, hours: i64, status: String| {
+        let deployment = |id: u64, hours: i64, status: String, environment: String| {
             serde_json::json!({
                 "id": id,
                 "iid": id,
@@ -280,7 +281,7 @@ fn gitlab_answer(target: &str) -> (u16, &'static str, Vec<u8>) {
                 "updated_at": at(hours - 1),
                 "status": status,
                 "user": {"id": 1, "username": payload("username"), "name": payload("name")},
-                "environment": {"id": 9, "name": payload("environment"), "external_url": payload("external-url")},
+                "environment": {"id": 9, "name": environment, "external_url": payload("external-url")},
                 "deployable": {
                     "id": id + 100,
                     "status": payload("job-status"),
@@ -298,9 +299,10 @@ fn gitlab_answer(target: &str) -> (u16, &'static str, Vec<u8>) {
             })
         };
         return json(serde_json::json!([
-            deployment(1, 50, "success".into()),
-            deployment(2, 26, "success".into()),
-            deployment(3, 20, payload("status")),
+            deployment(1, 50, "success".into(), "production".into()),
+            deployment(2, 26, "success".into(), "production".into()),
+            deployment(3, 20, payload("status"), "production".into()),
+            deployment(4, 10, "success".into(), payload("environment")),
         ]));
     }
     if path.contains("/api/v4/projects/") {

@@ -76,7 +76,11 @@ impl GitLabClient {
         what: &str,
     ) -> Result<T, FetchError> {
         let url = format!("{}/{path}", self.api);
-        let response = self.http.get(&url, params, auth).await?;
+        let response = self
+            .http
+            .get(&url, params, auth)
+            .await
+            .map_err(|e| explain(e, what))?;
         ensure_ok(response.status, &response.body, what)?;
         Ok(parse(&response.body, what)?)
     }
@@ -109,9 +113,16 @@ impl GitLabClient {
                 NextPage::Number(n) => {
                     let mut p = params.clone();
                     p.push(("page", n.clone()));
-                    self.http.get(&base_url, &p, auth).await?
+                    self.http
+                        .get(&base_url, &p, auth)
+                        .await
+                        .map_err(|e| explain(e, what))?
                 }
-                NextPage::Link(url) => self.http.get(url, &[], auth).await?,
+                NextPage::Link(url) => self
+                    .http
+                    .get(url, &[], auth)
+                    .await
+                    .map_err(|e| explain(e, what))?,
                 NextPage::End => break,
             };
             paged.pages += 1;
@@ -214,6 +225,21 @@ pub fn encode_component(s: &str) -> String {
         }
     }
     out
+}
+
+/// The HTTP layer's 404 speaks of Prometheus's settings; GitLab's 404 means a project
+/// (or a ref) that does not exist or that the token cannot see.
+fn explain(mut e: FetchError, what: &str) -> FetchError {
+    if e.kind == SourceErrorKind::Config && e.message.contains("HTTP 404") {
+        let said = e
+            .message
+            .split_once("; the server said: ")
+            .map_or(String::new(), |(_, q)| format!("; GitLab said: {q}"));
+        e.error.message = crate::model::outside::OutsideText::line(&format!(
+            "{what}: not found (HTTP 404); check the project's full path or id in [[gitlab.projects]] and that the token's user can read it{said}"
+        ));
+    }
+    e
 }
 
 /// A page's identity for repeat detection (a collision only stops a walk early, and
