@@ -506,7 +506,13 @@ async fn the_probe_checks_token_project_and_environments() {
     assert!(find("project acme/app").starts_with("ok found (acme/app, id 5)"));
     assert!(find("  environment production").starts_with("ok has deployments"));
     assert!(find("  environment staging").starts_with("warn no deployments"));
-    assert!(find("project acme/gone").starts_with("FAIL config: not found"));
+    let gone = find("project acme/gone");
+    assert!(
+        gone.starts_with(
+            "FAIL config: project: not found (HTTP 404); check the project's full path"
+        ),
+        "{gone}"
+    );
 
     std::env::set_var("FD_GITLAB_TEST_WRONG2", "glpat-wrong-token-xyz");
     cfg.token_env = Some("FD_GITLAB_TEST_WRONG2".into());

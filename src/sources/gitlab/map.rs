@@ -272,7 +272,8 @@ mod tests {
     #[test]
     fn a_record_missing_a_required_field_is_rejected_with_the_reason() {
         let none = BTreeMap::new();
-        let cases: Vec<(&str, fn(&mut ApiDeployment))> = vec![
+        type Breaker = fn(&mut ApiDeployment);
+        let cases: Vec<(&str, Breaker)> = vec![
             ("no sha", |r| r.sha = None),
             ("no sha", |r| r.sha = Some("  ".into())),
             ("no id", |r| r.id = None),

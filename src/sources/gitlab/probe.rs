@@ -84,7 +84,7 @@ pub async fn probe(source: &GitLabSource) -> Vec<Check> {
         let path = project_path(&project.project);
         match source
             .client()
-            .get_json::<ApiProject>(&path, &[], &auth, "the project")
+            .get_json::<ApiProject>(&path, &[], &auth, "project")
             .await
         {
             Ok(p) => checks.push(Check::ok(
@@ -95,18 +95,6 @@ pub async fn probe(source: &GitLabSource) -> Vec<Check> {
                     p.id.map_or("?".to_string(), |i| i.to_string())
                 ),
             )),
-            Err(e) if e.kind == SourceErrorKind::Config => {
-                checks.push(Check::fail(
-                    &what,
-                    SourceError::new(
-                        SourceErrorKind::Config,
-                        format!(
-                            "not found (HTTP 404): check the project's full path or id in [[gitlab.projects]], and that the token's user is a member"
-                        ),
-                    ),
-                ));
-                continue;
-            }
             Err(e) => {
                 let every = matches!(
                     e.kind,
