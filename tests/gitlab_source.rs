@@ -430,7 +430,7 @@ async fn bearer_auth_sends_the_token_as_bearer() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_repeating_page_or_a_looping_link_stops_with_a_warning_and_keeps_what_was_read() {
-    for paging in [Paging::RepeatPage, Paging::LinkLoop] {
+    for paging in [Paging::RepeatPage, Paging::LinkLoop, Paging::LinkElsewhere] {
         let fake = FakeGitLab::start(vec![project(5, "acme/app", history(250, old_start(250)))]);
         fake.with(|s| s.paging = paging);
         let src = source(&config(&fake, &[("acme/app", "checkout")]));
@@ -441,7 +441,9 @@ async fn a_repeating_page_or_a_looping_link_stops_with_a_warning_and_keeps_what_
             .find(|w| w.contains("acme/app (production) deployments"))
             .unwrap_or_else(|| panic!("{paging:?}: no warning in {:?}", fetched.warnings));
         assert!(
-            warning.contains("repeats") || warning.contains("already read"),
+            warning.contains("repeats")
+                || warning.contains("already read")
+                || warning.contains("outside the configured url"),
             "{warning}"
         );
         let asked = fake.requests("/deployments").len();
@@ -450,6 +452,7 @@ async fn a_repeating_page_or_a_looping_link_stops_with_a_warning_and_keeps_what_
         deliver(&mut app, Ok(fetched));
         let n = app.model.data.deployments.len();
         assert!((100..=200).contains(&n), "{paging:?}: {n}");
+        assert!(fake.requests("elsewhere").is_empty());
     }
 }
 
@@ -519,4 +522,21 @@ async fn the_probe_checks_token_project_and_environments() {
     let checks = probe(&source(&cfg)).await;
     assert_eq!(checks.len(), 1, "{checks:?}");
     assert!(matches!(&checks[0].outcome, Outcome::Fail(e) if e.kind == SourceErrorKind::Auth));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_json_says_where_it_broke() {
+    let fake = FakeGitLab::start(vec![project(5, "acme/app", history(3, old_start(3)))]);
+    fake.with(|s| s.malformed = true);
+    let e = source(&config(&fake, &[("acme/app", "checkout")]))
+        .fetch_at(now())
+        .await
+        .expect_err("cut-off JSON");
+    assert_eq!(e.kind, SourceErrorKind::BadResponse);
+    assert!(
+        e.message
+            .starts_with("acme/app (production) deployments: not the JSON GitLab sends"),
+        "{}",
+        e.message
+    );
 }

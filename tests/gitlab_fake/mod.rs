@@ -35,6 +35,8 @@ pub enum Paging {
     RepeatPage,
     /// `Link rel="next"` of page 2 and later points at the page itself; no `x-*`.
     LinkLoop,
+    /// `Link rel="next"` points at another host (which must never see the token).
+    LinkElsewhere,
 }
 
 #[derive(Debug, Clone)]
@@ -57,6 +59,8 @@ pub struct State {
     pub retry_after_secs: u64,
     /// Every request is answered with a login page.
     pub html_login: bool,
+    /// Every listing is answered with JSON cut off midway.
+    pub malformed: bool,
     /// Every request's path and query, in order.
     pub log: Vec<String>,
 }
@@ -80,6 +84,7 @@ impl FakeGitLab {
             rate_limited: 0,
             retry_after_secs: 1,
             html_login: false,
+            malformed: false,
             log: Vec::new(),
         }));
         let shared = state.clone();
@@ -263,7 +268,13 @@ fn route(s: &mut State, target: &str, headers: &HashMap<String, String>, origin:
     let base = format!("{origin}/api/v4/projects/{raw_id}/{tail}");
     match tail {
         "" => json_answer(&json!({"id": project.id, "path_with_namespace": project.path})),
-        "deployments" => deployments(s.paging, &project, &q, &base),
+        "deployments" => {
+            let mut answer = deployments(s.paging, &project, &q, &base);
+            if s.malformed {
+                answer.body.truncate(answer.body.len() / 2);
+            }
+            answer
+        }
         "repository/compare" => compare(&project, &q),
         "repository/commits" => commits(&project, &q, &base),
         _ => error(404, "404 Not Found"),
@@ -338,6 +349,8 @@ fn paginate(paging: Paging, rows: &[&Value], q: &HashMap<String, String>, base: 
     if has_next {
         let next = if paging == Paging::LinkLoop && page >= 2 {
             link_to(page)
+        } else if paging == Paging::LinkElsewhere {
+            "http://elsewhere.invalid/api/v4/projects/5/deployments?page=2".to_string()
         } else {
             link_to(asked + 1)
         };
