@@ -3,6 +3,7 @@
 //! reaches an `App` as the `Fetched` (or `Failed`) event the poller would send.
 
 mod gitlab_fake;
+mod hostile;
 
 use std::collections::BTreeMap;
 
@@ -539,4 +540,88 @@ async fn malformed_json_says_where_it_broke() {
         "{}",
         e.message
     );
+}
+
+/// Every string the source puts in the model, from a GitLab that puts the hostile
+/// corpus in every field: clean, bounded, the token redacted, and each field's tag
+/// there (it was read, not dropped).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_string_from_a_hostile_gitlab_is_clean_in_the_model() {
+    use flightdeck::model::sanitize::is_clean;
+    let server = hostile::HostileServer::start();
+    std::env::set_var("FD_GITLAB_HOSTILE_TOKEN", hostile::TOKEN);
+    let mut cfg = GitLabConfig {
+        url: format!("{}/gitlab", server.url),
+        token_env: Some("FD_GITLAB_HOSTILE_TOKEN".into()),
+        timeout_seconds: 5,
+        projects: vec![GitLabProject {
+            project: "acme/app".into(),
+            service: "checkout".into(),
+            environments: vec!["production".into()],
+        }],
+        ..Default::default()
+    };
+    cfg.auth = GitLabAuth::PrivateToken;
+    let fetched = source(&cfg)
+        .fetch_at(now())
+        .await
+        .expect("a hostile answer");
+    let mut strings: Vec<String> = fetched.warnings.iter().map(|w| w.to_string()).collect();
+    for data in &fetched.data {
+        match data {
+            SourceData::Deployments(ds) => {
+                assert_eq!(
+                    ds.len(),
+                    3,
+                    "two production successes and a hostile environment"
+                );
+                for d in ds {
+                    strings.extend([
+                        d.id.clone(),
+                        d.service.clone(),
+                        d.environment.clone(),
+                        d.version.clone(),
+                        d.sha.clone(),
+                        d.deployer.clone(),
+                    ]);
+                    strings.extend(d.url.clone());
+                    strings.extend(d.stages.iter().map(|s| s.name.clone()));
+                    for c in &d.commits {
+                        strings.extend([c.sha.clone(), c.title.clone(), c.author.clone()]);
+                    }
+                }
+            }
+            SourceData::Rejected(rs) => {
+                assert_eq!(rs.len(), 1, "the hostile status");
+                for r in rs {
+                    strings.extend([r.record.clone(), r.reason.clone()]);
+                }
+            }
+            _ => {}
+        }
+    }
+    for s in &strings {
+        assert!(is_clean(s), "not clean: {s:?}");
+        assert!(!s.contains(hostile::TOKEN), "the token: {s}");
+        assert!(!s.contains(hostile::BEARER_WORD), "a credential: {s}");
+        assert!(
+            s.chars().count() <= 2_000,
+            "{} characters",
+            s.chars().count()
+        );
+    }
+    let all = strings.join("\n");
+    for tag in [
+        "HOSTILE-ref",
+        "HOSTILE-username",
+        "HOSTILE-web_url",
+        "hostile-environment",
+        "HOSTILE-stage",
+        "HOSTILE-commit-title",
+        "HOSTILE-commit-author",
+        "HOSTILE-commit-id-1",
+        "HOSTILE-status",
+    ] {
+        assert!(all.contains(tag), "{tag} never reached the model");
+    }
 }
