@@ -272,6 +272,14 @@ mod tests {
         assert!(w.contains("chmod 600"), "{w}");
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
         assert_eq!(credential_warning(&path, &config), None);
+        // A [gitlab] token source counts as much as a [prometheus] one.
+        config.prometheus = None;
+        config.gitlab = Some(crate::config::GitLabConfig {
+            token_env: Some("GITLAB_TOKEN".into()),
+            ..Default::default()
+        });
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).expect("chmod");
+        assert!(credential_warning(&path, &config).is_some());
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
