@@ -495,10 +495,7 @@ mod task {
     use flightdeck::sources::{channels, demo};
     use tokio::sync::{mpsc, watch};
 
-    type Fetched = (
-        Vec<SourceData>,
-        Vec<flightdeck::model::outside::OutsideText>,
-    );
+    type Fetched = (Vec<SourceData>, Vec<flightdeck::model::outside::OutsideText>);
 
     /// The next `Fetched` event, skipping nothing else (the demo sends only those).
     async fn next(rx: &mut mpsc::Receiver<Event>) -> Option<Fetched> {
