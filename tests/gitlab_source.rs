@@ -331,8 +331,13 @@ fn assert_fifty(app: &App) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_deployment_ships_the_commits_since_the_previous_success() {
-    let (fake, app) = fifty_commits(None).await;
+    let (fake, mut app) = fifty_commits(None).await;
     assert_fifty(&app);
+    // The DORA figures stand on them: two production deployments, 50 changes.
+    app.refresh_derived();
+    let dora = &app.derived.services["checkout"].dora;
+    assert_eq!(dora.deployment_frequency.deployments, 2);
+    assert_eq!(dora.lead_time.changes, 50);
     let first = app
         .model
         .data
