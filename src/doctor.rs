@@ -102,6 +102,13 @@ pub async fn run(config: &Config, source: &ConfigSource, out: &mut dyn Write) ->
             r.line("prometheus: not configured (add a [prometheus] section to watch error budgets)")
         }
     }
+    match &config.gitlab {
+        Some(gitlab) => {
+            r.line(&format!("gitlab ({})", gitlab.url));
+            check_gitlab(&mut r, config, gitlab).await;
+        }
+        None => r.line("gitlab: not configured (add a [gitlab] section to read deployments)"),
+    }
     if r.problems == 0 {
         r.line("all checks passed");
     } else {
@@ -242,6 +249,22 @@ async fn check_prometheus(
                 }
                 Err(e) => r.fail(what, &e),
             }
+        }
+    }
+}
+
+async fn check_gitlab(r: &mut Report<'_>, config: &Config, gitlab: &crate::config::GitLabConfig) {
+    use crate::sources::gitlab::probe::{probe, Outcome};
+    let source =
+        match crate::sources::gitlab::GitLabSource::new(gitlab, &config.environments.aliases) {
+            Ok(s) => s,
+            Err(e) => return r.fail("client", &e),
+        };
+    for check in probe(&source).await {
+        match &check.outcome {
+            Outcome::Ok(detail) => r.ok(&check.what, detail),
+            Outcome::Warn(detail) => r.warn(&check.what, detail),
+            Outcome::Fail(e) => r.fail(&check.what, e),
         }
     }
 }

@@ -135,3 +135,25 @@ fn report_and_snapshot_defuse_every_field() {
         r.text()
     );
 }
+
+#[test]
+fn every_gitlab_field_is_defused_in_doctor_report_and_snapshot() {
+    let server = HostileServer::start();
+    let r = run(&server, Mode::GitLab, "doctor-gitlab", &["doctor"]);
+    assert_safe(&r, "doctor (gitlab)", DOCTOR_LINE);
+    assert_reached(&r, "doctor (gitlab)", &["username", "project-path", "ref"]);
+    for (name, args) in [
+        ("report-json", &["report", "--format", "json"][..]),
+        ("report-md", &["report", "--format", "markdown"][..]),
+        ("snapshot", &["snapshot", "--size", "120x40"][..]),
+        ("snapshot-small", &["snapshot", "--size", "80x24"][..]),
+    ] {
+        let what = format!("{name} (gitlab)");
+        let r = run(&server, Mode::GitLab, &format!("{name}-gitlab"), args);
+        assert_safe(&r, &what, OTHER_LINE);
+        if name.starts_with("report") {
+            // The deployments reached the report: their version holds the ref.
+            assert_reached(&r, &what, &["ref"]);
+        }
+    }
+}

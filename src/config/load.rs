@@ -282,6 +282,18 @@ error_ratio_query = 'sum(rate(errors[5m]))'
     }
 
     #[test]
+    fn a_gitlab_mistake_names_file_line_and_key() {
+        let text = "[gitlab]\nurl = \"https://git.example.com/gitlab\"\ntoken_env = \"GITLAB_TOKEN\"\n\n[[gitlab.projects]]\nproject = \"group/app\"\nservice = \"\"\n";
+        let e = err(text);
+        assert_eq!(e.key.as_deref(), Some("gitlab.projects[0].service"));
+        assert_eq!(e.line, Some(7));
+        assert!(e.to_string().starts_with("/etc/fd.toml:7:"), "{e}");
+        let e = err("[gitlab]\nurl = \"https://gitlab.com\"\nauth = \"oauth\"\n");
+        assert_eq!(e.line, Some(3));
+        assert!(e.message.contains("private-token"), "{}", e.message);
+    }
+
+    #[test]
     fn bad_timezone_is_located() {
         let e = err("[general]\ntimezone = \"Mars/Olympus\"\n");
         assert_eq!(e.line, Some(2));

@@ -3,6 +3,7 @@
 //! error naming the file, line, key and what was expected.
 
 mod general;
+mod gitlab;
 mod issue;
 mod load;
 mod metrics;
@@ -10,6 +11,7 @@ mod prometheus;
 mod services;
 
 pub use general::{CacheConfig, EnvironmentsConfig, GeneralConfig};
+pub use gitlab::{GitLabAuth, GitLabConfig, GitLabProject};
 pub use issue::{ConfigError, ConfigErrors, ConfigIssue};
 pub use load::{default_path, load, load_str, ConfigSource};
 pub use metrics::{CalendarConfig, MetricsConfig};
@@ -33,6 +35,7 @@ pub struct Config {
     pub metrics: MetricsConfig,
     pub calendar: CalendarConfig,
     pub prometheus: Option<PrometheusConfig>,
+    pub gitlab: Option<GitLabConfig>,
     pub services: Vec<ServiceConfig>,
 }
 
@@ -46,6 +49,9 @@ impl Config {
         self.calendar.validate("calendar", &mut issues);
         if let Some(p) = &self.prometheus {
             p.validate("prometheus", &mut issues);
+        }
+        if let Some(g) = &self.gitlab {
+            g.validate("gitlab", &mut issues);
         }
         for (i, s) in self.services.iter().enumerate() {
             s.validate(&format!("services[{i}]"), &mut issues);

@@ -6,6 +6,7 @@ use std::time::Duration;
 use chrono::Utc;
 use tokio::sync::watch;
 
+use super::gitlab::GitLabSource;
 use super::poller::{spawn_poller, PollerOptions};
 use super::prometheus::PrometheusSource;
 use super::{EventTx, SourceHandle};
@@ -62,5 +63,40 @@ pub fn spawn_configured(
         };
         handles.push(handle);
     }
+    if let Some(gitlab) = &config.gitlab {
+        handles.push(spawn_gitlab(config, gitlab, events, shutdown, as_of));
+    }
     handles
+}
+
+/// The GitLab poller (id [`super::gitlab::SOURCE_ID`]): one source keeps its
+/// watermarks between polls, so each poll asks only for what changed.
+fn spawn_gitlab(
+    config: &Config,
+    gitlab: &crate::config::GitLabConfig,
+    events: EventTx,
+    shutdown: watch::Receiver<bool>,
+    as_of: Option<Ts>,
+) -> SourceHandle {
+    let interval = Duration::from_secs(
+        gitlab
+            .refresh_seconds
+            .unwrap_or(config.general.refresh_seconds)
+            .max(1),
+    );
+    let options = PollerOptions::new(interval);
+    let id = super::gitlab::SOURCE_ID;
+    match GitLabSource::new(gitlab, &config.environments.aliases) {
+        Ok(source) => {
+            let source = Arc::new(source);
+            spawn_poller(id, options, events, shutdown, move || {
+                let source = Arc::clone(&source);
+                async move { source.fetch_at(as_of.unwrap_or_else(Utc::now)).await }
+            })
+        }
+        Err(error) => spawn_poller(id, options, events, shutdown, move || {
+            let error = error.clone();
+            async move { Err(error.into()) }
+        }),
+    }
 }

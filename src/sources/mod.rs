@@ -143,6 +143,7 @@ impl std::fmt::Display for FetchError {
 impl std::error::Error for FetchError {}
 
 pub mod configured;
+pub mod gitlab;
 pub mod http;
 pub mod poller;
 pub mod prometheus;

@@ -173,7 +173,11 @@ pub fn credential_warning(path: &Path, config: &Config) -> Option<String> {
     let holds_credentials = config
         .prometheus
         .as_ref()
-        .is_some_and(PrometheusConfig::has_credentials);
+        .is_some_and(PrometheusConfig::has_credentials)
+        || config
+            .gitlab
+            .as_ref()
+            .is_some_and(crate::config::GitLabConfig::has_credentials);
     if !holds_credentials {
         return None;
     }
@@ -268,6 +272,14 @@ mod tests {
         assert!(w.contains("chmod 600"), "{w}");
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
         assert_eq!(credential_warning(&path, &config), None);
+        // A [gitlab] token source counts as much as a [prometheus] one.
+        config.prometheus = None;
+        config.gitlab = Some(crate::config::GitLabConfig {
+            token_env: Some("GITLAB_TOKEN".into()),
+            ..Default::default()
+        });
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).expect("chmod");
+        assert!(credential_warning(&path, &config).is_some());
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -73,6 +73,10 @@ pub enum Mode {
     Html,
     /// A plain-text 500 whose body is hostile, including raw 8-bit C1 bytes.
     Text,
+    /// A GitLab (REST v4) with hostile text in every string field of its user,
+    /// project, deployments (ref, sha, status, username, environment name, job name
+    /// and web_url) and commits (id, title, author).
+    GitLab,
 }
 
 impl Mode {
@@ -81,6 +85,7 @@ impl Mode {
             Mode::Json => "/json",
             Mode::Html => "/html",
             Mode::Text => "/text",
+            Mode::GitLab => "/gitlab",
         }
     }
 }
@@ -184,6 +189,9 @@ fn answer(target: &str, query: &str) -> (u16, &'static str, Vec<u8>) {
         body.extend_from_slice(b"\x9b2J\x9d0;PWNED-TITLE\x07");
         return (500, "text/plain", body);
     }
+    if target.starts_with(Mode::GitLab.prefix()) {
+        return gitlab_answer(target);
+    }
     let now = 1_795_000_000.0_f64;
     if target.contains("/status/buildinfo") {
         return json(serde_json::json!({
@@ -224,9 +232,115 @@ fn answer(target: &str, query: &str) -> (u16, &'static str, Vec<u8>) {
     }))
 }
 
+/// GitLab's answers, hostile in every string field. Two successful production
+/// deployments a day apart (so their commits are compared; the report lists them), one
+/// whose status is hostile (rejected, with the status quoted in the reason) and one in
+/// an environment with a hostile name.
+fn gitlab_answer(target: &str) -> (u16, &'static str, Vec<u8>) {
+    let path = target.split('?').next().unwrap_or("");
+    let at = |hours: i64| {
+        (chrono::Utc::now() - chrono::Duration::hours(hours))
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+    };
+    let commit = |n: usize| {
+        serde_json::json!({
+            "id": payload(&format!("commit-id-{n}")),
+            "short_id": payload("short-id"),
+            "title": payload("commit-title"),
+            "message": payload("commit-message"),
+            "author_name": payload("commit-author"),
+            "author_email": payload("commit-email"),
+            "authored_date": at(30),
+            "committed_date": at(29),
+            "created_at": at(29),
+        })
+    };
+    if path.ends_with("/api/v4/user") {
+        return json(serde_json::json!({"id": 1, "username": payload("username")}));
+    }
+    if path.ends_with("/repository/compare") {
+        return json(serde_json::json!({
+            "commit": commit(0),
+            "commits": [commit(1), commit(2)],
+            "compare_timeout": false,
+            "compare_same_ref": false,
+            "web_url": payload("compare-url"),
+        }));
+    }
+    if path.ends_with("/repository/commits") {
+        return json(serde_json::json!([commit(1), commit(2)]));
+    }
+    if path.ends_with("/deployments") {
+        let deployment = |id: u64, hours: i64, status: String, environment: String| {
+            serde_json::json!({
+                "id": id,
+                "iid": id,
+                "ref": payload("ref"),
+                "sha": format!("{id}{}", payload("sha")),
+                "created_at": at(hours),
+                "updated_at": at(hours - 1),
+                "status": status,
+                "user": {"id": 1, "username": payload("username"), "name": payload("name")},
+                "environment": {"id": 9, "name": environment, "external_url": payload("external-url")},
+                "deployable": {
+                    "id": id + 100,
+                    "status": payload("job-status"),
+                    "stage": payload("stage"),
+                    "name": payload("job-name"),
+                    "ref": payload("job-ref"),
+                    "tag": false,
+                    "created_at": at(hours),
+                    "started_at": at(hours),
+                    "finished_at": at(hours - 1),
+                    "web_url": payload("web_url"),
+                    "pipeline": {"id": 36, "web_url": payload("pipeline-url")},
+                    "commit": commit(3),
+                }
+            })
+        };
+        return json(serde_json::json!([
+            deployment(1, 50, "success".into(), "production".into()),
+            deployment(2, 26, "success".into(), "production".into()),
+            deployment(3, 20, payload("status"), "production".into()),
+            deployment(4, 10, "success".into(), payload("environment")),
+        ]));
+    }
+    if path.contains("/api/v4/projects/") {
+        return json(serde_json::json!({"id": 5, "path_with_namespace": payload("project-path")}));
+    }
+    (
+        404,
+        "application/json",
+        br#"{"message":"404 Not Found"}"#.to_vec(),
+    )
+}
+
 /// A config that points flightdeck at `server` in `mode`, with a bearer token read
 /// from `FD_HOSTILE_TOKEN` and one service that uses every query kind.
 pub fn config(server: &HostileServer, mode: Mode, cache: &std::path::Path) -> String {
+    if mode == Mode::GitLab {
+        return format!(
+            r#"[general]
+timezone = "UTC"
+refresh_seconds = 2
+
+[cache]
+path = "{cache}"
+
+[gitlab]
+url = "{url}/gitlab"
+auth = "private-token"
+token_env = "FD_HOSTILE_TOKEN"
+timeout_seconds = 5
+
+[[gitlab.projects]]
+project = "acme/app"
+service = "checkout"
+"#,
+            cache = cache.display(),
+            url = server.url,
+        );
+    }
     format!(
         r#"[general]
 timezone = "UTC"

@@ -60,6 +60,11 @@ pub enum Auth {
         username: String,
         password: Secret,
     },
+    /// The secret in a header of its own (GitLab's `PRIVATE-TOKEN`).
+    Header {
+        name: String,
+        value: Secret,
+    },
 }
 
 /// A final answer that is neither an auth failure nor a retried-out failure: 2xx, or
@@ -68,6 +73,8 @@ pub enum Auth {
 pub struct Response {
     pub status: u16,
     pub body: Vec<u8>,
+    /// The answer's headers (pagination: GitLab's `x-next-page` and `Link`).
+    pub headers: HeaderMap,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -187,6 +194,7 @@ impl HttpClient {
                 Auth::Basic { username, password } => {
                     request.basic_auth(username, Some(password.expose()))
                 }
+                Auth::Header { name, value } => request.header(name.as_str(), value.expose()),
             };
             let response = match request.send().await {
                 Ok(r) => r,
@@ -259,6 +267,7 @@ impl HttpClient {
             .and_then(|v| v.to_str().ok())
             .is_some_and(|ct| ct.to_ascii_lowercase().contains("text/html"));
         let secrets = auth.secrets();
+        let headers = response.headers().clone();
         let api_answer = (200..300).contains(&status) || matches!(status, 400 | 422);
         if !api_answer {
             // Only an excerpt of an error body is quoted; the rest is not read.
@@ -272,7 +281,11 @@ impl HttpClient {
         if is_html || looks_like_html(&body) {
             return Err(Failure::Final(html_page(status, &body, &secrets)));
         }
-        Ok(Response { status, body })
+        Ok(Response {
+            status,
+            body,
+            headers,
+        })
     }
 
     /// A transport failure in words that name the setting to change: which of the
@@ -364,6 +377,7 @@ impl Auth {
             Auth::None => Vec::new(),
             Auth::Bearer(token) => vec![token.expose()],
             Auth::Basic { password, .. } => vec![password.expose()],
+            Auth::Header { value, .. } => vec![value.expose()],
         }
     }
 }

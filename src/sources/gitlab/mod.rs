@@ -1,0 +1,12 @@
+//! GitLab REST v4 (API-NOTES §2): deployments per project and environment, fetched
+//! incrementally, and the commits each successful deployment shipped.
+
+pub mod api;
+pub mod client;
+pub mod map;
+pub mod probe;
+mod source;
+
+pub use client::GitLabClient;
+pub use map::SOURCE_ID;
+pub use source::{is_truncated, GitLabSource, COMMITS_DAYS, COMPARES_PER_FETCH};

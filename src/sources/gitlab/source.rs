@@ -1,0 +1,461 @@
+//! The GitLab source: per configured project and environment, the deployments changed
+//! since the last poll (`order_by=updated_at&sort=asc&updated_after=<watermark>`),
+//! and the commits each successful deployment shipped (the compare API between it and
+//! the previous successful deployment of that environment; the paginated commits list
+//! when the compare is truncated).
+//!
+//! What a poll learnt stays in the source: the watermark, the successes in order and
+//! the commits found, so a poll of an unchanged project costs one request and a
+//! record seen again (its status moved) keeps its commits.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use chrono::Duration;
+use tokio::sync::Mutex;
+
+use super::api::{ApiCommit, ApiCompare, ApiDeployment};
+use super::client::{project_path, GitLabClient};
+use super::map::{self, Origin};
+use crate::config::{GitLabAuth, GitLabConfig, GitLabProject};
+use crate::event::{SourceData, SourceError, SourceErrorKind};
+use crate::model::outside::OutsideText;
+use crate::model::{Change, DeployStatus, Deployment, Rejected, Ts};
+use crate::sources::http::Auth;
+use crate::sources::poller::Fetched;
+use crate::sources::secret::SecretSource;
+use crate::sources::FetchError;
+
+/// Commits are looked up for deployments that finished this recently (the metrics
+/// look back 30 days by default, the cache keeps 90): a first sync of years of
+/// history does not ask for thousands of compares nobody reads.
+pub const COMMITS_DAYS: i64 = 90;
+
+/// Compares one poll may ask for; the rest wait for the next poll (their
+/// deployments are shown at once, their commits follow).
+pub const COMPARES_PER_FETCH: usize = 200;
+
+/// Pages of the commits list read for one truncated compare (10,000 commits).
+pub const MAX_COMMIT_PAGES: usize = 100;
+
+pub struct GitLabSource {
+    client: GitLabClient,
+    config: GitLabConfig,
+    aliases: BTreeMap<String, String>,
+    /// Resolved on first use and again after an auth failure (a rotated token).
+    auth: Mutex<Option<Auth>>,
+    state: Mutex<SyncState>,
+}
+
+#[derive(Default)]
+struct SyncState {
+    /// By project index and environment name as configured.
+    tracks: HashMap<(usize, String), Track>,
+    /// Rejections already reported (the app keeps a list; each is sent once).
+    rejected: HashSet<(String, String)>,
+}
+
+/// What is known of one project's environment.
+#[derive(Default)]
+struct Track {
+    /// The latest `updated_at` read.
+    watermark: Option<Ts>,
+    /// Successful deployments in finishing order: (finished_at, id) → sha.
+    successes: BTreeMap<(Ts, String), String>,
+    /// The key in `successes` of each deployment id there.
+    success_keys: HashMap<String, (Ts, String)>,
+    /// Successes whose commits are still to be asked for.
+    pending: BTreeSet<(Ts, String)>,
+    /// Commits found, by deployment id.
+    commits: HashMap<String, Vec<Change>>,
+    /// The latest mapped record of each deployment, to send again with its commits.
+    deployments: HashMap<String, Deployment>,
+}
+
+/// What one project's environment produced in one poll.
+#[derive(Default)]
+struct TrackResult {
+    deployments: Vec<Deployment>,
+    rejected: Vec<Rejected>,
+    warnings: Vec<String>,
+}
+
+impl GitLabSource {
+    pub fn new(
+        config: &GitLabConfig,
+        aliases: &BTreeMap<String, String>,
+    ) -> Result<Self, SourceError> {
+        Ok(Self::with_client(
+            GitLabClient::new(config)?,
+            config,
+            aliases,
+        ))
+    }
+
+    pub fn with_client(
+        client: GitLabClient,
+        config: &GitLabConfig,
+        aliases: &BTreeMap<String, String>,
+    ) -> Self {
+        GitLabSource {
+            client,
+            config: config.clone(),
+            aliases: aliases.clone(),
+            auth: Mutex::new(None),
+            state: Mutex::new(SyncState::default()),
+        }
+    }
+
+    pub fn client(&self) -> &GitLabClient {
+        &self.client
+    }
+
+    pub fn config(&self) -> &GitLabConfig {
+        &self.config
+    }
+
+    /// The credentials, resolving them (env or token_cmd) when not yet known.
+    pub async fn auth(&self) -> Result<Auth, SourceError> {
+        let mut guard = self.auth.lock().await;
+        if let Some(auth) = guard.as_ref() {
+            return Ok(auth.clone());
+        }
+        let source = SecretSource::from_parts(
+            self.config.token_env.as_deref(),
+            self.config.token_cmd.as_deref(),
+        );
+        let auth = match source {
+            None => Auth::None,
+            Some(s) => {
+                let token = s.resolve().await?;
+                match self.config.auth {
+                    GitLabAuth::PrivateToken => Auth::Header {
+                        name: "PRIVATE-TOKEN".into(),
+                        value: token,
+                    },
+                    GitLabAuth::Bearer => Auth::Bearer(token),
+                }
+            }
+        };
+        *guard = Some(auth.clone());
+        Ok(auth)
+    }
+
+    /// Everything changed since the last poll, as of `now` (which bounds the commits
+    /// step). A failure that concerns every request (auth, network, rate limit) fails
+    /// the fetch; one project's trouble (not found, a pagination loop) is a warning
+    /// naming it, and the other projects are still read.
+    pub async fn fetch_at(&self, now: Ts) -> Result<Fetched, FetchError> {
+        let auth = self.auth().await?;
+        let mut state = self.state.lock().await;
+        let mut fetched = Fetched::default();
+        let mut services: Vec<String> = Vec::new();
+        let mut deployments = Vec::new();
+        let mut rejected = Vec::new();
+        let mut first_failure: Option<FetchError> = None;
+        let (mut tracks, mut failures) = (0, 0);
+        for (index, project) in self.config.projects.iter().enumerate() {
+            if !services.contains(&project.service) {
+                services.push(project.service.clone());
+            }
+            for environment in &project.environments {
+                tracks += 1;
+                let key = (index, environment.clone());
+                let track = state.tracks.entry(key).or_default();
+                match self.sync(project, environment, track, now, &auth).await {
+                    Ok(result) => {
+                        deployments.extend(result.deployments);
+                        rejected.extend(result.rejected);
+                        fetched
+                            .warnings
+                            .extend(result.warnings.into_iter().map(OutsideText::from));
+                    }
+                    Err(e) if affects_every_request(e.kind) => {
+                        if e.kind == SourceErrorKind::Auth {
+                            *self.auth.lock().await = None;
+                        }
+                        return Err(e);
+                    }
+                    Err(e) => {
+                        fetched.warnings.push(OutsideText::from(format!(
+                            "{} ({environment}): {e}",
+                            project.project
+                        )));
+                        failures += 1;
+                        first_failure.get_or_insert(e);
+                    }
+                }
+            }
+        }
+        if let Some(e) = first_failure.filter(|_| failures == tracks) {
+            // Nothing worked: the source is in error, not "ok with warnings".
+            return Err(e);
+        }
+        rejected.retain(|r: &Rejected| state.rejected.insert((r.record.clone(), r.reason.clone())));
+        fetched.data.push(SourceData::Services(services));
+        fetched.data.push(SourceData::Deployments(deployments));
+        if !rejected.is_empty() {
+            fetched.data.push(SourceData::Rejected(rejected));
+        }
+        Ok(fetched)
+    }
+
+    /// One project's environment: the changed deployments, then their commits.
+    async fn sync(
+        &self,
+        project: &GitLabProject,
+        environment: &str,
+        track: &mut Track,
+        now: Ts,
+        auth: &Auth,
+    ) -> Result<TrackResult, FetchError> {
+        let mut params = vec![
+            ("environment", environment.to_string()),
+            ("order_by", "updated_at".to_string()),
+            ("sort", "asc".to_string()),
+        ];
+        if let Some(mark) = track.watermark {
+            // A second back: records updated in the same second as the last one read
+            // are not skipped (ids are upserted, so a repeat costs nothing).
+            params.push(("updated_after", api_time(mark - Duration::seconds(1))));
+        }
+        let what = format!("{} ({environment}) deployments", project.project);
+        let path = format!("{}/deployments", project_path(&project.project));
+        let paged = self
+            .client
+            .pages::<ApiDeployment>(&path, &params, auth, &what, |_| true)
+            .await?;
+        let origin = Origin {
+            project: &project.project,
+            service: &project.service,
+            environment,
+            aliases: &self.aliases,
+        };
+        let mut result = TrackResult::default();
+        if let Some(problem) = paged.problem {
+            result.warnings.push(problem.message.to_string());
+        }
+        let mut changed = Vec::new();
+        for record in &paged.items {
+            if let Some(updated) = record
+                .updated_at
+                .as_deref()
+                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            {
+                let updated = updated.with_timezone(&chrono::Utc);
+                track.watermark = Some(track.watermark.map_or(updated, |w| w.max(updated)));
+            }
+            match map::deployment(record, &origin) {
+                Ok(d) => changed.push(track.remember(d, now)),
+                Err(r) => result.rejected.push(r),
+            }
+        }
+        let filled = self
+            .fill_commits(project, track, auth, &mut result.warnings)
+            .await;
+        let mut sent: HashSet<String> = HashSet::new();
+        for id in changed.into_iter().chain(filled) {
+            if sent.insert(id.clone()) {
+                if let Some(d) = track.with_commits(&id) {
+                    result.deployments.push(d);
+                }
+            }
+        }
+        Ok(result)
+    }
+
+    /// Asks for the commits of pending successes, newest first, up to the per-poll
+    /// budget. Returns the ids whose commits became known. A failure stops the step
+    /// (it is retried next poll) and becomes a warning: the deployments are shown.
+    async fn fill_commits(
+        &self,
+        project: &GitLabProject,
+        track: &mut Track,
+        auth: &Auth,
+        warnings: &mut Vec<String>,
+    ) -> Vec<String> {
+        let mut filled = Vec::new();
+        let todo: Vec<(Ts, String)> = track
+            .pending
+            .iter()
+            .rev()
+            .take(COMPARES_PER_FETCH)
+            .cloned()
+            .collect();
+        for key in todo {
+            let Some(to) = track.successes.get(&key).cloned() else {
+                track.pending.remove(&key);
+                continue;
+            };
+            let previous = track
+                .successes
+                .range(..key.clone())
+                .next_back()
+                .map(|(_, sha)| sha.clone());
+            let commits = match previous {
+                // The first success read has no predecessor to compare with.
+                None => Ok((Vec::new(), None)),
+                Some(from) if from == to => Ok((Vec::new(), None)),
+                Some(from) => self.commits_between(project, &from, &to, auth).await,
+            };
+            match commits {
+                Ok((commits, note)) => {
+                    if let Some(note) = note {
+                        warnings.push(format!("{} {}: {note}", project.project, key.1));
+                    }
+                    track.pending.remove(&key);
+                    track.commits.insert(key.1.clone(), commits);
+                    filled.push(key.1);
+                }
+                Err(e) => {
+                    warnings.push(format!(
+                        "{}: the commits of {} are not known yet: {e}",
+                        project.project, key.1
+                    ));
+                    break;
+                }
+            }
+        }
+        filled
+    }
+
+    /// The commits `to` ships over `from`: the compare API, or, when GitLab cut the
+    /// compare short, the commits list walked back from `to` until `from`. The note
+    /// says when even that could not reach `from` (never a silent undercount).
+    async fn commits_between(
+        &self,
+        project: &GitLabProject,
+        from: &str,
+        to: &str,
+        auth: &Auth,
+    ) -> Result<(Vec<Change>, Option<String>), FetchError> {
+        let path = format!("{}/repository/compare", project_path(&project.project));
+        let params = [("from", from.to_string()), ("to", to.to_string())];
+        let compare: ApiCompare = self
+            .client
+            .get_json(&path, &params, auth, "compare")
+            .await?;
+        if !is_truncated(&compare, to) {
+            return Ok((
+                compare.commits.iter().filter_map(map::change).collect(),
+                None,
+            ));
+        }
+        let path = format!("{}/repository/commits", project_path(&project.project));
+        let params = [("ref_name", to.to_string())];
+        let mut pages = 0;
+        let paged = self
+            .client
+            .pages::<ApiCommit>(&path, &params, auth, "commits", |page| {
+                pages += 1;
+                pages < MAX_COMMIT_PAGES && !page.iter().any(|c| c.id.as_deref() == Some(from))
+            })
+            .await?;
+        let end = paged
+            .items
+            .iter()
+            .position(|c| c.id.as_deref() == Some(from));
+        let commits: Vec<Change> = paged.items[..end.unwrap_or(paged.items.len())]
+            .iter()
+            .filter_map(map::change)
+            .collect();
+        let note = match (end, paged.problem) {
+            (Some(_), None) => None,
+            (_, Some(p)) => Some(format!("{} commits kept: {}", commits.len(), p.message)),
+            (None, None) => Some(format!(
+                "the compare was truncated and the commits list did not reach the previous deployment's {}; {} commits kept",
+                short(from),
+                commits.len()
+            )),
+        };
+        Ok((commits, note))
+    }
+}
+
+impl Track {
+    /// Keeps the latest form of a deployment; a success becomes due for commits.
+    /// Returns its id.
+    fn remember(&mut self, d: Deployment, now: Ts) -> String {
+        let id = d.id.clone();
+        if let Some(old) = self.success_keys.remove(&id) {
+            self.successes.remove(&old);
+            self.pending.remove(&old);
+        }
+        if let (DeployStatus::Success, Some(finished)) = (d.status, d.finished_at) {
+            let key = (finished, id.clone());
+            self.successes.insert(key.clone(), d.sha.clone());
+            self.success_keys.insert(id.clone(), key.clone());
+            let recent = now - finished < Duration::days(COMMITS_DAYS);
+            if recent && !self.commits.contains_key(&id) {
+                self.pending.insert(key);
+            }
+        }
+        self.deployments.insert(id.clone(), d);
+        id
+    }
+
+    fn with_commits(&self, id: &str) -> Option<Deployment> {
+        let mut d = self.deployments.get(id)?.clone();
+        if let Some(c) = self.commits.get(id) {
+            d.commits = c.clone();
+        }
+        Some(d)
+    }
+}
+
+/// GitLab's compare is not paginated: it says `compare_timeout` when it gave up, and a
+/// list that does not hold `to` itself was cut (a compare's commits end at `to`; an
+/// empty list is a rollback to an older sha, which ships nothing).
+pub fn is_truncated(compare: &ApiCompare, to: &str) -> bool {
+    compare.compare_timeout == Some(true)
+        || (!compare.commits.is_empty()
+            && !compare.commits.iter().any(|c| c.id.as_deref() == Some(to)))
+}
+
+/// Kinds that would fail every other request the same way.
+fn affects_every_request(kind: SourceErrorKind) -> bool {
+    matches!(
+        kind,
+        SourceErrorKind::Auth
+            | SourceErrorKind::Network
+            | SourceErrorKind::Timeout
+            | SourceErrorKind::RateLimited
+            | SourceErrorKind::Server
+    )
+}
+
+fn short(sha: &str) -> String {
+    sha.chars().take(8).collect()
+}
+
+/// ISO 8601 in UTC, as GitLab's `updated_after` takes it.
+fn api_time(t: Ts) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn commit(id: &str) -> ApiCommit {
+        ApiCommit {
+            id: Some(id.into()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_compare_is_truncated_when_it_says_so_or_misses_its_end() {
+        let whole = ApiCompare {
+            commits: vec![commit("a"), commit("b")],
+            ..Default::default()
+        };
+        assert!(!is_truncated(&whole, "b"));
+        assert!(is_truncated(&whole, "c"));
+        let timed_out = ApiCompare {
+            compare_timeout: Some(true),
+            ..whole.clone()
+        };
+        assert!(is_truncated(&timed_out, "b"));
+        assert!(!is_truncated(&ApiCompare::default(), "b"), "a rollback");
+    }
+}

@@ -1,0 +1,632 @@
+//! The GitLab source against an in-process fake GitLab that answers as the documented
+//! API does: each fetch goes through the real source and client, and its result
+//! reaches an `App` as the `Fetched` (or `Failed`) event the poller would send.
+
+mod gitlab_fake;
+mod hostile;
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, Utc};
+use flightdeck::app::{App, View};
+use flightdeck::config::{Config, GitLabAuth, GitLabConfig, GitLabProject};
+use flightdeck::event::{Event, SourceData, SourceErrorKind, SourceEvent, SourceEventKind};
+use flightdeck::model::DeployStatus;
+use flightdeck::sources::gitlab::probe::{probe, Outcome};
+use flightdeck::sources::gitlab::GitLabSource;
+use flightdeck::sources::poller::FetchResult;
+use gitlab_fake::{commit, sha, Dep, FakeGitLab, Paging, Project, TOKEN};
+
+const TOKEN_ENV: &str = "FD_GITLAB_TEST_TOKEN";
+
+fn now() -> DateTime<Utc> {
+    Utc::now()
+}
+
+fn project(id: u64, path: &str, deployments: Vec<serde_json::Value>) -> Project {
+    Project {
+        id,
+        path: path.into(),
+        deployments,
+        commits: Vec::new(),
+        compare_limit: None,
+    }
+}
+
+fn config(fake: &FakeGitLab, projects: &[(&str, &str)]) -> GitLabConfig {
+    std::env::set_var(TOKEN_ENV, TOKEN);
+    GitLabConfig {
+        url: fake.url.clone(),
+        auth: GitLabAuth::PrivateToken,
+        token_env: Some(TOKEN_ENV.into()),
+        timeout_seconds: 10,
+        projects: projects
+            .iter()
+            .map(|(p, service)| GitLabProject {
+                project: (*p).into(),
+                service: (*service).into(),
+                environments: vec!["production".into()],
+            })
+            .collect(),
+        ..Default::default()
+    }
+}
+
+fn source(config: &GitLabConfig) -> GitLabSource {
+    GitLabSource::new(config, &BTreeMap::new()).expect("a GitLab source")
+}
+
+/// `n` successful production deployments, one an hour from `start`, each with a job,
+/// deploying commit `i + 1` of the history.
+fn history(n: usize, start: DateTime<Utc>) -> Vec<serde_json::Value> {
+    (0..n)
+        .map(|i| {
+            let at = start + Duration::hours(i as i64);
+            Dep {
+                id: i as u64 + 1,
+                environment: "production",
+                sha: Some(sha(i + 1)),
+                status: "success",
+                created: at,
+                updated: at + Duration::minutes(5),
+                job: Some((at + Duration::seconds(10), Some(at + Duration::minutes(4)))),
+            }
+            .json()
+        })
+        .collect()
+}
+
+fn app() -> App {
+    let view = View {
+        tz: chrono_tz::Tz::UTC,
+        demo: false,
+    };
+    App::new(
+        view,
+        flightdeck::config::metrics_settings(&Config::default()),
+        now(),
+    )
+}
+
+/// What the poller does with a fetch's result: one event into the app.
+fn deliver(app: &mut App, result: FetchResult) {
+    let at = now();
+    let kind = match result {
+        Ok(f) => SourceEventKind::Fetched {
+            at,
+            data: f.data,
+            warnings: f.warnings,
+        },
+        Err(e) => SourceEventKind::Failed {
+            at,
+            error: e.error,
+            retry_after: e.retry_after,
+        },
+    };
+    app.update(Event::Source(SourceEvent {
+        source: "gitlab".into(),
+        kind,
+    }));
+}
+
+fn ids(app: &App) -> Vec<String> {
+    let mut ids: Vec<String> = app
+        .model
+        .data
+        .deployments
+        .iter()
+        .map(|d| d.id.clone())
+        .collect();
+    ids.sort();
+    ids
+}
+
+fn expected_ids(n: usize) -> Vec<String> {
+    let mut v: Vec<String> = (1..=n).map(|i| format!("gitlab:{i}")).collect();
+    v.sort();
+    v
+}
+
+fn old_start(n: usize) -> DateTime<Utc> {
+    // Older than the commits window: no compares, only the listing is exercised.
+    now()
+        - Duration::days(flightdeck::sources::gitlab::COMMITS_DAYS + 30)
+        - Duration::hours(n as i64)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_pages_are_read_by_x_next_page_and_by_link_alone() {
+    for paging in [Paging::Headers, Paging::LinkOnly] {
+        let fake = FakeGitLab::start(vec![project(5, "acme/app", history(250, old_start(250)))]);
+        fake.with(|s| s.paging = paging);
+        let src = source(&config(&fake, &[("acme/app", "checkout")]));
+        let mut app = app();
+        deliver(&mut app, src.fetch_at(now()).await);
+        assert_eq!(ids(&app), expected_ids(250), "{paging:?}");
+        let asked = fake.requests("/deployments");
+        assert_eq!(asked.len(), 3, "{paging:?}: {asked:#?}");
+        assert!(
+            asked[0].contains("/projects/acme%2Fapp/deployments"),
+            "the path is URL-encoded: {}",
+            asked[0]
+        );
+        for part in [
+            "order_by=updated_at",
+            "sort=asc",
+            "per_page=100",
+            "environment=production",
+        ] {
+            assert!(asked[0].contains(part), "{part} missing from {}", asked[0]);
+        }
+        assert!(app.model.data.services.contains(&"checkout".to_string()));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn over_ten_thousand_records_are_all_read_without_total_pages() {
+    let n = 10_050;
+    let fake = FakeGitLab::start(vec![project(5, "acme/app", history(n, old_start(n)))]);
+    let src = source(&config(&fake, &[("acme/app", "checkout")]));
+    let mut app = app();
+    deliver(&mut app, src.fetch_at(now()).await);
+    assert_eq!(app.model.data.deployments.len(), n);
+    assert_eq!(fake.requests("/deployments").len(), 101);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_next_poll_asks_only_for_what_changed_and_a_status_move_is_an_update() {
+    let start = old_start(3);
+    let mut records = history(3, start);
+    let running_at = start + Duration::hours(5);
+    let running = Dep {
+        id: 4,
+        environment: "production",
+        sha: Some(sha(4)),
+        status: "running",
+        created: running_at,
+        updated: running_at,
+        job: Some((running_at, None)),
+    };
+    records.push(running.json());
+    let fake = FakeGitLab::start(vec![project(5, "acme/app", records)]);
+    let src = source(&config(&fake, &[("acme/app", "checkout")]));
+    let mut app = app();
+    deliver(&mut app, src.fetch_at(now()).await);
+    assert_eq!(app.model.data.deployments.len(), 4);
+
+    // Unchanged: one request, with the watermark.
+    deliver(&mut app, src.fetch_at(now()).await);
+    let asked = fake.requests("/deployments");
+    assert_eq!(asked.len(), 2, "{asked:#?}");
+    assert!(asked[1].contains("updated_after="), "{}", asked[1]);
+
+    // The running deployment finishes: its record comes again, updated.
+    let done = running_at + Duration::minutes(7);
+    fake.with(|s| {
+        s.projects[0].deployments[3] = Dep {
+            status: "success",
+            updated: done,
+            job: Some((running_at, Some(done))),
+            ..running
+        }
+        .json();
+    });
+    deliver(&mut app, src.fetch_at(now()).await);
+    assert_eq!(
+        app.model.data.deployments.len(),
+        4,
+        "updated, not counted twice"
+    );
+    let d = app
+        .model
+        .data
+        .deployments
+        .iter()
+        .find(|d| d.id == "gitlab:4")
+        .expect("deployment 4");
+    assert_eq!(d.status, DeployStatus::Success);
+    assert_eq!(d.finished_at, Some(done));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deployment_made_through_the_api_finishes_at_its_update() {
+    // Whole seconds: the fake writes milliseconds.
+    let at = DateTime::from_timestamp(now().timestamp() - 200 * 86_400, 0).expect("a time");
+    let record = Dep {
+        id: 1,
+        environment: "production",
+        sha: Some(sha(1)),
+        status: "success",
+        created: at,
+        updated: at + Duration::minutes(3),
+        job: None,
+    }
+    .json();
+    assert!(record["deployable"].is_null());
+    let fake = FakeGitLab::start(vec![project(5, "acme/app", vec![record])]);
+    let src = source(&config(&fake, &[("acme/app", "checkout")]));
+    let mut app = app();
+    deliver(&mut app, src.fetch_at(now()).await);
+    let d = app.model.data.deployments.iter().next().expect("one");
+    assert_eq!(d.started_at, at);
+    assert_eq!(d.finished_at, Some(at + Duration::minutes(3)));
+    assert_eq!(d.url, None);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_record_without_sha_is_rejected_visibly_once_and_the_rest_is_kept() {
+    let start = old_start(3);
+    let mut records = history(3, start);
+    // The last one updated, so the next poll's watermark second reads it again.
+    records[2].as_object_mut().expect("an object").remove("sha");
+    let fake = FakeGitLab::start(vec![project(5, "acme/app", records)]);
+    let src = source(&config(&fake, &[("acme/app", "checkout")]));
+    let mut app = app();
+    deliver(&mut app, src.fetch_at(now()).await);
+    assert_eq!(ids(&app), ["gitlab:1", "gitlab:2"]);
+    let rejected = &app.model.data.rejected;
+    assert_eq!(rejected.len(), 1, "{rejected:?}");
+    assert_eq!(rejected[0].source, "gitlab");
+    assert_eq!(rejected[0].record, "acme/app deployment 3");
+    assert_eq!(rejected[0].reason, "no sha");
+    // Seen again by the next poll (the watermark's second): not listed twice.
+    let again = src.fetch_at(now()).await;
+    assert!(fake.requests("/deployments")[1].contains("updated_after="));
+    deliver(&mut app, again);
+    assert_eq!(app.model.data.rejected.len(), 1);
+}
+
+/// Two successful deployments 50 commits apart: the second ships exactly those 50,
+/// with their authored and committed dates. `limit` cuts the compare short.
+async fn fifty_commits(limit: Option<usize>) -> (FakeGitLab, App) {
+    let start = now() - Duration::days(3);
+    let history_start = start - Duration::days(2);
+    let commits: Vec<serde_json::Value> = (0..=60).map(|n| commit(n, history_start)).collect();
+    let dep = |id: u64, n: usize, at: DateTime<Utc>| {
+        Dep {
+            id,
+            environment: "production",
+            sha: Some(sha(n)),
+            status: "success",
+            created: at,
+            updated: at + Duration::minutes(5),
+            job: Some((at, Some(at + Duration::minutes(4)))),
+        }
+        .json()
+    };
+    let records = vec![dep(1, 5, start), dep(2, 55, start + Duration::hours(3))];
+    let mut p = project(5, "acme/app", records);
+    p.commits = commits;
+    p.compare_limit = limit;
+    let fake = FakeGitLab::start(vec![p]);
+    let src = source(&config(&fake, &[("acme/app", "checkout")]));
+    let mut app = app();
+    deliver(&mut app, src.fetch_at(now()).await);
+    (fake, app)
+}
+
+fn assert_fifty(app: &App) {
+    let d = app
+        .model
+        .data
+        .deployments
+        .iter()
+        .find(|d| d.id == "gitlab:2")
+        .expect("deployment 2");
+    let mut shas: Vec<&str> = d.commits.iter().map(|c| c.sha.as_str()).collect();
+    shas.sort();
+    let mut expected: Vec<String> = (6..=55).map(sha).collect();
+    expected.sort();
+    assert_eq!(shas, expected);
+    let history_start = d.commits.iter().map(|c| c.authored_at).min().expect("some");
+    for c in &d.commits {
+        assert_eq!(
+            c.committed_at - c.authored_at,
+            Duration::seconds(30),
+            "{c:?}"
+        );
+    }
+    assert!(history_start < d.started_at);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deployment_ships_the_commits_since_the_previous_success() {
+    let (fake, mut app) = fifty_commits(None).await;
+    assert_fifty(&app);
+    // The DORA figures stand on them: two production deployments, 50 changes.
+    app.refresh_derived();
+    let dora = &app.derived.services["checkout"].dora;
+    assert_eq!(dora.deployment_frequency.deployments, 2);
+    assert_eq!(dora.lead_time.changes, 50);
+    let first = app
+        .model
+        .data
+        .deployments
+        .iter()
+        .find(|d| d.id == "gitlab:1")
+        .expect("deployment 1");
+    assert!(
+        first.commits.is_empty(),
+        "no earlier success to compare with"
+    );
+    let compares = fake.requests("/repository/compare");
+    assert_eq!(compares.len(), 1, "{compares:#?}");
+    assert!(
+        compares[0].contains(&format!("from={}", sha(5))),
+        "{}",
+        compares[0]
+    );
+    assert!(fake.requests("/repository/commits").is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_truncated_compare_is_completed_from_the_commits_list() {
+    let (fake, app) = fifty_commits(Some(20)).await;
+    assert_fifty(&app);
+    assert_eq!(fake.requests("/repository/commits").len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_429_with_retry_after_is_waited_out() {
+    let fake = FakeGitLab::start(vec![project(5, "acme/app", history(3, old_start(3)))]);
+    fake.with(|s| {
+        s.rate_limited = 1;
+        s.retry_after_secs = 1;
+    });
+    let src = source(&config(&fake, &[("acme/app", "checkout")]));
+    let mut app = app();
+    deliver(&mut app, src.fetch_at(now()).await);
+    assert_eq!(app.model.data.deployments.len(), 3);
+    assert_eq!(
+        fake.requests("/deployments").len(),
+        2,
+        "asked again after the 429"
+    );
+
+    // A wait longer than one fetch waits is handed to the poller, not ignored.
+    fake.with(|s| {
+        s.rate_limited = 10;
+        s.retry_after_secs = 600;
+    });
+    let e = src.fetch_at(now()).await.expect_err("rate limited");
+    assert_eq!(e.kind, SourceErrorKind::RateLimited);
+    assert_eq!(e.retry_after, Some(std::time::Duration::from_secs(600)));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_token_and_a_login_page_are_auth_errors_on_the_header() {
+    let fake = FakeGitLab::start(vec![project(5, "acme/app", history(3, old_start(3)))]);
+    let mut cfg = config(&fake, &[("acme/app", "checkout")]);
+    std::env::set_var("FD_GITLAB_TEST_WRONG", "glpat-not-the-right-one");
+    cfg.token_env = Some("FD_GITLAB_TEST_WRONG".into());
+    let mut app = app();
+    deliver(&mut app, source(&cfg).fetch_at(now()).await);
+    let status = app
+        .model
+        .sources
+        .iter()
+        .find(|s| s.id == "gitlab")
+        .expect("gitlab status");
+    let (_, e) = status.last_error.as_ref().expect("an error");
+    assert_eq!(e.kind, SourceErrorKind::Auth);
+    assert!(e.message.contains("HTTP 401"), "{}", e.message);
+    assert!(e.message.contains("401 Unauthorized"), "{}", e.message);
+
+    fake.with(|s| s.html_login = true);
+    let e = source(&config(&fake, &[("acme/app", "checkout")]))
+        .fetch_at(now())
+        .await
+        .expect_err("a login page");
+    assert_eq!(e.kind, SourceErrorKind::Auth);
+    assert!(e.message.contains("HTML page"), "{}", e.message);
+    assert!(e.message.contains("Sign in"), "{}", e.message);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bearer_auth_sends_the_token_as_bearer() {
+    let fake = FakeGitLab::start(vec![project(5, "acme/app", history(2, old_start(2)))]);
+    let mut cfg = config(&fake, &[("acme/app", "checkout")]);
+    cfg.auth = GitLabAuth::Bearer;
+    let fetched = source(&cfg).fetch_at(now()).await.expect("bearer works");
+    assert!(fetched
+        .data
+        .iter()
+        .any(|d| matches!(d, SourceData::Deployments(v) if v.len() == 2)));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_repeating_page_or_a_looping_link_stops_with_a_warning_and_keeps_what_was_read() {
+    for paging in [Paging::RepeatPage, Paging::LinkLoop, Paging::LinkElsewhere] {
+        let fake = FakeGitLab::start(vec![project(5, "acme/app", history(250, old_start(250)))]);
+        fake.with(|s| s.paging = paging);
+        let src = source(&config(&fake, &[("acme/app", "checkout")]));
+        let fetched = src.fetch_at(now()).await.expect("what was read is kept");
+        let warning = fetched
+            .warnings
+            .iter()
+            .find(|w| w.contains("acme/app (production) deployments"))
+            .unwrap_or_else(|| panic!("{paging:?}: no warning in {:?}", fetched.warnings));
+        assert!(
+            warning.contains("repeats")
+                || warning.contains("already read")
+                || warning.contains("outside the configured url"),
+            "{warning}"
+        );
+        let asked = fake.requests("/deployments").len();
+        assert!(asked <= 3, "{paging:?}: {asked} requests");
+        let mut app = app();
+        deliver(&mut app, Ok(fetched));
+        let n = app.model.data.deployments.len();
+        assert!((100..=200).contains(&n), "{paging:?}: {n}");
+        assert!(fake.requests("elsewhere").is_empty());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_project_is_a_warning_while_the_others_are_read() {
+    let fake = FakeGitLab::start(vec![project(5, "acme/app", history(2, old_start(2)))]);
+    let src = source(&config(
+        &fake,
+        &[("acme/gone", "ghost"), ("acme/app", "checkout")],
+    ));
+    let fetched = src.fetch_at(now()).await.expect("one project works");
+    assert!(
+        fetched
+            .warnings
+            .iter()
+            .any(|w| w.starts_with("acme/gone (production)") && w.contains("404")),
+        "{:?}",
+        fetched.warnings
+    );
+    let mut app = app();
+    deliver(&mut app, Ok(fetched));
+    assert_eq!(app.model.data.deployments.len(), 2);
+
+    let only_gone = source(&config(&fake, &[("acme/gone", "ghost")]));
+    let e = only_gone.fetch_at(now()).await.expect_err("nothing works");
+    assert_eq!(e.kind, SourceErrorKind::Config);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_probe_checks_token_project_and_environments() {
+    let fake = FakeGitLab::start(vec![project(5, "acme/app", history(2, old_start(2)))]);
+    let mut cfg = config(&fake, &[("acme/app", "checkout"), ("acme/gone", "ghost")]);
+    cfg.projects[0].environments.push("staging".into());
+    let checks = probe(&source(&cfg)).await;
+    let lines: Vec<(String, String)> = checks
+        .iter()
+        .map(|c| {
+            let outcome = match &c.outcome {
+                Outcome::Ok(t) => format!("ok {t}"),
+                Outcome::Warn(t) => format!("warn {t}"),
+                Outcome::Fail(e) => format!("FAIL {e}"),
+            };
+            (c.what.clone(), outcome)
+        })
+        .collect();
+    let find = |what: &str| {
+        lines
+            .iter()
+            .find(|(w, _)| w == what)
+            .map(|(_, o)| o.clone())
+            .unwrap_or_else(|| panic!("no {what} in {lines:#?}"))
+    };
+    assert_eq!(find("token"), "ok valid, for user fd-bot");
+    assert!(find("project acme/app").starts_with("ok found (acme/app, id 5)"));
+    assert!(find("  environment production").starts_with("ok has deployments"));
+    assert!(find("  environment staging").starts_with("warn no deployments"));
+    let gone = find("project acme/gone");
+    assert!(
+        gone.starts_with(
+            "FAIL config: project: not found (HTTP 404); check the project's full path"
+        ),
+        "{gone}"
+    );
+
+    std::env::set_var("FD_GITLAB_TEST_WRONG2", "glpat-wrong-token-xyz");
+    cfg.token_env = Some("FD_GITLAB_TEST_WRONG2".into());
+    let checks = probe(&source(&cfg)).await;
+    assert_eq!(checks.len(), 1, "{checks:?}");
+    assert!(matches!(&checks[0].outcome, Outcome::Fail(e) if e.kind == SourceErrorKind::Auth));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_json_says_where_it_broke() {
+    let fake = FakeGitLab::start(vec![project(5, "acme/app", history(3, old_start(3)))]);
+    fake.with(|s| s.malformed = true);
+    let e = source(&config(&fake, &[("acme/app", "checkout")]))
+        .fetch_at(now())
+        .await
+        .expect_err("cut-off JSON");
+    assert_eq!(e.kind, SourceErrorKind::BadResponse);
+    assert!(
+        e.message
+            .starts_with("acme/app (production) deployments: not the JSON GitLab sends"),
+        "{}",
+        e.message
+    );
+}
+
+/// Every string the source puts in the model, from a GitLab that puts the hostile
+/// corpus in every field: clean, bounded, the token redacted, and each field's tag
+/// there (it was read, not dropped).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_string_from_a_hostile_gitlab_is_clean_in_the_model() {
+    use flightdeck::model::sanitize::is_clean;
+    let server = hostile::HostileServer::start();
+    std::env::set_var("FD_GITLAB_HOSTILE_TOKEN", hostile::TOKEN);
+    let mut cfg = GitLabConfig {
+        url: format!("{}/gitlab", server.url),
+        token_env: Some("FD_GITLAB_HOSTILE_TOKEN".into()),
+        timeout_seconds: 5,
+        projects: vec![GitLabProject {
+            project: "acme/app".into(),
+            service: "checkout".into(),
+            environments: vec!["production".into()],
+        }],
+        ..Default::default()
+    };
+    cfg.auth = GitLabAuth::PrivateToken;
+    let fetched = source(&cfg)
+        .fetch_at(now())
+        .await
+        .expect("a hostile answer");
+    let mut strings: Vec<String> = fetched.warnings.iter().map(|w| w.to_string()).collect();
+    for data in &fetched.data {
+        match data {
+            SourceData::Deployments(ds) => {
+                assert_eq!(
+                    ds.len(),
+                    3,
+                    "two production successes and a hostile environment"
+                );
+                for d in ds {
+                    strings.extend([
+                        d.id.clone(),
+                        d.service.clone(),
+                        d.environment.clone(),
+                        d.version.clone(),
+                        d.sha.clone(),
+                        d.deployer.clone(),
+                    ]);
+                    strings.extend(d.url.clone());
+                    strings.extend(d.stages.iter().map(|s| s.name.clone()));
+                    for c in &d.commits {
+                        strings.extend([c.sha.clone(), c.title.clone(), c.author.clone()]);
+                    }
+                }
+            }
+            SourceData::Rejected(rs) => {
+                assert_eq!(rs.len(), 1, "the hostile status");
+                for r in rs {
+                    strings.extend([r.record.clone(), r.reason.clone()]);
+                }
+            }
+            _ => {}
+        }
+    }
+    for s in &strings {
+        assert!(is_clean(s), "not clean: {s:?}");
+        assert!(!s.contains(hostile::TOKEN), "the token: {s}");
+        assert!(!s.contains(hostile::BEARER_WORD), "a credential: {s}");
+        assert!(
+            s.chars().count() <= 2_000,
+            "{} characters",
+            s.chars().count()
+        );
+    }
+    let all = strings.join("\n");
+    for tag in [
+        "HOSTILE-ref",
+        "HOSTILE-username",
+        "HOSTILE-web_url",
+        "hostile-environment",
+        "HOSTILE-stage",
+        "HOSTILE-commit-title",
+        "HOSTILE-commit-author",
+        "HOSTILE-commit-id-1",
+        "HOSTILE-status",
+    ] {
+        assert!(all.contains(tag), "{tag} never reached the model");
+    }
+}
