@@ -1243,11 +1243,16 @@ proptest! {
 #[test]
 fn rolling_back_the_demo_rollout_adds_one_failure_not_two() {
     use flightdeck::event::SourceData;
+    use flightdeck::sources::demo::rollout::{CANARY_STEPS, ROLLBACK_SECS, ROLLOUT_DELAY_SECS};
     use flightdeck::sources::demo::{DemoWorld, DEFAULT_SEED};
     let origin = at("2026-11-20T14:00:00Z");
     let world = DemoWorld::new(DEFAULT_SEED, origin);
-    let rb = origin + Duration::seconds(200);
-    let now = rb + Duration::seconds(60);
+    // Rolled back 200 s into the 100% step; looked at a minute after the rollback
+    // deployment finished (the rollout, left alone, would still be running).
+    let full = ROLLOUT_DELAY_SECS + CANARY_STEPS[0].1 + CANARY_STEPS[1].1;
+    let rb = origin + Duration::seconds(full + 200);
+    let now = rb + Duration::seconds(ROLLBACK_SECS + 60);
+    assert!(full + 200 + ROLLBACK_SECS + 60 < full + CANARY_STEPS[2].1);
     let derive_at = |rollback: Option<Ts>| {
         let mut deps = Vec::new();
         let mut incs = Vec::new();
