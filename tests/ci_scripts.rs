@@ -107,9 +107,10 @@ if [ "$1" = test ]; then
 fi
 exit 0"#;
 
-fn test_script() -> Sandbox {
+/// A sandbox of its own for each test (`name`): tests run in parallel.
+fn test_script(name: &str) -> Sandbox {
     Sandbox::new(
-        "summary",
+        name,
         "scripts/test",
         &[
             ("scripts/install-test-deps", "exit 0"),
@@ -120,7 +121,7 @@ fn test_script() -> Sandbox {
 
 #[test]
 fn the_summary_lists_every_skipped_test() {
-    let sb = test_script();
+    let sb = test_script("summary-lists");
     let out = sb.run("scripts/test", &[]);
     assert!(out.status.success(), "{}", text(&out));
     assert!(text(&out).contains("SKIPPED: 0"), "{}", text(&out));
@@ -137,7 +138,7 @@ fn the_summary_lists_every_skipped_test() {
 
 #[test]
 fn a_skip_fails_when_skips_are_forbidden_and_a_failure_still_shows_the_skips() {
-    let sb = test_script();
+    let sb = test_script("summary-forbid");
     let forbid = ("FLIGHTDECK_FORBID_SKIPS", "1");
     let out = sb.run("scripts/test", &[forbid]);
     assert!(out.status.success(), "nothing skipped: {}", text(&out));
