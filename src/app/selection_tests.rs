@@ -1,40 +1,12 @@
 //! Selections follow their ids when data arrives: the table keeps its deployment, the
 //! picker its service, whatever lands above them.
 
-use chrono::{Duration, TimeZone, Utc};
+use crate::model::{DeployStatus, Deployment};
 use crossterm::event::{Event as Input, KeyCode, KeyEvent, KeyModifiers};
 
+use crate::app::tests::{deployment, t};
 use crate::app::{App, Overlay, View};
 use crate::event::{Event, SourceData, SourceEvent, SourceEventKind};
-use crate::model::{DeployKind, DeployStatus, Deployment, Trigger, Ts};
-
-fn t(min: i64) -> Ts {
-    Utc.with_ymd_and_hms(2026, 11, 20, 12, 0, 0)
-        .single()
-        .expect("valid date")
-        + Duration::minutes(min)
-}
-
-fn deployment(id: &str, service: &str, started: i64) -> Deployment {
-    Deployment {
-        id: id.to_string(),
-        source: "test".to_string(),
-        service: service.to_string(),
-        environment: "production".to_string(),
-        version: format!("v{id}"),
-        sha: "abc".to_string(),
-        status: DeployStatus::Success,
-        started_at: t(started),
-        finished_at: Some(t(started + 5)),
-        deployer: "ann".to_string(),
-        url: None,
-        commits: Vec::new(),
-        stages: Vec::new(),
-        canary: None,
-        trigger: Trigger::Auto,
-        kind: DeployKind::Normal,
-    }
-}
 
 fn deliver(app: &mut App, data: Vec<SourceData>) {
     app.update(Event::Source(SourceEvent {

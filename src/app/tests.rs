@@ -8,14 +8,16 @@ use crate::event::{Command, Event, SourceCommand, SourceData, SourceError, Sourc
 use crate::event::{SourceEvent, SourceEventKind};
 use crate::model::{DeployKind, DeployStatus, Deployment, Trigger};
 
-fn t(min: i64) -> Ts {
+/// 2026-11-20 12:00 UTC plus `min` minutes (shared with the other app tests).
+pub(super) fn t(min: i64) -> Ts {
     Utc.with_ymd_and_hms(2026, 11, 20, 12, 0, 0)
         .single()
         .expect("valid date")
         + Duration::minutes(min)
 }
 
-fn deployment(id: &str, service: &str, started: i64) -> Deployment {
+/// A five-minute production success of `service` started at minute `started`.
+pub(super) fn deployment(id: &str, service: &str, started: i64) -> Deployment {
     Deployment {
         id: id.to_string(),
         source: "test".to_string(),

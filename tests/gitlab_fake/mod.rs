@@ -17,6 +17,10 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 
+#[path = "../common/decode.rs"]
+mod decode;
+pub use decode::decode;
+
 use serde_json::{json, Value};
 
 /// The token the fake accepts.
@@ -187,26 +191,6 @@ fn serve(mut stream: TcpStream, state: &Mutex<State>, origin: &str) -> std::io::
     stream.write_all(head.as_bytes())?;
     stream.write_all(&answer.body)?;
     stream.flush()
-}
-
-/// Percent-decoding of one query value or path segment.
-pub fn decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
-                out.push(u8::from_str_radix(hex, 16).unwrap_or(b'?'));
-                i += 2;
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn query_map(query: &str) -> HashMap<String, String> {

@@ -14,6 +14,10 @@ use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
+#[path = "../common/decode.rs"]
+mod decode;
+use decode::decode;
+
 /// The bearer token the client is configured with; the server echoes it everywhere.
 pub const TOKEN: &str = "fd-hostile-T0KEN-5ecret-0042";
 
@@ -148,27 +152,6 @@ fn serve(mut stream: TcpStream) -> std::io::Result<()> {
     stream.write_all(head.as_bytes())?;
     stream.write_all(&body)?;
     stream.flush()
-}
-
-/// Percent- and plus-decoding of a query string or form body (good enough to find
-/// words in the PromQL).
-fn decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
-                out.push(u8::from_str_radix(hex, 16).unwrap_or(b'?'));
-                i += 2;
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn json(v: serde_json::Value) -> (u16, &'static str, Vec<u8>) {
