@@ -8,6 +8,7 @@ use chrono::Utc;
 use crate::config::{Config, ConfigSource, ServiceConfig};
 use crate::event::{SourceError, SourceErrorKind};
 use crate::model::outside::OutsideText;
+use crate::sources::jenkins::probe::Check;
 use crate::sources::prometheus::api::QueryData;
 use crate::sources::prometheus::query::{render, sli_query};
 use crate::sources::prometheus::PrometheusSource;
@@ -100,6 +101,15 @@ pub async fn run(config: &Config, source: &ConfigSource, out: &mut dyn Write) ->
         }
         None => {
             r.line("prometheus: not configured (add a [prometheus] section to watch error budgets)")
+        }
+    }
+    if let Some(jenkins) = &config.jenkins {
+        r.line(&format!("jenkins ({})", jenkins.url));
+        for check in crate::sources::jenkins::probe::probe(jenkins).await {
+            match check {
+                Check::Ok { what, detail } => r.ok(&what, &detail),
+                Check::Fail { what, error } => r.fail(&what, &error),
+            }
         }
     }
     if r.problems == 0 {

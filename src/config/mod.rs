@@ -4,6 +4,7 @@
 
 mod general;
 mod issue;
+mod jenkins;
 mod load;
 mod metrics;
 mod prometheus;
@@ -11,6 +12,7 @@ mod services;
 
 pub use general::{CacheConfig, EnvironmentsConfig, GeneralConfig};
 pub use issue::{ConfigError, ConfigErrors, ConfigIssue};
+pub use jenkins::{JenkinsConfig, JenkinsJob};
 pub use load::{default_path, load, load_str, ConfigSource};
 pub use metrics::{CalendarConfig, MetricsConfig};
 pub use prometheus::{AuthKind, PrometheusConfig};
@@ -33,6 +35,7 @@ pub struct Config {
     pub metrics: MetricsConfig,
     pub calendar: CalendarConfig,
     pub prometheus: Option<PrometheusConfig>,
+    pub jenkins: Option<JenkinsConfig>,
     pub services: Vec<ServiceConfig>,
 }
 
@@ -46,6 +49,9 @@ impl Config {
         self.calendar.validate("calendar", &mut issues);
         if let Some(p) = &self.prometheus {
             p.validate("prometheus", &mut issues);
+        }
+        if let Some(j) = &self.jenkins {
+            j.validate("jenkins", &mut issues);
         }
         for (i, s) in self.services.iter().enumerate() {
             s.validate(&format!("services[{i}]"), &mut issues);

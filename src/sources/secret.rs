@@ -173,7 +173,11 @@ pub fn credential_warning(path: &Path, config: &Config) -> Option<String> {
     let holds_credentials = config
         .prometheus
         .as_ref()
-        .is_some_and(PrometheusConfig::has_credentials);
+        .is_some_and(PrometheusConfig::has_credentials)
+        || config
+            .jenkins
+            .as_ref()
+            .is_some_and(crate::config::JenkinsConfig::has_credentials);
     if !holds_credentials {
         return None;
     }

@@ -1,0 +1,13 @@
+//! Deployments from Jenkins deploy jobs (API-NOTES §3): one idea per file — the API's
+//! shapes, job paths, the client, the mapping into the model, the fetch, and the
+//! checks `doctor` runs.
+
+pub mod api;
+pub mod client;
+pub mod map;
+pub mod path;
+pub mod probe;
+pub mod source;
+
+pub use map::SOURCE as JENKINS_ID;
+pub use source::JenkinsSource;
