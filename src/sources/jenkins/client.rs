@@ -130,7 +130,9 @@ impl JenkinsClient {
                      and a login page or a redirect to /login means they were not accepted",
                 );
             }
-            SourceErrorKind::Config if e.message.contains("404") => {
+            // Jenkins's 404 is an HTML page; either way it is a name to fix.
+            _ if is_not_found(&e) => {
+                e.error.kind = SourceErrorKind::Config;
                 if let Some(job) = job {
                     e.error.message = format!(
                         "job {} not found (HTTP 404); check jobs[].job (its full name, folders \
@@ -162,7 +164,7 @@ impl JenkinsClient {
         let path = format!("{}/{number}/wfapi/describe", job_path(job));
         match self.get_json(&path, &[], Some(job)).await {
             Ok(d) => Ok(Some(d)),
-            Err(e) if e.kind == SourceErrorKind::Config && e.message.contains("404") => Ok(None),
+            Err(e) if is_not_found(&e) => Ok(None),
             Err(e) => Err(e),
         }
     }
@@ -178,6 +180,13 @@ impl JenkinsClient {
         self.get_json(&path, &[("tree", "_class".to_string())], Some(job))
             .await
     }
+}
+
+fn is_not_found(e: &FetchError) -> bool {
+    matches!(
+        e.kind,
+        SourceErrorKind::Config | SourceErrorKind::BadResponse
+    ) && e.message.contains("HTTP 404")
 }
 
 #[cfg(test)]
