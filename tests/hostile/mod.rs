@@ -9,6 +9,8 @@
 
 #![allow(dead_code)]
 
+pub mod jenkins;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -73,6 +75,8 @@ pub enum Mode {
     Html,
     /// A plain-text 500 whose body is hostile, including raw 8-bit C1 bytes.
     Text,
+    /// A Jenkins whose JSON carries the corpus in every string field ([`jenkins`]).
+    Jenkins,
 }
 
 impl Mode {
@@ -81,6 +85,7 @@ impl Mode {
             Mode::Json => "/json",
             Mode::Html => "/html",
             Mode::Text => "/text",
+            Mode::Jenkins => jenkins::PREFIX,
         }
     }
 }
@@ -171,6 +176,9 @@ fn json(v: serde_json::Value) -> (u16, &'static str, Vec<u8>) {
 }
 
 fn answer(target: &str, query: &str) -> (u16, &'static str, Vec<u8>) {
+    if target.starts_with(Mode::Jenkins.prefix()) {
+        return jenkins::answer(target);
+    }
     if target.starts_with(Mode::Html.prefix()) {
         let page = format!(
             "<!DOCTYPE html><html><head><title>{}</title></head><body>login {TOKEN}</body></html>",
@@ -227,6 +235,9 @@ fn answer(target: &str, query: &str) -> (u16, &'static str, Vec<u8>) {
 /// A config that points flightdeck at `server` in `mode`, with a bearer token read
 /// from `FD_HOSTILE_TOKEN` and one service that uses every query kind.
 pub fn config(server: &HostileServer, mode: Mode, cache: &std::path::Path) -> String {
+    if mode == Mode::Jenkins {
+        return jenkins::config(server, cache);
+    }
     format!(
         r#"[general]
 timezone = "UTC"
