@@ -546,8 +546,7 @@ async fn auth_failures_and_bad_answers_are_named_and_nothing_is_lost() {
         .expect("a source")
         .fetch()
         .await
-        .err()
-        .expect("refused");
+        .expect_err("refused");
     assert_eq!(e.kind, SourceErrorKind::Auth, "{e}");
     // And the failed fetches lost no state: the next one sends nothing new.
     let again = source.fetch().await.expect("recovered");

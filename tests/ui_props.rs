@@ -274,6 +274,7 @@ fn every_scroll_key_the_help_names_moves_the_help() {
     assert_eq!(top, 1);
     assert!(last > 6, "the help must be longer than a page here: {last}");
     // (key, where it must take the help from the top)
+    #[allow(clippy::type_complexity)]
     let moves: [(KeyCode, KeyModifiers, fn(usize) -> bool); 8] = [
         (KeyCode::Char('j'), none, |p| p == 2),
         (KeyCode::Down, none, |p| p == 2),

@@ -150,7 +150,7 @@ pub fn markers(model: &Model, service: &str, start: Ts, end: Ts, rollback: &str)
             });
         }
     }
-    out.sort_by(|a, b| b.at.cmp(&a.at));
+    out.sort_by_key(|b| std::cmp::Reverse(b.at));
     out
 }
 
