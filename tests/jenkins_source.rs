@@ -596,3 +596,68 @@ async fn doctor_checks_the_token_and_names_a_missing_job() {
         "{checks:?}"
     );
 }
+
+/// The configured poller (id "jenkins") sends what the source fetched as events; the
+/// app built from those events holds the job's deployments.
+#[tokio::test]
+async fn the_configured_poller_delivers_jenkins_deployments_as_events() {
+    let fake = FakeJenkins::start();
+    fake.add_job(
+        PIPELINE_PATH,
+        Job {
+            pipeline: true,
+            builds: vec![
+                pipeline_build(2, Some("SUCCESS")),
+                pipeline_build(1, Some("ABORTED")),
+            ],
+        },
+    );
+    let config = Config {
+        jenkins: Some(jenkins_config(&fake, vec![pipeline_job()])),
+        ..Default::default()
+    };
+    let (tx, mut rx) = tokio::sync::mpsc::channel(64);
+    let (stop, shutdown) = tokio::sync::watch::channel(false);
+    let handles = flightdeck::sources::configured::spawn_configured(&config, tx, shutdown, None);
+    assert_eq!(
+        handles.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(),
+        ["jenkins"]
+    );
+    let mut app = new_app();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let event = tokio::time::timeout_at(deadline, rx.recv())
+            .await
+            .expect("an event in time")
+            .expect("the channel stays open");
+        let fetched = matches!(
+            &event,
+            Event::Source(SourceEvent {
+                kind: SourceEventKind::Fetched { .. },
+                ..
+            })
+        );
+        app.update(event);
+        if fetched {
+            break;
+        }
+    }
+    let _ = stop.send(true);
+    let all = by_id(&app);
+    assert_eq!(all.len(), 2);
+    assert_eq!(
+        all["jenkins:team/deploy/checkout#1"].status,
+        DeployStatus::Canceled
+    );
+    assert_eq!(
+        all["jenkins:team/deploy/checkout#2"].status,
+        DeployStatus::Success
+    );
+    let status = app
+        .model
+        .sources
+        .iter()
+        .find(|s| s.id == "jenkins")
+        .expect("a status");
+    assert!(status.last_ok.is_some() && status.last_error.is_none());
+}
