@@ -6,7 +6,6 @@ use std::time::Duration;
 use chrono::Utc;
 use tokio::sync::watch;
 
-use super::jenkins::{JenkinsSource, JENKINS_ID};
 use super::poller::{spawn_poller, PollerOptions};
 use super::prometheus::PrometheusSource;
 use super::{EventTx, SourceHandle};
@@ -64,7 +63,7 @@ pub fn spawn_configured(
         handles.push(handle);
     }
     if let Some(jenkins) = &config.jenkins {
-        handles.push(spawn_jenkins(
+        handles.push(super::jenkins::spawn(
             config,
             jenkins,
             events.clone(),
@@ -72,32 +71,4 @@ pub fn spawn_configured(
         ));
     }
     handles
-}
-
-/// The Jenkins poller (id [`JENKINS_ID`]); its builds are read as they are now, `--at`
-/// or not (a build's record does not change with the instant asked about).
-fn spawn_jenkins(
-    config: &Config,
-    jenkins: &crate::config::JenkinsConfig,
-    events: EventTx,
-    shutdown: watch::Receiver<bool>,
-) -> SourceHandle {
-    let interval = jenkins
-        .refresh_seconds
-        .unwrap_or(config.general.refresh_seconds)
-        .max(1);
-    let options = PollerOptions::new(Duration::from_secs(interval));
-    match JenkinsSource::new(jenkins, &config.environments.aliases) {
-        Ok(source) => {
-            let source = Arc::new(source);
-            spawn_poller(JENKINS_ID, options, events, shutdown, move || {
-                let source = Arc::clone(&source);
-                async move { source.fetch().await }
-            })
-        }
-        Err(error) => spawn_poller(JENKINS_ID, options, events, shutdown, move || {
-            let error = error.clone();
-            async move { Err(error.into()) }
-        }),
-    }
 }
