@@ -202,7 +202,7 @@ impl PrometheusConfig {
     }
 }
 
-fn url_has_userinfo(url: &str) -> bool {
+pub(super) fn url_has_userinfo(url: &str) -> bool {
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
     authority.contains('@')

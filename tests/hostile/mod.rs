@@ -9,6 +9,8 @@
 
 #![allow(dead_code)]
 
+pub mod jenkins;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -81,6 +83,8 @@ pub enum Mode {
     /// project, deployments (ref, sha, status, username, environment name, job name
     /// and web_url) and commits (id, title, author).
     GitLab,
+    /// A Jenkins whose JSON carries the corpus in every string field ([`jenkins`]).
+    Jenkins,
 }
 
 impl Mode {
@@ -90,6 +94,7 @@ impl Mode {
             Mode::Html => "/html",
             Mode::Text => "/text",
             Mode::GitLab => "/gitlab",
+            Mode::Jenkins => jenkins::PREFIX,
         }
     }
 }
@@ -159,6 +164,9 @@ fn json(v: serde_json::Value) -> (u16, &'static str, Vec<u8>) {
 }
 
 fn answer(target: &str, query: &str) -> (u16, &'static str, Vec<u8>) {
+    if target.starts_with(Mode::Jenkins.prefix()) {
+        return jenkins::answer(target);
+    }
     if target.starts_with(Mode::Html.prefix()) {
         let page = format!(
             "<!DOCTYPE html><html><head><title>{}</title></head><body>login {TOKEN}</body></html>",
@@ -323,6 +331,9 @@ service = "checkout"
             cache = cache.display(),
             url = server.url,
         );
+    }
+    if mode == Mode::Jenkins {
+        return jenkins::config(server, cache);
     }
     format!(
         r#"[general]
