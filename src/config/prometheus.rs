@@ -183,22 +183,13 @@ impl PrometheusConfig {
                 }
             }
         }
-        if let Some(env) = &self.token_env {
-            if env.is_empty() || !env.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-                issues.push(
-                    ConfigIssue::new(
-                        key("token_env"),
-                        "the NAME of an environment variable (letters, digits, _), not the token itself",
-                    ),
-                );
-            }
-        }
-        if matches!(&self.token_cmd, Some(c) if c.trim().is_empty()) {
-            issues.push(ConfigIssue::new(
-                key("token_cmd"),
-                "a command such as \"pass show prom\"",
-            ));
-        }
+        super::credentials::validate_secret_keys(
+            &key,
+            self.token_env.as_deref(),
+            self.token_cmd.as_deref(),
+            "pass show prom",
+            issues,
+        );
     }
 }
 

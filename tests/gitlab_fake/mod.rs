@@ -17,9 +17,8 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 
-#[path = "../common/decode.rs"]
-mod decode;
-pub use decode::decode;
+// The hostile server's (both are compiled into tests/gitlab_source.rs).
+pub use crate::hostile::decode::decode;
 
 use serde_json::{json, Value};
 

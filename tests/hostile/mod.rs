@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 #[path = "../common/decode.rs"]
-mod decode;
+pub mod decode;
 use decode::decode;
 
 /// The bearer token the client is configured with; the server echoes it everywhere.

@@ -19,6 +19,10 @@ use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 
+#[path = "../common/decode.rs"]
+mod decode;
+use decode::decode;
+
 use serde_json::{json, Value};
 
 pub const USER: &str = "flightdeck-bot";
@@ -330,25 +334,6 @@ fn range(tree: &str) -> Option<(usize, usize)> {
     let inner = tree[open + 1..].strip_suffix('}')?;
     let (m, n) = inner.split_once(',')?;
     Some((m.parse().ok()?, n.parse().ok()?))
-}
-
-fn decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
-                out.push(u8::from_str_radix(hex, 16).unwrap_or(b'?'));
-                i += 2;
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn base64(s: &str) -> String {
