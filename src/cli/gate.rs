@@ -25,7 +25,7 @@ pub fn run(config: &Config, demo: bool, seed: u64, args: &GateArgs) -> Result<Ex
         headless::live_app(config, at)?
     };
     let data = &app.model.data;
-    if !data.services.iter().any(|s| *s == args.service) {
+    if !data.services.contains(&args.service) {
         let known = if data.services.is_empty() {
             "none are configured".to_string()
         } else {
