@@ -630,3 +630,19 @@ async fn every_string_from_a_hostile_gitlab_is_clean_in_the_model() {
         assert!(all.contains(tag), "{tag} never reached the model");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gitlab_without_deployments_yet_is_not_called_no_deployment_source() {
+    let fake = FakeGitLab::start(vec![project(5, "acme/app", Vec::new())]);
+    let src = source(&config(&fake, &[("acme/app", "checkout")]));
+    let mut app = app();
+    app.register_source("gitlab", chrono::Duration::seconds(30));
+    // Before the first answer, and after an answer with no deployments.
+    assert_eq!(app.model.dora_unavailable(), Some("no deployments yet"));
+    deliver(&mut app, src.fetch_at(now()).await);
+    assert_eq!(app.model.dora_unavailable(), Some("no deployments yet"));
+    // The first deployment brings figures.
+    fake.with(|s| s.projects[0].deployments = history(1, old_start(1)));
+    deliver(&mut app, src.fetch_at(now()).await);
+    assert_eq!(app.model.dora_unavailable(), None);
+}
