@@ -121,8 +121,14 @@ fn ids(app: &App) -> Vec<String> {
     ids
 }
 
+/// The model's id of the fake's deployment `i` (the only record of its pipeline,
+/// which the fake numbers `i + 20000`).
+fn gid(i: u64) -> String {
+    format!("gitlab:pipeline:{}:production", i + 20_000)
+}
+
 fn expected_ids(n: usize) -> Vec<String> {
-    let mut v: Vec<String> = (1..=n).map(|i| format!("gitlab:{i}")).collect();
+    let mut v: Vec<String> = (1..=n as u64).map(gid).collect();
     v.sort();
     v
 }
@@ -222,7 +228,7 @@ async fn the_next_poll_asks_only_for_what_changed_and_a_status_move_is_an_update
         .data
         .deployments
         .iter()
-        .find(|d| d.id == "gitlab:4")
+        .find(|d| d.id == gid(4))
         .expect("deployment 4");
     assert_eq!(d.status, DeployStatus::Success);
     assert_eq!(d.finished_at, Some(done));
@@ -251,6 +257,7 @@ async fn a_deployment_made_through_the_api_finishes_at_its_update() {
     assert_eq!(d.started_at, at);
     assert_eq!(d.finished_at, Some(at + Duration::minutes(3)));
     assert_eq!(d.url, None);
+    assert_eq!(d.id, "gitlab:1", "no pipeline: the record's own id");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -263,7 +270,7 @@ async fn a_record_without_sha_is_rejected_visibly_once_and_the_rest_is_kept() {
     let src = source(&config(&fake, &[("acme/app", "checkout")]));
     let mut app = app();
     deliver(&mut app, src.fetch_at(now()).await);
-    assert_eq!(ids(&app), ["gitlab:1", "gitlab:2"]);
+    assert_eq!(ids(&app), [gid(1), gid(2)]);
     let rejected = &app.model.data.rejected;
     assert_eq!(rejected.len(), 1, "{rejected:?}");
     assert_eq!(rejected[0].source, "gitlab");
@@ -311,7 +318,7 @@ fn assert_fifty(app: &App) {
         .data
         .deployments
         .iter()
-        .find(|d| d.id == "gitlab:2")
+        .find(|d| d.id == gid(2))
         .expect("deployment 2");
     let mut shas: Vec<&str> = d.commits.iter().map(|c| c.sha.as_str()).collect();
     shas.sort();
@@ -343,7 +350,7 @@ async fn a_deployment_ships_the_commits_since_the_previous_success() {
         .data
         .deployments
         .iter()
-        .find(|d| d.id == "gitlab:1")
+        .find(|d| d.id == gid(1))
         .expect("deployment 1");
     assert!(
         first.commits.is_empty(),
@@ -645,4 +652,70 @@ async fn a_gitlab_without_deployments_yet_is_not_called_no_deployment_source() {
     fake.with(|s| s.projects[0].deployments = history(1, old_start(1)));
     deliver(&mut app, src.fetch_at(now()).await);
     assert_eq!(app.model.dora_unavailable(), None);
+}
+
+/// Three records of one pipeline (a matrix deploy job per region), the last still
+/// running at the first poll.
+fn regions(start: DateTime<Utc>, last_finish: Option<DateTime<Utc>>) -> Vec<serde_json::Value> {
+    (0..3u64)
+        .map(|r| {
+            let begun = start + Duration::minutes(r as i64);
+            let finished = if r == 2 {
+                last_finish
+            } else {
+                Some(begun + Duration::minutes(4))
+            };
+            let mut v = Dep {
+                id: 40 + r,
+                environment: "production",
+                sha: Some(sha(7)),
+                status: if finished.is_some() {
+                    "success"
+                } else {
+                    "running"
+                },
+                created: start,
+                updated: finished.unwrap_or(begun),
+                job: Some((begun, finished)),
+            }
+            .json();
+            v["deployable"]["pipeline"]["id"] = serde_json::json!(36);
+            v["deployable"]["name"] = serde_json::json!(format!("deploy: [region-{r}]"));
+            v
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pipelines_parallel_deploy_records_are_one_deployment_finished_by_the_last() {
+    // Inside the DORA window, in whole seconds.
+    let start = DateTime::from_timestamp(now().timestamp() - 2 * 86_400, 0).expect("a time");
+    let fake = FakeGitLab::start(vec![project(5, "acme/app", regions(start, None))]);
+    let src = source(&config(&fake, &[("acme/app", "checkout")]));
+    let mut app = app();
+    deliver(&mut app, src.fetch_at(now()).await);
+    let only = |app: &App| {
+        let all: Vec<_> = app.model.data.deployments.iter().cloned().collect();
+        assert_eq!(all.len(), 1, "one deployment per pipeline: {all:#?}");
+        all[0].clone()
+    };
+    let d = only(&app);
+    assert_eq!(d.id, "gitlab:pipeline:36:production");
+    assert_eq!(d.status, DeployStatus::Running, "a region still deploys");
+    assert_eq!(d.finished_at, None);
+    assert_eq!(d.started_at, start);
+
+    // The last region finishes: the same deployment, now finished by it.
+    let last = start + Duration::minutes(30);
+    fake.with(|s| s.projects[0].deployments = regions(start, Some(last)));
+    deliver(&mut app, src.fetch_at(now()).await);
+    let d = only(&app);
+    assert_eq!(d.status, DeployStatus::Success);
+    assert_eq!(d.finished_at, Some(last));
+    app.refresh_derived();
+    let dora = &app.derived.services["checkout"].dora;
+    assert_eq!(
+        dora.deployment_frequency.deployments, 1,
+        "three records, one deployment"
+    );
 }

@@ -293,7 +293,8 @@ fn gitlab_answer(target: &str) -> (u16, &'static str, Vec<u8>) {
                     "started_at": at(hours),
                     "finished_at": at(hours - 1),
                     "web_url": payload("web_url"),
-                    "pipeline": {"id": 36, "web_url": payload("pipeline-url")},
+                    // One pipeline per deployment (a pipeline's records are one deployment).
+                    "pipeline": {"id": 36 + id, "web_url": payload("pipeline-url")},
                     "commit": commit(3),
                 }
             })

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod client;
+pub mod group;
 pub mod map;
 pub mod probe;
 mod source;

@@ -15,6 +15,7 @@ use tokio::sync::Mutex;
 
 use super::api::{ApiCommit, ApiCompare, ApiDeployment};
 use super::client::{project_path, GitLabClient};
+use super::group;
 use super::map::{self, Origin};
 use crate::config::{GitLabAuth, GitLabConfig, GitLabProject};
 use crate::event::{SourceData, SourceError, SourceErrorKind};
@@ -69,6 +70,9 @@ struct Track {
     commits: HashMap<String, Vec<Change>>,
     /// The latest mapped record of each deployment, to send again with its commits.
     deployments: HashMap<String, Deployment>,
+    /// The records of each deployment (one per parallel deploy job of a pipeline),
+    /// by record id: a record seen again replaces itself.
+    records: HashMap<String, HashMap<String, Deployment>>,
 }
 
 /// What one project's environment produced in one poll.
@@ -245,7 +249,14 @@ impl GitLabSource {
                 track.watermark = Some(track.watermark.map_or(updated, |w| w.max(updated)));
             }
             match map::deployment(record, &origin) {
-                Ok(d) => changed.push(track.remember(d, now)),
+                Ok(d) => {
+                    let pipeline = record
+                        .deployable
+                        .as_ref()
+                        .and_then(|j| j.pipeline.as_ref())
+                        .and_then(|p| p.id);
+                    changed.push(track.remember(d, pipeline, now));
+                }
                 Err(r) => result.rejected.push(r),
             }
         }
@@ -372,10 +383,15 @@ impl GitLabSource {
 }
 
 impl Track {
-    /// Keeps the latest form of a deployment; a success becomes due for commits.
-    /// Returns its id.
-    fn remember(&mut self, d: Deployment, now: Ts) -> String {
-        let id = d.id.clone();
+    /// Keeps the latest form of a record and of the deployment its pipeline's records
+    /// make together; a success becomes due for commits. Returns the deployment's id.
+    fn remember(&mut self, record: Deployment, pipeline: Option<u64>, now: Ts) -> String {
+        let id = group::group_id(&record, pipeline);
+        let records = self.records.entry(id.clone()).or_default();
+        records.insert(record.id.clone(), record);
+        let Some(d) = group::combine(&id, records.values()) else {
+            return id;
+        };
         if let Some(old) = self.success_keys.remove(&id) {
             self.successes.remove(&old);
             self.pending.remove(&old);
