@@ -15,7 +15,7 @@ use flightdeck::model::DeployStatus;
 use flightdeck::sources::gitlab::probe::{probe, Outcome};
 use flightdeck::sources::gitlab::GitLabSource;
 use flightdeck::sources::poller::FetchResult;
-use gitlab_fake::{commit, sha, Dep, FakeGitLab, Paging, Project, TOKEN};
+use gitlab_fake::{commit, job, sha, Dep, FakeGitLab, Paging, Project, TOKEN};
 
 const TOKEN_ENV: &str = "FD_GITLAB_TEST_TOKEN";
 
@@ -30,6 +30,7 @@ fn project(id: u64, path: &str, deployments: Vec<serde_json::Value>) -> Project 
         deployments,
         commits: Vec::new(),
         compare_limit: None,
+        jobs: Default::default(),
     }
 }
 
@@ -628,7 +629,7 @@ async fn every_string_from_a_hostile_gitlab_is_clean_in_the_model() {
         "HOSTILE-username",
         "HOSTILE-web_url",
         "hostile-environment",
-        "HOSTILE-stage",
+        "HOSTILE-pipeline-job-stage",
         "HOSTILE-commit-title",
         "HOSTILE-commit-author",
         "HOSTILE-commit-id-1",
@@ -718,4 +719,85 @@ async fn a_pipelines_parallel_deploy_records_are_one_deployment_finished_by_the_
         dora.deployment_frequency.deployments, 1,
         "three records, one deployment"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stages_come_from_the_pipelines_jobs_retried_and_manual_handled() {
+    use flightdeck::model::StageStatus;
+    let start = DateTime::from_timestamp(now().timestamp() - 86_400, 0).expect("a time");
+    let m = |n: i64| start + Duration::minutes(n);
+    let mut p = project(5, "acme/app", regions(m(20), Some(m(31))));
+    p.jobs.insert(
+        36,
+        vec![
+            job(1, "build", "build", "success", Some((m(0), Some(m(8))))),
+            // unit failed, was retried and passed: only the retry counts.
+            job(2, "test", "unit", "failed", Some((m(9), Some(m(11))))),
+            job(3, "test", "lint", "success", Some((m(9), Some(m(12))))),
+            job(6, "test", "unit", "success", Some((m(12), Some(m(18))))),
+            job(
+                7,
+                "deploy",
+                "deploy: [region-0]",
+                "success",
+                Some((m(20), Some(m(24)))),
+            ),
+            job(
+                8,
+                "deploy",
+                "deploy: [region-1]",
+                "success",
+                Some((m(21), Some(m(25)))),
+            ),
+            job(
+                9,
+                "deploy",
+                "deploy: [region-2]",
+                "success",
+                Some((m(22), Some(m(31)))),
+            ),
+            // A manual job nobody ran.
+            job(10, "verify", "manual-check", "manual", None),
+        ],
+    );
+    let fake = FakeGitLab::start(vec![p]);
+    let src = source(&config(&fake, &[("acme/app", "checkout")]));
+    let mut app = app();
+    deliver(&mut app, src.fetch_at(now()).await);
+    let d = app
+        .model
+        .data
+        .deployments
+        .iter()
+        .next()
+        .expect("one")
+        .clone();
+    let shown: Vec<(
+        &str,
+        StageStatus,
+        Option<DateTime<Utc>>,
+        Option<DateTime<Utc>>,
+    )> = d
+        .stages
+        .iter()
+        .map(|s| (s.name.as_str(), s.status, s.started_at, s.finished_at))
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            ("build", StageStatus::Success, Some(m(0)), Some(m(8))),
+            ("test", StageStatus::Success, Some(m(9)), Some(m(18))),
+            ("deploy", StageStatus::Success, Some(m(20)), Some(m(31))),
+            ("verify", StageStatus::Pending, None, None),
+        ]
+    );
+    let asked = fake.requests("/pipelines/36/jobs");
+    assert_eq!(asked.len(), 1, "{asked:#?}");
+    assert!(asked[0].contains("include_retried=true"), "{}", asked[0]);
+
+    // Unchanged, the jobs are not asked for again; the stages stay.
+    deliver(&mut app, src.fetch_at(now()).await);
+    assert_eq!(fake.requests("/pipelines/36/jobs").len(), 1);
+    let d = app.model.data.deployments.iter().next().expect("one");
+    assert_eq!(d.stages.len(), 4);
 }

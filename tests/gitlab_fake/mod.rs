@@ -48,6 +48,8 @@ pub struct Project {
     pub commits: Vec<Value>,
     /// The compare answers at most this many commits (oldest first), as if cut short.
     pub compare_limit: Option<usize>,
+    /// Each pipeline's jobs, every attempt of a retried job included (see [`job`]).
+    pub jobs: HashMap<u64, Vec<Value>>,
 }
 
 #[derive(Debug)]
@@ -277,7 +279,10 @@ fn route(s: &mut State, target: &str, headers: &HashMap<String, String>, origin:
         }
         "repository/compare" => compare(&project, &q),
         "repository/commits" => commits(&project, &q, &base),
-        _ => error(404, "404 Not Found"),
+        _ => match pipeline_jobs_of(tail) {
+            Some(id) => jobs(&project, id, &q, &base),
+            None => error(404, "404 Not Found"),
+        },
     }
 }
 
@@ -520,4 +525,58 @@ impl Dep<'_> {
         }
         v
     }
+}
+
+/// `pipelines/<id>/jobs` → the pipeline id.
+fn pipeline_jobs_of(tail: &str) -> Option<u64> {
+    tail.strip_prefix("pipelines/")?
+        .strip_suffix("/jobs")?
+        .parse()
+        .ok()
+}
+
+/// `GET /pipelines/:id/jobs`: sorted by id desc; retried attempts (all but the
+/// latest of a stage's job name) only with `include_retried=true` (GitLab 13.5+).
+fn jobs(p: &Project, pipeline: u64, q: &HashMap<String, String>, base: &str) -> Answer {
+    // A pipeline the test gave no jobs lists none.
+    let none = Vec::new();
+    let all = p.jobs.get(&pipeline).unwrap_or(&none);
+    let latest = |j: &Value| {
+        !all.iter().any(|o| {
+            o["stage"] == j["stage"]
+                && o["name"] == j["name"]
+                && o["id"].as_u64() > j["id"].as_u64()
+        })
+    };
+    let retried = q.get("include_retried").map(String::as_str) == Some("true");
+    let mut rows: Vec<&Value> = all.iter().filter(|j| retried || latest(j)).collect();
+    rows.sort_by(|a, b| b["id"].as_u64().cmp(&a["id"].as_u64()));
+    paginate(Paging::Headers, &rows, q, base)
+}
+
+/// A pipeline job as the jobs API lists it; `span` is its start and finish (`None`
+/// for a job that never started, like a manual one).
+pub fn job(
+    id: u64,
+    stage: &str,
+    name: &str,
+    status: &str,
+    span: Option<(
+        chrono::DateTime<chrono::Utc>,
+        Option<chrono::DateTime<chrono::Utc>>,
+    )>,
+) -> Value {
+    json!({
+        "id": id,
+        "name": name,
+        "stage": stage,
+        "status": status,
+        "allow_failure": false,
+        "created_at": span.map(|(s, _)| s.to_rfc3339()),
+        "started_at": span.map(|(s, _)| s.to_rfc3339()),
+        "finished_at": span.and_then(|(_, f)| f.map(|f| f.to_rfc3339())),
+        "duration": null,
+        "web_url": format!("https://gitlab.example.com/acme/app/-/jobs/{id}"),
+        "pipeline": {"id": 0, "status": status}
+    })
 }

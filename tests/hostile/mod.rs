@@ -270,6 +270,20 @@ fn gitlab_answer(target: &str) -> (u16, &'static str, Vec<u8>) {
     if path.ends_with("/repository/commits") {
         return json(serde_json::json!([commit(1), commit(2)]));
     }
+    if path.ends_with("/jobs") {
+        let job = |id: u64| {
+            serde_json::json!({
+                "id": id,
+                "name": payload("pipeline-job-name"),
+                "stage": payload("pipeline-job-stage"),
+                "status": payload("pipeline-job-status"),
+                "started_at": at(30),
+                "finished_at": at(29),
+                "web_url": payload("pipeline-job-url"),
+            })
+        };
+        return json(serde_json::json!([job(2), job(1)]));
+    }
     if path.ends_with("/deployments") {
         let deployment = |id: u64, hours: i64, status: String, environment: String| {
             serde_json::json!({

@@ -60,6 +60,8 @@ pub struct ApiJob {
     pub stage: Option<OutsideText>,
     pub name: Option<OutsideText>,
     pub tag: Option<bool>,
+    /// A failed job that may fail does not fail its stage.
+    pub allow_failure: Option<bool>,
     pub created_at: Option<OutsideText>,
     pub started_at: Option<OutsideText>,
     pub finished_at: Option<OutsideText>,

@@ -7,6 +7,7 @@ pub mod group;
 pub mod map;
 pub mod probe;
 mod source;
+pub mod stages;
 
 pub use client::GitLabClient;
 pub use map::SOURCE_ID;

@@ -13,14 +13,14 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use chrono::Duration;
 use tokio::sync::Mutex;
 
-use super::api::{ApiCommit, ApiCompare, ApiDeployment};
+use super::api::{ApiCommit, ApiCompare, ApiDeployment, ApiJob};
 use super::client::{project_path, GitLabClient};
-use super::group;
 use super::map::{self, Origin};
+use super::{group, stages};
 use crate::config::{GitLabAuth, GitLabConfig, GitLabProject};
 use crate::event::{SourceData, SourceError, SourceErrorKind};
 use crate::model::outside::OutsideText;
-use crate::model::{Change, DeployStatus, Deployment, Rejected, Ts};
+use crate::model::{Change, DeployStatus, Deployment, Rejected, Stage, Ts};
 use crate::sources::http::Auth;
 use crate::sources::poller::Fetched;
 use crate::sources::secret::SecretSource;
@@ -37,6 +37,9 @@ pub const COMPARES_PER_FETCH: usize = 200;
 
 /// Pages of the commits list read for one truncated compare (10,000 commits).
 pub const MAX_COMMIT_PAGES: usize = 100;
+
+/// Pipelines whose jobs one poll may ask for (stage durations); the rest follow.
+pub const JOB_LISTS_PER_FETCH: usize = 200;
 
 pub struct GitLabSource {
     client: GitLabClient,
@@ -73,6 +76,14 @@ struct Track {
     /// The records of each deployment (one per parallel deploy job of a pipeline),
     /// by record id: a record seen again replaces itself.
     records: HashMap<String, HashMap<String, Deployment>>,
+    /// The pipeline of each deployment that came from one.
+    pipelines: HashMap<String, u64>,
+    /// Deployments whose pipeline's jobs are to be asked for, with their start: new
+    /// ones, and those whose status or finish moved since the jobs were read.
+    stages_due: HashMap<String, Ts>,
+    /// Stages from the pipeline's jobs, by deployment id (they replace the deploy
+    /// job's one stage).
+    stages: HashMap<String, Vec<Stage>>,
 }
 
 /// What one project's environment produced in one poll.
@@ -263,8 +274,11 @@ impl GitLabSource {
         let filled = self
             .fill_commits(project, track, auth, &mut result.warnings)
             .await;
+        let staged = self
+            .fill_stages(project, track, auth, &mut result.warnings)
+            .await;
         let mut sent: HashSet<String> = HashSet::new();
-        for id in changed.into_iter().chain(filled) {
+        for id in changed.into_iter().chain(filled).chain(staged) {
             if sent.insert(id.clone()) {
                 if let Some(d) = track.with_commits(&id) {
                     result.deployments.push(d);
@@ -272,6 +286,65 @@ impl GitLabSource {
             }
         }
         Ok(result)
+    }
+
+    /// Asks for the jobs of the pipelines due (newest deployments first, up to the
+    /// per-poll budget) and makes stages of them. Returns the ids whose stages became
+    /// known. A failure stops the step (retried next poll) and becomes a warning.
+    async fn fill_stages(
+        &self,
+        project: &GitLabProject,
+        track: &mut Track,
+        auth: &Auth,
+        warnings: &mut Vec<String>,
+    ) -> Vec<String> {
+        let mut due: Vec<(Ts, String)> = track
+            .stages_due
+            .iter()
+            .map(|(id, at)| (*at, id.clone()))
+            .collect();
+        due.sort_unstable_by(|a, b| b.cmp(a));
+        let mut filled = Vec::new();
+        for (_, id) in due.into_iter().take(JOB_LISTS_PER_FETCH) {
+            let Some(pipeline) = track.pipelines.get(&id).copied() else {
+                track.stages_due.remove(&id);
+                continue;
+            };
+            let path = format!(
+                "{}/pipelines/{pipeline}/jobs",
+                project_path(&project.project)
+            );
+            let params = [("include_retried", "true".to_string())];
+            let what = format!("pipeline {pipeline} jobs");
+            match self
+                .client
+                .pages::<ApiJob>(&path, &params, auth, &what, |_| true)
+                .await
+            {
+                Ok(paged) => {
+                    if let Some(problem) = paged.problem {
+                        warnings.push(problem.message.to_string());
+                    }
+                    track.stages_due.remove(&id);
+                    // No jobs listed (a pipeline since deleted) is kept as read, so it
+                    // is not asked again; the deploy job's stage then stays.
+                    let stages = stages::from_jobs(&paged.items);
+                    let any = !stages.is_empty();
+                    track.stages.insert(id.clone(), stages);
+                    if any {
+                        filled.push(id);
+                    }
+                }
+                Err(e) => {
+                    warnings.push(format!(
+                        "{}: the stages of {id} are not known yet: {e}",
+                        project.project
+                    ));
+                    break;
+                }
+            }
+        }
+        filled
     }
 
     /// Asks for the commits of pending successes, newest first, up to the per-poll
@@ -392,6 +465,19 @@ impl Track {
         let Some(d) = group::combine(&id, records.values()) else {
             return id;
         };
+        if let Some(p) = pipeline {
+            self.pipelines.insert(id.clone(), p);
+            // Jobs are read again only when the deployment moved: a record read again
+            // unchanged (the watermark's second) costs no request.
+            let moved = self
+                .deployments
+                .get(&id)
+                .is_none_or(|old| (old.status, old.finished_at) != (d.status, d.finished_at));
+            let recent = now - d.started_at < Duration::days(COMMITS_DAYS);
+            if recent && (moved || !self.stages.contains_key(&id)) {
+                self.stages_due.insert(id.clone(), d.started_at);
+            }
+        }
         if let Some(old) = self.success_keys.remove(&id) {
             self.successes.remove(&old);
             self.pending.remove(&old);
@@ -413,6 +499,9 @@ impl Track {
         let mut d = self.deployments.get(id)?.clone();
         if let Some(c) = self.commits.get(id) {
             d.commits = c.clone();
+        }
+        if let Some(s) = self.stages.get(id).filter(|s| !s.is_empty()) {
+            d.stages = s.clone();
         }
         Some(d)
     }
