@@ -15,7 +15,7 @@ use flightdeck::model::DeployStatus;
 use flightdeck::sources::gitlab::probe::{probe, Outcome};
 use flightdeck::sources::gitlab::GitLabSource;
 use flightdeck::sources::poller::FetchResult;
-use gitlab_fake::{commit, job, sha, Dep, FakeGitLab, Paging, Project, TOKEN};
+use gitlab_fake::{commit, incident, job, sha, Dep, FakeGitLab, Paging, Project, TOKEN};
 
 const TOKEN_ENV: &str = "FD_GITLAB_TEST_TOKEN";
 
@@ -31,6 +31,7 @@ fn project(id: u64, path: &str, deployments: Vec<serde_json::Value>) -> Project 
         commits: Vec::new(),
         compare_limit: None,
         jobs: Default::default(),
+        issues: Vec::new(),
     }
 }
 
@@ -47,6 +48,7 @@ fn config(fake: &FakeGitLab, projects: &[(&str, &str)]) -> GitLabConfig {
                 project: (*p).into(),
                 service: (*service).into(),
                 environments: vec!["production".into()],
+                incidents: false,
             })
             .collect(),
         ..Default::default()
@@ -571,6 +573,7 @@ async fn every_string_from_a_hostile_gitlab_is_clean_in_the_model() {
             project: "acme/app".into(),
             service: "checkout".into(),
             environments: vec!["production".into()],
+            incidents: true,
         }],
         ..Default::default()
     };
@@ -604,6 +607,13 @@ async fn every_string_from_a_hostile_gitlab_is_clean_in_the_model() {
                     }
                 }
             }
+            SourceData::Incidents(is) => {
+                assert_eq!(is.len(), 1, "the hostile incident");
+                for i in is {
+                    strings.extend([i.key.clone(), i.title.clone(), i.severity.clone()]);
+                    strings.extend(i.linked_deployment.clone());
+                }
+            }
             SourceData::Rejected(rs) => {
                 assert_eq!(rs.len(), 1, "the hostile status");
                 for r in rs {
@@ -634,6 +644,9 @@ async fn every_string_from_a_hostile_gitlab_is_clean_in_the_model() {
         "HOSTILE-commit-author",
         "HOSTILE-commit-id-1",
         "HOSTILE-status",
+        "HOSTILE-incident-title",
+        "hostile-incident-severity",
+        "HOSTILE-incident-ref",
     ] {
         assert!(all.contains(tag), "{tag} never reached the model");
     }
@@ -800,4 +813,60 @@ async fn stages_come_from_the_pipelines_jobs_retried_and_manual_handled() {
     assert_eq!(fake.requests("/pipelines/36/jobs").len(), 1);
     let d = app.model.data.deployments.iter().next().expect("one");
     assert_eq!(d.stages.len(), 4);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gitlab_incidents_feed_change_failure_rate_and_recovery_time() {
+    // Two successes a day apart; an incident labelled `deploy::<record id of the
+    // second>`, resolved after 40 minutes; an ordinary issue that is no incident.
+    let start = DateTime::from_timestamp(now().timestamp() - 5 * 86_400, 0).expect("a time");
+    let mut p = project(5, "acme/app", history(2, start));
+    let second_finished = start + Duration::hours(1) + Duration::minutes(4);
+    let opened = second_finished + Duration::minutes(10);
+    p.issues = vec![
+        incident(
+            7,
+            "incident",
+            &["severity::critical", "deploy::2"],
+            opened,
+            Some(opened + Duration::minutes(40)),
+        ),
+        incident(8, "issue", &[], opened, None),
+    ];
+    let fake = FakeGitLab::start(vec![p]);
+    let mut cfg = config(&fake, &[("acme/app", "checkout")]);
+    cfg.projects[0].incidents = true;
+    let src = source(&cfg);
+    let mut app = app();
+    deliver(&mut app, src.fetch_at(now()).await);
+    let incidents = &app.model.data.incidents;
+    assert_eq!(incidents.len(), 1, "only the incident: {incidents:#?}");
+    let i = &incidents[0];
+    assert_eq!(i.key, "acme/app#7");
+    assert_eq!(i.severity, "critical");
+    assert_eq!(i.linked_deployment.as_deref(), Some(gid(2).as_str()));
+    app.refresh_derived();
+    let dora = &app.derived.services["checkout"].dora;
+    assert_eq!(
+        (
+            dora.change_failure_rate.failed,
+            dora.change_failure_rate.deployments
+        ),
+        (1, 2)
+    );
+    // From the earlier of the deployment's finish and the incident's creation to the
+    // incident's resolution (no later success): 10 + 40 minutes.
+    assert_eq!(dora.recovery_time.failures, 1);
+    assert_eq!(dora.recovery_time.p50_seconds, Some(50.0 * 60.0));
+    let asked = fake.requests("/issues");
+    for part in ["issue_type=incident", "state=all", "order_by=updated_at"] {
+        assert!(asked[0].contains(part), "{part} missing from {}", asked[0]);
+    }
+
+    // The next poll asks only for what changed, and finds nothing new.
+    deliver(&mut app, src.fetch_at(now()).await);
+    let asked = fake.requests("/issues");
+    assert_eq!(asked.len(), 2);
+    assert!(asked[1].contains("updated_after="), "{}", asked[1]);
+    assert_eq!(app.model.data.incidents.len(), 1);
 }

@@ -69,6 +69,10 @@ pub struct GitLabProject {
     /// GitLab environment names to read (each normalized through the aliases).
     #[serde(default = "default_environments")]
     pub environments: Vec<String>,
+    /// Also read the project's incidents (issues of type incident) for recovery time
+    /// and change failure rate.
+    #[serde(default)]
+    pub incidents: bool,
 }
 
 fn default_environments() -> Vec<String> {
@@ -259,6 +263,7 @@ mod tests {
                 project: "group/app".into(),
                 service: "checkout".into(),
                 environments: default_environments(),
+                incidents: false,
             }],
             ..Default::default()
         }
@@ -309,6 +314,7 @@ mod tests {
             project: "/group/app".into(),
             service: " ".into(),
             environments: vec!["production".into(), "".into(), "production".into()],
+            incidents: false,
         });
         c.projects.push(c.projects[0].clone());
         assert_eq!(

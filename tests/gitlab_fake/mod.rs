@@ -50,6 +50,8 @@ pub struct Project {
     pub compare_limit: Option<usize>,
     /// Each pipeline's jobs, every attempt of a retried job included (see [`job`]).
     pub jobs: HashMap<u64, Vec<Value>>,
+    /// Issues, incidents among them (see [`incident`]).
+    pub issues: Vec<Value>,
 }
 
 #[derive(Debug)]
@@ -279,6 +281,7 @@ fn route(s: &mut State, target: &str, headers: &HashMap<String, String>, origin:
         }
         "repository/compare" => compare(&project, &q),
         "repository/commits" => commits(&project, &q, &base),
+        "issues" => issues(&project, &q, &base),
         _ => match pipeline_jobs_of(tail) {
             Some(id) => jobs(&project, id, &q, &base),
             None => error(404, "404 Not Found"),
@@ -578,5 +581,51 @@ pub fn job(
         "duration": null,
         "web_url": format!("https://gitlab.example.com/acme/app/-/jobs/{id}"),
         "pipeline": {"id": 0, "status": status}
+    })
+}
+
+/// `GET /projects/:id/issues`: filtered by `issue_type` and `updated_after`, ordered
+/// by `updated_at` asc when asked (GitLab's default is `created_at` desc).
+fn issues(p: &Project, q: &HashMap<String, String>, base: &str) -> Answer {
+    let time = |t: &str| chrono::DateTime::parse_from_rfc3339(t).ok();
+    let after = q.get("updated_after").map(|a| time(a));
+    let kind = q.get("issue_type");
+    let mut rows: Vec<&Value> = p
+        .issues
+        .iter()
+        .filter(|i| kind.is_none_or(|k| i["issue_type"].as_str() == Some(k)))
+        .filter(|i| after.is_none_or(|a| i["updated_at"].as_str().and_then(time) > a))
+        .collect();
+    if q.get("order_by").map(String::as_str) == Some("updated_at") {
+        rows.sort_by(|a, b| a["updated_at"].as_str().cmp(&b["updated_at"].as_str()));
+    } else {
+        rows.sort_by(|a, b| b["created_at"].as_str().cmp(&a["created_at"].as_str()));
+    }
+    paginate(Paging::Headers, &rows, q, base)
+}
+
+/// An issue as the issues API lists it (`issue_type` incident unless `kind` says).
+pub fn incident(
+    iid: u64,
+    kind: &str,
+    labels: &[&str],
+    created: chrono::DateTime<chrono::Utc>,
+    closed: Option<chrono::DateTime<chrono::Utc>>,
+) -> Value {
+    let updated = closed.unwrap_or(created);
+    json!({
+        "id": 1_000 + iid,
+        "iid": iid,
+        "project_id": 5,
+        "title": format!("incident {iid}"),
+        "state": if closed.is_some() { "closed" } else { "opened" },
+        "labels": labels,
+        "severity": "UNKNOWN",
+        "issue_type": kind,
+        "type": kind.to_uppercase(),
+        "created_at": created.to_rfc3339(),
+        "updated_at": updated.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        "closed_at": closed.map(|c| c.to_rfc3339()),
+        "references": {"short": format!("#{iid}"), "full": format!("acme/app#{iid}")}
     })
 }

@@ -270,6 +270,20 @@ fn gitlab_answer(target: &str) -> (u16, &'static str, Vec<u8>) {
     if path.ends_with("/repository/commits") {
         return json(serde_json::json!([commit(1), commit(2)]));
     }
+    if path.ends_with("/issues") {
+        return json(serde_json::json!([{
+            "id": 900,
+            "iid": 12,
+            "title": payload("incident-title"),
+            "state": payload("incident-state"),
+            "labels": [format!("severity::{}", payload("incident-severity")), "deploy::2"],
+            "severity": payload("incident-severity-field"),
+            "created_at": at(20),
+            "updated_at": at(19),
+            "closed_at": at(19),
+            "references": {"short": payload("incident-short"), "full": payload("incident-ref")},
+        }]));
+    }
     if path.ends_with("/jobs") {
         let job = |id: u64| {
             serde_json::json!({

@@ -106,3 +106,26 @@ pub struct ApiProject {
     pub id: Option<u64>,
     pub path_with_namespace: Option<OutsideText>,
 }
+
+/// `GET /projects/:id/issues?issue_type=incident` item (API-NOTES §2.8).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ApiIssue {
+    pub id: Option<u64>,
+    pub iid: Option<u64>,
+    pub title: Option<OutsideText>,
+    pub state: Option<OutsideText>,
+    pub labels: Vec<OutsideText>,
+    /// `UNKNOWN`, `LOW`, `MEDIUM`, `HIGH`, `CRITICAL` (incidents only).
+    pub severity: Option<OutsideText>,
+    pub created_at: Option<OutsideText>,
+    pub updated_at: Option<OutsideText>,
+    pub closed_at: Option<OutsideText>,
+    pub references: Option<ApiReferences>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ApiReferences {
+    pub full: Option<OutsideText>,
+}

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod client;
 pub mod group;
+pub mod incidents;
 pub mod map;
 pub mod probe;
 mod source;

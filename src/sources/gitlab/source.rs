@@ -13,14 +13,14 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use chrono::Duration;
 use tokio::sync::Mutex;
 
-use super::api::{ApiCommit, ApiCompare, ApiDeployment, ApiJob};
+use super::api::{ApiCommit, ApiCompare, ApiDeployment, ApiIssue, ApiJob};
 use super::client::{project_path, GitLabClient};
 use super::map::{self, Origin};
-use super::{group, stages};
+use super::{group, incidents, stages};
 use crate::config::{GitLabAuth, GitLabConfig, GitLabProject};
 use crate::event::{SourceData, SourceError, SourceErrorKind};
 use crate::model::outside::OutsideText;
-use crate::model::{Change, DeployStatus, Deployment, Rejected, Stage, Ts};
+use crate::model::{Change, DeployStatus, Deployment, Incident, Rejected, Stage, Ts};
 use crate::sources::http::Auth;
 use crate::sources::poller::Fetched;
 use crate::sources::secret::SecretSource;
@@ -56,6 +56,8 @@ struct SyncState {
     tracks: HashMap<(usize, String), Track>,
     /// Rejections already reported (the app keeps a list; each is sent once).
     rejected: HashSet<(String, String)>,
+    /// By project index: the latest `updated_at` of its incidents read.
+    incident_marks: HashMap<usize, Option<Ts>>,
 }
 
 /// What is known of one project's environment.
@@ -166,6 +168,7 @@ impl GitLabSource {
         let mut services: Vec<String> = Vec::new();
         let mut deployments = Vec::new();
         let mut rejected = Vec::new();
+        let mut incidents = Vec::new();
         let mut first_failure: Option<FetchError> = None;
         let (mut tracks, mut failures) = (0, 0);
         for (index, project) in self.config.projects.iter().enumerate() {
@@ -200,6 +203,27 @@ impl GitLabSource {
                     }
                 }
             }
+            if project.incidents {
+                let groups = state.groups_of(index);
+                let mark = state.incident_marks.entry(index).or_default();
+                match self.sync_incidents(project, &groups, mark, &auth).await {
+                    Ok((found, refused, warning)) => {
+                        incidents.extend(found);
+                        rejected.extend(refused);
+                        fetched.warnings.extend(warning.map(OutsideText::from));
+                    }
+                    Err(e) if affects_every_request(e.kind) => {
+                        if e.kind == SourceErrorKind::Auth {
+                            *self.auth.lock().await = None;
+                        }
+                        return Err(e);
+                    }
+                    Err(e) => fetched.warnings.push(OutsideText::from(format!(
+                        "{} incidents: {e}",
+                        project.project
+                    ))),
+                }
+            }
         }
         if let Some(e) = first_failure.filter(|_| failures == tracks) {
             // Nothing worked: the source is in error, not "ok with warnings".
@@ -208,10 +232,60 @@ impl GitLabSource {
         rejected.retain(|r: &Rejected| state.rejected.insert((r.record.clone(), r.reason.clone())));
         fetched.data.push(SourceData::Services(services));
         fetched.data.push(SourceData::Deployments(deployments));
+        if self.config.projects.iter().any(|p| p.incidents) {
+            fetched.data.push(SourceData::Incidents(incidents));
+        }
         if !rejected.is_empty() {
             fetched.data.push(SourceData::Rejected(rejected));
         }
         Ok(fetched)
+    }
+
+    /// One project's incidents changed since the last poll (`issue_type=incident`,
+    /// incremental by `updated_after`), each `deploy::<id>` label resolved to the
+    /// deployment that record belongs to (`groups`: record id → deployment id).
+    async fn sync_incidents(
+        &self,
+        project: &GitLabProject,
+        groups: &HashMap<String, String>,
+        mark: &mut Option<Ts>,
+        auth: &Auth,
+    ) -> Result<(Vec<Incident>, Vec<Rejected>, Option<String>), FetchError> {
+        let mut params = vec![
+            ("issue_type", "incident".to_string()),
+            ("state", "all".to_string()),
+            ("order_by", "updated_at".to_string()),
+            ("sort", "asc".to_string()),
+        ];
+        if let Some(m) = *mark {
+            params.push(("updated_after", api_time(m - Duration::seconds(1))));
+        }
+        let path = format!("{}/issues", project_path(&project.project));
+        let what = format!("{} incidents", project.project);
+        let paged = self
+            .client
+            .pages::<ApiIssue>(&path, &params, auth, &what, |_| true)
+            .await?;
+        let deployment_of = |id: u64| {
+            let record = map::deployment_id(id);
+            groups.get(&record).cloned().unwrap_or(record)
+        };
+        let (mut found, mut refused) = (Vec::new(), Vec::new());
+        for issue in &paged.items {
+            if let Some(updated) = issue
+                .updated_at
+                .as_deref()
+                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            {
+                let updated = updated.with_timezone(&chrono::Utc);
+                *mark = Some(mark.map_or(updated, |m| m.max(updated)));
+            }
+            match incidents::incident(issue, &project.project, &project.service, deployment_of) {
+                Ok(i) => found.push(i),
+                Err(r) => refused.push(r),
+            }
+        }
+        Ok((found, refused, paged.problem.map(|p| p.message.to_string())))
     }
 
     /// One project's environment: the changed deployments, then their commits.
@@ -452,6 +526,21 @@ impl GitLabSource {
             )),
         };
         Ok((commits, note))
+    }
+}
+
+impl SyncState {
+    /// Record id → deployment id over one project's environments.
+    fn groups_of(&self, project: usize) -> HashMap<String, String> {
+        self.tracks
+            .iter()
+            .filter(|((index, _), _)| *index == project)
+            .flat_map(|(_, track)| {
+                track.records.iter().flat_map(|(group, records)| {
+                    records.keys().map(move |r| (r.clone(), group.clone()))
+                })
+            })
+            .collect()
     }
 }
 
