@@ -38,6 +38,10 @@ pub struct GitLabConfig {
     pub timeout_seconds: u64,
     /// Seconds between polls; defaults to `general.refresh_seconds`.
     pub refresh_seconds: Option<u64>,
+    /// Requests started per second, at most (GitLab.com allows 2,000/min per user).
+    pub max_requests_per_second: u32,
+    /// Requests awaiting their answer at once, at most.
+    pub max_in_flight: usize,
     pub projects: Vec<GitLabProject>,
 }
 
@@ -51,6 +55,8 @@ impl Default for GitLabConfig {
             ca_file: None,
             timeout_seconds: 30,
             refresh_seconds: None,
+            max_requests_per_second: 25,
+            max_in_flight: 4,
             projects: Vec::new(),
         }
     }
@@ -138,6 +144,18 @@ impl GitLabConfig {
                         .found(r.to_string()),
                 );
             }
+        }
+        if !(1..=1_000).contains(&self.max_requests_per_second) {
+            issues.push(
+                ConfigIssue::new(key("max_requests_per_second"), "between 1 and 1000")
+                    .found(self.max_requests_per_second.to_string()),
+            );
+        }
+        if !(1..=64).contains(&self.max_in_flight) {
+            issues.push(
+                ConfigIssue::new(key("max_in_flight"), "between 1 and 64")
+                    .found(self.max_in_flight.to_string()),
+            );
         }
         if self.projects.is_empty() {
             issues.push(ConfigIssue::new(

@@ -9,6 +9,7 @@ pub mod map;
 pub mod probe;
 mod source;
 pub mod stages;
+pub mod throttle;
 
 pub use client::GitLabClient;
 pub use map::SOURCE_ID;
