@@ -870,3 +870,21 @@ async fn gitlab_incidents_feed_change_failure_rate_and_recovery_time() {
     assert!(asked[1].contains("updated_after="), "{}", asked[1]);
     assert_eq!(app.model.data.incidents.len(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_spent_quota_holds_the_next_request_until_its_reset() {
+    let fake = FakeGitLab::start(vec![project(5, "acme/app", history(250, old_start(250)))]);
+    let reset = (now().timestamp() + 2) as u64;
+    fake.with(|s| s.quota_reset = Some(reset));
+    let src = source(&config(&fake, &[("acme/app", "checkout")]));
+    let mut app = app();
+    deliver(&mut app, src.fetch_at(now()).await);
+    assert_eq!(app.model.data.deployments.len(), 250);
+    // Judged by the server's clock: after the first answer said "spent until
+    // `reset`", no request came before it.
+    let arrivals = fake.with(|s| s.arrivals.clone());
+    assert_eq!(arrivals.len(), 3);
+    for at in &arrivals[1..] {
+        assert!(*at >= u128::from(reset) * 1_000, "{at} before {reset}");
+    }
+}

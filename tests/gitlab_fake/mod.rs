@@ -67,6 +67,11 @@ pub struct State {
     pub malformed: bool,
     /// Every request's path and query, in order.
     pub log: Vec<String>,
+    /// Every answer says the quota is spent until this Unix second
+    /// (`RateLimit-Remaining: 0`, `RateLimit-Reset`), as GitLab's throttle does.
+    pub quota_reset: Option<u64>,
+    /// When each request arrived (Unix milliseconds), in order.
+    pub arrivals: Vec<u128>,
 }
 
 pub struct FakeGitLab {
@@ -90,6 +95,8 @@ impl FakeGitLab {
             html_login: false,
             malformed: false,
             log: Vec::new(),
+            quota_reset: None,
+            arrivals: Vec::new(),
         }));
         let shared = state.clone();
         let origin = url.clone();
@@ -169,7 +176,20 @@ fn serve(mut stream: TcpStream, state: &Mutex<State>, origin: &str) -> std::io::
     let answer = {
         let mut s = state.lock().expect("fake state");
         s.log.push(target.clone());
-        route(&mut s, &target, &headers, origin)
+        let ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis());
+        s.arrivals.push(ms);
+        let mut answer = route(&mut s, &target, &headers, origin);
+        if let Some(reset) = s.quota_reset.filter(|_| answer.status == 200) {
+            answer
+                .headers
+                .push(("RateLimit-Remaining".into(), "0".into()));
+            answer
+                .headers
+                .push(("RateLimit-Reset".into(), reset.to_string()));
+        }
+        answer
     };
     let reason = match answer.status {
         200 => "OK",
