@@ -15,7 +15,9 @@ use flightdeck::model::DeployStatus;
 use flightdeck::sources::gitlab::probe::{probe, Outcome};
 use flightdeck::sources::gitlab::GitLabSource;
 use flightdeck::sources::poller::FetchResult;
-use gitlab_fake::{commit, incident, job, sha, Dep, FakeGitLab, Paging, Project, TOKEN};
+use gitlab_fake::{
+    commit, incident, job, merge_request, sha, Dep, FakeGitLab, Paging, Project, TOKEN,
+};
 
 const TOKEN_ENV: &str = "FD_GITLAB_TEST_TOKEN";
 
@@ -32,6 +34,7 @@ fn project(id: u64, path: &str, deployments: Vec<serde_json::Value>) -> Project 
         compare_limit: None,
         jobs: Default::default(),
         issues: Vec::new(),
+        merge_requests: Vec::new(),
     }
 }
 
@@ -887,4 +890,78 @@ async fn a_spent_quota_holds_the_next_request_until_its_reset() {
     for at in &arrivals[1..] {
         assert!(*at >= u128::from(reset) * 1_000, "{at} before {reset}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn merge_requests_give_each_shipped_commit_its_merge_time() {
+    let start = DateTime::from_timestamp(now().timestamp() - 3 * 86_400, 0).expect("a time");
+    let history_start = start - Duration::days(2);
+    let dep = |id: u64, n: usize, at: DateTime<Utc>| {
+        Dep {
+            id,
+            environment: "production",
+            sha: Some(sha(n)),
+            status: "success",
+            created: at,
+            updated: at + Duration::minutes(5),
+            job: Some((at, Some(at + Duration::minutes(4)))),
+        }
+        .json()
+    };
+    let mut p = project(
+        5,
+        "acme/app",
+        vec![dep(1, 5, start), dep(2, 12, start + Duration::hours(3))],
+    );
+    p.commits = (0..=12).map(|n| commit(n, history_start)).collect();
+    // Commits 6-8 merged by !1, 9-11 by !2; 12 was pushed directly.
+    let first = start + Duration::hours(1);
+    let second = start + Duration::hours(2);
+    p.merge_requests = vec![
+        merge_request(1, (6..=8).map(sha).collect(), first),
+        merge_request(2, (9..=11).map(sha).collect(), second),
+    ];
+    let fake = FakeGitLab::start(vec![p]);
+    let mut cfg = config(&fake, &[("acme/app", "checkout")]);
+    cfg.merge_requests = true;
+    let src = source(&cfg);
+    let mut app = app();
+    deliver(&mut app, src.fetch_at(now()).await);
+    let d = app
+        .model
+        .data
+        .deployments
+        .iter()
+        .find(|d| d.id == gid(2))
+        .expect("deployment 2");
+    let mut merged: Vec<(String, Option<DateTime<Utc>>)> = d
+        .commits
+        .iter()
+        .map(|c| (c.sha.clone(), c.merged_at))
+        .collect();
+    merged.sort();
+    let expected: Vec<(String, Option<DateTime<Utc>>)> = (6..=12)
+        .map(|n| {
+            let at = match n {
+                6..=8 => Some(first),
+                9..=11 => Some(second),
+                _ => None,
+            };
+            (sha(n), at)
+        })
+        .collect();
+    assert_eq!(merged, expected);
+    let asked = fake.requests("/merge_requests");
+    assert!(asked[0].contains("state=merged"), "{}", asked[0]);
+    assert_eq!(
+        asked.len(),
+        3,
+        "the list and each one's commits: {asked:#?}"
+    );
+
+    // Nothing merged since: one request for the list, none for commits.
+    deliver(&mut app, src.fetch_at(now()).await);
+    let asked = fake.requests("/merge_requests");
+    assert_eq!(asked.len(), 4, "{asked:#?}");
+    assert!(asked[3].contains("updated_after="), "{}", asked[3]);
 }

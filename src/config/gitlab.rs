@@ -42,6 +42,9 @@ pub struct GitLabConfig {
     pub max_requests_per_second: u32,
     /// Requests awaiting their answer at once, at most.
     pub max_in_flight: usize,
+    /// Read merged merge requests so each shipped commit has its `merged_at`
+    /// (merge-based lead time); one request per poll and one per new merge request.
+    pub merge_requests: bool,
     pub projects: Vec<GitLabProject>,
 }
 
@@ -57,6 +60,7 @@ impl Default for GitLabConfig {
             refresh_seconds: None,
             max_requests_per_second: 25,
             max_in_flight: 4,
+            merge_requests: false,
             projects: Vec::new(),
         }
     }

@@ -52,6 +52,8 @@ pub struct Project {
     pub jobs: HashMap<u64, Vec<Value>>,
     /// Issues, incidents among them (see [`incident`]).
     pub issues: Vec<Value>,
+    /// Merge requests with the shas of their commits (see [`merge_request`]).
+    pub merge_requests: Vec<(Value, Vec<String>)>,
 }
 
 #[derive(Debug)]
@@ -302,9 +304,11 @@ fn route(s: &mut State, target: &str, headers: &HashMap<String, String>, origin:
         "repository/compare" => compare(&project, &q),
         "repository/commits" => commits(&project, &q, &base),
         "issues" => issues(&project, &q, &base),
-        _ => match pipeline_jobs_of(tail) {
-            Some(id) => jobs(&project, id, &q, &base),
-            None => error(404, "404 Not Found"),
+        "merge_requests" => merge_requests(&project, &q, &base),
+        _ => match (pipeline_jobs_of(tail), mr_commits_of(tail)) {
+            (Some(id), _) => jobs(&project, id, &q, &base),
+            (_, Some(iid)) => mr_commits(&project, iid, &q, &base),
+            _ => error(404, "404 Not Found"),
         },
     }
 }
@@ -648,4 +652,70 @@ pub fn incident(
         "closed_at": closed.map(|c| c.to_rfc3339()),
         "references": {"short": format!("#{iid}"), "full": format!("acme/app#{iid}")}
     })
+}
+
+/// `merge_requests/<iid>/commits` → the iid.
+fn mr_commits_of(tail: &str) -> Option<u64> {
+    tail.strip_prefix("merge_requests/")?
+        .strip_suffix("/commits")?
+        .parse()
+        .ok()
+}
+
+/// `GET /merge_requests`: `state` (default all) and `updated_after` filter;
+/// `merged_after` does not exist and is ignored, as Grape ignores unknown params.
+fn merge_requests(p: &Project, q: &HashMap<String, String>, base: &str) -> Answer {
+    let time = |t: &str| chrono::DateTime::parse_from_rfc3339(t).ok();
+    let after = q.get("updated_after").map(|a| time(a));
+    let state = q.get("state").filter(|s| s.as_str() != "all");
+    let mut rows: Vec<&Value> = p
+        .merge_requests
+        .iter()
+        .map(|(mr, _)| mr)
+        .filter(|mr| state.is_none_or(|s| mr["state"].as_str() == Some(s)))
+        .filter(|mr| after.is_none_or(|a| mr["updated_at"].as_str().and_then(time) > a))
+        .collect();
+    rows.sort_by(|a, b| a["updated_at"].as_str().cmp(&b["updated_at"].as_str()));
+    paginate(Paging::Headers, &rows, q, base)
+}
+
+/// `GET /merge_requests/:iid/commits`: newest first.
+fn mr_commits(p: &Project, iid: u64, q: &HashMap<String, String>, base: &str) -> Answer {
+    let Some((_, shas)) = p
+        .merge_requests
+        .iter()
+        .find(|(mr, _)| mr["iid"].as_u64() == Some(iid))
+    else {
+        return error(404, "404 Not found");
+    };
+    let rows: Vec<&Value> = shas
+        .iter()
+        .rev()
+        .filter_map(|s| position(p, s).map(|i| &p.commits[i]))
+        .collect();
+    paginate(Paging::Headers, &rows, q, base)
+}
+
+/// A merged merge request as the list gives it, with the shas of its commits.
+pub fn merge_request(
+    iid: u64,
+    shas: Vec<String>,
+    merged: chrono::DateTime<chrono::Utc>,
+) -> (Value, Vec<String>) {
+    let head = shas.last().cloned();
+    (
+        json!({
+            "id": 5_000 + iid,
+            "iid": iid,
+            "state": "merged",
+            "target_branch": "main",
+            "sha": head,
+            "merge_commit_sha": null,
+            "squash_commit_sha": null,
+            "created_at": (merged - chrono::Duration::hours(2)).to_rfc3339(),
+            "updated_at": merged.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            "merged_at": merged.to_rfc3339(),
+        }),
+        shas,
+    )
 }

@@ -129,3 +129,16 @@ pub struct ApiIssue {
 pub struct ApiReferences {
     pub full: Option<OutsideText>,
 }
+
+/// `GET /projects/:id/merge_requests?state=merged` item (API-NOTES §2.7).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ApiMergeRequest {
+    pub iid: Option<u64>,
+    pub merged_at: Option<OutsideText>,
+    pub updated_at: Option<OutsideText>,
+    /// The head of the source branch.
+    pub sha: Option<OutsideText>,
+    pub merge_commit_sha: Option<OutsideText>,
+    pub squash_commit_sha: Option<OutsideText>,
+}

@@ -6,6 +6,7 @@ pub mod client;
 pub mod group;
 pub mod incidents;
 pub mod map;
+pub mod merges;
 pub mod probe;
 mod source;
 pub mod stages;

@@ -13,10 +13,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use chrono::Duration;
 use tokio::sync::Mutex;
 
-use super::api::{ApiCommit, ApiCompare, ApiDeployment, ApiIssue, ApiJob};
+use super::api::{ApiCommit, ApiCompare, ApiDeployment, ApiIssue, ApiJob, ApiMergeRequest};
 use super::client::{project_path, GitLabClient};
 use super::map::{self, Origin};
-use super::{group, incidents, stages};
+use super::{group, incidents, merges, stages};
 use crate::config::{GitLabAuth, GitLabConfig, GitLabProject};
 use crate::event::{SourceData, SourceError, SourceErrorKind};
 use crate::model::outside::OutsideText;
@@ -58,6 +58,21 @@ struct SyncState {
     rejected: HashSet<(String, String)>,
     /// By project index: the latest `updated_at` of its incidents read.
     incident_marks: HashMap<usize, Option<Ts>>,
+    /// By project index: what its merged merge requests say (merge_requests = true).
+    merges: HashMap<usize, MergeTrack>,
+}
+
+/// What is known of one project's merged merge requests.
+#[derive(Default)]
+struct MergeTrack {
+    /// The latest `updated_at` read.
+    mark: Option<Ts>,
+    merged: merges::MergedAt,
+    /// Merged MRs whose commits are still to be asked for.
+    due: Vec<ApiMergeRequest>,
+    /// MRs whose commits are known: one read again (the watermark's second) costs
+    /// no request.
+    learned: HashSet<u64>,
 }
 
 /// What is known of one project's environment.
@@ -175,12 +190,35 @@ impl GitLabSource {
             if !services.contains(&project.service) {
                 services.push(project.service.clone());
             }
+            if self.config.merge_requests {
+                let track = state.merges.entry(index).or_default();
+                match self.sync_merges(project, track, &auth).await {
+                    Ok(warnings) => fetched
+                        .warnings
+                        .extend(warnings.into_iter().map(OutsideText::from)),
+                    Err(e) if affects_every_request(e.kind) => {
+                        if e.kind == SourceErrorKind::Auth {
+                            *self.auth.lock().await = None;
+                        }
+                        return Err(e);
+                    }
+                    Err(e) => fetched.warnings.push(OutsideText::from(format!(
+                        "{} merge requests: {e}",
+                        project.project
+                    ))),
+                }
+            }
             for environment in &project.environments {
                 tracks += 1;
                 let key = (index, environment.clone());
                 let track = state.tracks.entry(key).or_default();
                 match self.sync(project, environment, track, now, &auth).await {
-                    Ok(result) => {
+                    Ok(mut result) => {
+                        if let Some(m) = state.merges.get(&index) {
+                            for d in &mut result.deployments {
+                                m.merged.fill(&mut d.commits);
+                            }
+                        }
                         deployments.extend(result.deployments);
                         rejected.extend(result.rejected);
                         fetched
@@ -239,6 +277,78 @@ impl GitLabSource {
             fetched.data.push(SourceData::Rejected(rejected));
         }
         Ok(fetched)
+    }
+
+    /// One project's merge requests merged since the last poll (`state=merged`,
+    /// `updated_after`, filtered locally on `merged_at`), then the commits of each,
+    /// up to the per-poll budget: when each commit was merged. Returns warnings.
+    async fn sync_merges(
+        &self,
+        project: &GitLabProject,
+        track: &mut MergeTrack,
+        auth: &Auth,
+    ) -> Result<Vec<String>, FetchError> {
+        let mut params = vec![
+            ("state", "merged".to_string()),
+            ("order_by", "updated_at".to_string()),
+            ("sort", "asc".to_string()),
+        ];
+        if let Some(m) = track.mark {
+            params.push(("updated_after", api_time(m - Duration::seconds(1))));
+        }
+        let base = format!("{}/merge_requests", project_path(&project.project));
+        let what = format!("{} merge requests", project.project);
+        let paged = self
+            .client
+            .pages::<ApiMergeRequest>(&base, &params, auth, &what, |_| true)
+            .await?;
+        let mut warnings: Vec<String> = paged
+            .problem
+            .map(|p| p.message.to_string())
+            .into_iter()
+            .collect();
+        for mr in paged.items {
+            if let Some(updated) = mr
+                .updated_at
+                .as_deref()
+                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            {
+                let updated = updated.with_timezone(&chrono::Utc);
+                track.mark = Some(track.mark.map_or(updated, |m| m.max(updated)));
+            }
+            let Some(iid) = mr.iid else { continue };
+            let known = track.learned.contains(&iid) || track.due.iter().any(|d| d.iid == mr.iid);
+            if mr.merged_at.is_some() && !known {
+                track.due.push(mr);
+            }
+        }
+        let take = track.due.len().min(merges::MR_COMMIT_LISTS_PER_FETCH);
+        let todo: Vec<ApiMergeRequest> = track.due.drain(..take).collect();
+        for (n, mr) in todo.iter().enumerate() {
+            let iid = mr.iid.unwrap_or_default();
+            let path = format!("{base}/{iid}/commits");
+            let what = format!("merge request !{iid} commits");
+            match self
+                .client
+                .pages::<ApiCommit>(&path, &[], auth, &what, |_| true)
+                .await
+            {
+                Ok(commits) => {
+                    track.merged.learn(mr, &commits.items);
+                    track.learned.insert(iid);
+                }
+                Err(e) => {
+                    warnings.push(format!(
+                        "{}: when commits were merged is not known yet: {e}",
+                        project.project
+                    ));
+                    // Asked again next poll.
+                    track.due.extend(todo[n..].iter().cloned());
+                    break;
+                }
+            }
+        }
+        Ok(warnings)
     }
 
     /// One project's incidents changed since the last poll (`issue_type=incident`,
