@@ -788,12 +788,13 @@ async fn stages_come_from_the_pipelines_jobs_retried_and_manual_handled() {
         .next()
         .expect("one")
         .clone();
-    let shown: Vec<(
-        &str,
+    type Shown<'a> = (
+        &'a str,
         StageStatus,
         Option<DateTime<Utc>>,
         Option<DateTime<Utc>>,
-    )> = d
+    );
+    let shown: Vec<Shown> = d
         .stages
         .iter()
         .map(|s| (s.name.as_str(), s.status, s.started_at, s.finished_at))
