@@ -261,6 +261,34 @@ fn gitlab_answer(target: &str) -> (u16, &'static str, Vec<u8>) {
     if path.ends_with("/repository/commits") {
         return json(serde_json::json!([commit(1), commit(2)]));
     }
+    if path.ends_with("/issues") {
+        return json(serde_json::json!([{
+            "id": 900,
+            "iid": 12,
+            "title": payload("incident-title"),
+            "state": payload("incident-state"),
+            "labels": [format!("severity::{}", payload("incident-severity")), "deploy::2"],
+            "severity": payload("incident-severity-field"),
+            "created_at": at(20),
+            "updated_at": at(19),
+            "closed_at": at(19),
+            "references": {"short": payload("incident-short"), "full": payload("incident-ref")},
+        }]));
+    }
+    if path.ends_with("/jobs") {
+        let job = |id: u64| {
+            serde_json::json!({
+                "id": id,
+                "name": payload("pipeline-job-name"),
+                "stage": payload("pipeline-job-stage"),
+                "status": payload("pipeline-job-status"),
+                "started_at": at(30),
+                "finished_at": at(29),
+                "web_url": payload("pipeline-job-url"),
+            })
+        };
+        return json(serde_json::json!([job(2), job(1)]));
+    }
     if path.ends_with("/deployments") {
         let deployment = |id: u64, hours: i64, status: String, environment: String| {
             serde_json::json!({
@@ -284,7 +312,8 @@ fn gitlab_answer(target: &str) -> (u16, &'static str, Vec<u8>) {
                     "started_at": at(hours),
                     "finished_at": at(hours - 1),
                     "web_url": payload("web_url"),
-                    "pipeline": {"id": 36, "web_url": payload("pipeline-url")},
+                    // One pipeline per deployment (a pipeline's records are one deployment).
+                    "pipeline": {"id": 36 + id, "web_url": payload("pipeline-url")},
                     "commit": commit(3),
                 }
             })
