@@ -112,6 +112,19 @@ struct TrackResult {
 }
 
 impl GitLabSource {
+    /// Whether `e` ends the whole fetch: an error every other request would meet too
+    /// (auth, network, rate limit, server). An auth failure also forgets the token, so
+    /// a rotated one is read again at the next poll.
+    async fn ends_the_fetch(&self, e: &SourceError) -> bool {
+        if !affects_every_request(e.kind) {
+            return false;
+        }
+        if e.kind == SourceErrorKind::Auth {
+            *self.auth.lock().await = None;
+        }
+        true
+    }
+
     pub fn new(
         config: &GitLabConfig,
         aliases: &BTreeMap<String, String>,
@@ -196,12 +209,7 @@ impl GitLabSource {
                     Ok(warnings) => fetched
                         .warnings
                         .extend(warnings.into_iter().map(OutsideText::from)),
-                    Err(e) if affects_every_request(e.kind) => {
-                        if e.kind == SourceErrorKind::Auth {
-                            *self.auth.lock().await = None;
-                        }
-                        return Err(e);
-                    }
+                    Err(e) if self.ends_the_fetch(&e).await => return Err(e),
                     Err(e) => fetched.warnings.push(OutsideText::from(format!(
                         "{} merge requests: {e}",
                         project.project
@@ -225,12 +233,7 @@ impl GitLabSource {
                             .warnings
                             .extend(result.warnings.into_iter().map(OutsideText::from));
                     }
-                    Err(e) if affects_every_request(e.kind) => {
-                        if e.kind == SourceErrorKind::Auth {
-                            *self.auth.lock().await = None;
-                        }
-                        return Err(e);
-                    }
+                    Err(e) if self.ends_the_fetch(&e).await => return Err(e),
                     Err(e) => {
                         fetched.warnings.push(OutsideText::from(format!(
                             "{} ({environment}): {e}",
@@ -250,12 +253,7 @@ impl GitLabSource {
                         rejected.extend(refused);
                         fetched.warnings.extend(warning.map(OutsideText::from));
                     }
-                    Err(e) if affects_every_request(e.kind) => {
-                        if e.kind == SourceErrorKind::Auth {
-                            *self.auth.lock().await = None;
-                        }
-                        return Err(e);
-                    }
+                    Err(e) if self.ends_the_fetch(&e).await => return Err(e),
                     Err(e) => fetched.warnings.push(OutsideText::from(format!(
                         "{} incidents: {e}",
                         project.project
