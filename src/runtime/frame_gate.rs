@@ -21,10 +21,4 @@ impl FrameGate {
         self.last = Some(frame.clone());
         true
     }
-
-    /// Forgets the last frame: the next one is sent whatever it holds (the screen
-    /// was cleared or is not known to hold it).
-    pub fn reset(&mut self) {
-        self.last = None;
-    }
 }
