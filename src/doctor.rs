@@ -8,6 +8,7 @@ use chrono::Utc;
 use crate::config::{Config, ConfigSource, ServiceConfig};
 use crate::event::{SourceError, SourceErrorKind};
 use crate::model::outside::OutsideText;
+use crate::sources::jenkins::probe::Check;
 use crate::sources::prometheus::api::QueryData;
 use crate::sources::prometheus::query::{render, sli_query};
 use crate::sources::prometheus::PrometheusSource;
@@ -108,6 +109,15 @@ pub async fn run(config: &Config, source: &ConfigSource, out: &mut dyn Write) ->
             check_gitlab(&mut r, config, gitlab).await;
         }
         None => r.line("gitlab: not configured (add a [gitlab] section to read deployments)"),
+    }
+    if let Some(jenkins) = &config.jenkins {
+        r.line(&format!("jenkins ({})", jenkins.url));
+        for check in crate::sources::jenkins::probe::probe(jenkins).await {
+            match check {
+                Check::Ok { what, detail } => r.ok(&what, &detail),
+                Check::Fail { what, error } => r.fail(&what, &error),
+            }
+        }
     }
     if r.problems == 0 {
         r.line("all checks passed");

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod doctor;
 pub mod event;
+pub mod gate;
 pub mod headless;
 pub mod metrics;
 pub mod model;

@@ -275,7 +275,7 @@ fn a_report_window_past_the_limit_is_told_the_limit() {
 
 #[test]
 fn every_subcommand_has_help_and_the_binary_a_version() {
-    for sub in ["snapshot", "report", "doctor"] {
+    for sub in ["snapshot", "report", "gate", "doctor"] {
         let out = flightdeck(&[sub, "--help"]);
         assert!(out.status.success(), "{sub} --help");
         assert!(

@@ -15,7 +15,9 @@ use flightdeck::model::DeployStatus;
 use flightdeck::sources::gitlab::probe::{probe, Outcome};
 use flightdeck::sources::gitlab::GitLabSource;
 use flightdeck::sources::poller::FetchResult;
-use gitlab_fake::{commit, sha, Dep, FakeGitLab, Paging, Project, TOKEN};
+use gitlab_fake::{
+    commit, incident, job, merge_request, sha, Dep, FakeGitLab, Paging, Project, TOKEN,
+};
 
 const TOKEN_ENV: &str = "FD_GITLAB_TEST_TOKEN";
 
@@ -30,6 +32,9 @@ fn project(id: u64, path: &str, deployments: Vec<serde_json::Value>) -> Project 
         deployments,
         commits: Vec::new(),
         compare_limit: None,
+        jobs: Default::default(),
+        issues: Vec::new(),
+        merge_requests: Vec::new(),
     }
 }
 
@@ -46,6 +51,7 @@ fn config(fake: &FakeGitLab, projects: &[(&str, &str)]) -> GitLabConfig {
                 project: (*p).into(),
                 service: (*service).into(),
                 environments: vec!["production".into()],
+                incidents: false,
             })
             .collect(),
         ..Default::default()
@@ -121,8 +127,14 @@ fn ids(app: &App) -> Vec<String> {
     ids
 }
 
+/// The model's id of the fake's deployment `i` (the only record of its pipeline,
+/// which the fake numbers `i + 20000`).
+fn gid(i: u64) -> String {
+    format!("gitlab:pipeline:{}:production", i + 20_000)
+}
+
 fn expected_ids(n: usize) -> Vec<String> {
-    let mut v: Vec<String> = (1..=n).map(|i| format!("gitlab:{i}")).collect();
+    let mut v: Vec<String> = (1..=n as u64).map(gid).collect();
     v.sort();
     v
 }
@@ -222,7 +234,7 @@ async fn the_next_poll_asks_only_for_what_changed_and_a_status_move_is_an_update
         .data
         .deployments
         .iter()
-        .find(|d| d.id == "gitlab:4")
+        .find(|d| d.id == gid(4))
         .expect("deployment 4");
     assert_eq!(d.status, DeployStatus::Success);
     assert_eq!(d.finished_at, Some(done));
@@ -251,6 +263,7 @@ async fn a_deployment_made_through_the_api_finishes_at_its_update() {
     assert_eq!(d.started_at, at);
     assert_eq!(d.finished_at, Some(at + Duration::minutes(3)));
     assert_eq!(d.url, None);
+    assert_eq!(d.id, "gitlab:1", "no pipeline: the record's own id");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -263,7 +276,7 @@ async fn a_record_without_sha_is_rejected_visibly_once_and_the_rest_is_kept() {
     let src = source(&config(&fake, &[("acme/app", "checkout")]));
     let mut app = app();
     deliver(&mut app, src.fetch_at(now()).await);
-    assert_eq!(ids(&app), ["gitlab:1", "gitlab:2"]);
+    assert_eq!(ids(&app), [gid(1), gid(2)]);
     let rejected = &app.model.data.rejected;
     assert_eq!(rejected.len(), 1, "{rejected:?}");
     assert_eq!(rejected[0].source, "gitlab");
@@ -311,7 +324,7 @@ fn assert_fifty(app: &App) {
         .data
         .deployments
         .iter()
-        .find(|d| d.id == "gitlab:2")
+        .find(|d| d.id == gid(2))
         .expect("deployment 2");
     let mut shas: Vec<&str> = d.commits.iter().map(|c| c.sha.as_str()).collect();
     shas.sort();
@@ -343,7 +356,7 @@ async fn a_deployment_ships_the_commits_since_the_previous_success() {
         .data
         .deployments
         .iter()
-        .find(|d| d.id == "gitlab:1")
+        .find(|d| d.id == gid(1))
         .expect("deployment 1");
     assert!(
         first.commits.is_empty(),
@@ -563,6 +576,7 @@ async fn every_string_from_a_hostile_gitlab_is_clean_in_the_model() {
             project: "acme/app".into(),
             service: "checkout".into(),
             environments: vec!["production".into()],
+            incidents: true,
         }],
         ..Default::default()
     };
@@ -596,6 +610,13 @@ async fn every_string_from_a_hostile_gitlab_is_clean_in_the_model() {
                     }
                 }
             }
+            SourceData::Incidents(is) => {
+                assert_eq!(is.len(), 1, "the hostile incident");
+                for i in is {
+                    strings.extend([i.key.clone(), i.title.clone(), i.severity.clone()]);
+                    strings.extend(i.linked_deployment.clone());
+                }
+            }
             SourceData::Rejected(rs) => {
                 assert_eq!(rs.len(), 1, "the hostile status");
                 for r in rs {
@@ -621,12 +642,327 @@ async fn every_string_from_a_hostile_gitlab_is_clean_in_the_model() {
         "HOSTILE-username",
         "HOSTILE-web_url",
         "hostile-environment",
-        "HOSTILE-stage",
+        "HOSTILE-pipeline-job-stage",
         "HOSTILE-commit-title",
         "HOSTILE-commit-author",
         "HOSTILE-commit-id-1",
         "HOSTILE-status",
+        "HOSTILE-incident-title",
+        "hostile-incident-severity",
+        "HOSTILE-incident-ref",
     ] {
         assert!(all.contains(tag), "{tag} never reached the model");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gitlab_without_deployments_yet_is_not_called_no_deployment_source() {
+    let fake = FakeGitLab::start(vec![project(5, "acme/app", Vec::new())]);
+    let src = source(&config(&fake, &[("acme/app", "checkout")]));
+    let mut app = app();
+    app.register_source("gitlab", chrono::Duration::seconds(30));
+    // Before the first answer, and after an answer with no deployments.
+    assert_eq!(app.model.dora_unavailable(), Some("no deployments yet"));
+    deliver(&mut app, src.fetch_at(now()).await);
+    assert_eq!(app.model.dora_unavailable(), Some("no deployments yet"));
+    // The first deployment brings figures.
+    fake.with(|s| s.projects[0].deployments = history(1, old_start(1)));
+    deliver(&mut app, src.fetch_at(now()).await);
+    assert_eq!(app.model.dora_unavailable(), None);
+}
+
+/// Three records of one pipeline (a matrix deploy job per region), the last still
+/// running at the first poll.
+fn regions(start: DateTime<Utc>, last_finish: Option<DateTime<Utc>>) -> Vec<serde_json::Value> {
+    (0..3u64)
+        .map(|r| {
+            let begun = start + Duration::minutes(r as i64);
+            let finished = if r == 2 {
+                last_finish
+            } else {
+                Some(begun + Duration::minutes(4))
+            };
+            let mut v = Dep {
+                id: 40 + r,
+                environment: "production",
+                sha: Some(sha(7)),
+                status: if finished.is_some() {
+                    "success"
+                } else {
+                    "running"
+                },
+                created: start,
+                updated: finished.unwrap_or(begun),
+                job: Some((begun, finished)),
+            }
+            .json();
+            v["deployable"]["pipeline"]["id"] = serde_json::json!(36);
+            v["deployable"]["name"] = serde_json::json!(format!("deploy: [region-{r}]"));
+            v
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pipelines_parallel_deploy_records_are_one_deployment_finished_by_the_last() {
+    // Inside the DORA window, in whole seconds.
+    let start = DateTime::from_timestamp(now().timestamp() - 2 * 86_400, 0).expect("a time");
+    let fake = FakeGitLab::start(vec![project(5, "acme/app", regions(start, None))]);
+    let src = source(&config(&fake, &[("acme/app", "checkout")]));
+    let mut app = app();
+    deliver(&mut app, src.fetch_at(now()).await);
+    let only = |app: &App| {
+        let all: Vec<_> = app.model.data.deployments.iter().cloned().collect();
+        assert_eq!(all.len(), 1, "one deployment per pipeline: {all:#?}");
+        all[0].clone()
+    };
+    let d = only(&app);
+    assert_eq!(d.id, "gitlab:pipeline:36:production");
+    assert_eq!(d.status, DeployStatus::Running, "a region still deploys");
+    assert_eq!(d.finished_at, None);
+    assert_eq!(d.started_at, start);
+
+    // The last region finishes: the same deployment, now finished by it.
+    let last = start + Duration::minutes(30);
+    fake.with(|s| s.projects[0].deployments = regions(start, Some(last)));
+    deliver(&mut app, src.fetch_at(now()).await);
+    let d = only(&app);
+    assert_eq!(d.status, DeployStatus::Success);
+    assert_eq!(d.finished_at, Some(last));
+    app.refresh_derived();
+    let dora = &app.derived.services["checkout"].dora;
+    assert_eq!(
+        dora.deployment_frequency.deployments, 1,
+        "three records, one deployment"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stages_come_from_the_pipelines_jobs_retried_and_manual_handled() {
+    use flightdeck::model::StageStatus;
+    let start = DateTime::from_timestamp(now().timestamp() - 86_400, 0).expect("a time");
+    let m = |n: i64| start + Duration::minutes(n);
+    let mut p = project(5, "acme/app", regions(m(20), Some(m(31))));
+    p.jobs.insert(
+        36,
+        vec![
+            job(1, "build", "build", "success", Some((m(0), Some(m(8))))),
+            // unit failed, was retried and passed: only the retry counts.
+            job(2, "test", "unit", "failed", Some((m(9), Some(m(11))))),
+            job(3, "test", "lint", "success", Some((m(9), Some(m(12))))),
+            job(6, "test", "unit", "success", Some((m(12), Some(m(18))))),
+            job(
+                7,
+                "deploy",
+                "deploy: [region-0]",
+                "success",
+                Some((m(20), Some(m(24)))),
+            ),
+            job(
+                8,
+                "deploy",
+                "deploy: [region-1]",
+                "success",
+                Some((m(21), Some(m(25)))),
+            ),
+            job(
+                9,
+                "deploy",
+                "deploy: [region-2]",
+                "success",
+                Some((m(22), Some(m(31)))),
+            ),
+            // A manual job nobody ran.
+            job(10, "verify", "manual-check", "manual", None),
+        ],
+    );
+    let fake = FakeGitLab::start(vec![p]);
+    let src = source(&config(&fake, &[("acme/app", "checkout")]));
+    let mut app = app();
+    deliver(&mut app, src.fetch_at(now()).await);
+    let d = app
+        .model
+        .data
+        .deployments
+        .iter()
+        .next()
+        .expect("one")
+        .clone();
+    type Shown<'a> = (
+        &'a str,
+        StageStatus,
+        Option<DateTime<Utc>>,
+        Option<DateTime<Utc>>,
+    );
+    let shown: Vec<Shown> = d
+        .stages
+        .iter()
+        .map(|s| (s.name.as_str(), s.status, s.started_at, s.finished_at))
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            ("build", StageStatus::Success, Some(m(0)), Some(m(8))),
+            ("test", StageStatus::Success, Some(m(9)), Some(m(18))),
+            ("deploy", StageStatus::Success, Some(m(20)), Some(m(31))),
+            ("verify", StageStatus::Pending, None, None),
+        ]
+    );
+    let asked = fake.requests("/pipelines/36/jobs");
+    assert_eq!(asked.len(), 1, "{asked:#?}");
+    assert!(asked[0].contains("include_retried=true"), "{}", asked[0]);
+
+    // Unchanged, the jobs are not asked for again; the stages stay.
+    deliver(&mut app, src.fetch_at(now()).await);
+    assert_eq!(fake.requests("/pipelines/36/jobs").len(), 1);
+    let d = app.model.data.deployments.iter().next().expect("one");
+    assert_eq!(d.stages.len(), 4);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gitlab_incidents_feed_change_failure_rate_and_recovery_time() {
+    // Two successes a day apart; an incident labelled `deploy::<record id of the
+    // second>`, resolved after 40 minutes; an ordinary issue that is no incident.
+    let start = DateTime::from_timestamp(now().timestamp() - 5 * 86_400, 0).expect("a time");
+    let mut p = project(5, "acme/app", history(2, start));
+    let second_finished = start + Duration::hours(1) + Duration::minutes(4);
+    let opened = second_finished + Duration::minutes(10);
+    p.issues = vec![
+        incident(
+            7,
+            "incident",
+            &["severity::critical", "deploy::2"],
+            opened,
+            Some(opened + Duration::minutes(40)),
+        ),
+        incident(8, "issue", &[], opened, None),
+    ];
+    let fake = FakeGitLab::start(vec![p]);
+    let mut cfg = config(&fake, &[("acme/app", "checkout")]);
+    cfg.projects[0].incidents = true;
+    let src = source(&cfg);
+    let mut app = app();
+    deliver(&mut app, src.fetch_at(now()).await);
+    let incidents = &app.model.data.incidents;
+    assert_eq!(incidents.len(), 1, "only the incident: {incidents:#?}");
+    let i = &incidents[0];
+    assert_eq!(i.key, "acme/app#7");
+    assert_eq!(i.severity, "critical");
+    assert_eq!(i.linked_deployment.as_deref(), Some(gid(2).as_str()));
+    app.refresh_derived();
+    let dora = &app.derived.services["checkout"].dora;
+    assert_eq!(
+        (
+            dora.change_failure_rate.failed,
+            dora.change_failure_rate.deployments
+        ),
+        (1, 2)
+    );
+    // From the earlier of the deployment's finish and the incident's creation to the
+    // incident's resolution (no later success): 10 + 40 minutes.
+    assert_eq!(dora.recovery_time.failures, 1);
+    assert_eq!(dora.recovery_time.p50_seconds, Some(50.0 * 60.0));
+    let asked = fake.requests("/issues");
+    for part in ["issue_type=incident", "state=all", "order_by=updated_at"] {
+        assert!(asked[0].contains(part), "{part} missing from {}", asked[0]);
+    }
+
+    // The next poll asks only for what changed, and finds nothing new.
+    deliver(&mut app, src.fetch_at(now()).await);
+    let asked = fake.requests("/issues");
+    assert_eq!(asked.len(), 2);
+    assert!(asked[1].contains("updated_after="), "{}", asked[1]);
+    assert_eq!(app.model.data.incidents.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_spent_quota_holds_the_next_request_until_its_reset() {
+    let fake = FakeGitLab::start(vec![project(5, "acme/app", history(250, old_start(250)))]);
+    let reset = (now().timestamp() + 2) as u64;
+    fake.with(|s| s.quota_reset = Some(reset));
+    let src = source(&config(&fake, &[("acme/app", "checkout")]));
+    let mut app = app();
+    deliver(&mut app, src.fetch_at(now()).await);
+    assert_eq!(app.model.data.deployments.len(), 250);
+    // Judged by the server's clock: after the first answer said "spent until
+    // `reset`", no request came before it.
+    let arrivals = fake.with(|s| s.arrivals.clone());
+    assert_eq!(arrivals.len(), 3);
+    for at in &arrivals[1..] {
+        assert!(*at >= u128::from(reset) * 1_000, "{at} before {reset}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn merge_requests_give_each_shipped_commit_its_merge_time() {
+    let start = DateTime::from_timestamp(now().timestamp() - 3 * 86_400, 0).expect("a time");
+    let history_start = start - Duration::days(2);
+    let dep = |id: u64, n: usize, at: DateTime<Utc>| {
+        Dep {
+            id,
+            environment: "production",
+            sha: Some(sha(n)),
+            status: "success",
+            created: at,
+            updated: at + Duration::minutes(5),
+            job: Some((at, Some(at + Duration::minutes(4)))),
+        }
+        .json()
+    };
+    let mut p = project(
+        5,
+        "acme/app",
+        vec![dep(1, 5, start), dep(2, 12, start + Duration::hours(3))],
+    );
+    p.commits = (0..=12).map(|n| commit(n, history_start)).collect();
+    // Commits 6-8 merged by !1, 9-11 by !2; 12 was pushed directly.
+    let first = start + Duration::hours(1);
+    let second = start + Duration::hours(2);
+    p.merge_requests = vec![
+        merge_request(1, (6..=8).map(sha).collect(), first),
+        merge_request(2, (9..=11).map(sha).collect(), second),
+    ];
+    let fake = FakeGitLab::start(vec![p]);
+    let mut cfg = config(&fake, &[("acme/app", "checkout")]);
+    cfg.merge_requests = true;
+    let src = source(&cfg);
+    let mut app = app();
+    deliver(&mut app, src.fetch_at(now()).await);
+    let d = app
+        .model
+        .data
+        .deployments
+        .iter()
+        .find(|d| d.id == gid(2))
+        .expect("deployment 2");
+    let mut merged: Vec<(String, Option<DateTime<Utc>>)> = d
+        .commits
+        .iter()
+        .map(|c| (c.sha.clone(), c.merged_at))
+        .collect();
+    merged.sort();
+    let expected: Vec<(String, Option<DateTime<Utc>>)> = (6..=12)
+        .map(|n| {
+            let at = match n {
+                6..=8 => Some(first),
+                9..=11 => Some(second),
+                _ => None,
+            };
+            (sha(n), at)
+        })
+        .collect();
+    assert_eq!(merged, expected);
+    let asked = fake.requests("/merge_requests");
+    assert!(asked[0].contains("state=merged"), "{}", asked[0]);
+    assert_eq!(
+        asked.len(),
+        3,
+        "the list and each one's commits: {asked:#?}"
+    );
+
+    // Nothing merged since: one request for the list, none for commits.
+    deliver(&mut app, src.fetch_at(now()).await);
+    let asked = fake.requests("/merge_requests");
+    assert_eq!(asked.len(), 4, "{asked:#?}");
+    assert!(asked[3].contains("updated_after="), "{}", asked[3]);
 }

@@ -1,6 +1,7 @@
 //! Every command's raw output against a hostile server: the corpus of `hostile/` (every
 //! escape family, bidi controls, an echoed token, oversized text) in every field the
-//! Prometheus API has, through `doctor`, `report` (JSON and markdown) and `snapshot`.
+//! Prometheus and Jenkins APIs have, through `doctor`, `report` (JSON and markdown)
+//! and `snapshot`.
 //! The assertions are on the bytes the process wrote, stdout and stderr alike, and
 //! each run also proves the hostile fields reached the output (their tags appear,
 //! defused), so a command that printed nothing could not pass.
@@ -155,5 +156,41 @@ fn every_gitlab_field_is_defused_in_doctor_report_and_snapshot() {
             // The deployments reached the report: their version holds the ref.
             assert_reached(&r, &what, &["ref"]);
         }
+    }
+}
+
+#[test]
+fn every_jenkins_field_is_defused_in_doctor_report_and_snapshot() {
+    let server = HostileServer::start();
+    let doctor = run(&server, Mode::Jenkins, "jenkins-doctor", &["doctor"]);
+    assert_safe(&doctor, "doctor (jenkins)", DOCTOR_LINE);
+    assert_reached(&doctor, "doctor (jenkins)", &["whoami", "jobname"]);
+    let report = run(
+        &server,
+        Mode::Jenkins,
+        "jenkins-report-json",
+        &["report", "--format", "json"],
+    );
+    assert_safe(&report, "report json (jenkins)", OTHER_LINE);
+    assert_reached(
+        &report,
+        "report json (jenkins)",
+        &["jobname", "version-param"],
+    );
+    assert!(
+        report.text().contains("***"),
+        "the echoed token was not redacted:\n{}",
+        report.text()
+    );
+    for (name, args) in [
+        ("jenkins-report-md", &["report", "--format", "markdown"][..]),
+        ("jenkins-snapshot", &["snapshot", "--size", "120x40"][..]),
+        (
+            "jenkins-snapshot-small",
+            &["snapshot", "--size", "80x24"][..],
+        ),
+    ] {
+        let r = run(&server, Mode::Jenkins, name, args);
+        assert_safe(&r, name, OTHER_LINE);
     }
 }

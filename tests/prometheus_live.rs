@@ -11,9 +11,8 @@
 
 mod common;
 
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use common::prometheus::start_prometheus;
+
 use std::sync::Arc;
 use std::time::{Duration as StdDuration, Instant};
 
@@ -29,99 +28,6 @@ use flightdeck::sources::poller::{spawn_poller, PollerOptions};
 use flightdeck::sources::prometheus::api::QueryData;
 use flightdeck::sources::prometheus::backfill::{demo_openmetrics, openmetrics, SyntheticService};
 use flightdeck::sources::prometheus::PrometheusSource;
-
-struct Prometheus {
-    child: Child,
-    dir: PathBuf,
-    url: String,
-}
-
-impl Drop for Prometheus {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-fn which(tool: &str) -> Option<PathBuf> {
-    std::env::var_os("PATH")?
-        .to_str()?
-        .split(':')
-        .map(|d| Path::new(d).join(tool))
-        .find(|p| p.is_file())
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free loopback port")
-}
-
-/// Backfills `om` and starts Prometheus on it; `None` only when skipping is allowed.
-async fn start_prometheus(name: &str, om: &str) -> Option<Prometheus> {
-    let (Some(prometheus), Some(promtool)) = (which("prometheus"), which("promtool")) else {
-        if std::env::var("FLIGHTDECK_SKIP_PROMETHEUS").as_deref() == Ok("1") {
-            common::report_skip(
-                &format!("prometheus_live ({name})"),
-                "prometheus/promtool not installed and FLIGHTDECK_SKIP_PROMETHEUS=1",
-            );
-            return None;
-        }
-        panic!(
-            "prometheus and promtool are needed for this test: run scripts/install-test-deps \
-             (Debian: apt-get install prometheus), or set FLIGHTDECK_SKIP_PROMETHEUS=1 to skip it"
-        );
-    };
-    let dir = std::env::temp_dir().join(format!("fd-prom-test-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(dir.join("data")).expect("temp dir");
-    std::fs::write(dir.join("history.om"), om).expect("write openmetrics");
-    std::fs::write(dir.join("prometheus.yml"), "scrape_configs: []\n").expect("write config");
-    let status = Command::new(&promtool)
-        .args(["tsdb", "create-blocks-from", "openmetrics", "--quiet"])
-        .arg(dir.join("history.om"))
-        .arg(dir.join("data"))
-        .stdout(Stdio::null())
-        .status()
-        .expect("promtool runs");
-    assert!(status.success(), "promtool could not backfill the history");
-    let port = free_port();
-    let child = Command::new(&prometheus)
-        .arg(format!(
-            "--config.file={}",
-            dir.join("prometheus.yml").display()
-        ))
-        .arg(format!(
-            "--storage.tsdb.path={}",
-            dir.join("data").display()
-        ))
-        .arg("--storage.tsdb.retention.time=60d")
-        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("prometheus starts");
-    let server = Prometheus {
-        child,
-        dir,
-        url: format!("http://127.0.0.1:{port}"),
-    };
-    let client = reqwest::Client::new();
-    let deadline = Instant::now() + StdDuration::from_secs(60);
-    loop {
-        let ready = client.get(format!("{}/-/ready", server.url)).send().await;
-        if matches!(ready, Ok(ref r) if r.status().is_success()) {
-            return Some(server);
-        }
-        assert!(
-            Instant::now() < deadline,
-            "prometheus did not become ready within 60 s"
-        );
-        tokio::time::sleep(StdDuration::from_millis(200)).await;
-    }
-}
 
 fn service(
     name: &str,

@@ -2,6 +2,7 @@
 //! out. Nothing here performs I/O; the runtime carries out the returned commands.
 
 mod apply;
+pub mod dora_reason;
 mod input;
 pub mod keys;
 pub mod model;

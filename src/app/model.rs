@@ -338,6 +338,9 @@ impl Default for UiState {
 /// What DORA figures read when no source delivers deployments (the TUI and the report).
 pub const NO_DEPLOYMENT_SOURCE: &str = "no deployment source";
 
+/// What DORA figures read when a deployment source is configured but has listed none.
+pub const NO_DEPLOYMENTS_YET: &str = "no deployments yet";
+
 /// How the cockpit presents itself; fixed for the run.
 #[derive(Debug, Clone)]
 pub struct View {
@@ -374,13 +377,15 @@ impl Model {
         self.sources.iter().map(|s| s.warnings.len()).sum()
     }
 
-    /// Why there are no DORA figures to show, if so: no source delivers deployments.
-    /// DORA counts deployments; without a source of them "0.0/week [LOW]" would be a
-    /// lie. Only the demo delivers deployments (a `deploy_marker_query` marks charts,
-    /// it lists no deployments), so a real config has none until one is added; a
-    /// cache that holds deployments is a source of them.
+    /// Why there are no DORA figures to show, if so: no source delivers deployments
+    /// (DORA counts deployments; without them "0.0/week [LOW]" would be a lie), or a
+    /// configured deployment source has listed none yet. See [`super::dora_reason`].
     pub fn dora_unavailable(&self) -> Option<&'static str> {
-        (!self.view.demo && self.data.deployments.is_empty()).then_some(NO_DEPLOYMENT_SOURCE)
+        super::dora_reason::dora_unavailable(
+            self.view.demo,
+            !self.data.deployments.is_empty(),
+            &self.sources,
+        )
     }
 
     /// The selected service's name, if any service is known.

@@ -47,6 +47,9 @@ pub enum Cmd {
     Snapshot(SnapshotArgs),
     /// Print the release-health report (DORA, error budget, SPC) as JSON or markdown
     Report(ReportArgs),
+    /// May this service be deployed now? Exit 0 deploy, 1 hold (reasons one a line),
+    /// 2 could not decide (fails closed; see --fail-open) or a usage mistake
+    Gate(GateArgs),
     /// Check the config and reach every configured source
     Doctor,
     /// Print the demo's history as OpenMetrics (used by scripts/live-demo)
@@ -91,6 +94,35 @@ pub struct ReportArgs {
     /// Only this service
     #[arg(long, value_name = "NAME")]
     pub service: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GateFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct GateArgs {
+    /// The service to deploy
+    #[arg(long, value_name = "NAME")]
+    pub service: String,
+    /// The environment to deploy to (aliases such as prod are normalized)
+    #[arg(long, value_name = "NAME", default_value = "production")]
+    pub env: String,
+    /// Output format (JSON: the flightdeck.gate.v1 schema)
+    #[arg(long, value_enum, default_value_t = GateFormat::Text)]
+    pub format: GateFormat,
+    /// Decide as of this instant (RFC 3339; default: now)
+    #[arg(long, value_parser = parse_at)]
+    pub at: Option<DateTime<Utc>>,
+    /// The change is a critical fix: a RESTRICTED error budget lets it through
+    #[arg(long)]
+    pub critical_fix: bool,
+    /// When the gate cannot decide (a source down, no SLO data), allow the deploy with
+    /// a warning instead of exit 2
+    #[arg(long)]
+    pub fail_open: bool,
 }
 
 /// Parses `120x40` into (width, height).

@@ -2,10 +2,13 @@
 
 mod args;
 mod env;
+mod gate;
 mod output;
 mod report;
 
-pub use args::{parse_at, parse_size, Cli, Cmd, ReportArgs, ReportFormat, SnapshotArgs};
+pub use args::{
+    parse_at, parse_size, Cli, Cmd, GateArgs, GateFormat, ReportArgs, ReportFormat, SnapshotArgs,
+};
 
 use std::io::IsTerminal;
 use std::path::Path;
@@ -95,6 +98,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let ascii = cli.ascii || (theme.ascii && std::io::stdout().is_terminal());
             report::run(&config, demo, seed, &args, ascii)
         }
+        Some(Cmd::Gate(args)) => gate::run(&config, demo, seed, &args),
         Some(Cmd::Doctor) => {
             let rt = tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(2)

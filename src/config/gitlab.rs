@@ -38,6 +38,13 @@ pub struct GitLabConfig {
     pub timeout_seconds: u64,
     /// Seconds between polls; defaults to `general.refresh_seconds`.
     pub refresh_seconds: Option<u64>,
+    /// Requests started per second, at most (GitLab.com allows 2,000/min per user).
+    pub max_requests_per_second: u32,
+    /// Requests awaiting their answer at once, at most.
+    pub max_in_flight: usize,
+    /// Read merged merge requests so each shipped commit has its `merged_at`
+    /// (merge-based lead time); one request per poll and one per new merge request.
+    pub merge_requests: bool,
     pub projects: Vec<GitLabProject>,
 }
 
@@ -51,6 +58,9 @@ impl Default for GitLabConfig {
             ca_file: None,
             timeout_seconds: 30,
             refresh_seconds: None,
+            max_requests_per_second: 25,
+            max_in_flight: 4,
+            merge_requests: false,
             projects: Vec::new(),
         }
     }
@@ -69,6 +79,10 @@ pub struct GitLabProject {
     /// GitLab environment names to read (each normalized through the aliases).
     #[serde(default = "default_environments")]
     pub environments: Vec<String>,
+    /// Also read the project's incidents (issues of type incident) for recovery time
+    /// and change failure rate.
+    #[serde(default)]
+    pub incidents: bool,
 }
 
 fn default_environments() -> Vec<String> {
@@ -107,20 +121,13 @@ impl GitLabConfig {
                 "one of token_env or token_cmd, not both",
             ));
         }
-        if let Some(env) = &self.token_env {
-            if env.is_empty() || !env.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-                issues.push(ConfigIssue::new(
-                    key("token_env"),
-                    "the NAME of an environment variable (letters, digits, _), not the token itself",
-                ));
-            }
-        }
-        if matches!(&self.token_cmd, Some(c) if c.trim().is_empty()) {
-            issues.push(ConfigIssue::new(
-                key("token_cmd"),
-                "a command such as \"pass show gitlab\"",
-            ));
-        }
+        super::credentials::validate_secret_keys(
+            &key,
+            self.token_env.as_deref(),
+            self.token_cmd.as_deref(),
+            "pass show gitlab",
+            issues,
+        );
         if !(1..=3_600).contains(&self.timeout_seconds) {
             issues.push(
                 ConfigIssue::new(key("timeout_seconds"), "seconds between 1 and 3600")
@@ -134,6 +141,18 @@ impl GitLabConfig {
                         .found(r.to_string()),
                 );
             }
+        }
+        if !(1..=1_000).contains(&self.max_requests_per_second) {
+            issues.push(
+                ConfigIssue::new(key("max_requests_per_second"), "between 1 and 1000")
+                    .found(self.max_requests_per_second.to_string()),
+            );
+        }
+        if !(1..=64).contains(&self.max_in_flight) {
+            issues.push(
+                ConfigIssue::new(key("max_in_flight"), "between 1 and 64")
+                    .found(self.max_in_flight.to_string()),
+            );
         }
         if self.projects.is_empty() {
             issues.push(ConfigIssue::new(
@@ -259,6 +278,7 @@ mod tests {
                 project: "group/app".into(),
                 service: "checkout".into(),
                 environments: default_environments(),
+                incidents: false,
             }],
             ..Default::default()
         }
@@ -309,6 +329,7 @@ mod tests {
             project: "/group/app".into(),
             service: " ".into(),
             environments: vec!["production".into(), "".into(), "production".into()],
+            incidents: false,
         });
         c.projects.push(c.projects[0].clone());
         assert_eq!(

@@ -2,9 +2,11 @@
 //! lives in its own file and validates itself; [`load`] turns every problem into an
 //! error naming the file, line, key and what was expected.
 
+mod credentials;
 mod general;
 mod gitlab;
 mod issue;
+mod jenkins;
 mod load;
 mod metrics;
 mod prometheus;
@@ -13,6 +15,7 @@ mod services;
 pub use general::{CacheConfig, EnvironmentsConfig, GeneralConfig};
 pub use gitlab::{GitLabAuth, GitLabConfig, GitLabProject};
 pub use issue::{ConfigError, ConfigErrors, ConfigIssue};
+pub use jenkins::{JenkinsConfig, JenkinsJob};
 pub use load::{default_path, load, load_str, ConfigSource};
 pub use metrics::{CalendarConfig, MetricsConfig};
 pub use prometheus::{AuthKind, PrometheusConfig};
@@ -36,6 +39,7 @@ pub struct Config {
     pub calendar: CalendarConfig,
     pub prometheus: Option<PrometheusConfig>,
     pub gitlab: Option<GitLabConfig>,
+    pub jenkins: Option<JenkinsConfig>,
     pub services: Vec<ServiceConfig>,
 }
 
@@ -52,6 +56,9 @@ impl Config {
         }
         if let Some(g) = &self.gitlab {
             g.validate("gitlab", &mut issues);
+        }
+        if let Some(j) = &self.jenkins {
+            j.validate("jenkins", &mut issues);
         }
         for (i, s) in self.services.iter().enumerate() {
             s.validate(&format!("services[{i}]"), &mut issues);

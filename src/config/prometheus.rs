@@ -183,26 +183,17 @@ impl PrometheusConfig {
                 }
             }
         }
-        if let Some(env) = &self.token_env {
-            if env.is_empty() || !env.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-                issues.push(
-                    ConfigIssue::new(
-                        key("token_env"),
-                        "the NAME of an environment variable (letters, digits, _), not the token itself",
-                    ),
-                );
-            }
-        }
-        if matches!(&self.token_cmd, Some(c) if c.trim().is_empty()) {
-            issues.push(ConfigIssue::new(
-                key("token_cmd"),
-                "a command such as \"pass show prom\"",
-            ));
-        }
+        super::credentials::validate_secret_keys(
+            &key,
+            self.token_env.as_deref(),
+            self.token_cmd.as_deref(),
+            "pass show prom",
+            issues,
+        );
     }
 }
 
-fn url_has_userinfo(url: &str) -> bool {
+pub(super) fn url_has_userinfo(url: &str) -> bool {
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
     authority.contains('@')

@@ -7,7 +7,7 @@ use chrono::{Datelike, Timelike};
 use crate::model::{Deployment, Trigger, Ts};
 
 use super::local;
-use super::settings::{Calendar, ChangeWindow};
+use super::settings::{Calendar, ChangeWindow, Freeze};
 use super::types::{Policy, RiskFlag};
 
 /// Risk flags of a deployment. `batch` is the number of changes it ships as lead time
@@ -28,24 +28,13 @@ pub fn flags(
     if local::is_weekend(calendar.tz, at) {
         out.push(RiskFlag::Weekend);
     }
-    if !calendar.holidays.is_empty()
-        && calendar
-            .holidays
-            .contains(&local::local_date(calendar.tz, at))
-    {
+    if is_holiday(calendar, at) {
         out.push(RiskFlag::Holiday);
     }
-    if !calendar.change_windows.is_empty()
-        && !calendar
-            .change_windows
-            .iter()
-            .any(|w| in_window(w, calendar, at))
-    {
+    if outside_change_window(calendar, at) {
         out.push(RiskFlag::OutsideChangeWindow);
     }
-    if calendar.freezes.iter().any(|f| {
-        f.start <= at && at < f.end && f.service.as_ref().is_none_or(|s| *s == dep.service)
-    }) {
+    if freezes_at(calendar, &dep.service, at).next().is_some() {
         out.push(RiskFlag::Freeze);
     }
     if matches!(budget_policy, Some(Policy::Frozen | Policy::HardFreeze)) {
@@ -58,6 +47,34 @@ pub fn flags(
         out.push(RiskFlag::Manual);
     }
     out
+}
+
+/// Whether `at` falls on a configured holiday (a local date in the calendar's zone).
+pub fn is_holiday(calendar: &Calendar, at: Ts) -> bool {
+    !calendar.holidays.is_empty()
+        && calendar
+            .holidays
+            .contains(&local::local_date(calendar.tz, at))
+}
+
+/// Whether `at` is outside every change window; never when none is configured.
+pub fn outside_change_window(calendar: &Calendar, at: Ts) -> bool {
+    !calendar.change_windows.is_empty()
+        && !calendar
+            .change_windows
+            .iter()
+            .any(|w| in_window(w, calendar, at))
+}
+
+/// The freezes `[start, end)` that hold `service` at `at` (its own and every-service ones).
+pub fn freezes_at<'a>(
+    calendar: &'a Calendar,
+    service: &'a str,
+    at: Ts,
+) -> impl Iterator<Item = &'a Freeze> + 'a {
+    calendar.freezes.iter().filter(move |f| {
+        f.start <= at && at < f.end && f.service.as_ref().is_none_or(|s| s == service)
+    })
 }
 
 /// Whether `at` falls in a change window, judged on the local wall clock of the
@@ -97,7 +114,6 @@ pub fn budget_policy_applies(dep: &Deployment, now: Ts) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::metrics::settings::Freeze;
     use crate::model::{DeployKind, DeployStatus};
     use chrono::{NaiveDate, NaiveTime, Weekday};
     use chrono_tz::Tz;

@@ -70,6 +70,14 @@ pub fn spawn_configured(
         };
         handles.push(handle);
     }
+    if let Some(jenkins) = &config.jenkins {
+        handles.push(super::jenkins::spawn(
+            config,
+            jenkins,
+            events.clone(),
+            shutdown.clone(),
+        ));
+    }
     if let Some(gitlab) = &config.gitlab {
         handles.push(spawn_gitlab(config, gitlab, events, shutdown, as_of));
     }

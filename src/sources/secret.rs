@@ -177,7 +177,11 @@ pub fn credential_warning(path: &Path, config: &Config) -> Option<String> {
         || config
             .gitlab
             .as_ref()
-            .is_some_and(crate::config::GitLabConfig::has_credentials);
+            .is_some_and(crate::config::GitLabConfig::has_credentials)
+        || config
+            .jenkins
+            .as_ref()
+            .is_some_and(crate::config::JenkinsConfig::has_credentials);
     if !holds_credentials {
         return None;
     }

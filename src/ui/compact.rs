@@ -262,11 +262,23 @@ mod tests {
         let derived = fixture::derived(&model);
         model.view.demo = false;
         model.data.deployments = Vec::new().into();
-        let mut buf = Buffer::empty(Rect::new(0, 0, 70, 20));
-        render(&mut buf, &model, &derived, &Theme::new(true, false));
-        let text = buffer_to_text(&buf);
-        assert!(text.contains("DORA: no deployment source"), "{text}");
-        assert!(!text.contains("/day"), "{text}");
+        let every = Some(chrono::Duration::seconds(30));
+        model.sources = vec![crate::app::SourceStatus::new("prometheus", every)];
+        let text = |model: &crate::app::Model| {
+            let mut buf = Buffer::empty(Rect::new(0, 0, 70, 20));
+            render(&mut buf, model, &derived, &Theme::new(true, false));
+            buffer_to_text(&buf)
+        };
+        let shown = text(&model);
+        assert!(shown.contains("DORA: no deployment source"), "{shown}");
+        assert!(!shown.contains("/day"), "{shown}");
+        // A configured GitLab that has listed nothing yet is not "no source".
+        model
+            .sources
+            .push(crate::app::SourceStatus::new("gitlab", every));
+        let shown = text(&model);
+        assert!(shown.contains("DORA: no deployments yet"), "{shown}");
+        assert!(!shown.contains("/day"), "{shown}");
     }
 
     #[test]

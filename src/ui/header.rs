@@ -7,7 +7,7 @@ use ratatui::layout::Rect;
 use super::paint::{put, put_right, put_spans, width};
 use super::theme::Sym;
 use super::{format, Ctx};
-use crate::app::Health;
+use crate::app::{Health, Model};
 
 pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
     let (model, theme) = (ctx.model, ctx.theme);
@@ -108,6 +108,13 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
             let s = if n == 1 { "" } else { "s" };
             detail = format!("{detail} {n} warning{s}").trim_start().to_string();
         }
+        // Records the source could not use: counted here, listed under `h`.
+        let rejected = rejected_count(model, &source.id);
+        if rejected > 0 {
+            detail = format!("{detail} {rejected} rejected")
+                .trim_start()
+                .to_string();
+        }
         let fetching = if source.fetching {
             if theme.ascii {
                 " @"
@@ -201,3 +208,14 @@ pub(super) fn page_alert_text(services: &[&str]) -> Option<String> {
 #[cfg(test)]
 #[path = "header_tests.rs"]
 mod tests;
+
+/// How many records source `id` delivered that could not be used (the data-quality
+/// view under `h` lists them).
+fn rejected_count(model: &Model, id: &str) -> usize {
+    model
+        .data
+        .rejected
+        .iter()
+        .filter(|r| r.source == id)
+        .count()
+}

@@ -167,3 +167,39 @@ fn the_fetch_indicator_never_shifts_the_sources_line() {
         }
     }
 }
+
+/// Records a source rejected are counted on its header line, and only on its own.
+#[test]
+fn rejected_records_are_counted_on_their_source() {
+    let mut model = fixture::model();
+    let derived = fixture::derived(&model);
+    let first = model.sources[0].id.clone();
+    assert!(model.data.rejected.iter().all(|r| r.source != first));
+    // The part of the status line that belongs to the first source.
+    let segment = |line: &str, model: &crate::app::Model| -> String {
+        let at = line.find(&first).expect("the source is on the line");
+        let rest = &line[at..];
+        let end = model
+            .sources
+            .get(1)
+            .and_then(|s| rest.find(&s.id))
+            .unwrap_or(rest.len());
+        rest[..end].to_string()
+    };
+    let (_, before) = header_rows(&model, &derived, 120);
+    assert!(!segment(&before, &model).contains("rejected"), "{before}");
+    for n in 0..3 {
+        model.data.rejected.push(crate::model::Rejected {
+            source: first.clone(),
+            record: format!("deployment {n}"),
+            reason: "no sha".to_string(),
+        });
+    }
+    let (_, after) = header_rows(&model, &derived, 120);
+    assert!(segment(&after, &model).contains("3 rejected"), "{after}");
+    assert_eq!(
+        after.matches("rejected").count(),
+        before.matches("rejected").count() + 1,
+        "{after}"
+    );
+}

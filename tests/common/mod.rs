@@ -6,6 +6,7 @@
 //! Each test binary compiles this module and uses only a part of it.
 #![allow(dead_code, unused_imports)]
 
+pub mod prometheus;
 mod skip;
 mod terminal_bytes;
 pub mod tmux;

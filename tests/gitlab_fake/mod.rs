@@ -17,9 +17,8 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 
-#[path = "../common/decode.rs"]
-mod decode;
-pub use decode::decode;
+// The hostile server's (both are compiled into tests/gitlab_source.rs).
+pub use crate::hostile::decode::decode;
 
 use serde_json::{json, Value};
 
@@ -52,6 +51,12 @@ pub struct Project {
     pub commits: Vec<Value>,
     /// The compare answers at most this many commits (oldest first), as if cut short.
     pub compare_limit: Option<usize>,
+    /// Each pipeline's jobs, every attempt of a retried job included (see [`job`]).
+    pub jobs: HashMap<u64, Vec<Value>>,
+    /// Issues, incidents among them (see [`incident`]).
+    pub issues: Vec<Value>,
+    /// Merge requests with the shas of their commits (see [`merge_request`]).
+    pub merge_requests: Vec<(Value, Vec<String>)>,
 }
 
 #[derive(Debug)]
@@ -67,6 +72,11 @@ pub struct State {
     pub malformed: bool,
     /// Every request's path and query, in order.
     pub log: Vec<String>,
+    /// Every answer says the quota is spent until this Unix second
+    /// (`RateLimit-Remaining: 0`, `RateLimit-Reset`), as GitLab's throttle does.
+    pub quota_reset: Option<u64>,
+    /// When each request arrived (Unix milliseconds), in order.
+    pub arrivals: Vec<u128>,
 }
 
 pub struct FakeGitLab {
@@ -90,6 +100,8 @@ impl FakeGitLab {
             html_login: false,
             malformed: false,
             log: Vec::new(),
+            quota_reset: None,
+            arrivals: Vec::new(),
         }));
         let shared = state.clone();
         let origin = url.clone();
@@ -169,7 +181,20 @@ fn serve(mut stream: TcpStream, state: &Mutex<State>, origin: &str) -> std::io::
     let answer = {
         let mut s = state.lock().expect("fake state");
         s.log.push(target.clone());
-        route(&mut s, &target, &headers, origin)
+        let ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis());
+        s.arrivals.push(ms);
+        let mut answer = route(&mut s, &target, &headers, origin);
+        if let Some(reset) = s.quota_reset.filter(|_| answer.status == 200) {
+            answer
+                .headers
+                .push(("RateLimit-Remaining".into(), "0".into()));
+            answer
+                .headers
+                .push(("RateLimit-Reset".into(), reset.to_string()));
+        }
+        answer
     };
     let reason = match answer.status {
         200 => "OK",
@@ -261,7 +286,13 @@ fn route(s: &mut State, target: &str, headers: &HashMap<String, String>, origin:
         }
         "repository/compare" => compare(&project, &q),
         "repository/commits" => commits(&project, &q, &base),
-        _ => error(404, "404 Not Found"),
+        "issues" => issues(&project, &q, &base),
+        "merge_requests" => merge_requests(&project, &q, &base),
+        _ => match (pipeline_jobs_of(tail), mr_commits_of(tail)) {
+            (Some(id), _) => jobs(&project, id, &q, &base),
+            (_, Some(iid)) => mr_commits(&project, iid, &q, &base),
+            _ => error(404, "404 Not Found"),
+        },
     }
 }
 
@@ -504,4 +535,170 @@ impl Dep<'_> {
         }
         v
     }
+}
+
+/// `pipelines/<id>/jobs` → the pipeline id.
+fn pipeline_jobs_of(tail: &str) -> Option<u64> {
+    tail.strip_prefix("pipelines/")?
+        .strip_suffix("/jobs")?
+        .parse()
+        .ok()
+}
+
+/// `GET /pipelines/:id/jobs`: sorted by id desc; retried attempts (all but the
+/// latest of a stage's job name) only with `include_retried=true` (GitLab 13.5+).
+fn jobs(p: &Project, pipeline: u64, q: &HashMap<String, String>, base: &str) -> Answer {
+    // A pipeline the test gave no jobs lists none.
+    let none = Vec::new();
+    let all = p.jobs.get(&pipeline).unwrap_or(&none);
+    let latest = |j: &Value| {
+        !all.iter().any(|o| {
+            o["stage"] == j["stage"]
+                && o["name"] == j["name"]
+                && o["id"].as_u64() > j["id"].as_u64()
+        })
+    };
+    let retried = q.get("include_retried").map(String::as_str) == Some("true");
+    let mut rows: Vec<&Value> = all.iter().filter(|j| retried || latest(j)).collect();
+    rows.sort_by(|a, b| b["id"].as_u64().cmp(&a["id"].as_u64()));
+    paginate(Paging::Headers, &rows, q, base)
+}
+
+/// A pipeline job as the jobs API lists it; `span` is its start and finish (`None`
+/// for a job that never started, like a manual one).
+pub fn job(
+    id: u64,
+    stage: &str,
+    name: &str,
+    status: &str,
+    span: Option<(
+        chrono::DateTime<chrono::Utc>,
+        Option<chrono::DateTime<chrono::Utc>>,
+    )>,
+) -> Value {
+    json!({
+        "id": id,
+        "name": name,
+        "stage": stage,
+        "status": status,
+        "allow_failure": false,
+        "created_at": span.map(|(s, _)| s.to_rfc3339()),
+        "started_at": span.map(|(s, _)| s.to_rfc3339()),
+        "finished_at": span.and_then(|(_, f)| f.map(|f| f.to_rfc3339())),
+        "duration": null,
+        "web_url": format!("https://gitlab.example.com/acme/app/-/jobs/{id}"),
+        "pipeline": {"id": 0, "status": status}
+    })
+}
+
+/// `GET /projects/:id/issues`: filtered by `issue_type` and `updated_after`, ordered
+/// by `updated_at` asc when asked (GitLab's default is `created_at` desc).
+fn issues(p: &Project, q: &HashMap<String, String>, base: &str) -> Answer {
+    let time = |t: &str| chrono::DateTime::parse_from_rfc3339(t).ok();
+    let after = q.get("updated_after").map(|a| time(a));
+    let kind = q.get("issue_type");
+    let mut rows: Vec<&Value> = p
+        .issues
+        .iter()
+        .filter(|i| kind.is_none_or(|k| i["issue_type"].as_str() == Some(k)))
+        .filter(|i| after.is_none_or(|a| i["updated_at"].as_str().and_then(time) > a))
+        .collect();
+    if q.get("order_by").map(String::as_str) == Some("updated_at") {
+        rows.sort_by(|a, b| a["updated_at"].as_str().cmp(&b["updated_at"].as_str()));
+    } else {
+        rows.sort_by(|a, b| b["created_at"].as_str().cmp(&a["created_at"].as_str()));
+    }
+    paginate(Paging::Headers, &rows, q, base)
+}
+
+/// An issue as the issues API lists it (`issue_type` incident unless `kind` says).
+pub fn incident(
+    iid: u64,
+    kind: &str,
+    labels: &[&str],
+    created: chrono::DateTime<chrono::Utc>,
+    closed: Option<chrono::DateTime<chrono::Utc>>,
+) -> Value {
+    let updated = closed.unwrap_or(created);
+    json!({
+        "id": 1_000 + iid,
+        "iid": iid,
+        "project_id": 5,
+        "title": format!("incident {iid}"),
+        "state": if closed.is_some() { "closed" } else { "opened" },
+        "labels": labels,
+        "severity": "UNKNOWN",
+        "issue_type": kind,
+        "type": kind.to_uppercase(),
+        "created_at": created.to_rfc3339(),
+        "updated_at": updated.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        "closed_at": closed.map(|c| c.to_rfc3339()),
+        "references": {"short": format!("#{iid}"), "full": format!("acme/app#{iid}")}
+    })
+}
+
+/// `merge_requests/<iid>/commits` → the iid.
+fn mr_commits_of(tail: &str) -> Option<u64> {
+    tail.strip_prefix("merge_requests/")?
+        .strip_suffix("/commits")?
+        .parse()
+        .ok()
+}
+
+/// `GET /merge_requests`: `state` (default all) and `updated_after` filter;
+/// `merged_after` does not exist and is ignored, as Grape ignores unknown params.
+fn merge_requests(p: &Project, q: &HashMap<String, String>, base: &str) -> Answer {
+    let time = |t: &str| chrono::DateTime::parse_from_rfc3339(t).ok();
+    let after = q.get("updated_after").map(|a| time(a));
+    let state = q.get("state").filter(|s| s.as_str() != "all");
+    let mut rows: Vec<&Value> = p
+        .merge_requests
+        .iter()
+        .map(|(mr, _)| mr)
+        .filter(|mr| state.is_none_or(|s| mr["state"].as_str() == Some(s)))
+        .filter(|mr| after.is_none_or(|a| mr["updated_at"].as_str().and_then(time) > a))
+        .collect();
+    rows.sort_by(|a, b| a["updated_at"].as_str().cmp(&b["updated_at"].as_str()));
+    paginate(Paging::Headers, &rows, q, base)
+}
+
+/// `GET /merge_requests/:iid/commits`: newest first.
+fn mr_commits(p: &Project, iid: u64, q: &HashMap<String, String>, base: &str) -> Answer {
+    let Some((_, shas)) = p
+        .merge_requests
+        .iter()
+        .find(|(mr, _)| mr["iid"].as_u64() == Some(iid))
+    else {
+        return error(404, "404 Not found");
+    };
+    let rows: Vec<&Value> = shas
+        .iter()
+        .rev()
+        .filter_map(|s| position(p, s).map(|i| &p.commits[i]))
+        .collect();
+    paginate(Paging::Headers, &rows, q, base)
+}
+
+/// A merged merge request as the list gives it, with the shas of its commits.
+pub fn merge_request(
+    iid: u64,
+    shas: Vec<String>,
+    merged: chrono::DateTime<chrono::Utc>,
+) -> (Value, Vec<String>) {
+    let head = shas.last().cloned();
+    (
+        json!({
+            "id": 5_000 + iid,
+            "iid": iid,
+            "state": "merged",
+            "target_branch": "main",
+            "sha": head,
+            "merge_commit_sha": null,
+            "squash_commit_sha": null,
+            "created_at": (merged - chrono::Duration::hours(2)).to_rfc3339(),
+            "updated_at": merged.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            "merged_at": merged.to_rfc3339(),
+        }),
+        shas,
+    )
 }

@@ -9,13 +9,15 @@
 
 #![allow(dead_code)]
 
+pub mod jenkins;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 #[path = "../common/decode.rs"]
-mod decode;
+pub mod decode;
 use decode::decode;
 
 /// The bearer token the client is configured with; the server echoes it everywhere.
@@ -81,6 +83,8 @@ pub enum Mode {
     /// project, deployments (ref, sha, status, username, environment name, job name
     /// and web_url) and commits (id, title, author).
     GitLab,
+    /// A Jenkins whose JSON carries the corpus in every string field ([`jenkins`]).
+    Jenkins,
 }
 
 impl Mode {
@@ -90,6 +94,7 @@ impl Mode {
             Mode::Html => "/html",
             Mode::Text => "/text",
             Mode::GitLab => "/gitlab",
+            Mode::Jenkins => jenkins::PREFIX,
         }
     }
 }
@@ -159,6 +164,9 @@ fn json(v: serde_json::Value) -> (u16, &'static str, Vec<u8>) {
 }
 
 fn answer(target: &str, query: &str) -> (u16, &'static str, Vec<u8>) {
+    if target.starts_with(Mode::Jenkins.prefix()) {
+        return jenkins::answer(target);
+    }
     if target.starts_with(Mode::Html.prefix()) {
         let page = format!(
             "<!DOCTYPE html><html><head><title>{}</title></head><body>login {TOKEN}</body></html>",
@@ -253,6 +261,34 @@ fn gitlab_answer(target: &str) -> (u16, &'static str, Vec<u8>) {
     if path.ends_with("/repository/commits") {
         return json(serde_json::json!([commit(1), commit(2)]));
     }
+    if path.ends_with("/issues") {
+        return json(serde_json::json!([{
+            "id": 900,
+            "iid": 12,
+            "title": payload("incident-title"),
+            "state": payload("incident-state"),
+            "labels": [format!("severity::{}", payload("incident-severity")), "deploy::2"],
+            "severity": payload("incident-severity-field"),
+            "created_at": at(20),
+            "updated_at": at(19),
+            "closed_at": at(19),
+            "references": {"short": payload("incident-short"), "full": payload("incident-ref")},
+        }]));
+    }
+    if path.ends_with("/jobs") {
+        let job = |id: u64| {
+            serde_json::json!({
+                "id": id,
+                "name": payload("pipeline-job-name"),
+                "stage": payload("pipeline-job-stage"),
+                "status": payload("pipeline-job-status"),
+                "started_at": at(30),
+                "finished_at": at(29),
+                "web_url": payload("pipeline-job-url"),
+            })
+        };
+        return json(serde_json::json!([job(2), job(1)]));
+    }
     if path.ends_with("/deployments") {
         let deployment = |id: u64, hours: i64, status: String, environment: String| {
             serde_json::json!({
@@ -276,7 +312,8 @@ fn gitlab_answer(target: &str) -> (u16, &'static str, Vec<u8>) {
                     "started_at": at(hours),
                     "finished_at": at(hours - 1),
                     "web_url": payload("web_url"),
-                    "pipeline": {"id": 36, "web_url": payload("pipeline-url")},
+                    // One pipeline per deployment (a pipeline's records are one deployment).
+                    "pipeline": {"id": 36 + id, "web_url": payload("pipeline-url")},
                     "commit": commit(3),
                 }
             })
@@ -323,6 +360,9 @@ service = "checkout"
             cache = cache.display(),
             url = server.url,
         );
+    }
+    if mode == Mode::Jenkins {
+        return jenkins::config(server, cache);
     }
     format!(
         r#"[general]

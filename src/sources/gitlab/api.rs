@@ -60,6 +60,8 @@ pub struct ApiJob {
     pub stage: Option<OutsideText>,
     pub name: Option<OutsideText>,
     pub tag: Option<bool>,
+    /// A failed job that may fail does not fail its stage.
+    pub allow_failure: Option<bool>,
     pub created_at: Option<OutsideText>,
     pub started_at: Option<OutsideText>,
     pub finished_at: Option<OutsideText>,
@@ -103,4 +105,40 @@ pub struct ApiCompare {
 pub struct ApiProject {
     pub id: Option<u64>,
     pub path_with_namespace: Option<OutsideText>,
+}
+
+/// `GET /projects/:id/issues?issue_type=incident` item (API-NOTES §2.8).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ApiIssue {
+    pub id: Option<u64>,
+    pub iid: Option<u64>,
+    pub title: Option<OutsideText>,
+    pub state: Option<OutsideText>,
+    pub labels: Vec<OutsideText>,
+    /// `UNKNOWN`, `LOW`, `MEDIUM`, `HIGH`, `CRITICAL` (incidents only).
+    pub severity: Option<OutsideText>,
+    pub created_at: Option<OutsideText>,
+    pub updated_at: Option<OutsideText>,
+    pub closed_at: Option<OutsideText>,
+    pub references: Option<ApiReferences>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ApiReferences {
+    pub full: Option<OutsideText>,
+}
+
+/// `GET /projects/:id/merge_requests?state=merged` item (API-NOTES §2.7).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ApiMergeRequest {
+    pub iid: Option<u64>,
+    pub merged_at: Option<OutsideText>,
+    pub updated_at: Option<OutsideText>,
+    /// The head of the source branch.
+    pub sha: Option<OutsideText>,
+    pub merge_commit_sha: Option<OutsideText>,
+    pub squash_commit_sha: Option<OutsideText>,
 }

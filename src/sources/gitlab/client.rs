@@ -10,13 +10,18 @@ use std::time::Duration;
 use reqwest::header::HeaderMap;
 use serde::de::DeserializeOwned;
 
+use super::throttle::Throttle;
 use crate::config::GitLabConfig;
 use crate::event::{SourceError, SourceErrorKind};
-use crate::sources::http::{Auth, HttpClient, HttpSettings};
+use crate::sources::http::{Auth, HttpClient, HttpSettings, Response};
 use crate::sources::FetchError;
 
 /// GitLab's largest page.
 pub const PER_PAGE: usize = 100;
+
+/// Requests in flight to one instance, and started per second, unless configured.
+pub const DEFAULT_IN_FLIGHT: usize = 4;
+pub const DEFAULT_PER_SECOND: u32 = 25;
 
 /// Pages one listing may take (2,000 × 100 records); more is taken for a loop.
 pub const MAX_PAGES: usize = 2_000;
@@ -24,6 +29,7 @@ pub const MAX_PAGES: usize = 2_000;
 #[derive(Clone)]
 pub struct GitLabClient {
     http: HttpClient,
+    throttle: Throttle,
     /// `url` + `/api/v4`.
     api: String,
 }
@@ -54,17 +60,40 @@ impl GitLabClient {
             ca_file: config.ca_file.clone(),
             ..HttpSettings::default()
         };
-        Ok(Self::with_http(
-            HttpClient::new(settings)?,
-            &config.api_base(),
-        ))
+        let throttle = Throttle::new(config.max_in_flight, config.max_requests_per_second);
+        Ok(Self::with_http(HttpClient::new(settings)?, &config.api_base()).throttled(throttle))
     }
 
     pub fn with_http(http: HttpClient, api: &str) -> Self {
         GitLabClient {
             http,
+            throttle: Throttle::new(DEFAULT_IN_FLIGHT, DEFAULT_PER_SECOND),
             api: api.trim_end_matches('/').to_string(),
         }
+    }
+
+    /// The same client under other limits.
+    pub fn throttled(self, throttle: Throttle) -> Self {
+        GitLabClient { throttle, ..self }
+    }
+
+    /// One GET under the throttle; the answer's rate-limit headers hold later ones.
+    async fn get(
+        &self,
+        url: &str,
+        params: &[(&str, String)],
+        auth: &Auth,
+        what: &str,
+    ) -> Result<Response, FetchError> {
+        let permit = self.throttle.admit().await;
+        let response = self
+            .http
+            .get(url, params, auth)
+            .await
+            .map_err(|e| explain(e, what))?;
+        drop(permit);
+        self.throttle.observe(&response.headers, what).await?;
+        Ok(response)
     }
 
     /// One JSON answer of `GET {api}/{path}`.
@@ -76,11 +105,7 @@ impl GitLabClient {
         what: &str,
     ) -> Result<T, FetchError> {
         let url = format!("{}/{path}", self.api);
-        let response = self
-            .http
-            .get(&url, params, auth)
-            .await
-            .map_err(|e| explain(e, what))?;
+        let response = self.get(&url, params, auth, what).await?;
         ensure_ok(response.status, &response.body, what)?;
         Ok(parse(&response.body, what)?)
     }
@@ -113,16 +138,9 @@ impl GitLabClient {
                 NextPage::Number(n) => {
                     let mut p = params.clone();
                     p.push(("page", n.clone()));
-                    self.http
-                        .get(&base_url, &p, auth)
-                        .await
-                        .map_err(|e| explain(e, what))?
+                    self.get(&base_url, &p, auth, what).await?
                 }
-                NextPage::Link(url) => self
-                    .http
-                    .get(url, &[], auth)
-                    .await
-                    .map_err(|e| explain(e, what))?,
+                NextPage::Link(url) => self.get(url, &[], auth, what).await?,
                 NextPage::End => break,
             };
             paged.pages += 1;

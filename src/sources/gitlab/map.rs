@@ -166,7 +166,7 @@ fn non_empty(s: &Option<OutsideText>) -> Option<&str> {
 }
 
 /// An optional ISO 8601 time; present but unreadable is an error (named).
-fn time(s: &Option<OutsideText>) -> Result<Option<Ts>, String> {
+pub(super) fn time(s: &Option<OutsideText>) -> Result<Option<Ts>, String> {
     match non_empty(s) {
         None => Ok(None),
         Some(t) => DateTime::parse_from_rfc3339(t)

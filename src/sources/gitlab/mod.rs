@@ -3,9 +3,14 @@
 
 pub mod api;
 pub mod client;
+pub mod group;
+pub mod incidents;
 pub mod map;
+pub mod merges;
 pub mod probe;
 mod source;
+pub mod stages;
+pub mod throttle;
 
 pub use client::GitLabClient;
 pub use map::SOURCE_ID;

@@ -13,13 +13,14 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use chrono::Duration;
 use tokio::sync::Mutex;
 
-use super::api::{ApiCommit, ApiCompare, ApiDeployment};
+use super::api::{ApiCommit, ApiCompare, ApiDeployment, ApiIssue, ApiJob, ApiMergeRequest};
 use super::client::{project_path, GitLabClient};
 use super::map::{self, Origin};
+use super::{group, incidents, merges, stages};
 use crate::config::{GitLabAuth, GitLabConfig, GitLabProject};
 use crate::event::{SourceData, SourceError, SourceErrorKind};
 use crate::model::outside::OutsideText;
-use crate::model::{Change, DeployStatus, Deployment, Rejected, Ts};
+use crate::model::{Change, DeployStatus, Deployment, Incident, Rejected, Stage, Ts};
 use crate::sources::http::Auth;
 use crate::sources::poller::Fetched;
 use crate::sources::secret::SecretSource;
@@ -37,6 +38,9 @@ pub const COMPARES_PER_FETCH: usize = 200;
 /// Pages of the commits list read for one truncated compare (10,000 commits).
 pub const MAX_COMMIT_PAGES: usize = 100;
 
+/// Pipelines whose jobs one poll may ask for (stage durations); the rest follow.
+pub const JOB_LISTS_PER_FETCH: usize = 200;
+
 pub struct GitLabSource {
     client: GitLabClient,
     config: GitLabConfig,
@@ -52,6 +56,23 @@ struct SyncState {
     tracks: HashMap<(usize, String), Track>,
     /// Rejections already reported (the app keeps a list; each is sent once).
     rejected: HashSet<(String, String)>,
+    /// By project index: the latest `updated_at` of its incidents read.
+    incident_marks: HashMap<usize, Option<Ts>>,
+    /// By project index: what its merged merge requests say (merge_requests = true).
+    merges: HashMap<usize, MergeTrack>,
+}
+
+/// What is known of one project's merged merge requests.
+#[derive(Default)]
+struct MergeTrack {
+    /// The latest `updated_at` read.
+    mark: Option<Ts>,
+    merged: merges::MergedAt,
+    /// Merged MRs whose commits are still to be asked for.
+    due: Vec<ApiMergeRequest>,
+    /// MRs whose commits are known: one read again (the watermark's second) costs
+    /// no request.
+    learned: HashSet<u64>,
 }
 
 /// What is known of one project's environment.
@@ -69,6 +90,17 @@ struct Track {
     commits: HashMap<String, Vec<Change>>,
     /// The latest mapped record of each deployment, to send again with its commits.
     deployments: HashMap<String, Deployment>,
+    /// The records of each deployment (one per parallel deploy job of a pipeline),
+    /// by record id: a record seen again replaces itself.
+    records: HashMap<String, HashMap<String, Deployment>>,
+    /// The pipeline of each deployment that came from one.
+    pipelines: HashMap<String, u64>,
+    /// Deployments whose pipeline's jobs are to be asked for, with their start: new
+    /// ones, and those whose status or finish moved since the jobs were read.
+    stages_due: HashMap<String, Ts>,
+    /// Stages from the pipeline's jobs, by deployment id (they replace the deploy
+    /// job's one stage).
+    stages: HashMap<String, Vec<Stage>>,
 }
 
 /// What one project's environment produced in one poll.
@@ -151,18 +183,42 @@ impl GitLabSource {
         let mut services: Vec<String> = Vec::new();
         let mut deployments = Vec::new();
         let mut rejected = Vec::new();
+        let mut incidents = Vec::new();
         let mut first_failure: Option<FetchError> = None;
         let (mut tracks, mut failures) = (0, 0);
         for (index, project) in self.config.projects.iter().enumerate() {
             if !services.contains(&project.service) {
                 services.push(project.service.clone());
             }
+            if self.config.merge_requests {
+                let track = state.merges.entry(index).or_default();
+                match self.sync_merges(project, track, &auth).await {
+                    Ok(warnings) => fetched
+                        .warnings
+                        .extend(warnings.into_iter().map(OutsideText::from)),
+                    Err(e) if affects_every_request(e.kind) => {
+                        if e.kind == SourceErrorKind::Auth {
+                            *self.auth.lock().await = None;
+                        }
+                        return Err(e);
+                    }
+                    Err(e) => fetched.warnings.push(OutsideText::from(format!(
+                        "{} merge requests: {e}",
+                        project.project
+                    ))),
+                }
+            }
             for environment in &project.environments {
                 tracks += 1;
                 let key = (index, environment.clone());
                 let track = state.tracks.entry(key).or_default();
                 match self.sync(project, environment, track, now, &auth).await {
-                    Ok(result) => {
+                    Ok(mut result) => {
+                        if let Some(m) = state.merges.get(&index) {
+                            for d in &mut result.deployments {
+                                m.merged.fill(&mut d.commits);
+                            }
+                        }
                         deployments.extend(result.deployments);
                         rejected.extend(result.rejected);
                         fetched
@@ -185,6 +241,27 @@ impl GitLabSource {
                     }
                 }
             }
+            if project.incidents {
+                let groups = state.groups_of(index);
+                let mark = state.incident_marks.entry(index).or_default();
+                match self.sync_incidents(project, &groups, mark, &auth).await {
+                    Ok((found, refused, warning)) => {
+                        incidents.extend(found);
+                        rejected.extend(refused);
+                        fetched.warnings.extend(warning.map(OutsideText::from));
+                    }
+                    Err(e) if affects_every_request(e.kind) => {
+                        if e.kind == SourceErrorKind::Auth {
+                            *self.auth.lock().await = None;
+                        }
+                        return Err(e);
+                    }
+                    Err(e) => fetched.warnings.push(OutsideText::from(format!(
+                        "{} incidents: {e}",
+                        project.project
+                    ))),
+                }
+            }
         }
         if let Some(e) = first_failure.filter(|_| failures == tracks) {
             // Nothing worked: the source is in error, not "ok with warnings".
@@ -193,10 +270,132 @@ impl GitLabSource {
         rejected.retain(|r: &Rejected| state.rejected.insert((r.record.clone(), r.reason.clone())));
         fetched.data.push(SourceData::Services(services));
         fetched.data.push(SourceData::Deployments(deployments));
+        if self.config.projects.iter().any(|p| p.incidents) {
+            fetched.data.push(SourceData::Incidents(incidents));
+        }
         if !rejected.is_empty() {
             fetched.data.push(SourceData::Rejected(rejected));
         }
         Ok(fetched)
+    }
+
+    /// One project's merge requests merged since the last poll (`state=merged`,
+    /// `updated_after`, filtered locally on `merged_at`), then the commits of each,
+    /// up to the per-poll budget: when each commit was merged. Returns warnings.
+    async fn sync_merges(
+        &self,
+        project: &GitLabProject,
+        track: &mut MergeTrack,
+        auth: &Auth,
+    ) -> Result<Vec<String>, FetchError> {
+        let mut params = vec![
+            ("state", "merged".to_string()),
+            ("order_by", "updated_at".to_string()),
+            ("sort", "asc".to_string()),
+        ];
+        if let Some(m) = track.mark {
+            params.push(("updated_after", api_time(m - Duration::seconds(1))));
+        }
+        let base = format!("{}/merge_requests", project_path(&project.project));
+        let what = format!("{} merge requests", project.project);
+        let paged = self
+            .client
+            .pages::<ApiMergeRequest>(&base, &params, auth, &what, |_| true)
+            .await?;
+        let mut warnings: Vec<String> = paged
+            .problem
+            .map(|p| p.message.to_string())
+            .into_iter()
+            .collect();
+        for mr in paged.items {
+            if let Some(updated) = mr
+                .updated_at
+                .as_deref()
+                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            {
+                let updated = updated.with_timezone(&chrono::Utc);
+                track.mark = Some(track.mark.map_or(updated, |m| m.max(updated)));
+            }
+            let Some(iid) = mr.iid else { continue };
+            let known = track.learned.contains(&iid) || track.due.iter().any(|d| d.iid == mr.iid);
+            if mr.merged_at.is_some() && !known {
+                track.due.push(mr);
+            }
+        }
+        let take = track.due.len().min(merges::MR_COMMIT_LISTS_PER_FETCH);
+        let todo: Vec<ApiMergeRequest> = track.due.drain(..take).collect();
+        for (n, mr) in todo.iter().enumerate() {
+            let iid = mr.iid.unwrap_or_default();
+            let path = format!("{base}/{iid}/commits");
+            let what = format!("merge request !{iid} commits");
+            match self
+                .client
+                .pages::<ApiCommit>(&path, &[], auth, &what, |_| true)
+                .await
+            {
+                Ok(commits) => {
+                    track.merged.learn(mr, &commits.items);
+                    track.learned.insert(iid);
+                }
+                Err(e) => {
+                    warnings.push(format!(
+                        "{}: when commits were merged is not known yet: {e}",
+                        project.project
+                    ));
+                    // Asked again next poll.
+                    track.due.extend(todo[n..].iter().cloned());
+                    break;
+                }
+            }
+        }
+        Ok(warnings)
+    }
+
+    /// One project's incidents changed since the last poll (`issue_type=incident`,
+    /// incremental by `updated_after`), each `deploy::<id>` label resolved to the
+    /// deployment that record belongs to (`groups`: record id → deployment id).
+    async fn sync_incidents(
+        &self,
+        project: &GitLabProject,
+        groups: &HashMap<String, String>,
+        mark: &mut Option<Ts>,
+        auth: &Auth,
+    ) -> Result<(Vec<Incident>, Vec<Rejected>, Option<String>), FetchError> {
+        let mut params = vec![
+            ("issue_type", "incident".to_string()),
+            ("state", "all".to_string()),
+            ("order_by", "updated_at".to_string()),
+            ("sort", "asc".to_string()),
+        ];
+        if let Some(m) = *mark {
+            params.push(("updated_after", api_time(m - Duration::seconds(1))));
+        }
+        let path = format!("{}/issues", project_path(&project.project));
+        let what = format!("{} incidents", project.project);
+        let paged = self
+            .client
+            .pages::<ApiIssue>(&path, &params, auth, &what, |_| true)
+            .await?;
+        let deployment_of = |id: u64| {
+            let record = map::deployment_id(id);
+            groups.get(&record).cloned().unwrap_or(record)
+        };
+        let (mut found, mut refused) = (Vec::new(), Vec::new());
+        for issue in &paged.items {
+            if let Some(updated) = issue
+                .updated_at
+                .as_deref()
+                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            {
+                let updated = updated.with_timezone(&chrono::Utc);
+                *mark = Some(mark.map_or(updated, |m| m.max(updated)));
+            }
+            match incidents::incident(issue, &project.project, &project.service, deployment_of) {
+                Ok(i) => found.push(i),
+                Err(r) => refused.push(r),
+            }
+        }
+        Ok((found, refused, paged.problem.map(|p| p.message.to_string())))
     }
 
     /// One project's environment: the changed deployments, then their commits.
@@ -245,15 +444,25 @@ impl GitLabSource {
                 track.watermark = Some(track.watermark.map_or(updated, |w| w.max(updated)));
             }
             match map::deployment(record, &origin) {
-                Ok(d) => changed.push(track.remember(d, now)),
+                Ok(d) => {
+                    let pipeline = record
+                        .deployable
+                        .as_ref()
+                        .and_then(|j| j.pipeline.as_ref())
+                        .and_then(|p| p.id);
+                    changed.push(track.remember(d, pipeline, now));
+                }
                 Err(r) => result.rejected.push(r),
             }
         }
         let filled = self
             .fill_commits(project, track, auth, &mut result.warnings)
             .await;
+        let staged = self
+            .fill_stages(project, track, auth, &mut result.warnings)
+            .await;
         let mut sent: HashSet<String> = HashSet::new();
-        for id in changed.into_iter().chain(filled) {
+        for id in changed.into_iter().chain(filled).chain(staged) {
             if sent.insert(id.clone()) {
                 if let Some(d) = track.with_commits(&id) {
                     result.deployments.push(d);
@@ -261,6 +470,65 @@ impl GitLabSource {
             }
         }
         Ok(result)
+    }
+
+    /// Asks for the jobs of the pipelines due (newest deployments first, up to the
+    /// per-poll budget) and makes stages of them. Returns the ids whose stages became
+    /// known. A failure stops the step (retried next poll) and becomes a warning.
+    async fn fill_stages(
+        &self,
+        project: &GitLabProject,
+        track: &mut Track,
+        auth: &Auth,
+        warnings: &mut Vec<String>,
+    ) -> Vec<String> {
+        let mut due: Vec<(Ts, String)> = track
+            .stages_due
+            .iter()
+            .map(|(id, at)| (*at, id.clone()))
+            .collect();
+        due.sort_unstable_by(|a, b| b.cmp(a));
+        let mut filled = Vec::new();
+        for (_, id) in due.into_iter().take(JOB_LISTS_PER_FETCH) {
+            let Some(pipeline) = track.pipelines.get(&id).copied() else {
+                track.stages_due.remove(&id);
+                continue;
+            };
+            let path = format!(
+                "{}/pipelines/{pipeline}/jobs",
+                project_path(&project.project)
+            );
+            let params = [("include_retried", "true".to_string())];
+            let what = format!("pipeline {pipeline} jobs");
+            match self
+                .client
+                .pages::<ApiJob>(&path, &params, auth, &what, |_| true)
+                .await
+            {
+                Ok(paged) => {
+                    if let Some(problem) = paged.problem {
+                        warnings.push(problem.message.to_string());
+                    }
+                    track.stages_due.remove(&id);
+                    // No jobs listed (a pipeline since deleted) is kept as read, so it
+                    // is not asked again; the deploy job's stage then stays.
+                    let stages = stages::from_jobs(&paged.items);
+                    let any = !stages.is_empty();
+                    track.stages.insert(id.clone(), stages);
+                    if any {
+                        filled.push(id);
+                    }
+                }
+                Err(e) => {
+                    warnings.push(format!(
+                        "{}: the stages of {id} are not known yet: {e}",
+                        project.project
+                    ));
+                    break;
+                }
+            }
+        }
+        filled
     }
 
     /// Asks for the commits of pending successes, newest first, up to the per-poll
@@ -371,11 +639,44 @@ impl GitLabSource {
     }
 }
 
+impl SyncState {
+    /// Record id → deployment id over one project's environments.
+    fn groups_of(&self, project: usize) -> HashMap<String, String> {
+        self.tracks
+            .iter()
+            .filter(|((index, _), _)| *index == project)
+            .flat_map(|(_, track)| {
+                track.records.iter().flat_map(|(group, records)| {
+                    records.keys().map(move |r| (r.clone(), group.clone()))
+                })
+            })
+            .collect()
+    }
+}
+
 impl Track {
-    /// Keeps the latest form of a deployment; a success becomes due for commits.
-    /// Returns its id.
-    fn remember(&mut self, d: Deployment, now: Ts) -> String {
-        let id = d.id.clone();
+    /// Keeps the latest form of a record and of the deployment its pipeline's records
+    /// make together; a success becomes due for commits. Returns the deployment's id.
+    fn remember(&mut self, record: Deployment, pipeline: Option<u64>, now: Ts) -> String {
+        let id = group::group_id(&record, pipeline);
+        let records = self.records.entry(id.clone()).or_default();
+        records.insert(record.id.clone(), record);
+        let Some(d) = group::combine(&id, records.values()) else {
+            return id;
+        };
+        if let Some(p) = pipeline {
+            self.pipelines.insert(id.clone(), p);
+            // Jobs are read again only when the deployment moved: a record read again
+            // unchanged (the watermark's second) costs no request.
+            let moved = self
+                .deployments
+                .get(&id)
+                .is_none_or(|old| (old.status, old.finished_at) != (d.status, d.finished_at));
+            let recent = now - d.started_at < Duration::days(COMMITS_DAYS);
+            if recent && (moved || !self.stages.contains_key(&id)) {
+                self.stages_due.insert(id.clone(), d.started_at);
+            }
+        }
         if let Some(old) = self.success_keys.remove(&id) {
             self.successes.remove(&old);
             self.pending.remove(&old);
@@ -397,6 +698,9 @@ impl Track {
         let mut d = self.deployments.get(id)?.clone();
         if let Some(c) = self.commits.get(id) {
             d.commits = c.clone();
+        }
+        if let Some(s) = self.stages.get(id).filter(|s| !s.is_empty()) {
+            d.stages = s.clone();
         }
         Some(d)
     }

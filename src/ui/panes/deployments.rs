@@ -99,9 +99,14 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
     let rows = model.service_deployments();
     if rows.is_empty() {
         if let Some(reason) = model.dora_unavailable() {
-            // Not "yet": none will come until a source of deployments is configured.
+            // "No source" means none will come until one is configured; "none yet"
+            // means the configured source has listed none so far.
             put(buf, inner, 1, 0, reason, theme.warn());
-            let hint = "deploy markers show on the golden-signal charts";
+            let hint = if reason == crate::app::NO_DEPLOYMENTS_YET {
+                "they appear here once the deployment source lists one"
+            } else {
+                "deploy markers show on the golden-signal charts"
+            };
             put(buf, inner, 1, 1, hint, theme.muted());
             return;
         }

@@ -177,13 +177,20 @@ fn tiles(cur: &Dora, prev: &Dora) -> [TileData; 5] {
 /// Rows a tile uses when it has them all (name, value, counts, badge).
 const TILE_ROWS: u16 = 4;
 
-/// What the pane says instead of tiles when no source delivers deployments: the
+/// What the pane says instead of tiles when there are no deployments to count: the
 /// reason first, then what would give figures.
 pub fn unavailable_lines(reason: &str) -> [String; 3] {
+    if reason == crate::app::NO_DEPLOYMENTS_YET {
+        return [
+            format!("{reason}: the deployment sources have listed none so far"),
+            "DORA counts deployments; figures appear with the first one".to_string(),
+            "the header says whether each source answered".to_string(),
+        ];
+    }
     [
         format!("{reason}: none of the configured sources lists deployments"),
         "DORA counts deployments; Prometheus deploy markers only mark the charts".to_string(),
-        "run with --demo to see DORA on demo data".to_string(),
+        "configure [gitlab], or run with --demo to see DORA on demo data".to_string(),
     ]
 }
 
@@ -296,9 +303,23 @@ mod tests {
         // A real config whose sources list none: the reason, never "0.0/week [LOW]".
         model.view.demo = false;
         model.data.deployments = Vec::new().into();
+        let every = Some(chrono::Duration::seconds(30));
+        model.sources = vec![crate::app::SourceStatus::new("prometheus", every)];
         for zoom in [false, true] {
             let text = shown(&model, zoom);
             assert!(text.contains("no deployment source"), "{text}");
+            for figure in ["/week", "/day", "[LOW]", "[ELITE]", "n/a"] {
+                assert!(!text.contains(figure), "{figure} in {text}");
+            }
+        }
+        // A configured GitLab that has listed nothing yet is not "no source".
+        model
+            .sources
+            .push(crate::app::SourceStatus::new("gitlab", every));
+        for zoom in [false, true] {
+            let text = shown(&model, zoom);
+            assert!(text.contains("no deployments yet"), "{text}");
+            assert!(!text.contains("no deployment source"), "{text}");
             for figure in ["/week", "/day", "[LOW]", "[ELITE]", "n/a"] {
                 assert!(!text.contains(figure), "{figure} in {text}");
             }
