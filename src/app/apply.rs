@@ -34,7 +34,10 @@ impl App {
         let status = self.source_status(&ev.source);
         match ev.kind {
             SourceEventKind::Fetching => {
+                // Not a reason to draw: a fetch that ends before the next clock tick
+                // is never seen; one still running at the tick shows its indicator.
                 status.fetching = true;
+                return;
             }
             SourceEventKind::Fetched { at, data, warnings } => {
                 status.fetching = false;

@@ -4,10 +4,13 @@
 //! The loop never awaits I/O other than its own event channel: sources, the cache and
 //! the input reader run elsewhere and send events.
 
+mod frame_gate;
 mod input;
 mod signals;
 mod sources;
 pub mod terminal;
+
+pub use frame_gate::FrameGate;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -78,13 +81,14 @@ async fn event_loop(term: &mut terminal::Term, opts: RunOptions) -> Result<QuitR
     let sources = sources::spawn(&opts, demo_clock, &mut app, tx.clone(), shutdown_rx);
 
     let theme = opts.theme;
+    let mut gate = FrameGate::default();
     let result = drive(
         &mut app,
         &mut rx,
         &sources.handles,
         |ev| sources.remember(ev),
         input::terminal_gone,
-        |app| terminal::draw(term, app, &theme),
+        |app| terminal::draw(term, app, &theme, &mut gate),
     )
     .await;
 

@@ -5,6 +5,7 @@
 use std::io::{self, Stdout, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use super::frame_gate::FrameGate;
 use crossterm::cursor::{Hide, Show};
 use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
 use crossterm::terminal::{
@@ -69,9 +70,24 @@ pub fn restore() {
 
 /// Draws one frame wrapped in synchronized output, so a slow link never shows a
 /// half-drawn frame (and the terminal never flickers).
-pub fn draw(term: &mut Term, app: &App, theme: &Theme) -> io::Result<()> {
+/// Nothing is written when the frame is the one already on screen ([`FrameGate`]).
+pub fn draw(term: &mut Term, app: &App, theme: &Theme, gate: &mut FrameGate) -> io::Result<()> {
+    let size = term.size()?;
+    let mut frame =
+        ratatui::buffer::Buffer::empty(ratatui::layout::Rect::new(0, 0, size.width, size.height));
+    ui::render(&mut frame, &app.model, &app.derived, theme);
+    if !gate.changed(&frame) {
+        return Ok(());
+    }
     term.backend_mut().queue(BeginSynchronizedUpdate)?;
-    term.draw(|frame| ui::draw(frame, &app.model, &app.derived, theme))?;
+    term.draw(|f| {
+        if f.area() == frame.area {
+            *f.buffer_mut() = frame;
+        } else {
+            // Resized between the two size reads: draw at the new size.
+            ui::draw(f, &app.model, &app.derived, theme);
+        }
+    })?;
     term.backend_mut().queue(EndSynchronizedUpdate)?;
     term.backend_mut().flush()
 }

@@ -46,7 +46,14 @@ pub fn spawn_configured(
                     shutdown.clone(),
                     move || {
                         let source = Arc::clone(&source);
-                        async move { source.fetch_at(as_of.unwrap_or_else(Utc::now)).await }
+                        // A past instant asks everything about then; the present
+                        // reuses what cannot have changed since the last poll.
+                        async move {
+                            match as_of {
+                                Some(at) => source.fetch_at(at).await,
+                                None => source.poll(Utc::now()).await,
+                            }
+                        }
                     },
                 )
             }

@@ -20,6 +20,7 @@ mod lock;
 mod open;
 mod recover;
 mod schema;
+mod unchanged;
 mod writer;
 
 use std::path::{Path, PathBuf};

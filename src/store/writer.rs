@@ -8,13 +8,16 @@ use std::time::{Duration as StdDuration, Instant};
 use chrono::{Duration, Utc};
 use tokio::sync::mpsc;
 
+use super::unchanged::Unchanged;
 use super::{failure_event, recovered_event, replaced_event, Cache, CachedSource, StoreError};
 use crate::event::Event;
 
 /// How often old rows are purged while running.
 const PURGE_EVERY: StdDuration = StdDuration::from_secs(3_600);
 
-/// Saves every `(source, at, data)` received until the sender is dropped, purging
+/// Saves every `(source, at, data)` received until the sender is dropped — except a
+/// fetch that brought exactly what its source's last saved fetch brought (nothing to
+/// write; the source's watermark then stays at the fetch that brought it) — purging
 /// rows older than `retention_days` at start and hourly. A failed save is skipped
 /// (the cache is best-effort) but never silent: with `events`, the first failure
 /// after a success is sent as a failure of the `cache` source and the first success
@@ -68,8 +71,9 @@ pub fn spawn_cache_writer(
             "could not purge old rows from the cache",
         );
         let mut last_purge = Instant::now();
+        let mut unchanged = Unchanged::default();
         while let Some((source, at, data)) = rx.blocking_recv() {
-            let saved = save(&mut cache, &source, at, &data, &report);
+            let saved = save(&mut cache, &mut unchanged, &source, at, &data, &report);
             outcome(
                 saved,
                 &format!("could not save what {source} fetched; the cache may miss it"),
@@ -91,16 +95,43 @@ pub fn spawn_cache_writer(
 /// the fresh cache (and a replacement made here is reported).
 fn save(
     cache: &mut Cache,
+    unchanged: &mut Unchanged,
     source: &str,
     at: crate::model::Ts,
     data: &[crate::event::SourceData],
     report: &dyn Fn(Event),
 ) -> Result<(), StoreError> {
+    let file = cache.file;
     cache.reopen_if_moved()?;
+    if cache.file != file {
+        // A fresh file holds none of what was saved before: save everything again.
+        *unchanged = Unchanged::default();
+    }
+    if unchanged.is_unchanged(source, data) {
+        return Ok(());
+    }
+    let saved = save_to_current(cache, unchanged, source, at, data, report);
+    match &saved {
+        Ok(()) => unchanged.saved(source, data),
+        // Whatever is on disk now is unknown: the next fetch is saved whole.
+        Err(_) => *unchanged = Unchanged::default(),
+    }
+    saved
+}
+
+fn save_to_current(
+    cache: &mut Cache,
+    unchanged: &mut Unchanged,
+    source: &str,
+    at: crate::model::Ts,
+    data: &[crate::event::SourceData],
+    report: &dyn Fn(Event),
+) -> Result<(), StoreError> {
     match cache.save(source, at, data) {
         Err(e) => match e.unreadable() {
             Some(reason) => {
                 cache.replace_unreadable(reason)?;
+                *unchanged = Unchanged::default();
                 if let Some(recovered) = cache.recovered() {
                     report(replaced_event(recovered));
                 }

@@ -122,9 +122,16 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
                 " ↻"
             }
         } else {
-            ""
+            // The indicator's slot stays when it is off, so that a fetch starting or
+            // ending never shifts the line (nor redraws the sources after it).
+            "  "
         };
-        let piece_w = width(sym) + width(&source.id) + width(health.word()) + width(&detail) + 5;
+        let piece_w = width(sym)
+            + width(&source.id)
+            + width(health.word())
+            + width(&detail)
+            + width(fetching)
+            + 5;
         if usize::from(col) + piece_w > usize::from(area.width) && col > 0 {
             // Not enough room for this source: say how many are left out.
             put(buf, area, col, 1, theme.sym(Sym::Ellipsis), theme.muted());

@@ -139,6 +139,35 @@ fn the_source_details_say_the_real_next_wait() {
     );
 }
 
+/// A fetch starting or ending changes only its indicator's two cells: nothing after
+/// it on the line moves (a shift would redraw the rest of the line every poll), at
+/// every width and for every source of the fixture.
+#[test]
+fn the_fetch_indicator_never_shifts_the_sources_line() {
+    let base = fixture::model();
+    let derived = fixture::derived(&base);
+    for w in [60, 80, 100, 120, 160, 200] {
+        for i in 0..base.sources.len() {
+            let mut on = base.clone();
+            on.sources[i].fetching = true;
+            let mut off = base.clone();
+            off.sources[i].fetching = false;
+            let (_, a) = header_rows(&on, &derived, w);
+            let (_, b) = header_rows(&off, &derived, w);
+            let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+            let differing = (0..a.len().max(b.len()))
+                .filter(|&c| a.get(c).unwrap_or(&' ') != b.get(c).unwrap_or(&' '))
+                .count();
+            assert!(
+                differing <= 1,
+                "width {w}, source {i}: {differing} cells differ\n{}\n{}",
+                a.iter().collect::<String>(),
+                b.iter().collect::<String>()
+            );
+        }
+    }
+}
+
 /// Records a source rejected are counted on its header line, and only on its own.
 #[test]
 fn rejected_records_are_counted_on_their_source() {

@@ -3,6 +3,7 @@
 pub mod api;
 pub mod backfill;
 pub mod client;
+mod kept;
 pub mod query;
 mod source;
 

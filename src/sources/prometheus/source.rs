@@ -10,6 +10,7 @@ use tokio::task::JoinSet;
 
 use super::api::{Answer, QueryData};
 use super::client::PromClient;
+use super::kept::{Kept, RangePlan};
 use super::query::{aligned_range, clamp_step, from_api_time, render, sli_query, BURN_WINDOWS};
 use crate::config::{PrometheusConfig, ServiceConfig};
 use crate::event::{SourceData, SourceError, SourceErrorKind};
@@ -30,6 +31,8 @@ pub struct PrometheusSource {
     /// Resolved on first use and again after an auth failure (a rotated token).
     auth: Mutex<Option<Auth>>,
     permits: Semaphore,
+    /// Answers a live poll may reuse (see `kept.rs`); never used for a past instant.
+    kept: std::sync::Mutex<Kept>,
 }
 
 /// Longest version label shown on a deploy marker.
@@ -65,6 +68,7 @@ impl PrometheusSource {
                 .collect(),
             auth: Mutex::new(None),
             permits: Semaphore::new(CONCURRENT_QUERIES),
+            kept: std::sync::Mutex::new(Kept::default()),
         }
     }
 
@@ -83,16 +87,28 @@ impl PrometheusSource {
         Ok(auth)
     }
 
-    /// Fetches everything as of `now`. Transport and auth failures fail the fetch; a
-    /// query the server rejects becomes a warning naming the service and query.
+    /// Fetches everything as of `now`, asking every query (a past instant, a report).
+    /// Transport and auth failures fail the fetch; a query the server rejects becomes
+    /// a warning naming the service and query.
     pub async fn fetch_at(self: &Arc<Self>, now: Ts) -> Result<Fetched, FetchError> {
+        self.fetch(now, false).await
+    }
+
+    /// One live poll as of `now` (the present): what `fetch_at(now)` shows, but the
+    /// slow windows are reused while they cannot have moved and charts ask only the
+    /// tail since their last point.
+    pub async fn poll(self: &Arc<Self>, now: Ts) -> Result<Fetched, FetchError> {
+        self.fetch(now, true).await
+    }
+
+    async fn fetch(self: &Arc<Self>, now: Ts, live: bool) -> Result<Fetched, FetchError> {
         let auth = self.auth().await?;
         let mut set = JoinSet::new();
         for (index, service) in self.services.iter().enumerate() {
             let this = Arc::clone(self);
             let service = service.clone();
             let auth = auth.clone();
-            set.spawn(async move { (index, this.fetch_service(&service, now, &auth).await) });
+            set.spawn(async move { (index, this.fetch_service(&service, now, &auth, live).await) });
         }
         let mut results: Vec<(usize, ServiceResult)> = Vec::new();
         while let Some(joined) = set.join_next().await {
@@ -135,6 +151,7 @@ impl PrometheusSource {
         service: &ServiceConfig,
         now: Ts,
         auth: &Auth,
+        live: bool,
     ) -> Result<ServiceResult, FetchError> {
         let name = service.name.as_str();
         let mut out = ServiceResult {
@@ -146,7 +163,7 @@ impl PrometheusSource {
             let mut values = [None; 6];
             for (slot, window) in BURN_WINDOWS.iter().chain([&slo_window]).enumerate() {
                 let query = sli_query(&sli, *window, name);
-                let answer = self.instant(&query, now, auth).await;
+                let answer = self.instant(&query, *window, now, auth, live).await;
                 values[slot] = self.single_value(answer, name, "error ratio", &mut out.warnings)?;
             }
             let [m5, m30, h1, h6, d3, slo] = values;
@@ -154,7 +171,7 @@ impl PrometheusSource {
             // consumed is a share of (a chart's few hours would misjudge it).
             let slo_window_request_rate = match request_rate_query(service, slo_window, true) {
                 Some(query) => {
-                    let answer = self.instant(&query, now, auth).await;
+                    let answer = self.instant(&query, slo_window, now, auth, live).await;
                     self.single_value(answer, name, "request rate", &mut out.warnings)?
                 }
                 None => None,
@@ -175,6 +192,9 @@ impl PrometheusSource {
         let span = Duration::hours(i64::from(self.config.range_hours));
         let step = clamp_step(span, Duration::seconds(self.config.step_seconds as i64));
         let (start, end) = aligned_range(now, span, step);
+        // The step the client would clamp the whole range to, fixed here so that a
+        // tail is evaluated at the same instants as the whole range.
+        let step = clamp_step(end - start, step);
         let charts = [
             (
                 SeriesKind::ErrorRatio,
@@ -194,7 +214,7 @@ impl PrometheusSource {
         ];
         for (kind, query) in charts {
             let Some(query) = query else { continue };
-            let answer = self.range(&query, start, end, step, auth).await;
+            let answer = self.range(&query, start, end, step, auth, live).await;
             if let Some(points) =
                 self.single_series(answer, name, kind_word(kind), &mut out.warnings)?
             {
@@ -207,7 +227,7 @@ impl PrometheusSource {
         }
         if let Some(template) = &service.deploy_marker_query {
             let query = render(template, step.num_seconds(), name);
-            let answer = self.range(&query, start, end, step, auth).await;
+            let answer = self.range(&query, start, end, step, auth, live).await;
             let markers = self.markers(answer, name, &mut out.warnings)?;
             if !markers.is_empty() {
                 out.data.push(SourceData::Annotations(markers));
@@ -216,16 +236,36 @@ impl PrometheusSource {
         Ok(out)
     }
 
+    /// An instant query about a window of `window` seconds; a live poll reuses the
+    /// kept answer while the window's pace lasts.
     async fn instant(
         &self,
         query: &str,
+        window: i64,
         at: Ts,
         auth: &Auth,
+        live: bool,
     ) -> Result<Answer<QueryData>, FetchError> {
-        let _permit = self.permits.acquire().await;
-        self.client.instant(query, at, auth).await
+        if live {
+            if let Some(answer) = self.kept().instant(query, window, at) {
+                return Ok(answer);
+            }
+        }
+        let answer = {
+            let _permit = self.permits.acquire().await;
+            self.client.instant(query, at, auth).await
+        };
+        if live {
+            match &answer {
+                Ok(a) => self.kept().keep_instant(query, at, a),
+                Err(_) => self.kept().forget(query),
+            }
+        }
+        answer
     }
 
+    /// A range query; a live poll asks only the tail since the kept answer's last
+    /// point and merges it in, or nothing when the range has not moved a step.
     async fn range(
         &self,
         query: &str,
@@ -233,9 +273,50 @@ impl PrometheusSource {
         end: Ts,
         step: Duration,
         auth: &Auth,
+        live: bool,
     ) -> Result<Answer<QueryData>, FetchError> {
-        let _permit = self.permits.acquire().await;
-        self.client.range(query, start, end, step, auth).await
+        if !live {
+            let _permit = self.permits.acquire().await;
+            return self.client.range(query, start, end, step, auth).await;
+        }
+        let plan = self.kept().plan_range(query, end);
+        if plan == RangePlan::Reuse {
+            if let Some(answer) = self.kept().kept_range(query) {
+                return Ok(answer);
+            }
+        }
+        if let RangePlan::Tail { from } = plan {
+            let tail = {
+                let _permit = self.permits.acquire().await;
+                self.client.range(query, from, end, step, auth).await
+            };
+            match tail {
+                Ok(tail) => {
+                    if let Some(merged) = self.kept().merge_tail(query, from, start, end, tail) {
+                        return Ok(merged);
+                    }
+                }
+                Err(e) => {
+                    self.kept().forget(query);
+                    return Err(e);
+                }
+            }
+        }
+        let answer = {
+            let _permit = self.permits.acquire().await;
+            self.client.range(query, start, end, step, auth).await
+        };
+        match &answer {
+            Ok(a) => self.kept().keep_range(query, end, a),
+            Err(_) => self.kept().forget(query),
+        }
+        answer
+    }
+
+    fn kept(&self) -> std::sync::MutexGuard<'_, Kept> {
+        // A panic while holding it cannot leave it half-written: every update is one
+        // insert or remove.
+        self.kept.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// One number from an instant query; `None` for no data, NaN or ±Inf.
