@@ -194,3 +194,29 @@ fn every_jenkins_field_is_defused_in_doctor_report_and_snapshot() {
         assert_safe(&r, name, OTHER_LINE);
     }
 }
+
+/// A config file is outside text too: a key that carries an escape sequence is named in
+/// the error, defused.
+#[test]
+fn a_hostile_config_key_is_named_defused() {
+    let dir = temp_dir("config-key");
+    let config = dir.join("config.toml");
+    std::fs::write(
+        &config,
+        "[general]\n\"HOSTILE-key\\u001b]0;PWNED-TITLE\\u0007\\u202e\" = 1\n",
+    )
+    .expect("write config");
+    let out = Command::new(env!("CARGO_BIN_EXE_flightdeck"))
+        .args(["snapshot", "--config"])
+        .arg(&config)
+        .output()
+        .expect("run flightdeck");
+    let r = Run {
+        stdout: out.stdout,
+        stderr: out.stderr,
+    };
+    assert_eq!(out.status.code(), Some(2), "{}", r.text());
+    assert_safe(&r, "a config error", OTHER_LINE);
+    assert!(r.text().contains("HOSTILE-key"), "{}", r.text());
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -35,7 +35,7 @@ pub fn run(config: &Config, demo: bool, seed: u64, args: &GateArgs) -> Result<Ex
             "flightdeck gate: --service {:?}: no such service; {known}",
             args.service
         );
-        eprintln!("{}", crate::model::outside::printable(&line));
+        super::output::say(&line);
         return Ok(ExitCode::from(EXIT_USAGE));
     }
     let aliases = &config.environments.aliases;

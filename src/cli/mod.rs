@@ -45,11 +45,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Err(errors) => {
             if errors.len() == 1 {
-                eprintln!("flightdeck: config error: {}", errors.first());
+                output::say(&format!("flightdeck: config error: {}", errors.first()));
             } else {
-                eprintln!("flightdeck: {} config errors:", errors.len());
+                output::say(&format!("flightdeck: {} config errors:", errors.len()));
                 for e in &errors {
-                    eprintln!("  {e}");
+                    output::say(&format!("  {e}"));
                 }
             }
             eprintln!(
@@ -62,7 +62,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     let demo = cli.demo || source == ConfigSource::None;
     if let ConfigSource::File(path) = &source {
         if let Some(warning) = crate::sources::secret::credential_warning(path, &config) {
-            eprintln!("flightdeck: warning: {warning}");
+            output::say(&format!("flightdeck: warning: {warning}"));
         }
     }
     let config = if demo { demo_config(&config)? } else { config };

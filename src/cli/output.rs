@@ -15,6 +15,12 @@ pub fn emit(text: &str) -> Result<ExitCode> {
     emit_to(&mut std::io::stdout().lock(), text)
 }
 
+/// Writes one line to stderr through the same sink: a message may quote a config file
+/// or a server (a key name, a path, an error), which must not drive the terminal.
+pub fn say(line: &str) {
+    eprintln!("{}", printable(line));
+}
+
 fn emit_to(out: &mut impl Write, text: &str) -> Result<ExitCode> {
     // Every command's text passes through one sink that redacts and sanitizes it.
     let text = printable(text);

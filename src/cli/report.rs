@@ -18,7 +18,7 @@ const EXIT_USAGE: u8 = 2;
 /// A user's mistake: one line on stderr, no backtrace, exit code 2.
 fn usage_error(message: &str) -> ExitCode {
     let line = format!("flightdeck report: {message}");
-    eprintln!("{}", crate::model::outside::printable(&line));
+    super::output::say(&line);
     ExitCode::from(EXIT_USAGE)
 }
 
