@@ -128,19 +128,19 @@ impl GitLabConfig {
             "pass show gitlab",
             issues,
         );
-        if !(1..=3_600).contains(&self.timeout_seconds) {
-            issues.push(
-                ConfigIssue::new(key("timeout_seconds"), "seconds between 1 and 3600")
-                    .found(self.timeout_seconds.to_string()),
-            );
-        }
+        issues.extend(ConfigIssue::out_of_range(
+            key("timeout_seconds"),
+            self.timeout_seconds,
+            1..=3_600,
+            "seconds between 1 and 3600",
+        ));
         if let Some(r) = self.refresh_seconds {
-            if !(1..=86_400).contains(&r) {
-                issues.push(
-                    ConfigIssue::new(key("refresh_seconds"), "seconds between 1 and 86400")
-                        .found(r.to_string()),
-                );
-            }
+            issues.extend(ConfigIssue::out_of_range(
+                key("refresh_seconds"),
+                r,
+                1..=86_400,
+                "seconds between 1 and 86400",
+            ));
         }
         if !(1..=1_000).contains(&self.max_requests_per_second) {
             issues.push(

@@ -17,6 +17,16 @@ pub struct ConfigIssue {
 }
 
 impl ConfigIssue {
+    /// An issue when `value` lies outside `range` (`expected` says what is wanted).
+    pub fn out_of_range<T: PartialOrd + ToString>(
+        key: String,
+        value: T,
+        range: std::ops::RangeInclusive<T>,
+        expected: &str,
+    ) -> Option<Self> {
+        (!range.contains(&value)).then(|| ConfigIssue::new(key, expected).found(value.to_string()))
+    }
+
     pub fn new(key: impl Into<String>, expected: impl Into<String>) -> Self {
         ConfigIssue {
             key: key.into(),

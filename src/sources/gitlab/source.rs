@@ -286,14 +286,7 @@ impl GitLabSource {
         track: &mut MergeTrack,
         auth: &Auth,
     ) -> Result<Vec<String>, FetchError> {
-        let mut params = vec![
-            ("state", "merged".to_string()),
-            ("order_by", "updated_at".to_string()),
-            ("sort", "asc".to_string()),
-        ];
-        if let Some(m) = track.mark {
-            params.push(("updated_after", api_time(m - Duration::seconds(1))));
-        }
+        let params = changed_since(vec![("state", "merged".to_string())], track.mark);
         let base = format!("{}/merge_requests", project_path(&project.project));
         let what = format!("{} merge requests", project.project);
         let paged = self
@@ -359,15 +352,13 @@ impl GitLabSource {
         mark: &mut Option<Ts>,
         auth: &Auth,
     ) -> Result<(Vec<Incident>, Vec<Rejected>, Option<String>), FetchError> {
-        let mut params = vec![
-            ("issue_type", "incident".to_string()),
-            ("state", "all".to_string()),
-            ("order_by", "updated_at".to_string()),
-            ("sort", "asc".to_string()),
-        ];
-        if let Some(m) = *mark {
-            params.push(("updated_after", api_time(m - Duration::seconds(1))));
-        }
+        let params = changed_since(
+            vec![
+                ("issue_type", "incident".to_string()),
+                ("state", "all".to_string()),
+            ],
+            *mark,
+        );
         let path = format!("{}/issues", project_path(&project.project));
         let what = format!("{} incidents", project.project);
         let paged = self
@@ -405,16 +396,10 @@ impl GitLabSource {
         now: Ts,
         auth: &Auth,
     ) -> Result<TrackResult, FetchError> {
-        let mut params = vec![
-            ("environment", environment.to_string()),
-            ("order_by", "updated_at".to_string()),
-            ("sort", "asc".to_string()),
-        ];
-        if let Some(mark) = track.watermark {
-            // A second back: records updated in the same second as the last one read
-            // are not skipped (ids are upserted, so a repeat costs nothing).
-            params.push(("updated_after", api_time(mark - Duration::seconds(1))));
-        }
+        let params = changed_since(
+            vec![("environment", environment.to_string())],
+            track.watermark,
+        );
         let what = format!("{} ({environment}) deployments", project.project);
         let path = format!("{}/deployments", project_path(&project.project));
         let paged = self
@@ -711,6 +696,21 @@ pub fn is_truncated(compare: &ApiCompare, to: &str) -> bool {
     compare.compare_timeout == Some(true)
         || (!compare.commits.is_empty()
             && !compare.commits.iter().any(|c| c.id.as_deref() == Some(to)))
+}
+
+/// The parameters of an incremental listing: `params`, oldest change first, and only
+/// what changed since `mark`. A second back: records updated in the same second as the
+/// last one read are not skipped (ids are upserted, so a repeat costs nothing).
+fn changed_since(
+    mut params: Vec<(&'static str, String)>,
+    mark: Option<Ts>,
+) -> Vec<(&'static str, String)> {
+    params.push(("order_by", "updated_at".to_string()));
+    params.push(("sort", "asc".to_string()));
+    if let Some(mark) = mark {
+        params.push(("updated_after", api_time(mark - Duration::seconds(1))));
+    }
+    params
 }
 
 /// Kinds that would fail every other request the same way.
