@@ -8,11 +8,11 @@ use chrono::Utc;
 use crate::config::{Config, ConfigSource, ServiceConfig};
 use crate::event::{SourceError, SourceErrorKind};
 use crate::model::outside::OutsideText;
+use crate::net::secret::credential_warning;
 use crate::sources::jenkins::probe::Check;
 use crate::sources::prometheus::api::QueryData;
 use crate::sources::prometheus::query::{render, sli_query};
 use crate::sources::prometheus::PrometheusSource;
-use crate::sources::secret::credential_warning;
 use crate::store::{default_path, Cache, CacheState};
 
 /// What to do about an error of each kind.

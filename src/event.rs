@@ -244,7 +244,7 @@ mod tests {
 
     #[test]
     fn no_message_constructor_starts_with_its_kind_word() {
-        use crate::sources::http::error::{from_status, html_page};
+        use crate::net::error::{from_status, html_page};
         let mut errors: Vec<SourceError> = Vec::new();
         for status in (400..=599).chain([200, 302]) {
             errors.push(from_status(status, b"{\"error\":\"nope\"}", &[]));

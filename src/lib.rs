@@ -14,6 +14,7 @@ pub mod gate;
 pub mod headless;
 pub mod metrics;
 pub mod model;
+pub mod net;
 pub mod report;
 pub mod review;
 pub mod runtime;

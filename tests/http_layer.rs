@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use flightdeck::config::{AuthKind, PrometheusConfig};
 use flightdeck::event::SourceErrorKind;
-use flightdeck::sources::http::{Auth, HttpClient, HttpSettings, RetryPolicy};
+use flightdeck::net::{Auth, HttpClient, HttpSettings, RetryPolicy};
 use flightdeck::sources::prometheus::api::QueryData;
 use flightdeck::sources::prometheus::PrometheusSource;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

@@ -22,7 +22,7 @@ use flightdeck::config::{Config, ConfigSource, PrometheusConfig, ServiceConfig};
 use flightdeck::event::{Event, SourceData, SourceEvent, SourceEventKind};
 use flightdeck::metrics::{AlertSeverity, ErrorBudget};
 use flightdeck::model::{AnnotationKind, SeriesKind, Ts, WindowRatios};
-use flightdeck::sources::http::Auth;
+use flightdeck::net::Auth;
 use flightdeck::sources::poller::Fetched;
 use flightdeck::sources::poller::{spawn_poller, PollerOptions};
 use flightdeck::sources::prometheus::api::QueryData;

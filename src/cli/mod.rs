@@ -61,7 +61,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     };
     let demo = cli.demo || source == ConfigSource::None;
     if let ConfigSource::File(path) = &source {
-        if let Some(warning) = crate::sources::secret::credential_warning(path, &config) {
+        if let Some(warning) = crate::net::secret::credential_warning(path, &config) {
             output::say(&format!("flightdeck: warning: {warning}"));
         }
     }

@@ -8,7 +8,7 @@
 //! with `…`, never printed whole). `doctor`, the overlays, the report, the cache and
 //! error messages take this type, not a bare `String`.
 //!
-//! The secrets come from [`register_secret`], which [`crate::sources::secret::Secret`]
+//! The secrets come from [`register_secret`], which [`crate::net::secret::Secret`]
 //! calls whenever a credential is read: a server that echoes a token back inside a
 //! JSON `error` or `warnings` field cannot get it shown.
 

@@ -144,8 +144,6 @@ impl std::error::Error for FetchError {}
 
 pub mod configured;
 pub mod gitlab;
-pub mod http;
 pub mod jenkins;
 pub mod poller;
 pub mod prometheus;
-pub mod secret;

@@ -12,10 +12,10 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tokio::time::{sleep_until, Instant};
 
-use super::http::retry::{above_hint, unit_random};
 use super::{channels, EventTx, FetchError, SourceContext, SourceHandle};
 use crate::event::{SourceCommand, SourceData, SourceError, SourceErrorKind, SourceEventKind};
 use crate::model::outside::OutsideText;
+use crate::net::retry::{above_hint, unit_random};
 
 /// What one successful fetch produced.
 #[derive(Debug, Clone, Default)]

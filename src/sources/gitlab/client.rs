@@ -13,7 +13,7 @@ use serde::de::DeserializeOwned;
 use super::throttle::Throttle;
 use crate::config::GitLabConfig;
 use crate::event::{SourceError, SourceErrorKind};
-use crate::sources::http::{Auth, HttpClient, HttpSettings, Response};
+use crate::net::{Auth, HttpClient, HttpSettings, Response};
 use crate::sources::FetchError;
 
 /// GitLab's largest page.
@@ -279,7 +279,7 @@ fn ensure_ok(status: u16, body: &[u8], what: &str) -> Result<(), SourceError> {
     if (200..300).contains(&status) {
         return Ok(());
     }
-    let quote = crate::sources::http::error::quote_body(body, &[]);
+    let quote = crate::net::error::quote_body(body, &[]);
     Err(SourceError::new(
         SourceErrorKind::Query,
         format!("{what}: GitLab rejected the request (HTTP {status}): \"{quote}\""),

@@ -6,7 +6,7 @@ use super::client::project_path;
 use super::GitLabSource;
 use crate::event::{SourceError, SourceErrorKind};
 use crate::model::outside::OutsideText;
-use crate::sources::http::Auth;
+use crate::net::Auth;
 
 /// One check's outcome.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -21,9 +21,9 @@ use crate::config::{GitLabAuth, GitLabConfig, GitLabProject};
 use crate::event::{SourceData, SourceError, SourceErrorKind};
 use crate::model::outside::OutsideText;
 use crate::model::{Change, DeployStatus, Deployment, Incident, Rejected, Stage, Ts};
-use crate::sources::http::Auth;
+use crate::net::secret::SecretSource;
+use crate::net::Auth;
 use crate::sources::poller::Fetched;
-use crate::sources::secret::SecretSource;
 use crate::sources::FetchError;
 
 /// Commits are looked up for deployments that finished this recently (the metrics

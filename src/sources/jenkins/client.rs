@@ -14,8 +14,8 @@ use super::api::{build_fields, JobBuilds, RunDescription, WhoAmI};
 use super::path::{display_name, job_path};
 use crate::config::JenkinsConfig;
 use crate::event::{SourceError, SourceErrorKind};
-use crate::sources::http::{Auth, HttpClient, HttpSettings};
-use crate::sources::secret::SecretSource;
+use crate::net::secret::SecretSource;
+use crate::net::{Auth, HttpClient, HttpSettings};
 use crate::sources::FetchError;
 
 /// `builds` holds at most this many (the newest); older ones need `allBuilds`.
@@ -106,7 +106,7 @@ impl JenkinsClient {
             Err(e) => return Err(self.explain(e, job).await),
         };
         if !(200..300).contains(&response.status) {
-            let e = crate::sources::http::error::from_status(response.status, &response.body, &[]);
+            let e = crate::net::error::from_status(response.status, &response.body, &[]);
             return Err(self.explain(e.into(), job).await);
         }
         serde_json::from_slice(&response.body).map_err(|e| {

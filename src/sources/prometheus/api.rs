@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use crate::event::{SourceError, SourceErrorKind};
 use crate::model::outside::OutsideText;
-use crate::sources::http::error::quote_body;
+use crate::net::error::quote_body;
 
 /// Longest `errorType` quoted.
 const ERROR_TYPE_CHARS: usize = 32;

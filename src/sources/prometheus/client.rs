@@ -14,7 +14,7 @@ use super::query::{api_time, clamp_step};
 use crate::config::PrometheusConfig;
 use crate::event::{SourceError, SourceErrorKind};
 use crate::model::Ts;
-use crate::sources::http::{Auth, HttpClient, HttpSettings};
+use crate::net::{Auth, HttpClient, HttpSettings};
 use crate::sources::FetchError;
 
 /// Queries longer than this go in a POST form body: URLs have length limits in

@@ -16,9 +16,9 @@ use crate::config::{PrometheusConfig, ServiceConfig};
 use crate::event::{SourceData, SourceError, SourceErrorKind};
 use crate::model::outside::OutsideText;
 use crate::model::{Annotation, AnnotationKind, Series, SeriesKind, Ts, WindowRatios};
-use crate::sources::http::Auth;
+use crate::net::secret::prometheus_auth;
+use crate::net::Auth;
 use crate::sources::poller::Fetched;
-use crate::sources::secret::prometheus_auth;
 use crate::sources::FetchError;
 
 /// Queries in flight at once against one server.

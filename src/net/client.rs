@@ -14,7 +14,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE, RETRY_AF
 use super::error::{error, from_reqwest, from_status, html_page};
 use super::retry::{parse_retry_after, RetryPolicy};
 use crate::event::{SourceError, SourceErrorKind};
-use crate::sources::secret::Secret;
+use crate::net::secret::Secret;
 use crate::sources::FetchError;
 
 /// Answers larger than this are refused (a runaway query, or not the API at all).

@@ -11,7 +11,7 @@ use crate::config::{AuthKind, Config, PrometheusConfig};
 use crate::event::{SourceError, SourceErrorKind};
 use crate::model::outside::register_secret;
 use crate::model::sanitize::sanitize_line;
-use crate::sources::http::Auth;
+use crate::net::Auth;
 
 /// How long a `token_cmd` may run (a password manager may ask for a passphrase in
 /// its own window; more than this means it is waiting for something that won't come).
