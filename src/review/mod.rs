@@ -2,3 +2,4 @@
 //! exactly-once outbox come with the review workflow.
 
 pub mod checklist;
+pub mod tracker;
