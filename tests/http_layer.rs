@@ -617,3 +617,66 @@ async fn warnings_of_the_marker_query_are_passed_on() {
         .count();
     assert_eq!(markers, 1);
 }
+
+/// What a writer needs from a failed POST: could it have landed? A refusal (4xx, a
+/// login page; 400 and 422 are answers the caller reads itself) or a connection never made cannot have; a 5xx, a reset after sending
+/// and a timeout waiting for the answer may have, so the writer must look first.
+#[tokio::test]
+async fn a_failed_post_says_whether_it_could_have_landed() {
+    use flightdeck::net::Delivery;
+    let server = MockServer::start().await;
+    for (route, status, body, content_type) in [
+        (
+            "/refused",
+            404,
+            r#"{"errorMessages":["no project"]}"#,
+            "application/json",
+        ),
+        ("/forbidden", 403, "{}", "application/json"),
+        (
+            "/login",
+            200,
+            "<html><title>Sign in</title></html>",
+            "text/html",
+        ),
+        ("/broken", 502, "bad gateway", "text/plain"),
+        ("/unavailable", 503, "{}", "application/json"),
+    ] {
+        Mock::given(path(route))
+            .respond_with(
+                ResponseTemplate::new(status).set_body_raw(body.as_bytes().to_vec(), content_type),
+            )
+            .mount(&server)
+            .await;
+    }
+    let post = |url: String| async move {
+        client(quick(1))
+            .post_form(&url, &[("a", "1".into())], &Auth::None, false)
+            .await
+            .expect_err("fails")
+            .delivery
+    };
+    for (route, expected) in [
+        ("/refused", Delivery::NotApplied),
+        ("/forbidden", Delivery::NotApplied),
+        ("/login", Delivery::NotApplied),
+        ("/broken", Delivery::MaybeApplied),
+        ("/unavailable", Delivery::MaybeApplied),
+    ] {
+        assert_eq!(
+            post(format!("{}{route}", server.uri())).await,
+            expected,
+            "{route}"
+        );
+    }
+
+    // The request arrives, then the connection drops before any answer.
+    let (reset_url, _) = raw_server(|stream| async move { drop(stream) }).await;
+    assert_eq!(post(format!("{reset_url}/x")).await, Delivery::MaybeApplied);
+
+    // Nobody listens: the request never left.
+    let closed = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let closed_url = format!("http://{}", closed.local_addr().expect("addr"));
+    drop(closed);
+    assert_eq!(post(format!("{closed_url}/x")).await, Delivery::NotApplied);
+}

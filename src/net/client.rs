@@ -3,7 +3,7 @@
 //!
 //! Retries happen inside one call only when they are safe (idempotent reads, or what
 //! surely never reached the server) and short; a longer `Retry-After` is handed up in
-//! [`FetchError::retry_after`] for the poller to honour.
+//! [`NetError::retry_after`] for the poller to honour.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -12,10 +12,10 @@ use std::time::{Duration, Instant, SystemTime};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE, RETRY_AFTER};
 
 use super::error::{error, from_reqwest, from_status, html_page};
+use super::failure::{status_refused, Delivery, NetError};
 use super::retry::{parse_retry_after, RetryPolicy};
 use crate::event::{SourceError, SourceErrorKind};
 use crate::net::secret::Secret;
-use crate::sources::FetchError;
 
 /// Answers larger than this are refused (a runaway query, or not the API at all).
 pub const DEFAULT_MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
@@ -153,7 +153,7 @@ impl HttpClient {
         url: &str,
         query: &[(&str, String)],
         auth: &Auth,
-    ) -> Result<Response, FetchError> {
+    ) -> Result<Response, NetError> {
         self.execute(Method::Get, url, query, auth, true).await
     }
 
@@ -166,7 +166,7 @@ impl HttpClient {
         form: &[(&str, String)],
         auth: &Auth,
         idempotent: bool,
-    ) -> Result<Response, FetchError> {
+    ) -> Result<Response, NetError> {
         self.execute(Method::Post, url, form, auth, idempotent)
             .await
     }
@@ -178,7 +178,7 @@ impl HttpClient {
         params: &[(&str, String)],
         auth: &Auth,
         idempotent: bool,
-    ) -> Result<Response, FetchError> {
+    ) -> Result<Response, NetError> {
         let policy = self.settings.retry;
         let mut attempt = 1;
         loop {
@@ -205,7 +205,16 @@ impl HttpClient {
                         attempt += 1;
                         continue;
                     }
-                    return Err(self.transport_error(e, started, false, attempt).into());
+                    // A connection never made carried nothing to the server.
+                    let delivery = if e.is_connect() {
+                        Delivery::NotApplied
+                    } else {
+                        Delivery::MaybeApplied
+                    };
+                    return Err(
+                        NetError::from(self.transport_error(e, started, false, attempt))
+                            .with_delivery(delivery),
+                    );
                 }
             };
             let status = response.status().as_u16();
@@ -238,7 +247,7 @@ impl HttpClient {
                 Err(Failure::Body(e)) => {
                     return Err(self.transport_error(e, started, true, attempt).into())
                 }
-                Err(Failure::Final(mut e)) => {
+                Err(Failure::Final(mut e, delivery)) => {
                     if let Some(h) = hint {
                         e.message.push_str(&format!(
                             "; the server asked to wait {}, and the next attempt waits for that",
@@ -247,7 +256,9 @@ impl HttpClient {
                     } else if attempt > 1 {
                         e.message.push_str(&format!(" ({attempt} attempts)"));
                     }
-                    return Err(FetchError::from(e).with_retry_after(hint));
+                    return Err(NetError::from(e)
+                        .with_retry_after(hint)
+                        .with_delivery(delivery));
                 }
             }
         }
@@ -273,13 +284,22 @@ impl HttpClient {
             // Only an excerpt of an error body is quoted; the rest is not read.
             let body = read_prefix(response, ERROR_BODY_BYTES).await;
             if is_html || looks_like_html(&body) {
-                return Err(Failure::Final(html_page(status, &body, &secrets)));
+                return Err(Failure::refused(html_page(status, &body, &secrets)));
             }
-            return Err(Failure::Final(from_status(status, &body, &secrets)));
+            let delivery = if status_refused(status) {
+                Delivery::NotApplied
+            } else {
+                Delivery::MaybeApplied
+            };
+            return Err(Failure::Final(
+                from_status(status, &body, &secrets),
+                delivery,
+            ));
         }
         let body = read_limited(response, self.settings.max_body_bytes).await?;
+        // A login page in place of the API's answer: the API never saw the request.
         if is_html || looks_like_html(&body) {
-            return Err(Failure::Final(html_page(status, &body, &secrets)));
+            return Err(Failure::refused(html_page(status, &body, &secrets)));
         }
         Ok(Response {
             status,
@@ -354,13 +374,22 @@ impl HttpClient {
 enum Failure {
     /// The body broke off or stalled in transit.
     Body(reqwest::Error),
-    /// A final answer: too big, an auth failure, an HTML page, an error status.
-    Final(SourceError),
+    /// A final answer: too big, an auth failure, an HTML page, an error status; and
+    /// whether the request could have taken effect.
+    Final(SourceError, Delivery),
 }
 
+impl Failure {
+    fn refused(e: SourceError) -> Self {
+        Failure::Final(e, Delivery::NotApplied)
+    }
+}
+
+/// A failure found after the server accepted the request (an answer too big to read):
+/// whatever was asked may have been done.
 impl From<SourceError> for Failure {
     fn from(e: SourceError) -> Self {
-        Failure::Final(e)
+        Failure::Final(e, Delivery::MaybeApplied)
     }
 }
 
@@ -427,7 +456,7 @@ fn looks_like_html(body: &[u8]) -> bool {
 /// Content-Length (a chunked answer is cut off as soon as it passes the limit).
 async fn read_limited(mut response: reqwest::Response, max: usize) -> Result<Vec<u8>, Failure> {
     let too_big = || {
-        Failure::Final(error(
+        Failure::from(error(
             SourceErrorKind::BadResponse,
             format!(
                 "the answer is larger than {}; narrow the query or shorten the range",

@@ -5,8 +5,10 @@
 
 mod client;
 pub mod error;
+mod failure;
 pub mod retry;
 pub mod secret;
 
 pub use client::{Auth, HttpClient, HttpSettings, Response, DEFAULT_MAX_BODY_BYTES};
+pub use failure::{status_refused, Delivery, NetError};
 pub use retry::RetryPolicy;

@@ -17,7 +17,7 @@ pub struct RetryPolicy {
     /// that failed together do not retry in lockstep once they all reach the cap.
     pub max_delay: Duration,
     /// A `Retry-After` longer than this is not waited for inside one fetch: the error
-    /// is surfaced with the hint ([`crate::sources::FetchError::retry_after`]) and the
+    /// is surfaced with the hint ([`crate::net::NetError::retry_after`]) and the
     /// poller waits for it before its next attempt.
     pub max_retry_after: Duration,
 }

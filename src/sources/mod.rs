@@ -3,12 +3,10 @@
 
 pub mod demo;
 
-use std::time::Duration as StdDuration;
-
 use chrono::Duration;
 use tokio::sync::{mpsc, watch};
 
-use crate::event::{Event, SourceCommand, SourceData, SourceError, SourceEvent, SourceEventKind};
+use crate::event::{Event, SourceCommand, SourceData, SourceEvent, SourceEventKind};
 use crate::model::Ts;
 
 /// Capacity of the event channel; sources await when the app is behind (backpressure),
@@ -76,7 +74,9 @@ impl SourceContext {
     }
 
     pub async fn failed(&self, source: &str, at: Ts, error: FetchError) -> bool {
-        let FetchError { error, retry_after } = error;
+        let FetchError {
+            error, retry_after, ..
+        } = error;
         self.send(
             source,
             SourceEventKind::Failed {
@@ -93,54 +93,10 @@ impl SourceContext {
     }
 }
 
-/// A failure as the poller sees it: what to tell the user, and how long the server
-/// asked us to wait before the next request (`Retry-After` on a 429 or 503), which
-/// the poller honours even when it is longer than the HTTP layer waits by itself.
-///
-/// It dereferences to its [`SourceError`], so `e.kind` and `e.message` read through.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FetchError {
-    pub error: SourceError,
-    pub retry_after: Option<StdDuration>,
-}
-
-impl FetchError {
-    pub fn new(error: SourceError) -> Self {
-        FetchError {
-            error,
-            retry_after: None,
-        }
-    }
-
-    /// The same error with the server's `Retry-After` hint, when there is one.
-    pub fn with_retry_after(mut self, hint: Option<StdDuration>) -> Self {
-        if hint.is_some() {
-            self.retry_after = hint;
-        }
-        self
-    }
-}
-
-impl From<SourceError> for FetchError {
-    fn from(error: SourceError) -> Self {
-        FetchError::new(error)
-    }
-}
-
-impl std::ops::Deref for FetchError {
-    type Target = SourceError;
-    fn deref(&self) -> &SourceError {
-        &self.error
-    }
-}
-
-impl std::fmt::Display for FetchError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.error.fmt(f)
-    }
-}
-
-impl std::error::Error for FetchError {}
+/// A failure as the poller sees it: the hallway's error (what to tell the user, and
+/// how long the server asked us to wait, which the poller honours even when it is
+/// longer than the HTTP layer waits by itself).
+pub use crate::net::NetError as FetchError;
 
 pub mod configured;
 pub mod gitlab;
