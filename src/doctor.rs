@@ -3,16 +3,12 @@
 
 use std::io::Write;
 
-use chrono::Utc;
-
-use crate::config::{Config, ConfigSource, ServiceConfig};
+use crate::config::{Config, ConfigSource};
 use crate::event::{SourceError, SourceErrorKind};
 use crate::model::outside::OutsideText;
 use crate::net::secret::credential_warning;
-use crate::sources::jenkins::probe::Check;
-use crate::sources::prometheus::api::QueryData;
-use crate::sources::prometheus::query::{render, sli_query};
-use crate::sources::prometheus::PrometheusSource;
+use crate::sources::check::{Check, Outcome};
+use crate::sources::registry::Registry;
 use crate::store::{default_path, Cache, CacheState};
 
 /// What to do about an error of each kind.
@@ -64,6 +60,14 @@ impl Report<'_> {
     fn warn(&mut self, what: &str, detail: &str) {
         self.line(&format!("  warn  {what}: {detail}"));
     }
+    fn check(&mut self, check: &Check) {
+        match &check.outcome {
+            Outcome::Ok(detail) => self.ok(&check.what, detail),
+            Outcome::Warn(detail) => self.warn(&check.what, detail),
+            Outcome::Fail(error) => self.fail(&check.what, error),
+            Outcome::Note => self.line(&format!("  {}", check.what)),
+        }
+    }
     fn fail(&mut self, what: &str, error: &SourceError) {
         self.problems += 1;
         // "cache: cache: …" when the check is named like the error's kind.
@@ -94,29 +98,14 @@ pub async fn run(config: &Config, source: &ConfigSource, out: &mut dyn Write) ->
         ),
     }
     check_cache(&mut r, config);
-    match &config.prometheus {
-        Some(prom) => {
-            r.line(&format!("prometheus ({})", prom.url));
-            check_prometheus(&mut r, config, prom).await;
-        }
-        None => {
-            r.line("prometheus: not configured (add a [prometheus] section to watch error budgets)")
-        }
+    let registry = Registry::from_config(config);
+    for line in &registry.not_configured {
+        r.line(line);
     }
-    match &config.gitlab {
-        Some(gitlab) => {
-            r.line(&format!("gitlab ({})", gitlab.url));
-            check_gitlab(&mut r, config, gitlab).await;
-        }
-        None => r.line("gitlab: not configured (add a [gitlab] section to read deployments)"),
-    }
-    if let Some(jenkins) = &config.jenkins {
-        r.line(&format!("jenkins ({})", jenkins.url));
-        for check in crate::sources::jenkins::probe::probe(jenkins).await {
-            match check {
-                Check::Ok { what, detail } => r.ok(&what, &detail),
-                Check::Fail { what, error } => r.fail(&what, &error),
-            }
+    for source in &registry.sources {
+        r.line(&source.describe());
+        for check in source.probe().await {
+            r.check(&check);
         }
     }
     if r.problems == 0 {
@@ -210,117 +199,6 @@ fn writable(dir: &std::path::Path) -> bool {
     };
     // SAFETY: access(2) reads a NUL-terminated path and changes nothing.
     unsafe { libc::access(c.as_ptr(), libc::W_OK) == 0 }
-}
-
-async fn check_prometheus(
-    r: &mut Report<'_>,
-    config: &Config,
-    prom: &crate::config::PrometheusConfig,
-) {
-    let source = match PrometheusSource::new(prom, &config.services) {
-        Ok(s) => s,
-        Err(e) => return r.fail("client", &e),
-    };
-    let auth = match source.auth().await {
-        Ok(a) => {
-            if prom.has_credentials() {
-                r.ok("credentials", "read");
-            }
-            a
-        }
-        Err(e) => return r.fail("credentials", &e),
-    };
-    match source.client().build_info(&auth).await {
-        Ok(version) => r.ok("reached", &format!("server version {version}")),
-        Err(e) => return r.fail("reached", &e),
-    }
-    let now = Utc::now();
-    for (index, service) in config.services.iter().enumerate() {
-        r.line(&format!("  service {} (services[{index}])", service.name));
-        if !service.has_queries() {
-            r.warn(
-                "queries",
-                "none configured; nothing is fetched for this service",
-            );
-            continue;
-        }
-        for (what, query) in service_queries(service) {
-            match source.client().instant(&query, now, &auth).await {
-                Ok(answer) => {
-                    let detail = describe(&answer.data);
-                    if detail.starts_with("no data") {
-                        r.warn(what, &detail);
-                    } else {
-                        r.ok(what, &detail);
-                    }
-                    for w in answer.warnings {
-                        r.warn(what, &w);
-                    }
-                }
-                Err(e) => r.fail(what, &e),
-            }
-        }
-    }
-}
-
-async fn check_gitlab(r: &mut Report<'_>, config: &Config, gitlab: &crate::config::GitLabConfig) {
-    use crate::sources::gitlab::probe::{probe, Outcome};
-    let source =
-        match crate::sources::gitlab::GitLabSource::new(gitlab, &config.environments.aliases) {
-            Ok(s) => s,
-            Err(e) => return r.fail("client", &e),
-        };
-    for check in probe(&source).await {
-        match &check.outcome {
-            Outcome::Ok(detail) => r.ok(&check.what, detail),
-            Outcome::Warn(detail) => r.warn(&check.what, detail),
-            Outcome::Fail(e) => r.fail(&check.what, e),
-        }
-    }
-}
-
-/// Each configured query of a service, as doctor tries it (instant, 5-minute window).
-fn service_queries(service: &ServiceConfig) -> Vec<(&'static str, String)> {
-    let name = service.name.as_str();
-    let mut queries = Vec::new();
-    if let Some(sli) = service.sli() {
-        queries.push(("error ratio (5m)", sli_query(&sli, 300, name)));
-        let slo = i64::from(service.slo_window_days) * 86_400;
-        queries.push(("error ratio (SLO window)", sli_query(&sli, slo, name)));
-    }
-    for (what, q) in [
-        ("p99 latency", &service.latency_p99_query),
-        ("request rate", &service.request_rate_query),
-        ("deploy markers", &service.deploy_marker_query),
-    ] {
-        if let Some(q) = q {
-            queries.push((what, render(q, 300, name)));
-        }
-    }
-    queries
-}
-
-fn describe(data: &QueryData) -> String {
-    match data {
-        QueryData::Vector(v) if v.is_empty() => {
-            "no data (empty result); check metric names and labels, or whether traffic exists"
-                .to_string()
-        }
-        QueryData::Vector(v) => {
-            let first = v[0].value.as_ref().map_or(f64::NAN, |p| p.value());
-            if v.len() == 1 {
-                format!("{first}")
-            } else {
-                format!(
-                    "{} series (first {first}); aggregate with sum() for one number",
-                    v.len()
-                )
-            }
-        }
-        QueryData::Scalar(p) => format!("{}", p.value()),
-        QueryData::Matrix(m) => format!("{} series", m.len()),
-        QueryData::String(p) => format!("string {:?}", p.1),
-    }
 }
 
 #[cfg(test)]

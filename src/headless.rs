@@ -11,7 +11,7 @@ use crate::config::{self, Config};
 use crate::event::{Event, SourceData, SourceEvent, SourceEventKind};
 use crate::model::Ts;
 use crate::sources::demo::{DemoWorld, SNAPSHOT_LEAD};
-use crate::sources::{configured, EVENT_CHANNEL_CAPACITY};
+use crate::sources::{registry, EVENT_CHANNEL_CAPACITY};
 use crate::store;
 
 /// Cached error ratios newer than the instant asked about by more than this are not
@@ -84,7 +84,7 @@ pub fn live_app(config: &Config, at: Ts) -> color_eyre::Result<App> {
         let (tx, mut rx) = mpsc::channel(EVENT_CHANNEL_CAPACITY);
         let (stop, shutdown) = watch::channel(false);
         app.register_services(config.services.iter().map(|s| s.name.clone()));
-        let handles = configured::spawn_configured(config, tx, shutdown, Some(at));
+        let handles = registry::spawn_configured(config, tx, shutdown, Some(at));
         for h in &handles {
             app.register_source(&h.id, h.interval);
         }

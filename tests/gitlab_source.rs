@@ -513,6 +513,7 @@ async fn the_probe_checks_token_project_and_environments() {
                 Outcome::Ok(t) => format!("ok {t}"),
                 Outcome::Warn(t) => format!("warn {t}"),
                 Outcome::Fail(e) => format!("FAIL {e}"),
+                Outcome::Note => "note".to_string(),
             };
             (c.what.clone(), outcome)
         })

@@ -12,7 +12,7 @@ use flightdeck::app::{App, View};
 use flightdeck::config::{Config, JenkinsConfig, JenkinsJob};
 use flightdeck::event::{Event, SourceData, SourceErrorKind, SourceEvent, SourceEventKind};
 use flightdeck::model::{DeployStatus, Deployment, StageStatus, Trigger};
-use flightdeck::sources::jenkins::probe::{probe, Check};
+use flightdeck::sources::jenkins::probe::{probe, Outcome};
 use flightdeck::sources::jenkins::JenkinsSource;
 use flightdeck::sources::poller::Fetched;
 use flightdeck::sources::FetchError;
@@ -569,9 +569,10 @@ async fn doctor_checks_the_token_and_names_a_missing_job() {
     let checks = probe(&config).await;
     let shown: Vec<String> = checks
         .iter()
-        .map(|c| match c {
-            Check::Ok { what, detail } => format!("ok {what}: {detail}"),
-            Check::Fail { what, error } => format!("FAIL {what}: {error}"),
+        .map(|c| match &c.outcome {
+            Outcome::Ok(detail) => format!("ok {}: {detail}", c.what),
+            Outcome::Fail(error) => format!("FAIL {}: {error}", c.what),
+            other => format!("{other:?} {}", c.what),
         })
         .collect();
     assert_eq!(shown.len(), 3, "{shown:#?}");
@@ -592,7 +593,7 @@ async fn doctor_checks_the_token_and_names_a_missing_job() {
     fake.set_mode(Mode::RedirectToLogin);
     let checks = probe(&config).await;
     assert!(
-        matches!(&checks[..], [Check::Fail { what, error }] if what == "credentials" && error.kind == SourceErrorKind::Auth),
+        matches!(&checks[..], [c] if c.what == "credentials" && matches!(&c.outcome, Outcome::Fail(e) if e.kind == SourceErrorKind::Auth)),
         "{checks:?}"
     );
 }
@@ -618,7 +619,7 @@ async fn the_configured_poller_delivers_jenkins_deployments_as_events() {
     };
     let (tx, mut rx) = tokio::sync::mpsc::channel(64);
     let (stop, shutdown) = tokio::sync::watch::channel(false);
-    let handles = flightdeck::sources::configured::spawn_configured(&config, tx, shutdown, None);
+    let handles = flightdeck::sources::registry::spawn_configured(&config, tx, shutdown, None);
     assert_eq!(
         handles.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(),
         ["jenkins"]

@@ -8,7 +8,7 @@ use tokio::sync::{mpsc, watch};
 use super::RunOptions;
 use crate::app::App;
 use crate::event::{Event, SourceEventKind};
-use crate::sources::{channels, configured, demo, SourceHandle};
+use crate::sources::{channels, demo, registry, SourceHandle};
 use crate::store::{self, CachedSource};
 
 /// Fetch results waiting to be written; when the writer falls this far behind, newer
@@ -51,8 +51,9 @@ pub(super) fn spawn(
             cache: None,
         }
     } else {
+        let registry = registry::Registry::from_config(&opts.config);
         let cache = cache_path(opts).map(|path| {
-            spawn_cache_load(path.clone(), events.clone());
+            spawn_cache_load(path.clone(), events.clone(), registry.ids());
             let (tx, rx) = mpsc::channel(CACHE_QUEUE);
             // Its problems reach the app as the `cache` source's errors; the handle is
             // not joined (the thread ends when the sender goes, at exit).
@@ -66,7 +67,7 @@ pub(super) fn spawn(
         });
         app.register_services(opts.config.services.iter().map(|s| s.name.clone()));
         Sources {
-            handles: configured::spawn_configured(&opts.config, events, shutdown, None),
+            handles: registry.spawn(events, shutdown, None),
             cache,
         }
     };
@@ -88,8 +89,11 @@ fn cache_path(opts: &RunOptions) -> Option<PathBuf> {
 /// cockpit starts as "pending" and fills in from the sources); an unreadable one
 /// (corrupt, or written by a newer flightdeck) shows as an error of the `cache`
 /// source, sent by `send_cached` itself, so the result needs no handling here.
-fn spawn_cache_load(path: PathBuf, events: mpsc::Sender<Event>) {
+///
+/// Only the configured sources are restored (the registry's `ids`): a source taken out
+/// of the config does not come back from the cache as if it were still watched.
+fn spawn_cache_load(path: PathBuf, events: mpsc::Sender<Event>, ids: Vec<String>) {
     tokio::spawn(async move {
-        let _ = store::send_cached(path, events).await;
+        let _ = store::send_cached_of(path, events, Some(ids)).await;
     });
 }

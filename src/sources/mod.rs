@@ -98,8 +98,10 @@ impl SourceContext {
 /// longer than the HTTP layer waits by itself).
 pub use crate::net::NetError as FetchError;
 
-pub mod configured;
+pub mod check;
 pub mod gitlab;
 pub mod jenkins;
 pub mod poller;
 pub mod prometheus;
+pub mod registry;
+pub mod source;

@@ -415,6 +415,16 @@ pub async fn send_cached(
     path: PathBuf,
     events: crate::sources::EventTx,
 ) -> Result<usize, StoreError> {
+    send_cached_of(path, events, None).await
+}
+
+/// [`send_cached`], restoring only the sources named in `only` (the registry's ids):
+/// what a source that is no longer configured left in the cache is kept, not drawn.
+pub async fn send_cached_of(
+    path: PathBuf,
+    events: crate::sources::EventTx,
+    only: Option<Vec<String>>,
+) -> Result<usize, StoreError> {
     let cached = match load_cached(path.clone()).await {
         Ok(loaded) => {
             if let Some(recovered) = &loaded.recovered {
@@ -429,6 +439,9 @@ pub async fn send_cached(
     };
     let mut sent = 0;
     for (source, at, data) in cached {
+        if only.as_ref().is_some_and(|ids| !ids.contains(&source)) {
+            continue;
+        }
         let event = Event::Source(SourceEvent {
             source,
             kind: SourceEventKind::Cached { at, data },

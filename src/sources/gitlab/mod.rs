@@ -8,10 +8,12 @@ pub mod incidents;
 pub mod map;
 pub mod merges;
 pub mod probe;
+mod registered;
 mod source;
 pub mod stages;
 pub mod throttle;
 
 pub use client::GitLabClient;
 pub use map::SOURCE_ID;
+pub use registered::Registered;
 pub use source::{is_truncated, GitLabSource, COMMITS_DAYS, COMPARES_PER_FETCH};

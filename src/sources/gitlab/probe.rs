@@ -4,45 +4,10 @@
 use super::api::{ApiDeployment, ApiProject, ApiUser};
 use super::client::project_path;
 use super::GitLabSource;
-use crate::event::{SourceError, SourceErrorKind};
-use crate::model::outside::OutsideText;
+use crate::event::SourceErrorKind;
 use crate::net::Auth;
 
-/// One check's outcome.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
-    Ok(OutsideText),
-    Warn(OutsideText),
-    Fail(SourceError),
-}
-
-/// One line of the probe: what was checked and how it went.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Check {
-    pub what: String,
-    pub outcome: Outcome,
-}
-
-impl Check {
-    fn ok(what: impl Into<String>, detail: impl AsRef<str>) -> Self {
-        Check {
-            what: what.into(),
-            outcome: Outcome::Ok(OutsideText::line(detail.as_ref())),
-        }
-    }
-    fn warn(what: impl Into<String>, detail: impl AsRef<str>) -> Self {
-        Check {
-            what: what.into(),
-            outcome: Outcome::Warn(OutsideText::line(detail.as_ref())),
-        }
-    }
-    fn fail(what: impl Into<String>, error: SourceError) -> Self {
-        Check {
-            what: what.into(),
-            outcome: Outcome::Fail(error),
-        }
-    }
-}
+pub use crate::sources::check::{Check, Outcome};
 
 /// Runs the checks in order; stops after a failure that every later request would
 /// share (no credentials, a refused token, an unreachable server).

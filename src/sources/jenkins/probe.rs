@@ -6,24 +6,14 @@ use super::path::display_name;
 use crate::config::JenkinsConfig;
 use crate::event::{SourceError, SourceErrorKind};
 
-/// One line of the result.
-#[derive(Debug, Clone)]
-pub enum Check {
-    Ok { what: String, detail: String },
-    Fail { what: String, error: SourceError },
-}
+pub use crate::sources::check::{Check, Outcome};
 
 /// Runs every check; a failure of the credentials skips the jobs (each would fail
 /// the same way).
 pub async fn probe(config: &JenkinsConfig) -> Vec<Check> {
     let client = match JenkinsClient::new(config) {
         Ok(c) => c,
-        Err(error) => {
-            return vec![Check::Fail {
-                what: "client".into(),
-                error,
-            }]
-        }
+        Err(error) => return vec![Check::fail("client", error)],
     };
     let mut checks = Vec::new();
     match client.who_am_i().await {
@@ -31,29 +21,26 @@ pub async fn probe(config: &JenkinsConfig) -> Vec<Check> {
             let name = me.name.as_deref().unwrap_or("?").to_string();
             let anonymous = me.anonymous == Some(true) || me.authenticated == Some(false);
             if config.has_credentials() && anonymous {
-                checks.push(Check::Fail {
-                    what: "credentials".into(),
-                    error: SourceError::new(
+                checks.push(Check::fail(
+                    "credentials",
+                    SourceError::new(
                         SourceErrorKind::Auth,
                         "Jenkins took the request as anonymous; check username and the API token",
                     ),
-                });
+                ));
             } else {
-                checks.push(Check::Ok {
-                    what: "credentials".into(),
-                    detail: if anonymous {
-                        "anonymous access (no token configured)".into()
+                checks.push(Check::ok(
+                    "credentials",
+                    if anonymous {
+                        "anonymous access (no token configured)".to_string()
                     } else {
                         format!("authenticated as {name}")
                     },
-                });
+                ));
             }
         }
         Err(e) => {
-            checks.push(Check::Fail {
-                what: "credentials".into(),
-                error: e.error,
-            });
+            checks.push(Check::fail("credentials", e.error));
             return checks;
         }
     }
@@ -66,15 +53,12 @@ pub async fn probe(config: &JenkinsConfig) -> Vec<Check> {
                 } else {
                     "freestyle or other"
                 };
-                checks.push(Check::Ok {
+                checks.push(Check::ok(
                     what,
-                    detail: format!("found ({kind}), deploys {}", job.service),
-                });
+                    format!("found ({kind}), deploys {}", job.service),
+                ));
             }
-            Err(e) => checks.push(Check::Fail {
-                what,
-                error: e.error,
-            }),
+            Err(e) => checks.push(Check::fail(what, e.error)),
         }
     }
     checks

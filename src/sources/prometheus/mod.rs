@@ -4,8 +4,11 @@ pub mod api;
 pub mod backfill;
 pub mod client;
 mod kept;
+pub mod probe;
 pub mod query;
+mod registered;
 mod source;
 
 pub use client::PromClient;
+pub use registered::Registered;
 pub use source::PrometheusSource;

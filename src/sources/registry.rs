@@ -1,0 +1,132 @@
+//! The one list of sources the config names. Spawning, `doctor` and the cache all go
+//! through it: adding a source is one folder, one config section and one entry here.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+use super::poller::{spawn_poller, PollerOptions};
+use super::source::{AsOf, Source, Unavailable};
+use super::{gitlab, jenkins, prometheus, EventTx, SourceHandle};
+use crate::config::Config;
+use crate::event::SourceError;
+use crate::model::Ts;
+
+/// The id of the Prometheus source in events and the header.
+pub const PROMETHEUS_ID: &str = "prometheus";
+
+/// Every configured source, in the order the header and `doctor` show them, and a
+/// line for each kind of source the config leaves out (said by `doctor`).
+pub struct Registry {
+    pub sources: Vec<Arc<dyn Source>>,
+    pub not_configured: Vec<&'static str>,
+}
+
+/// A source's poll interval: its own `refresh_seconds`, else the general one.
+fn interval(own: Option<u64>, config: &Config) -> Duration {
+    Duration::from_secs(own.unwrap_or(config.general.refresh_seconds).max(1))
+}
+
+/// The source, or a stand-in that fails with the reason it could not be set up.
+fn built<S: Source + 'static>(
+    made: Result<S, SourceError>,
+    id: &'static str,
+    describe: String,
+    interval: Duration,
+) -> Arc<dyn Source> {
+    match made {
+        Ok(source) => Arc::new(source),
+        Err(error) => Arc::new(Unavailable {
+            id,
+            describe,
+            interval,
+            error,
+        }),
+    }
+}
+
+impl Registry {
+    pub fn from_config(config: &Config) -> Registry {
+        let mut sources: Vec<Arc<dyn Source>> = Vec::new();
+        let mut not_configured = Vec::new();
+        match &config.prometheus {
+            Some(prom) => {
+                let every = interval(prom.refresh_seconds, config);
+                sources.push(built(
+                    prometheus::Registered::new(prom, &config.services, every),
+                    PROMETHEUS_ID,
+                    prometheus::Registered::describe_config(prom),
+                    every,
+                ));
+            }
+            None => not_configured.push(
+                "prometheus: not configured (add a [prometheus] section to watch error budgets)",
+            ),
+        }
+        if let Some(j) = &config.jenkins {
+            let every = interval(j.refresh_seconds, config);
+            sources.push(built(
+                jenkins::Registered::new(j, &config.environments.aliases, every),
+                jenkins::JENKINS_ID,
+                jenkins::Registered::describe_config(j),
+                every,
+            ));
+        }
+        match &config.gitlab {
+            Some(g) => {
+                let every = interval(g.refresh_seconds, config);
+                sources.push(built(
+                    gitlab::Registered::new(g, &config.environments.aliases, every),
+                    gitlab::SOURCE_ID,
+                    gitlab::Registered::describe_config(g),
+                    every,
+                ));
+            }
+            None => not_configured
+                .push("gitlab: not configured (add a [gitlab] section to read deployments)"),
+        }
+        Registry {
+            sources,
+            not_configured,
+        }
+    }
+
+    /// The ids of the configured sources (what the cache restores).
+    pub fn ids(&self) -> Vec<String> {
+        self.sources.iter().map(|s| s.id().to_string()).collect()
+    }
+
+    /// One poller per source. Each fetch asks for the data as of the moment it runs,
+    /// or as of `as_of` when given (a headless report `--at` a past instant).
+    pub fn spawn(
+        &self,
+        events: EventTx,
+        shutdown: watch::Receiver<bool>,
+        as_of: Option<Ts>,
+    ) -> Vec<SourceHandle> {
+        let as_of = as_of.map_or(AsOf::Now, AsOf::At);
+        self.sources
+            .iter()
+            .map(|source| {
+                let options = PollerOptions::new(source.interval());
+                let source = Arc::clone(source);
+                let id = source.id().to_string();
+                spawn_poller(id, options, events.clone(), shutdown.clone(), move || {
+                    let source = Arc::clone(&source);
+                    async move { source.fetch(as_of).await }
+                })
+            })
+            .collect()
+    }
+}
+
+/// One running poller per configured source (see [`Registry::spawn`]).
+pub fn spawn_configured(
+    config: &Config,
+    events: EventTx,
+    shutdown: watch::Receiver<bool>,
+    as_of: Option<Ts>,
+) -> Vec<SourceHandle> {
+    Registry::from_config(config).spawn(events, shutdown, as_of)
+}
