@@ -89,7 +89,7 @@ fn history(deployments: &[&Deployment]) -> Vec<Value> {
         });
     }
     let mut line: Vec<(chrono::DateTime<Utc>, Value)> = by_sha.into_values().collect();
-    line.sort_by(|a, b| a.0.cmp(&b.0));
+    line.sort_by_key(|(at, _)| *at);
     line.into_iter().map(|(_, v)| v).collect()
 }
 
