@@ -103,7 +103,24 @@ fn spawn_gitlab(
     let id = super::gitlab::SOURCE_ID;
     match GitLabSource::new(gitlab, &config.environments.aliases) {
         Ok(source) => {
-            let source = Arc::new(source);
+            // Resumes from the cache's sync state; long syncs show their pages.
+            let source = Arc::new(
+                source
+                    .with_cache(
+                        config
+                            .cache
+                            .enabled
+                            .then(|| {
+                                config
+                                    .cache
+                                    .path
+                                    .clone()
+                                    .or_else(crate::store::default_path)
+                            })
+                            .flatten(),
+                    )
+                    .with_progress(super::progress::ProgressSink::new(id, events.clone())),
+            );
             spawn_poller(id, options, events, shutdown, move || {
                 let source = Arc::clone(&source);
                 async move { source.fetch_at(as_of.unwrap_or_else(Utc::now)).await }

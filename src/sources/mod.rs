@@ -146,4 +146,5 @@ pub mod configured;
 pub mod gitlab;
 pub mod jenkins;
 pub mod poller;
+pub mod progress;
 pub mod prometheus;

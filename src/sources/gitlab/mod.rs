@@ -8,6 +8,7 @@ pub mod incidents;
 pub mod map;
 pub mod merges;
 pub mod probe;
+pub mod saved;
 mod source;
 pub mod stages;
 pub mod throttle;
