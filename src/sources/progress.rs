@@ -47,13 +47,9 @@ impl ProgressSink {
     }
 }
 
-/// "1,200 records · 12 pages" for the header.
+/// "syncing 1,200 rec/12 pg" for the header (plain ASCII: any terminal shows it).
 pub fn short(records: u64, pages: u64) -> String {
-    format!(
-        "syncing {} rec · {} pg",
-        thousands(records),
-        thousands(pages)
-    )
+    format!("syncing {} rec/{} pg", thousands(records), thousands(pages))
 }
 
 /// "gitlab: syncing, 1,200 records in 12 pages so far" for stderr.
@@ -89,6 +85,6 @@ mod tests {
         assert_eq!(thousands(1_000), "1,000");
         assert_eq!(thousands(20_000), "20,000");
         assert_eq!(thousands(1_234_567), "1,234,567");
-        assert_eq!(short(1200, 12), "syncing 1,200 rec · 12 pg");
+        assert_eq!(short(1200, 12), "syncing 1,200 rec/12 pg");
     }
 }
