@@ -130,17 +130,30 @@ impl Run {
     /// One poll as the poller and the runtime run it: progress events reach the app
     /// and the cache as they come, then the fetch's answer. Whether it succeeded.
     async fn poll(&mut self) -> bool {
-        let fetch = self.source.fetch_at(now());
+        let Run {
+            source,
+            events,
+            cache,
+            app,
+            progress,
+            ..
+        } = self;
+        let mut sink = Sink {
+            app,
+            cache,
+            progress,
+        };
+        let fetch = source.fetch_at(now());
         tokio::pin!(fetch);
         let result = loop {
             tokio::select! {
                 biased;
-                Some(ev) = self.events.recv() => self.take(ev).await,
+                Some(ev) = events.recv() => sink.take(ev).await,
                 result = &mut fetch => break result,
             }
         };
-        while let Ok(ev) = self.events.try_recv() {
-            self.take(ev).await;
+        while let Ok(ev) = events.try_recv() {
+            sink.take(ev).await;
         }
         let kind = match result {
             Ok(f) => SourceEventKind::Fetched {
@@ -155,7 +168,7 @@ impl Run {
             },
         };
         let ok = matches!(kind, SourceEventKind::Fetched { .. });
-        self.take(Event::Source(SourceEvent {
+        sink.take(Event::Source(SourceEvent {
             source: "gitlab".into(),
             kind,
         }))
@@ -163,6 +176,22 @@ impl Run {
         ok
     }
 
+    /// Stops the run; everything it delivered is on disk afterwards.
+    fn stop(self) -> App {
+        drop(self.cache);
+        self.writer.join().expect("writer").expect("saves");
+        self.app
+    }
+}
+
+/// Where a run's events go: the app, and (fetch results) the cache writer.
+struct Sink<'a> {
+    app: &'a mut App,
+    cache: &'a mpsc::Sender<CachedSource>,
+    progress: &'a mut Vec<(u64, u64)>,
+}
+
+impl Sink<'_> {
     async fn take(&mut self, ev: Event) {
         if let Event::Source(SourceEvent { kind, .. }) = &ev {
             let data = match kind {
@@ -186,13 +215,6 @@ impl Run {
             }
         }
         self.app.update(ev);
-    }
-
-    /// Stops the run; everything it delivered is on disk afterwards.
-    fn stop(self) -> App {
-        drop(self.cache);
-        self.writer.join().expect("writer").expect("saves");
-        self.app
     }
 }
 
