@@ -165,6 +165,15 @@ impl From<serde_json::Error> for StoreError {
     }
 }
 
+/// The cache file the config asks for: `[cache] path`, else the default one; `None`
+/// when `[cache] enabled = false`.
+pub fn configured_path(cache: &crate::config::CacheConfig) -> Option<PathBuf> {
+    if !cache.enabled {
+        return None;
+    }
+    cache.path.clone().or_else(default_path)
+}
+
 /// The cache file in the platform data directory (`~/.local/share/flightdeck/cache.sqlite3`).
 pub fn default_path() -> Option<PathBuf> {
     directories::ProjectDirs::from("", "", "flightdeck").map(|d| d.data_dir().join("cache.sqlite3"))

@@ -36,7 +36,8 @@ pub fn spawn(
     let options = PollerOptions::new(Duration::from_secs(interval));
     match JenkinsSource::new(jenkins, &config.environments.aliases) {
         Ok(source) => {
-            let source = Arc::new(source);
+            // Resumes from the newest build of each job the cache remembers.
+            let source = Arc::new(source.with_cache(crate::store::configured_path(&config.cache)));
             spawn_poller(JENKINS_ID, options, events, shutdown, move || {
                 let source = Arc::clone(&source);
                 async move { source.fetch().await }

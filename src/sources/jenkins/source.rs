@@ -30,8 +30,9 @@ const LATER_PAGE: u64 = 20;
 /// Runs whose stages are read per job and fetch (one request each), newest first.
 pub const STAGE_READS_PER_FETCH: usize = 20;
 
-/// What the source remembers of a job between fetches.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// What the source remembers of a job between fetches (and, in the cache's sync
+/// state, between runs: a restart asks only for builds newer than `last_seen`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct JobState {
     /// The newest build number seen; `None` before the first sync.
     pub last_seen: Option<u64>,
@@ -70,6 +71,14 @@ pub struct JenkinsSource {
     state: Mutex<HashMap<String, JobState>>,
     /// Requests made by the last fetch (for tests and the closing note's counts).
     last_requests: std::sync::atomic::AtomicUsize,
+    /// The cache whose sync state the first fetch resumes from.
+    cache: Option<std::path::PathBuf>,
+    seeded: std::sync::atomic::AtomicBool,
+}
+
+/// The sync-state key of a job.
+fn job_key(job: &str) -> String {
+    format!("job:{job}")
 }
 
 impl JenkinsSource {
@@ -83,7 +92,39 @@ impl JenkinsSource {
             aliases: aliases.clone(),
             state: Mutex::new(HashMap::new()),
             last_requests: Default::default(),
+            cache: None,
+            seeded: Default::default(),
         })
+    }
+
+    /// Resumes from the job states saved in the cache at `path` (when there is one).
+    pub fn with_cache(mut self, path: Option<std::path::PathBuf>) -> Self {
+        self.cache = path;
+        self
+    }
+
+    /// Reads each configured job's saved state, once, before the first fetch. An
+    /// unreadable cache only means a first sync again (nothing lost).
+    async fn seed(&self) {
+        use std::sync::atomic::Ordering;
+        if self.seeded.swap(true, Ordering::Relaxed) {
+            return;
+        }
+        let Some(path) = self.cache.clone() else {
+            return;
+        };
+        let saved = crate::store::load_sync_state(path, SOURCE.to_string())
+            .await
+            .unwrap_or_default();
+        let mut state = self.state.lock().await;
+        for job in &self.config.jobs {
+            let key = job_key(&job.job);
+            let found = saved.iter().find(|(k, _)| *k == key);
+            if let Some(s) = found.and_then(|(_, json)| serde_json::from_str::<JobState>(json).ok())
+            {
+                state.entry(job.job.clone()).or_insert(s);
+            }
+        }
     }
 
     pub fn client(&self) -> &JenkinsClient {
@@ -99,6 +140,7 @@ impl JenkinsSource {
     /// Fetches every job. An auth, network or server failure fails the fetch; a job
     /// that is not found is a warning, so the other jobs still show.
     pub async fn fetch(&self) -> Result<Fetched, FetchError> {
+        self.seed().await;
         let known = self.state.lock().await.clone();
         let mut fetched = Fetched::default();
         let mut deployments = Vec::new();
@@ -122,10 +164,22 @@ impl JenkinsSource {
                 Err(e) => return Err(e),
             }
         }
+        let entries: Vec<crate::event::SyncEntry> = new_states
+            .iter()
+            .filter_map(|(job, state)| {
+                Some(crate::event::SyncEntry {
+                    key: job_key(job),
+                    at: None,
+                    json: serde_json::to_string(state).ok()?,
+                })
+            })
+            .collect();
         self.state.lock().await.extend(new_states);
         self.last_requests
             .store(requests, std::sync::atomic::Ordering::Relaxed);
         fetched.data.push(SourceData::Deployments(deployments));
+        // Saved with the deployments, in one transaction: never ahead of them.
+        fetched.data.push(SourceData::SyncState(entries));
         if !rejected.is_empty() {
             fetched.data.push(SourceData::Rejected(rejected));
         }
