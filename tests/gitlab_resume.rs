@@ -370,3 +370,68 @@ async fn a_failure_after_a_good_sync_loses_nothing_cached() {
     assert_eq!(shown(&restarted.app), synced);
     restarted.stop();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redeploy_of_an_older_sha_is_a_rollback_and_a_hotfix_ref_a_hotfix() {
+    let start = now() - Duration::hours(10);
+    let dep = |id: u64, n: usize, hours: i64| {
+        let at = start + Duration::hours(hours);
+        Dep {
+            id,
+            environment: "production",
+            sha: Some(sha(n)),
+            status: "success",
+            created: at,
+            updated: at + Duration::minutes(5),
+            job: Some((at, Some(at + Duration::minutes(4)))),
+        }
+        .json()
+    };
+    let mut hotfix = dep(5, 3, 5);
+    hotfix["ref"] = serde_json::json!("hotfix/login");
+    let mut p = project(0);
+    // a, b, back to a (rollback), a again (a redeploy), then a hotfix branch.
+    p.deployments = vec![
+        dep(1, 1, 1),
+        dep(2, 2, 2),
+        dep(3, 1, 3),
+        dep(4, 1, 4),
+        hotfix,
+    ];
+    let fake = FakeGitLab::start(vec![p]);
+    let mut cfg = config(&fake);
+    cfg.hotfix_ref_pattern = Some("hotfix/*".into());
+    let src = GitLabSource::new(&cfg, &BTreeMap::new()).expect("a source");
+    let fetched = src.fetch_at(now()).await.expect("a sync");
+    let mut app = app();
+    app.update(Event::Source(SourceEvent {
+        source: "gitlab".into(),
+        kind: SourceEventKind::Fetched {
+            at: now(),
+            data: fetched.data,
+            warnings: Vec::new(),
+        },
+    }));
+    let kind_of = |id: u64| {
+        app.model
+            .data
+            .deployments
+            .iter()
+            .find(|d| d.id == format!("gitlab:pipeline:{}:production", id + 20_000))
+            .map(|d| d.kind)
+            .expect("deployment")
+    };
+    use flightdeck::model::DeployKind::*;
+    assert_eq!(
+        [1, 2, 3, 4, 5].map(kind_of),
+        [Normal, Normal, Rollback, Normal, Hotfix]
+    );
+    // The metrics read them as DESIGN §3 says: the rollback remediated deployment 2
+    // (failed), and two of five deployments are rework.
+    app.refresh_derived();
+    let dora = &app.derived.services["checkout"].dora;
+    assert_eq!(dora.rework_rate.rework, 2);
+    assert_eq!(dora.rework_rate.deployments, 5);
+    // The rollback remediated 2, the hotfix 4 (each the latest before it).
+    assert_eq!(dora.change_failure_rate.failed, 2);
+}

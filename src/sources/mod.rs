@@ -145,6 +145,7 @@ impl std::error::Error for FetchError {}
 pub mod configured;
 pub mod gitlab;
 pub mod jenkins;
+pub mod kind;
 pub mod poller;
 pub mod progress;
 pub mod prometheus;

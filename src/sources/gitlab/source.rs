@@ -51,6 +51,7 @@ pub struct GitLabSource {
     client: GitLabClient,
     config: GitLabConfig,
     aliases: BTreeMap<String, String>,
+    hotfix: crate::sources::kind::HotfixRules,
     /// Resolved on first use and again after an auth failure (a rotated token).
     auth: Mutex<Option<Auth>>,
     state: Mutex<SyncState>,
@@ -96,6 +97,8 @@ struct Track {
     successes: BTreeMap<(Ts, String), String>,
     /// The key in `successes` of each deployment id there.
     success_keys: HashMap<String, (Ts, String)>,
+    /// The keys in `successes` by sha: whether (and since when) a sha was deployed.
+    sha_keys: HashMap<String, BTreeSet<(Ts, String)>>,
     /// Successes whose commits are still to be asked for.
     pending: BTreeSet<(Ts, String)>,
     /// Commits found, by deployment id.
@@ -163,6 +166,10 @@ impl GitLabSource {
             client,
             config: config.clone(),
             aliases: aliases.clone(),
+            hotfix: crate::sources::kind::HotfixRules::new(
+                config.hotfix_ref_pattern.as_deref(),
+                config.hotfix_version_pattern.as_deref(),
+            ),
             auth: Mutex::new(None),
             state: Mutex::new(SyncState::default()),
             cache: None,
@@ -512,6 +519,7 @@ impl GitLabSource {
             service: &project.service,
             environment,
             aliases: &self.aliases,
+            hotfix: &self.hotfix,
         };
         let mut result = TrackResult::default();
         let mut pager = self.client.pager(&path, &params, auth, &what);
@@ -819,12 +827,20 @@ impl Track {
             }
         }
         if let Some(old) = self.success_keys.remove(id) {
-            self.successes.remove(&old);
+            if let Some(sha) = self.successes.remove(&old) {
+                if let Some(keys) = self.sha_keys.get_mut(&sha) {
+                    keys.remove(&old);
+                }
+            }
             self.pending.remove(&old);
         }
         if let (DeployStatus::Success, Some(finished)) = (d.status, d.finished_at) {
             let key = (finished, id.to_string());
             self.successes.insert(key.clone(), d.sha.clone());
+            self.sha_keys
+                .entry(d.sha.clone())
+                .or_default()
+                .insert(key.clone());
             self.success_keys.insert(id.to_string(), key.clone());
             let recent = now - finished < Duration::days(COMMITS_DAYS);
             if recent && !self.commits.contains_key(id) {
@@ -893,6 +909,10 @@ impl Track {
 
     fn with_commits(&self, id: &str) -> Option<Deployment> {
         let mut d = self.deployments.get(id)?.clone();
+        let earliest = |sha: &str| self.sha_keys.get(sha)?.first().map(|(t, _)| *t);
+        if crate::sources::kind::is_rollback(&self.successes, earliest, &d.sha, d.started_at) {
+            d.kind = crate::model::DeployKind::Rollback;
+        }
         if let Some(c) = self.commits.get(id) {
             d.commits = c.clone();
         }

@@ -38,6 +38,47 @@ pub struct JobState {
     pub last_seen: Option<u64>,
     /// Builds that were running when last seen: asked for again until they finish.
     pub running: BTreeSet<u64>,
+    /// The latest successful deployments (environment, sha, finish), oldest first:
+    /// a build that deploys an older sha again is a rollback.
+    #[serde(default)]
+    pub deployed: Vec<(String, String, crate::model::Ts)>,
+}
+
+/// Successful deployments remembered per job for rollback detection.
+const DEPLOYED_KEPT: usize = 200;
+
+impl JobState {
+    /// Marks rollbacks among `deployments` (any order) and remembers their successes.
+    fn learn_kinds(&mut self, deployments: &mut [(u64, Deployment)]) {
+        let mut order: Vec<usize> = (0..deployments.len()).collect();
+        order.sort_by_key(|i| deployments[*i].0);
+        for i in order {
+            let d = &mut deployments[i].1;
+            let successes: BTreeMap<(crate::model::Ts, String), String> = self
+                .deployed
+                .iter()
+                .filter(|(env, _, _)| *env == d.environment)
+                .enumerate()
+                .map(|(n, (_, sha, at))| ((*at, n.to_string()), sha.clone()))
+                .collect();
+            let earliest = |sha: &str| {
+                successes
+                    .iter()
+                    .find(|(_, s)| s.as_str() == sha)
+                    .map(|((at, _), _)| *at)
+            };
+            if crate::sources::kind::is_rollback(&successes, earliest, &d.sha, d.started_at) {
+                d.kind = crate::model::DeployKind::Rollback;
+            }
+            if let (DeployStatus::Success, Some(at)) = (d.status, d.finished_at) {
+                self.deployed
+                    .push((d.environment.clone(), d.sha.clone(), at));
+            }
+        }
+        self.deployed.sort_by_key(|(_, _, at)| *at);
+        let excess = self.deployed.len().saturating_sub(DEPLOYED_KEPT);
+        self.deployed.drain(..excess);
+    }
 }
 
 impl JobState {
@@ -66,6 +107,7 @@ pub struct JenkinsSource {
     client: JenkinsClient,
     config: JenkinsConfig,
     aliases: BTreeMap<String, String>,
+    hotfix: crate::sources::kind::HotfixRules,
     /// Per job name. Updated only when a whole fetch succeeded, so a failed fetch
     /// loses nothing: the next one asks again.
     state: Mutex<HashMap<String, JobState>>,
@@ -90,6 +132,10 @@ impl JenkinsSource {
             client: JenkinsClient::new(config)?,
             config: config.clone(),
             aliases: aliases.clone(),
+            hotfix: crate::sources::kind::HotfixRules::new(
+                config.hotfix_ref_pattern.as_deref(),
+                config.hotfix_version_pattern.as_deref(),
+            ),
             state: Mutex::new(HashMap::new()),
             last_requests: Default::default(),
             cache: None,
@@ -195,6 +241,7 @@ impl JenkinsSource {
             state: JobState {
                 last_seen: builds.keys().next_back().copied().max(state.last_seen),
                 running: BTreeSet::new(),
+                deployed: state.deployed.clone(),
             },
             requests: 0,
         };
@@ -215,6 +262,13 @@ impl JenkinsSource {
                 Err(r) => out.rejected.push(r),
             }
         }
+        for (_, d) in &mut out.deployments {
+            let branch = job.job.rsplit('/').next().map(|b| b.replace("%2F", "/"));
+            if self.hotfix.is_hotfix(branch.as_deref(), &d.version) {
+                d.kind = crate::model::DeployKind::Hotfix;
+            }
+        }
+        out.state.learn_kinds(&mut out.deployments);
         let name = display_name(&job.job);
         if untimed > 0 {
             out.warnings.push(format!(
@@ -315,5 +369,68 @@ fn push_warnings(into: &mut Vec<OutsideText>, warnings: Vec<String>) {
         if !into.contains(&w) {
             into.push(w);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{DeployKind, Trigger};
+    use chrono::{Duration, TimeZone, Utc};
+
+    fn build(n: u64, sha: &str, status: DeployStatus) -> (u64, Deployment) {
+        let at = Utc.with_ymd_and_hms(2026, 3, 1, 12, 0, 0).unwrap() + Duration::hours(n as i64);
+        let d = Deployment {
+            id: format!("jenkins:deploy#{n}"),
+            source: "jenkins".into(),
+            service: "checkout".into(),
+            environment: "production".into(),
+            version: format!("1.0.{n}"),
+            sha: sha.into(),
+            status,
+            started_at: at,
+            finished_at: (status != DeployStatus::Running).then_some(at + Duration::minutes(5)),
+            deployer: "ci".into(),
+            url: None,
+            commits: Vec::new(),
+            stages: Vec::new(),
+            canary: None,
+            trigger: Trigger::Auto,
+            kind: DeployKind::Normal,
+        };
+        (n, d)
+    }
+
+    /// Newest first, as a fetch lists them; the successes are remembered across
+    /// fetches (and restarts: they are in the saved state).
+    #[test]
+    fn a_build_that_deploys_an_older_sha_again_is_a_rollback() {
+        use DeployStatus::*;
+        let mut state = JobState::default();
+        let mut first = vec![
+            build(3, "a", Success),
+            build(2, "b", Failed),
+            build(1, "a", Success),
+        ];
+        state.learn_kinds(&mut first);
+        assert!(
+            first.iter().all(|(_, d)| d.kind == DeployKind::Normal),
+            "a failed b never ran"
+        );
+        let mut later = vec![build(5, "b", Success), build(4, "c", Success)];
+        state.learn_kinds(&mut later);
+        let mut again = vec![build(6, "a", Success), build(7, "a", Success)];
+        state.learn_kinds(&mut again);
+        let kinds: Vec<DeployKind> = again.iter().map(|(_, d)| d.kind).collect();
+        assert_eq!(
+            kinds,
+            [DeployKind::Rollback, DeployKind::Normal],
+            "then a redeploy"
+        );
+        assert!(later.iter().all(|(_, d)| d.kind == DeployKind::Normal));
+        let saved: JobState =
+            serde_json::from_str(&serde_json::to_string(&state).expect("encodes"))
+                .expect("decodes");
+        assert_eq!(saved, state);
     }
 }
