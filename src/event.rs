@@ -69,6 +69,15 @@ pub enum SourceEventKind {
     /// When a polled source will try next (after each answer or failure), so the
     /// header can say "error · next try in 12s" and the overlay the real wait.
     NextAttempt { at: Ts },
+    /// A long fetch is under way: what it has read so far (`records` over `pages`
+    /// requests) and the data of the pages read since the last progress event,
+    /// usable (and cached) at once instead of at the end of the fetch.
+    Progress {
+        at: Ts,
+        records: u64,
+        pages: u64,
+        data: Vec<SourceData>,
+    },
 }
 
 /// Why a fetch failed, in words a user can act on. The message is [`OutsideText`]
@@ -185,6 +194,20 @@ pub enum SourceData {
     },
     Annotations(Vec<Annotation>),
     Rejected(Vec<Rejected>),
+    /// What an incremental source must remember across restarts (watermarks, the
+    /// records behind a deployment, what is known of its commits): saved in the
+    /// cache in the same transaction as the data beside it, never shown.
+    SyncState(Vec<SyncEntry>),
+}
+
+/// One piece of a source's sync state, opaque to the cache: `key` is unique within
+/// the source, `json` is the source's own encoding. `at` lets it be purged with the
+/// data it describes (`None`: a watermark, kept until replaced).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SyncEntry {
+    pub key: String,
+    pub at: Option<Ts>,
+    pub json: String,
 }
 
 /// What the app asks of the world after an update. The runtime carries these out; the

@@ -89,12 +89,16 @@ pub fn live_app(config: &Config, at: Ts) -> color_eyre::Result<App> {
             app.register_source(&h.id, h.interval);
         }
         let mut waiting: Vec<String> = handles.iter().map(|h| h.id.clone()).collect();
+        let mut progressed = false;
         let deadline = tokio::time::Instant::now() + ROUND_TIMEOUT;
         while !waiting.is_empty() {
             let Ok(Some(ev)) = tokio::time::timeout_at(deadline, rx.recv()).await else {
                 break;
             };
             if let Event::Source(SourceEvent { source, kind }) = &ev {
+                if let SourceEventKind::Progress { records, pages, .. } = kind {
+                    progressed |= progress_line(source, *records, *pages);
+                }
                 if matches!(
                     kind,
                     SourceEventKind::Fetched { .. } | SourceEventKind::Failed { .. }
@@ -104,6 +108,7 @@ pub fn live_app(config: &Config, at: Ts) -> color_eyre::Result<App> {
             }
             app.update(ev);
         }
+        end_progress_line(progressed);
         let _ = stop.send(true);
         for h in &handles {
             h.task.abort();
@@ -112,6 +117,27 @@ pub fn live_app(config: &Config, at: Ts) -> color_eyre::Result<App> {
     app.update(Event::Tick(at));
     app.refresh_derived();
     Ok(app)
+}
+
+/// A long first sync says how far it got, on stderr when a person watches it (a
+/// log or a pipe gets no progress lines); each line replaces the last.
+pub fn progress_line(source: &str, records: u64, pages: u64) -> bool {
+    use std::io::{IsTerminal, Write};
+    let mut err = std::io::stderr();
+    if err.is_terminal() {
+        let line = crate::sources::progress::line(source, records, pages);
+        let _ = write!(err, "\r{}\x1b[K", crate::model::outside::printable(&line));
+        let _ = err.flush();
+        return true;
+    }
+    false
+}
+
+/// Ends a progress line, if one was written, so later lines start on their own.
+pub fn end_progress_line(written: bool) {
+    if written {
+        eprintln!();
+    }
 }
 
 fn new_app(config: &Config, demo: bool, now: Ts) -> App {

@@ -662,3 +662,41 @@ async fn the_configured_poller_delivers_jenkins_deployments_as_events() {
         .expect("a status");
     assert!(status.last_ok.is_some() && status.last_error.is_none());
 }
+
+/// The newest build of each job is kept in the cache's sync state: a restart asks
+/// for one small page per job, and only a build newer than the cached ones is new.
+#[tokio::test]
+async fn a_restart_resumes_from_the_newest_build_the_cache_remembers() {
+    let dir = std::env::temp_dir().join(format!("fd-jenkins-resume-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("cache.sqlite3");
+    let fake = FakeJenkins::start();
+    fake.add_job(PIPELINE_PATH, long_job(250));
+    let mut config = jenkins_config(&fake, vec![pipeline_job()]);
+    config.history_builds = 1_000;
+    let first = source(&config).with_cache(Some(path.clone()));
+    let fetched = first.fetch().await.expect("a first sync");
+    assert_eq!(first.last_request_count(), 3);
+    let mut cache = flightdeck::store::Cache::open(&path).expect("cache");
+    cache
+        .save("jenkins", Utc::now(), &fetched.data)
+        .expect("saved");
+    drop(cache);
+    fake.take_requests();
+
+    *fake.lock().jobs.get_mut(PIPELINE_PATH).expect("job") = long_job(251);
+    let second = source(&config).with_cache(Some(path));
+    let fetched = second.fetch().await.expect("after a restart");
+    assert_eq!(
+        second.last_request_count(),
+        1,
+        "{:#?}",
+        fake.take_requests()
+    );
+    let numbers: Vec<u64> = deployments_of(&fetched)
+        .iter()
+        .filter_map(|d| d.id.rsplit('#').next()?.parse().ok())
+        .collect();
+    assert_eq!(numbers, vec![251], "only the build that is new");
+}

@@ -212,6 +212,30 @@ fn lead_time_counts_changes_once_from_the_previous_success() {
     assert_eq!(s.dora.lead_time.p50_seconds, Some(3.0 * 3600.0));
 }
 
+/// `lead_time_basis = "merged"`: from each change's merge (GitLab merge requests),
+/// from its commit where no merge is known; the commit-based figure is unchanged.
+#[test]
+fn merge_based_lead_time_counts_from_the_merge_and_leaves_the_commit_basis_alone() {
+    let deployments = || {
+        let mut d1 = dep("d1", 24.0, 10, DeployStatus::Success);
+        d1.commits = vec![change("c1", t(0.0))];
+        let mut d2 = dep("d2", 50.0, 60, DeployStatus::Success); // finishes at 51 h
+        let mut merged = change("c2", t(40.0));
+        merged.merged_at = Some(t(48.0));
+        d2.commits = vec![merged, change("c3", t(45.0))];
+        vec![d1, d2]
+    };
+    let mut settings = Settings::default();
+    let (s, _) = run_with(&deployments(), &[], &settings, now());
+    // Commits: 51 − 40 = 11 h and 51 − 45 = 6 h; p50 8.5 h.
+    assert_eq!(s.dora.lead_time.p50_seconds, Some(8.5 * 3600.0));
+    settings.lead_time_basis = flightdeck::metrics::settings::LeadTimeBasis::Merged;
+    let (s, _) = run_with(&deployments(), &[], &settings, now());
+    // Merged: 51 − 48 = 3 h; c3 has no merge, so 6 h from its commit; p50 4.5 h.
+    assert_eq!(s.dora.lead_time.changes, 2);
+    assert_eq!(s.dora.lead_time.p50_seconds, Some(4.5 * 3600.0));
+}
+
 #[test]
 fn a_rollback_then_a_hotfix_is_one_failure() {
     let d1 = dep("d1", 100.0, 10, DeployStatus::Success); // finishes 100:10

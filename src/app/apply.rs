@@ -41,6 +41,7 @@ impl App {
             }
             SourceEventKind::Fetched { at, data, warnings } => {
                 status.fetching = false;
+                status.progress = None;
                 status.feeds = feeds_of(status.feeds, &data);
                 status.last_ok = Some(at);
                 status.from_cache = false;
@@ -66,6 +67,7 @@ impl App {
                 retry_after,
             } => {
                 status.fetching = false;
+                status.progress = None;
                 // The message is OutsideText: already redacted, sanitized, bounded.
                 status.last_error = Some((at.max(now), error));
                 status.retry_not_before = retry_after
@@ -73,6 +75,17 @@ impl App {
                     .map(|d| at.max(now) + d);
             }
             SourceEventKind::NextAttempt { at } => status.next_attempt = Some(at),
+            SourceEventKind::Progress {
+                records,
+                pages,
+                data,
+                ..
+            } => {
+                // Live data, usable at once; health waits for the fetch's end.
+                status.progress = Some((records, pages));
+                status.feeds = feeds_of(status.feeds, &data);
+                self.apply_data(data);
+            }
         }
         self.dirty = true;
     }
@@ -141,7 +154,7 @@ impl App {
             // Adding names and deduplicated markers never replaces anything.
             other @ (SourceData::Services(_) | SourceData::Annotations(_)) => self.apply_one(other),
             // Rejections describe one fetch; the live one has its own.
-            SourceData::Rejected(_) => {}
+            SourceData::Rejected(_) | SourceData::SyncState(_) => {}
         }
     }
 
@@ -198,6 +211,8 @@ impl App {
                 let excess = d.rejected.len().saturating_sub(MAX_REJECTED);
                 d.rejected.drain(..excess);
             }
+            // The source's own bookkeeping, for the cache alone.
+            SourceData::SyncState(_) => {}
         }
     }
 

@@ -76,6 +76,8 @@ pub struct SourceStatus {
     pub warnings: Vec<OutsideText>,
     /// The data shown came from the local cache and has not been refreshed yet.
     pub from_cache: bool,
+    /// A long fetch under way: records and pages read so far (the header says so).
+    pub progress: Option<(u64, u64)>,
 }
 
 impl SourceStatus {
@@ -91,6 +93,7 @@ impl SourceStatus {
             feeds: Feeds::default(),
             warnings: Vec::new(),
             from_cache: false,
+            progress: None,
         }
     }
 
@@ -157,7 +160,7 @@ impl Feeds {
             D::Series { .. } => Some(Feeds::SERIES),
             D::Ratios { .. } => Some(Feeds::RATIOS),
             D::Annotations(_) => Some(Feeds::ANNOTATIONS),
-            D::Services(_) | D::Rejected(_) => None,
+            D::Services(_) | D::Rejected(_) | D::SyncState(_) => None,
         }
     }
     pub fn union(self, other: Feeds) -> Feeds {

@@ -46,6 +46,11 @@ pub struct GitLabConfig {
     /// (merge-based lead time); one request per poll and one per new merge request.
     pub merge_requests: bool,
     pub projects: Vec<GitLabProject>,
+    /// A deployment whose ref matches this glob is a hotfix (`hotfix/*`; `|` for
+    /// alternatives).
+    pub hotfix_ref_pattern: Option<String>,
+    /// A deployment whose version matches this glob is a hotfix (`*-hotfix*`).
+    pub hotfix_version_pattern: Option<String>,
 }
 
 impl Default for GitLabConfig {
@@ -61,6 +66,8 @@ impl Default for GitLabConfig {
             max_requests_per_second: 25,
             max_in_flight: 4,
             merge_requests: false,
+            hotfix_ref_pattern: None,
+            hotfix_version_pattern: None,
             projects: Vec::new(),
         }
     }

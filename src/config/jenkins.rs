@@ -29,6 +29,11 @@ pub struct JenkinsConfig {
     /// How many past builds of each job the first sync reads (newest first).
     pub history_builds: u32,
     pub jobs: Vec<JenkinsJob>,
+    /// A deployment whose ref matches this glob is a hotfix (`hotfix/*`; `|` for
+    /// alternatives).
+    pub hotfix_ref_pattern: Option<String>,
+    /// A deployment whose version matches this glob is a hotfix (`*-hotfix*`).
+    pub hotfix_version_pattern: Option<String>,
 }
 
 impl Default for JenkinsConfig {
@@ -42,6 +47,8 @@ impl Default for JenkinsConfig {
             timeout_seconds: 30,
             refresh_seconds: None,
             history_builds: 500,
+            hotfix_ref_pattern: None,
+            hotfix_version_pattern: None,
             jobs: Vec::new(),
         }
     }

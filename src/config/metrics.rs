@@ -18,6 +18,8 @@ use crate::metrics::settings::{
 pub enum LeadTimeBasisConfig {
     Committed,
     Authored,
+    /// Needs `[gitlab] merge_requests = true` to know when changes were merged.
+    Merged,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -411,6 +413,7 @@ pub fn settings(config: &Config) -> Settings {
         lead_time_basis: match m.lead_time_basis {
             LeadTimeBasisConfig::Committed => LeadTimeBasis::Committed,
             LeadTimeBasisConfig::Authored => LeadTimeBasis::Authored,
+            LeadTimeBasisConfig::Merged => LeadTimeBasis::Merged,
         },
         policy: PolicyBands {
             normal_above: m.policy.normal_above,

@@ -12,6 +12,9 @@ use crate::model::Ts;
 pub enum LeadTimeBasis {
     Committed,
     Authored,
+    /// From the merge of each change's merge request (`[gitlab] merge_requests`),
+    /// its commit time where no merge is known.
+    Merged,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -35,6 +35,9 @@ pub struct CommitKey {
     pub sha_hash: u64,
     pub committed_ms: i64,
     pub authored_ms: i64,
+    /// When the merge request that brought it was merged; its commit time when no
+    /// merge is known (a commit pushed straight to the branch was "merged" then).
+    pub merged_ms: i64,
 }
 
 /// The columns, kept per service: walking one service's history (what every DORA
@@ -413,6 +416,7 @@ fn commit_key(c: &super::Change) -> CommitKey {
         sha_hash: sha_hash(&c.sha),
         committed_ms: ms(c.committed_at),
         authored_ms: ms(c.authored_at),
+        merged_ms: ms(c.merged_at.unwrap_or(c.committed_at)),
     }
 }
 

@@ -7,7 +7,7 @@ use tokio::sync::{mpsc, watch};
 
 use super::RunOptions;
 use crate::app::App;
-use crate::event::{Event, SourceEventKind};
+use crate::event::{Event, SourceData, SourceEventKind};
 use crate::sources::{channels, demo, registry, SourceHandle};
 use crate::store::{self, CachedSource};
 
@@ -19,6 +19,8 @@ const CACHE_QUEUE: usize = 64;
 pub(super) struct Sources {
     pub handles: Vec<SourceHandle>,
     pub cache: Option<mpsc::Sender<CachedSource>>,
+    /// Sources a result of which the cache writer could not take.
+    lost: std::sync::Mutex<std::collections::HashSet<String>>,
 }
 
 impl Sources {
@@ -31,8 +33,21 @@ impl Sources {
         if ev.source == store::CACHE_SOURCE_ID {
             return;
         }
-        if let SourceEventKind::Fetched { at, data, .. } = &ev.kind {
-            let _ = cache.try_send((ev.source.clone(), *at, data.clone()));
+        let (at, data) = match &ev.kind {
+            SourceEventKind::Fetched { at, data, .. }
+            | SourceEventKind::Progress { at, data, .. } => (at, data),
+            _ => return,
+        };
+        let mut lost = self.lost.lock().unwrap_or_else(|p| p.into_inner());
+        let mut data = data.clone();
+        if lost.contains(&ev.source) {
+            // A result of this source was dropped: a later watermark would skip what it
+            // held, so none is saved this run (a restart then reads from the last one
+            // saved: again, never lost).
+            data.retain(|d| !matches!(d, SourceData::SyncState(_)));
+        }
+        if cache.try_send((ev.source.clone(), *at, data)).is_err() {
+            lost.insert(ev.source.clone());
         }
     }
 }
@@ -49,9 +64,10 @@ pub(super) fn spawn(
         Sources {
             handles: vec![demo::spawn(ctx, opts.seed, clock)],
             cache: None,
+            lost: Default::default(),
         }
     } else {
-        let registry = registry::Registry::from_config(&opts.config);
+        let registry = registry::Registry::running(&opts.config, &events);
         let cache = cache_path(opts).map(|path| {
             spawn_cache_load(path.clone(), events.clone(), registry.ids());
             let (tx, rx) = mpsc::channel(CACHE_QUEUE);
@@ -69,6 +85,7 @@ pub(super) fn spawn(
         Sources {
             handles: registry.spawn(events, shutdown, None),
             cache,
+            lost: Default::default(),
         }
     };
     for h in &sources.handles {

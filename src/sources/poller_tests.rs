@@ -95,6 +95,7 @@ async fn fetches_then_reports_failures_and_recovers() {
                 SourceEventKind::Failed { .. } => "failed",
                 SourceEventKind::Cached { .. } => "cached",
                 SourceEventKind::NextAttempt { .. } => "next",
+                SourceEventKind::Progress { .. } => "progress",
             });
         }
         v

@@ -1,6 +1,7 @@
 //! The one list of sources the config names. Spawning, `doctor` and the cache all go
 //! through it: adding a source is one folder, one config section and one entry here.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -21,6 +22,14 @@ pub const PROMETHEUS_ID: &str = "prometheus";
 pub struct Registry {
     pub sources: Vec<Arc<dyn Source>>,
     pub not_configured: Vec<&'static str>,
+}
+
+/// What a running source is connected to beyond its config: the cache it resumes its
+/// sync from, and where a long sync reports its progress. `doctor` wires neither.
+#[derive(Clone, Default)]
+pub struct Wiring {
+    pub cache: Option<PathBuf>,
+    pub events: Option<EventTx>,
 }
 
 /// A source's poll interval: its own `refresh_seconds`, else the general one.
@@ -47,7 +56,22 @@ fn built<S: Source + 'static>(
 }
 
 impl Registry {
+    /// The sources as `doctor` probes them: nothing read from the cache, no progress.
     pub fn from_config(config: &Config) -> Registry {
+        Self::wired(config, &Wiring::default())
+    }
+
+    /// The sources as the runtime runs them: resuming from the cache the config names,
+    /// reporting the pages of a long sync on `events`.
+    pub fn running(config: &Config, events: &EventTx) -> Registry {
+        let wiring = Wiring {
+            cache: crate::store::configured_path(&config.cache),
+            events: Some(events.clone()),
+        };
+        Self::wired(config, &wiring)
+    }
+
+    fn wired(config: &Config, wiring: &Wiring) -> Registry {
         let mut sources: Vec<Arc<dyn Source>> = Vec::new();
         let mut not_configured = Vec::new();
         match &config.prometheus {
@@ -67,7 +91,7 @@ impl Registry {
         if let Some(j) = &config.jenkins {
             let every = interval(j.refresh_seconds, config);
             sources.push(built(
-                jenkins::Registered::new(j, &config.environments.aliases, every),
+                jenkins::Registered::new(j, &config.environments.aliases, every, wiring),
                 jenkins::JENKINS_ID,
                 jenkins::Registered::describe_config(j),
                 every,
@@ -77,7 +101,7 @@ impl Registry {
             Some(g) => {
                 let every = interval(g.refresh_seconds, config);
                 sources.push(built(
-                    gitlab::Registered::new(g, &config.environments.aliases, every),
+                    gitlab::Registered::new(g, &config.environments.aliases, every, wiring),
                     gitlab::SOURCE_ID,
                     gitlab::Registered::describe_config(g),
                     every,
@@ -128,5 +152,5 @@ pub fn spawn_configured(
     shutdown: watch::Receiver<bool>,
     as_of: Option<Ts>,
 ) -> Vec<SourceHandle> {
-    Registry::from_config(config).spawn(events, shutdown, as_of)
+    Registry::running(config, &events).spawn(events, shutdown, as_of)
 }

@@ -120,6 +120,14 @@ pub(super) fn save(
             }
             // Rejected records describe one fetch; the next fetch reports them again.
             SourceData::Rejected(_) => {}
+            SourceData::SyncState(entries) => {
+                let mut stmt = tx.prepare_cached(
+                    "INSERT OR REPLACE INTO sync_state (source, key, at, json) VALUES (?1, ?2, ?3, ?4)",
+                )?;
+                for e in entries {
+                    stmt.execute(params![source, e.key, e.at.map(|t| t.timestamp()), e.json])?;
+                }
+            }
         }
     }
     tx.execute(
@@ -348,5 +356,16 @@ pub(super) fn daily(
             buckets: r.get(4)?,
         })
     })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// One source's sync state: each entry's key and json, in key order.
+pub(super) fn sync_state(
+    conn: &Connection,
+    source: &str,
+) -> Result<Vec<(String, String)>, StoreError> {
+    let mut stmt =
+        conn.prepare("SELECT key, json FROM sync_state WHERE source = ?1 ORDER BY key")?;
+    let rows = stmt.query_map([source], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }

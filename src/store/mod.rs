@@ -165,6 +165,15 @@ impl From<serde_json::Error> for StoreError {
     }
 }
 
+/// The cache file the config asks for: `[cache] path`, else the default one; `None`
+/// when `[cache] enabled = false`.
+pub fn configured_path(cache: &crate::config::CacheConfig) -> Option<PathBuf> {
+    if !cache.enabled {
+        return None;
+    }
+    cache.path.clone().or_else(default_path)
+}
+
 /// The cache file in the platform data directory (`~/.local/share/flightdeck/cache.sqlite3`).
 pub fn default_path() -> Option<PathBuf> {
     directories::ProjectDirs::from("", "", "flightdeck").map(|d| d.data_dir().join("cache.sqlite3"))
@@ -299,6 +308,8 @@ impl Cache {
             "DELETE FROM incidents WHERE at < ?1",
             "DELETE FROM series_points WHERE bucket < ?1",
             "DELETE FROM annotations WHERE at < ?1",
+            // Watermarks (no `at`) stay; the state of purged deployments goes.
+            "DELETE FROM sync_state WHERE at < ?1",
         ] {
             removed += tx.execute(sql, [cutoff])?;
         }
@@ -308,6 +319,11 @@ impl Cache {
         )?;
         tx.commit()?;
         Ok(removed)
+    }
+
+    /// What `source` saved of its sync state (key, json), for it to resume from.
+    pub fn sync_state(&self, source: &str) -> Result<Vec<(String, String)>, StoreError> {
+        codec::sync_state(&self.conn, source)
     }
 
     /// The daily aggregates of one series, oldest first.
@@ -354,6 +370,36 @@ pub async fn load_cached(path: PathBuf) -> Result<Loaded, StoreError> {
     })
     .await
     .unwrap_or_else(|_| Ok(Loaded::default()))
+}
+
+/// A source's saved sync state, read off the caller's thread without creating,
+/// migrating or writing the file (the writer thread owns that). No file, or one from
+/// before the sync state existed, is an empty state: the source starts from scratch.
+pub async fn load_sync_state(
+    path: PathBuf,
+    source: String,
+) -> Result<Vec<(String, String)>, StoreError> {
+    tokio::task::spawn_blocking(move || {
+        if !path.exists() {
+            return Ok(Vec::new());
+        }
+        let conn = Connection::open_with_flags(
+            &path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        let has_table: bool = conn.query_row(
+            "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'sync_state'",
+            [],
+            |r| r.get(0),
+        )?;
+        if !has_table {
+            return Ok(Vec::new());
+        }
+        codec::sync_state(&conn, &source)
+    })
+    .await
+    .unwrap_or_else(|_| Ok(Vec::new()))
 }
 
 /// The event that shows a cache problem as a failure of the [`CACHE_SOURCE_ID`] source.

@@ -45,6 +45,12 @@ pub(crate) const MIGRATIONS: &[&str] = &[
          SELECT source, service, kind, bucket - bucket % 86400,
                 avg(value), min(value), max(value), count(*)
          FROM series_points GROUP BY source, service, kind, bucket - bucket % 86400;",
+    // 4 (sources): each incremental source's sync state (watermarks per project and
+    //    environment or job, the records behind each deployment), so a restart asks
+    //    only for what changed. `at` purges an entry with the data it describes.
+    "CREATE TABLE sync_state (
+         source TEXT NOT NULL, key TEXT NOT NULL, at INTEGER, json TEXT NOT NULL,
+         PRIMARY KEY (source, key)) WITHOUT ROWID;",
 ];
 
 pub(crate) const CURRENT: u32 = MIGRATIONS.len() as u32;

@@ -115,6 +115,11 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
                 .trim_start()
                 .to_string();
         }
+        if let Some((records, pages)) = source.progress {
+            // A long sync: how far it got, and that what it read is already shown.
+            let so_far = crate::sources::progress::short(records, pages);
+            detail = format!("{detail} {so_far}").trim_start().to_string();
+        }
         let fetching = if source.fetching {
             if theme.ascii {
                 " @"

@@ -203,3 +203,22 @@ fn rejected_records_are_counted_on_their_source() {
         "{after}"
     );
 }
+
+/// A long first sync shows how far it got on its source's line, and the line goes
+/// back to the source's age when the fetch ends.
+#[test]
+fn a_long_sync_shows_records_and_pages_on_its_source_line() {
+    let base = fixture::model();
+    let derived = fixture::derived(&base);
+    let mut model = base.clone();
+    let mut gitlab = SourceStatus::new("gitlab", Some(Duration::seconds(30)));
+    gitlab.fetching = true;
+    gitlab.progress = Some((12_300, 123));
+    model.sources.insert(0, gitlab);
+    let (_, line) = header_rows(&model, &derived, 120);
+    assert!(line.contains("gitlab"), "{line}");
+    assert!(line.contains("syncing 12,300 rec/123 pg"), "{line}");
+    model.sources[0].progress = None;
+    let (_, line) = header_rows(&model, &derived, 120);
+    assert!(!line.contains("syncing"), "{line}");
+}

@@ -105,6 +105,7 @@ impl Commits<'_> {
         match self.basis {
             LeadTimeBasis::Committed => c.committed_ms,
             LeadTimeBasis::Authored => c.authored_ms,
+            LeadTimeBasis::Merged => c.merged_ms,
         }
     }
 }

@@ -120,79 +120,128 @@ impl GitLabClient {
         what: &str,
         mut keep_going: impl FnMut(&[T]) -> bool,
     ) -> Result<Paged<T>, FetchError> {
-        let base_url = format!("{}/{path}", self.api);
-        let mut params: Vec<(&str, String)> = params.to_vec();
-        params.push(("per_page", PER_PAGE.to_string()));
-        let mut paged = Paged {
-            items: Vec::new(),
-            pages: 0,
-            problem: None,
-        };
-        // Each page asked for, and a fingerprint of each page's body: a server that
-        // ignores `page` answers the same records again, under any page number.
-        let mut asked: HashSet<String> = HashSet::from(["page=1".to_string()]);
-        let mut bodies: HashSet<u64> = HashSet::new();
-        let mut next = NextPage::Number("1".into());
-        loop {
-            let response = match &next {
-                NextPage::Number(n) => {
-                    let mut p = params.clone();
-                    p.push(("page", n.clone()));
-                    self.get(&base_url, &p, auth, what).await?
-                }
-                NextPage::Link(url) => self.get(url, &[], auth, what).await?,
-                NextPage::End => break,
-            };
-            paged.pages += 1;
-            ensure_ok(response.status, &response.body, what)?;
-            let items: Vec<T> = parse(&response.body, what)?;
-            if !items.is_empty() && !bodies.insert(fingerprint(&response.body)) {
-                paged.problem = Some(loop_error(
-                    what,
-                    format!(
-                        "page {} repeats an earlier page; stopped there",
-                        paged.pages
-                    ),
-                ));
-                break;
-            }
-            let go_on = keep_going(&items);
-            paged.items.extend(items);
+        let mut pager = self.pager(path, params, auth, what);
+        let mut items = Vec::new();
+        while let Some(page) = pager.next_page::<T>().await? {
+            let go_on = keep_going(&page);
+            items.extend(page);
             if !go_on {
                 break;
             }
-            next = next_page(&response.headers);
-            let key = match &next {
-                NextPage::Number(n) => format!("page={n}"),
-                NextPage::Link(url) if !url.starts_with(&format!("{}/", self.api)) => {
-                    paged.problem = Some(loop_error(
-                        what,
-                        "the next-page Link points outside the configured url; not followed".into(),
-                    ));
-                    break;
-                }
-                NextPage::Link(url) => url.clone(),
-                NextPage::End => break,
-            };
-            if !asked.insert(key) {
-                paged.problem = Some(loop_error(
-                    what,
-                    format!(
-                        "the next page after page {} was already read (a pagination loop); stopped there",
-                        paged.pages
-                    ),
-                ));
-                break;
-            }
-            if paged.pages >= MAX_PAGES {
-                paged.problem = Some(loop_error(
-                    what,
-                    format!("more than {MAX_PAGES} pages; stopped there"),
-                ));
-                break;
-            }
         }
-        Ok(paged)
+        Ok(Paged {
+            items,
+            pages: pager.pages,
+            problem: pager.problem,
+        })
+    }
+
+    /// A listing read page by page, for a caller that acts on each page as it comes
+    /// (a long first sync delivers each page's records at once).
+    pub fn pager<'a>(
+        &'a self,
+        path: &str,
+        params: &[(&str, String)],
+        auth: &'a Auth,
+        what: &'a str,
+    ) -> Pager<'a> {
+        let mut params: Vec<(String, String)> = params
+            .iter()
+            .map(|(k, v)| ((*k).to_string(), v.clone()))
+            .collect();
+        params.push(("per_page".into(), PER_PAGE.to_string()));
+        Pager {
+            client: self,
+            base_url: format!("{}/{path}", self.api),
+            params,
+            auth,
+            what,
+            asked: HashSet::from(["page=1".to_string()]),
+            bodies: HashSet::new(),
+            next: NextPage::Number("1".into()),
+            pages: 0,
+            problem: None,
+        }
+    }
+}
+
+/// One listing's walk: offset pagination with loop, repeat and foreign-host checks.
+pub struct Pager<'a> {
+    client: &'a GitLabClient,
+    base_url: String,
+    params: Vec<(String, String)>,
+    auth: &'a Auth,
+    what: &'a str,
+    /// Each page asked for, and a fingerprint of each page's body: a server that
+    /// ignores `page` answers the same records again, under any page number.
+    asked: HashSet<String>,
+    bodies: HashSet<u64>,
+    next: NextPage,
+    /// Pages read so far.
+    pub pages: usize,
+    /// Why the walk stopped early, when it did (what was read before is good).
+    pub problem: Option<SourceError>,
+}
+
+impl Pager<'_> {
+    /// The next page's records, or `None` when the listing ended (or stopped early:
+    /// see `problem`).
+    pub async fn next_page<T: DeserializeOwned>(&mut self) -> Result<Option<Vec<T>>, FetchError> {
+        let what = self.what;
+        let response = match &self.next {
+            NextPage::Number(n) => {
+                let mut p: Vec<(&str, String)> = self
+                    .params
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.clone()))
+                    .collect();
+                p.push(("page", n.clone()));
+                self.client.get(&self.base_url, &p, self.auth, what).await?
+            }
+            NextPage::Link(url) => self.client.get(url, &[], self.auth, what).await?,
+            NextPage::End => return Ok(None),
+        };
+        self.next = NextPage::End;
+        self.pages += 1;
+        ensure_ok(response.status, &response.body, what)?;
+        let items: Vec<T> = parse(&response.body, what)?;
+        if !items.is_empty() && !self.bodies.insert(fingerprint(&response.body)) {
+            self.problem = Some(loop_error(
+                what,
+                format!("page {} repeats an earlier page; stopped there", self.pages),
+            ));
+            return Ok(None);
+        }
+        let next = next_page(&response.headers);
+        let key = match &next {
+            NextPage::Number(n) => format!("page={n}"),
+            NextPage::Link(url) if !url.starts_with(&format!("{}/", self.client.api)) => {
+                self.problem = Some(loop_error(
+                    what,
+                    "the next-page Link points outside the configured url; not followed".into(),
+                ));
+                return Ok(Some(items));
+            }
+            NextPage::Link(url) => url.clone(),
+            NextPage::End => return Ok(Some(items)),
+        };
+        if !self.asked.insert(key) {
+            self.problem = Some(loop_error(
+                what,
+                format!(
+                    "the next page after page {} was already read (a pagination loop); stopped there",
+                    self.pages
+                ),
+            ));
+        } else if self.pages >= MAX_PAGES {
+            self.problem = Some(loop_error(
+                what,
+                format!("more than {MAX_PAGES} pages; stopped there"),
+            ));
+        } else {
+            self.next = next;
+        }
+        Ok(Some(items))
     }
 }
 

@@ -8,9 +8,7 @@ use chrono::{DateTime, Utc};
 use super::api::{ApiCommit, ApiDeployment, ApiJob};
 use crate::model::environment::normalize;
 use crate::model::outside::OutsideText;
-use crate::model::{
-    Change, DeployKind, DeployStatus, Deployment, Rejected, Stage, StageStatus, Trigger, Ts,
-};
+use crate::model::{Change, DeployStatus, Deployment, Rejected, Stage, StageStatus, Trigger, Ts};
 
 /// The source id of GitLab deployments in events, ids and the header.
 pub const SOURCE_ID: &str = "gitlab";
@@ -23,6 +21,8 @@ pub struct Origin<'a> {
     /// The environment name the request asked for (used when a record has none).
     pub environment: &'a str,
     pub aliases: &'a BTreeMap<String, String>,
+    /// Which refs and versions are hotfixes.
+    pub hotfix: &'a crate::sources::kind::HotfixRules,
 }
 
 /// The model's id of a GitLab deployment (deployment ids are unique per instance).
@@ -73,6 +73,8 @@ pub fn deployment(d: &ApiDeployment, origin: &Origin<'_>) -> Result<Deployment, 
                 .max(started_at),
         ),
     };
+    let version = version(d, sha);
+    let hotfix = origin.hotfix.is_hotfix(non_empty(&d.git_ref), &version);
     let environment = non_empty(&d.environment.as_ref().and_then(|e| e.name.clone()))
         .map_or_else(|| origin.environment.to_string(), str::to_string);
     Ok(Deployment {
@@ -80,7 +82,7 @@ pub fn deployment(d: &ApiDeployment, origin: &Origin<'_>) -> Result<Deployment, 
         source: SOURCE_ID.to_string(),
         service: OutsideText::line(origin.service).into_string(),
         environment: normalize(&environment, origin.aliases),
-        version: version(d, sha),
+        version,
         sha: sha.to_string(),
         status,
         started_at,
@@ -95,7 +97,8 @@ pub fn deployment(d: &ApiDeployment, origin: &Origin<'_>) -> Result<Deployment, 
         stages: job.map(stage).into_iter().collect(),
         canary: None,
         trigger: Trigger::Auto,
-        kind: DeployKind::Normal,
+        // A rollback is known only beside the other deployments (the source's).
+        kind: crate::sources::kind::kind(false, hotfix),
     })
 }
 
@@ -178,13 +181,19 @@ pub(super) fn time(s: &Option<OutsideText>) -> Result<Option<Ts>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::DeployKind;
 
     fn origin(aliases: &BTreeMap<String, String>) -> Origin<'_> {
+        static NO_HOTFIX: crate::sources::kind::HotfixRules = crate::sources::kind::HotfixRules {
+            ref_pattern: None,
+            version_pattern: None,
+        };
         Origin {
             project: "group/app",
             service: "checkout",
             environment: "production",
             aliases,
+            hotfix: &NO_HOTFIX,
         }
     }
 
@@ -294,6 +303,34 @@ mod tests {
             assert_eq!(e.source, "gitlab");
             assert!(e.record.starts_with("group/app deployment"), "{e:?}");
         }
+    }
+
+    #[test]
+    fn a_hotfix_is_known_by_the_configured_ref_or_version_pattern() {
+        let none = BTreeMap::new();
+        let rules = crate::sources::kind::HotfixRules::new(Some("hotfix/*"), Some("*-hf*"));
+        let origin = Origin {
+            hotfix: &rules,
+            ..origin(&none)
+        };
+        let mut r = documented();
+        assert_eq!(
+            deployment(&r, &origin).expect("maps").kind,
+            DeployKind::Normal
+        );
+        r.git_ref = Some("hotfix/login".into());
+        assert_eq!(
+            deployment(&r, &origin).expect("maps").kind,
+            DeployKind::Hotfix
+        );
+        r.git_ref = Some("v1.4.2-hf1".into());
+        if let Some(j) = r.deployable.as_mut() {
+            j.tag = Some(true);
+        }
+        assert_eq!(
+            deployment(&r, &origin).expect("maps").kind,
+            DeployKind::Hotfix
+        );
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod map;
 pub mod merges;
 pub mod probe;
 mod registered;
+pub mod saved;
 mod source;
 pub mod stages;
 pub mod throttle;

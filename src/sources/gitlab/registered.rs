@@ -1,5 +1,5 @@
-//! GitLab as the registry runs it: one source keeps its watermarks between polls, so
-//! each poll asks only for what changed.
+//! GitLab as the registry runs it: one source keeps its watermarks between polls (and
+//! in the cache across restarts), so each poll asks only for what changed.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -9,6 +9,8 @@ use chrono::Utc;
 use super::{probe, GitLabSource, SOURCE_ID};
 use crate::config::GitLabConfig;
 use crate::event::SourceError;
+use crate::sources::progress::ProgressSink;
+use crate::sources::registry::Wiring;
 use crate::sources::source::{AsOf, FetchFuture, ProbeFuture, Source};
 
 pub struct Registered {
@@ -21,11 +23,14 @@ impl Registered {
         config: &GitLabConfig,
         aliases: &BTreeMap<String, String>,
         interval: Duration,
+        wiring: &Wiring,
     ) -> Result<Self, SourceError> {
-        Ok(Registered {
-            source: GitLabSource::new(config, aliases)?,
-            interval,
-        })
+        // Resumes from the cache's sync state; a long sync shows its pages.
+        let mut source = GitLabSource::new(config, aliases)?.with_cache(wiring.cache.clone());
+        if let Some(events) = &wiring.events {
+            source = source.with_progress(ProgressSink::new(SOURCE_ID, events.clone()));
+        }
+        Ok(Registered { source, interval })
     }
 
     pub fn describe_config(config: &GitLabConfig) -> String {

@@ -6,9 +6,13 @@
 //!
 //! What a poll learnt stays in the source: the watermark, the successes in order and
 //! the commits found, so a poll of an unchanged project costs one request and a
-//! record seen again (its status moved) keeps its commits.
+//! record seen again (its status moved) keeps its commits. It is also sent to the
+//! cache as sync state (beside the deployments it describes, in one transaction), and
+//! a source given the cache's path resumes from it: a restart asks only for what
+//! changed. A long listing delivers each page's deployments as it comes.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::path::PathBuf;
 
 use chrono::Duration;
 use tokio::sync::Mutex;
@@ -16,14 +20,16 @@ use tokio::sync::Mutex;
 use super::api::{ApiCommit, ApiCompare, ApiDeployment, ApiIssue, ApiJob, ApiMergeRequest};
 use super::client::{project_path, GitLabClient};
 use super::map::{self, Origin};
+use super::saved::{self, Saved, SavedGroup, SavedMark};
 use super::{group, incidents, merges, stages};
 use crate::config::{GitLabAuth, GitLabConfig, GitLabProject};
-use crate::event::{SourceData, SourceError, SourceErrorKind};
+use crate::event::{SourceData, SourceError, SourceErrorKind, SyncEntry};
 use crate::model::outside::OutsideText;
 use crate::model::{Change, DeployStatus, Deployment, Incident, Rejected, Stage, Ts};
 use crate::net::secret::SecretSource;
 use crate::net::Auth;
 use crate::sources::poller::Fetched;
+use crate::sources::progress::{Counts, ProgressSink};
 use crate::sources::FetchError;
 
 /// Commits are looked up for deployments that finished this recently (the metrics
@@ -45,13 +51,20 @@ pub struct GitLabSource {
     client: GitLabClient,
     config: GitLabConfig,
     aliases: BTreeMap<String, String>,
+    hotfix: crate::sources::kind::HotfixRules,
     /// Resolved on first use and again after an auth failure (a rotated token).
     auth: Mutex<Option<Auth>>,
     state: Mutex<SyncState>,
+    /// The cache whose sync state the first fetch resumes from.
+    cache: Option<PathBuf>,
+    /// Where a long listing reports its pages as they come.
+    progress: Option<ProgressSink>,
 }
 
 #[derive(Default)]
 struct SyncState {
+    /// The cache's sync state was read (once, before the first fetch).
+    seeded: bool,
     /// By project index and environment name as configured.
     tracks: HashMap<(usize, String), Track>,
     /// Rejections already reported (the app keeps a list; each is sent once).
@@ -84,6 +97,8 @@ struct Track {
     successes: BTreeMap<(Ts, String), String>,
     /// The key in `successes` of each deployment id there.
     success_keys: HashMap<String, (Ts, String)>,
+    /// The keys in `successes` by sha: whether (and since when) a sha was deployed.
+    sha_keys: HashMap<String, BTreeSet<(Ts, String)>>,
     /// Successes whose commits are still to be asked for.
     pending: BTreeSet<(Ts, String)>,
     /// Commits found, by deployment id.
@@ -101,12 +116,18 @@ struct Track {
     /// Stages from the pipeline's jobs, by deployment id (they replace the deploy
     /// job's one stage).
     stages: HashMap<String, Vec<Stage>>,
+    /// Deployments whose latest state has not reached the app (and the cache) yet:
+    /// cleared only when a fetch that carries them succeeds, so a fetch that fails
+    /// half-way loses nothing it had read.
+    unsent: BTreeSet<String>,
 }
 
 /// What one project's environment produced in one poll.
 #[derive(Default)]
 struct TrackResult {
     deployments: Vec<Deployment>,
+    /// The sync state of those deployments and the watermark.
+    entries: Vec<SyncEntry>,
     rejected: Vec<Rejected>,
     warnings: Vec<String>,
 }
@@ -145,8 +166,75 @@ impl GitLabSource {
             client,
             config: config.clone(),
             aliases: aliases.clone(),
+            hotfix: crate::sources::kind::HotfixRules::new(
+                config.hotfix_ref_pattern.as_deref(),
+                config.hotfix_version_pattern.as_deref(),
+            ),
             auth: Mutex::new(None),
             state: Mutex::new(SyncState::default()),
+            cache: None,
+            progress: None,
+        }
+    }
+
+    /// Resumes from the sync state saved in the cache at `path` (when there is one).
+    pub fn with_cache(mut self, path: Option<PathBuf>) -> Self {
+        self.cache = path;
+        self
+    }
+
+    /// Reports a long listing's pages (records, pages, their deployments) to `sink`.
+    pub fn with_progress(mut self, sink: ProgressSink) -> Self {
+        self.progress = Some(sink);
+        self
+    }
+
+    /// Reads the cache's sync state into `state`: the watermarks, and each
+    /// deployment's records, commits and stages, as the last run left them.
+    async fn seed(&self, state: &mut SyncState, now: Ts) {
+        let Some(path) = self.cache.clone() else {
+            return;
+        };
+        // An unreadable cache is the cache source's to report; here it only means
+        // starting from scratch (everything is read again, nothing lost).
+        let entries = crate::store::load_sync_state(path, map::SOURCE_ID.to_string())
+            .await
+            .unwrap_or_default();
+        let index_of = |project: &str, environment: Option<&str>| {
+            self.config.projects.iter().position(|p| {
+                p.project == project
+                    && environment.is_none_or(|e| p.environments.iter().any(|x| x == e))
+            })
+        };
+        for (key, json) in entries {
+            match saved::read(&key, &json) {
+                Some(Saved::Group(id, g)) => {
+                    if let Some(index) = index_of(&g.project, Some(&g.environment)) {
+                        let track = state
+                            .tracks
+                            .entry((index, g.environment.clone()))
+                            .or_default();
+                        track.restore(id, g, now);
+                    }
+                }
+                Some(Saved::Mark(m)) => match (
+                    index_of(&m.project, m.environment.as_deref()),
+                    m.environment,
+                ) {
+                    (Some(index), Some(environment)) => {
+                        state
+                            .tracks
+                            .entry((index, environment))
+                            .or_default()
+                            .watermark = Some(m.at);
+                    }
+                    (Some(index), None) => {
+                        state.incident_marks.insert(index, Some(m.at));
+                    }
+                    (None, _) => {}
+                },
+                None => {}
+            }
         }
     }
 
@@ -192,11 +280,17 @@ impl GitLabSource {
     pub async fn fetch_at(&self, now: Ts) -> Result<Fetched, FetchError> {
         let auth = self.auth().await?;
         let mut state = self.state.lock().await;
+        if !state.seeded {
+            state.seeded = true;
+            self.seed(&mut state, now).await;
+        }
+        let mut counts = Counts::default();
         let mut fetched = Fetched::default();
         let mut services: Vec<String> = Vec::new();
         let mut deployments = Vec::new();
         let mut rejected = Vec::new();
         let mut incidents = Vec::new();
+        let mut sync_entries: Vec<SyncEntry> = Vec::new();
         let mut first_failure: Option<FetchError> = None;
         let (mut tracks, mut failures) = (0, 0);
         for (index, project) in self.config.projects.iter().enumerate() {
@@ -219,15 +313,14 @@ impl GitLabSource {
             for environment in &project.environments {
                 tracks += 1;
                 let key = (index, environment.clone());
-                let track = state.tracks.entry(key).or_default();
-                match self.sync(project, environment, track, now, &auth).await {
-                    Ok(mut result) => {
-                        if let Some(m) = state.merges.get(&index) {
-                            for d in &mut result.deployments {
-                                m.merged.fill(&mut d.commits);
-                            }
-                        }
+                let SyncState { tracks, merges, .. } = &mut *state;
+                let track = tracks.entry(key).or_default();
+                let merged = merges.get(&index).map(|m| &m.merged);
+                let sync = self.sync(project, environment, track, merged, now, &auth, &mut counts);
+                match sync.await {
+                    Ok(result) => {
                         deployments.extend(result.deployments);
+                        sync_entries.extend(result.entries);
                         rejected.extend(result.rejected);
                         fetched
                             .warnings
@@ -249,6 +342,12 @@ impl GitLabSource {
                 let mark = state.incident_marks.entry(index).or_default();
                 match self.sync_incidents(project, &groups, mark, &auth).await {
                     Ok((found, refused, warning)) => {
+                        let saved_mark = mark.map(|at| SavedMark {
+                            project: project.project.clone(),
+                            environment: None,
+                            at,
+                        });
+                        sync_entries.extend(saved_mark.as_ref().and_then(SavedMark::entry));
                         incidents.extend(found);
                         rejected.extend(refused);
                         fetched.warnings.extend(warning.map(OutsideText::from));
@@ -266,8 +365,15 @@ impl GitLabSource {
             return Err(e);
         }
         rejected.retain(|r: &Rejected| state.rejected.insert((r.record.clone(), r.reason.clone())));
+        // The whole fetch succeeded: what it carries has been delivered.
+        for track in state.tracks.values_mut() {
+            track.unsent.clear();
+        }
         fetched.data.push(SourceData::Services(services));
         fetched.data.push(SourceData::Deployments(deployments));
+        if !sync_entries.is_empty() {
+            fetched.data.push(SourceData::SyncState(sync_entries));
+        }
         if self.config.projects.iter().any(|p| p.incidents) {
             fetched.data.push(SourceData::Incidents(incidents));
         }
@@ -387,14 +493,20 @@ impl GitLabSource {
         Ok((found, refused, paged.problem.map(|p| p.message.to_string())))
     }
 
-    /// One project's environment: the changed deployments, then their commits.
+    /// One project's environment: the changed deployments, then their commits and
+    /// stages. A listing of several pages delivers each page's deployments (and the
+    /// sync state that covers them) to the progress sink as it comes; what is still
+    /// undelivered goes into the result.
+    #[allow(clippy::too_many_arguments)]
     async fn sync(
         &self,
         project: &GitLabProject,
         environment: &str,
         track: &mut Track,
+        merged: Option<&merges::MergedAt>,
         now: Ts,
         auth: &Auth,
+        counts: &mut Counts,
     ) -> Result<TrackResult, FetchError> {
         let params = changed_since(
             vec![("environment", environment.to_string())],
@@ -402,56 +514,70 @@ impl GitLabSource {
         );
         let what = format!("{} ({environment}) deployments", project.project);
         let path = format!("{}/deployments", project_path(&project.project));
-        let paged = self
-            .client
-            .pages::<ApiDeployment>(&path, &params, auth, &what, |_| true)
-            .await?;
         let origin = Origin {
             project: &project.project,
             service: &project.service,
             environment,
             aliases: &self.aliases,
+            hotfix: &self.hotfix,
         };
         let mut result = TrackResult::default();
-        if let Some(problem) = paged.problem {
+        let mut pager = self.client.pager(&path, &params, auth, &what);
+        while let Some(page) = pager.next_page::<ApiDeployment>().await? {
+            counts.pages += 1;
+            counts.records += page.len() as u64;
+            for record in &page {
+                if let Some(updated) = record
+                    .updated_at
+                    .as_deref()
+                    .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                {
+                    let updated = updated.with_timezone(&chrono::Utc);
+                    track.watermark = Some(track.watermark.map_or(updated, |w| w.max(updated)));
+                }
+                match map::deployment(record, &origin) {
+                    Ok(d) => {
+                        let pipeline = record
+                            .deployable
+                            .as_ref()
+                            .and_then(|j| j.pipeline.as_ref())
+                            .and_then(|p| p.id);
+                        track.remember(d, pipeline, now);
+                    }
+                    Err(r) => result.rejected.push(r),
+                }
+            }
+            // One page is an ordinary poll: its answer is the fetch's. From the second
+            // on, this is a long sync: each page is shown (and cached) as it comes.
+            if let Some(sink) = self.progress.as_ref().filter(|_| pager.pages > 1) {
+                let delivered = track.take_unsent(project, environment, merged);
+                sink.send(*counts, delivered).await;
+            }
+        }
+        if let Some(problem) = pager.problem.take() {
             result.warnings.push(problem.message.to_string());
         }
-        let mut changed = Vec::new();
-        for record in &paged.items {
-            if let Some(updated) = record
-                .updated_at
-                .as_deref()
-                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-            {
-                let updated = updated.with_timezone(&chrono::Utc);
-                track.watermark = Some(track.watermark.map_or(updated, |w| w.max(updated)));
-            }
-            match map::deployment(record, &origin) {
-                Ok(d) => {
-                    let pipeline = record
-                        .deployable
-                        .as_ref()
-                        .and_then(|j| j.pipeline.as_ref())
-                        .and_then(|p| p.id);
-                    changed.push(track.remember(d, pipeline, now));
-                }
-                Err(r) => result.rejected.push(r),
-            }
-        }
-        let filled = self
-            .fill_commits(project, track, auth, &mut result.warnings)
+        drop(pager);
+        self.fill_commits(project, track, auth, &mut result.warnings)
             .await;
-        let staged = self
-            .fill_stages(project, track, auth, &mut result.warnings)
+        self.fill_stages(project, track, auth, &mut result.warnings)
             .await;
-        let mut sent: HashSet<String> = HashSet::new();
-        for id in changed.into_iter().chain(filled).chain(staged) {
-            if sent.insert(id.clone()) {
-                if let Some(d) = track.with_commits(&id) {
-                    result.deployments.push(d);
+        for id in &track.unsent {
+            if let Some(mut d) = track.with_commits(id) {
+                if let Some(m) = merged {
+                    m.fill(&mut d.commits);
                 }
+                result.deployments.push(d);
             }
+            result.entries.extend(
+                track
+                    .saved(id, project, environment)
+                    .and_then(|(g, at)| g.entry(id, at)),
+            );
         }
+        result
+            .entries
+            .extend(track.mark_entry(project, environment));
         Ok(result)
     }
 
@@ -498,6 +624,7 @@ impl GitLabSource {
                     let stages = stages::from_jobs(&paged.items);
                     let any = !stages.is_empty();
                     track.stages.insert(id.clone(), stages);
+                    track.unsent.insert(id.clone());
                     if any {
                         filled.push(id);
                     }
@@ -555,6 +682,7 @@ impl GitLabSource {
                     }
                     track.pending.remove(&key);
                     track.commits.insert(key.1.clone(), commits);
+                    track.unsent.insert(key.1.clone());
                     filled.push(key.1);
                 }
                 Err(e) => {
@@ -639,46 +767,152 @@ impl SyncState {
 
 impl Track {
     /// Keeps the latest form of a record and of the deployment its pipeline's records
-    /// make together; a success becomes due for commits. Returns the deployment's id.
-    fn remember(&mut self, record: Deployment, pipeline: Option<u64>, now: Ts) -> String {
+    /// make together; a success becomes due for commits. A record read again
+    /// unchanged (the watermark's second) changes nothing and is not sent again.
+    fn remember(&mut self, record: Deployment, pipeline: Option<u64>, now: Ts) {
         let id = group::group_id(&record, pipeline);
         let records = self.records.entry(id.clone()).or_default();
+        if records.get(&record.id) == Some(&record) {
+            return;
+        }
         records.insert(record.id.clone(), record);
-        let Some(d) = group::combine(&id, records.values()) else {
-            return id;
-        };
         if let Some(p) = pipeline {
             self.pipelines.insert(id.clone(), p);
-            // Jobs are read again only when the deployment moved: a record read again
-            // unchanged (the watermark's second) costs no request.
-            let moved = self
-                .deployments
-                .get(&id)
-                .is_none_or(|old| (old.status, old.finished_at) != (d.status, d.finished_at));
+        }
+        self.settle(&id, now, true);
+        self.unsent.insert(id);
+    }
+
+    /// A deployment as the cache's sync state left it: its records, and its commits
+    /// and stages when they were known (else they are asked for, as before the
+    /// restart).
+    fn restore(&mut self, id: String, saved: SavedGroup, now: Ts) {
+        let records = self.records.entry(id.clone()).or_default();
+        for r in saved.records {
+            records.insert(r.id.clone(), r);
+        }
+        if let Some(p) = saved.pipeline {
+            self.pipelines.insert(id.clone(), p);
+        }
+        if let Some(c) = saved.commits {
+            self.commits.insert(id.clone(), c);
+        }
+        if let Some(s) = saved.stages {
+            self.stages.insert(id.clone(), s);
+        }
+        self.settle(&id, now, false);
+    }
+
+    /// Recombines deployment `id` from its records and updates what follows from it:
+    /// the successes in order, the commits and the stages due. `moved` says the
+    /// deployment may have changed since its jobs were read (a restored one did not).
+    fn settle(&mut self, id: &str, now: Ts, moved: bool) {
+        let Some(d) = self
+            .records
+            .get(id)
+            .and_then(|records| group::combine(id, records.values()))
+        else {
+            return;
+        };
+        if self.pipelines.contains_key(id) {
+            // Jobs are read again only when the deployment moved.
+            let moved = moved
+                && self
+                    .deployments
+                    .get(id)
+                    .is_none_or(|old| (old.status, old.finished_at) != (d.status, d.finished_at));
             let recent = now - d.started_at < Duration::days(COMMITS_DAYS);
-            if recent && (moved || !self.stages.contains_key(&id)) {
-                self.stages_due.insert(id.clone(), d.started_at);
+            if recent && (moved || !self.stages.contains_key(id)) {
+                self.stages_due.insert(id.to_string(), d.started_at);
             }
         }
-        if let Some(old) = self.success_keys.remove(&id) {
-            self.successes.remove(&old);
+        if let Some(old) = self.success_keys.remove(id) {
+            if let Some(sha) = self.successes.remove(&old) {
+                if let Some(keys) = self.sha_keys.get_mut(&sha) {
+                    keys.remove(&old);
+                }
+            }
             self.pending.remove(&old);
         }
         if let (DeployStatus::Success, Some(finished)) = (d.status, d.finished_at) {
-            let key = (finished, id.clone());
+            let key = (finished, id.to_string());
             self.successes.insert(key.clone(), d.sha.clone());
-            self.success_keys.insert(id.clone(), key.clone());
+            self.sha_keys
+                .entry(d.sha.clone())
+                .or_default()
+                .insert(key.clone());
+            self.success_keys.insert(id.to_string(), key.clone());
             let recent = now - finished < Duration::days(COMMITS_DAYS);
-            if recent && !self.commits.contains_key(&id) {
+            if recent && !self.commits.contains_key(id) {
                 self.pending.insert(key);
             }
         }
-        self.deployments.insert(id.clone(), d);
-        id
+        self.deployments.insert(id.to_string(), d);
+    }
+
+    /// The deployments not yet delivered, with their sync state and the watermark
+    /// that covers them; they count as delivered from here on.
+    fn take_unsent(
+        &mut self,
+        project: &GitLabProject,
+        environment: &str,
+        merged: Option<&merges::MergedAt>,
+    ) -> Vec<SourceData> {
+        let mut deployments = Vec::new();
+        let mut entries = Vec::new();
+        for id in std::mem::take(&mut self.unsent) {
+            if let Some(mut d) = self.with_commits(&id) {
+                if let Some(m) = merged {
+                    m.fill(&mut d.commits);
+                }
+                deployments.push(d);
+            }
+            entries.extend(
+                self.saved(&id, project, environment)
+                    .and_then(|(g, at)| g.entry(&id, at)),
+            );
+        }
+        entries.extend(self.mark_entry(project, environment));
+        vec![
+            SourceData::Deployments(deployments),
+            SourceData::SyncState(entries),
+        ]
+    }
+
+    /// What the cache keeps of deployment `id`, and the time it is purged by.
+    fn saved(
+        &self,
+        id: &str,
+        project: &GitLabProject,
+        environment: &str,
+    ) -> Option<(SavedGroup, Ts)> {
+        let d = self.deployments.get(id)?;
+        let group = SavedGroup {
+            project: project.project.clone(),
+            environment: environment.to_string(),
+            pipeline: self.pipelines.get(id).copied(),
+            records: self.records.get(id)?.values().cloned().collect(),
+            commits: self.commits.get(id).cloned(),
+            stages: self.stages.get(id).cloned(),
+        };
+        Some((group, d.finished_at.unwrap_or(d.started_at)))
+    }
+
+    fn mark_entry(&self, project: &GitLabProject, environment: &str) -> Option<SyncEntry> {
+        SavedMark {
+            project: project.project.clone(),
+            environment: Some(environment.to_string()),
+            at: self.watermark?,
+        }
+        .entry()
     }
 
     fn with_commits(&self, id: &str) -> Option<Deployment> {
         let mut d = self.deployments.get(id)?.clone();
+        let earliest = |sha: &str| self.sha_keys.get(sha)?.first().map(|(t, _)| *t);
+        if crate::sources::kind::is_rollback(&self.successes, earliest, &d.sha, d.started_at) {
+            d.kind = crate::model::DeployKind::Rollback;
+        }
         if let Some(c) = self.commits.get(id) {
             d.commits = c.clone();
         }

@@ -7,6 +7,7 @@ use std::time::Duration;
 use super::{probe, JenkinsSource, JENKINS_ID};
 use crate::config::JenkinsConfig;
 use crate::event::SourceError;
+use crate::sources::registry::Wiring;
 use crate::sources::source::{AsOf, FetchFuture, ProbeFuture, Source};
 
 pub struct Registered {
@@ -20,9 +21,11 @@ impl Registered {
         config: &JenkinsConfig,
         aliases: &BTreeMap<String, String>,
         interval: Duration,
+        wiring: &Wiring,
     ) -> Result<Self, SourceError> {
         Ok(Registered {
-            source: JenkinsSource::new(config, aliases)?,
+            // Resumes from the newest build of each job the cache remembers.
+            source: JenkinsSource::new(config, aliases)?.with_cache(wiring.cache.clone()),
             config: config.clone(),
             interval,
         })
