@@ -119,6 +119,10 @@ pub async fn run(config: &Config, source: &ConfigSource, out: &mut dyn Write) ->
             }
         }
     }
+    if let Some(jira) = &config.jira {
+        r.line(&format!("jira ({})", jira.url));
+        check_jira(&mut r, jira).await;
+    }
     if r.problems == 0 {
         r.line("all checks passed");
     } else {
@@ -271,6 +275,21 @@ async fn check_gitlab(r: &mut Report<'_>, config: &Config, gitlab: &crate::confi
             Err(e) => return r.fail("client", &e),
         };
     for check in probe(&source).await {
+        match &check.outcome {
+            Outcome::Ok(detail) => r.ok(&check.what, detail),
+            Outcome::Warn(detail) => r.warn(&check.what, detail),
+            Outcome::Fail(e) => r.fail(&check.what, e),
+        }
+    }
+}
+
+async fn check_jira(r: &mut Report<'_>, jira: &crate::config::JiraConfig) {
+    use crate::sources::gitlab::probe::Outcome;
+    let client = match crate::sources::jira::JiraClient::new(jira) {
+        Ok(c) => c,
+        Err(e) => return r.fail("client", &e),
+    };
+    for check in crate::sources::jira::probe::probe(&client).await {
         match &check.outcome {
             Outcome::Ok(detail) => r.ok(&check.what, detail),
             Outcome::Warn(detail) => r.warn(&check.what, detail),

@@ -78,9 +78,20 @@ pub struct Response {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Method {
+enum Method<'a> {
     Get,
     Post,
+    /// A JSON body that writes (a tracker's create or comment).
+    PostJson(&'a [u8]),
+}
+
+/// A write that failed, and whether it could have reached the server (DESIGN §6):
+/// a timeout after sending, a reset, a 5xx, or a success whose body was lost *may*
+/// have landed; a failed connect, a 429 or another 4xx did not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WriteFailure {
+    pub error: FetchError,
+    pub maybe_landed: bool,
 }
 
 #[derive(Clone)]
@@ -154,7 +165,9 @@ impl HttpClient {
         query: &[(&str, String)],
         auth: &Auth,
     ) -> Result<Response, FetchError> {
-        self.execute(Method::Get, url, query, auth, true).await
+        self.execute(Method::Get, url, query, auth, true)
+            .await
+            .map_err(|f| f.error)
     }
 
     /// A POST with a form body. `idempotent` says whether the server treats it as a
@@ -169,16 +182,34 @@ impl HttpClient {
     ) -> Result<Response, FetchError> {
         self.execute(Method::Post, url, form, auth, idempotent)
             .await
+            .map_err(|f| f.error)
+    }
+
+    /// A POST of a JSON body. A write (`idempotent` false: a create, a comment) is
+    /// retried only when it surely did not reach the server (a failed connect, a
+    /// 429), and its failure says whether it could have landed; a read sent as a POST
+    /// (Jira's search) is retried like a GET. A 400/422 comes back as a [`Response`]
+    /// for the caller to read.
+    pub async fn post_json(
+        &self,
+        url: &str,
+        body: &serde_json::Value,
+        auth: &Auth,
+        idempotent: bool,
+    ) -> Result<Response, WriteFailure> {
+        let bytes = body.to_string().into_bytes();
+        self.execute(Method::PostJson(&bytes), url, &[], auth, idempotent)
+            .await
     }
 
     async fn execute(
         &self,
-        method: Method,
+        method: Method<'_>,
         url: &str,
         params: &[(&str, String)],
         auth: &Auth,
         idempotent: bool,
-    ) -> Result<Response, FetchError> {
+    ) -> Result<Response, WriteFailure> {
         let policy = self.settings.retry;
         let mut attempt = 1;
         loop {
@@ -187,6 +218,11 @@ impl HttpClient {
             let request = match method {
                 Method::Get => self.client.get(url).query(params),
                 Method::Post => self.client.post(url).form(params),
+                Method::PostJson(body) => self
+                    .client
+                    .post(url)
+                    .header(CONTENT_TYPE, "application/json")
+                    .body(body.to_vec()),
             };
             let request = match auth {
                 Auth::None => request,
@@ -205,7 +241,13 @@ impl HttpClient {
                         attempt += 1;
                         continue;
                     }
-                    return Err(self.transport_error(e, started, false, attempt).into());
+                    // A failed connect never reached the server; anything later might.
+                    let maybe_landed = !e.is_connect();
+                    let error = self.transport_error(e, started, false, attempt).into();
+                    return Err(WriteFailure {
+                        error,
+                        maybe_landed,
+                    });
                 }
             };
             let status = response.status().as_u16();
@@ -236,9 +278,19 @@ impl HttpClient {
                     attempt += 1;
                 }
                 Err(Failure::Body(e)) => {
-                    return Err(self.transport_error(e, started, true, attempt).into())
+                    // The status line arrived: the server took the request.
+                    return Err(WriteFailure {
+                        error: self.transport_error(e, started, true, attempt).into(),
+                        maybe_landed: true,
+                    });
                 }
                 Err(Failure::Final(mut e)) => {
+                    // A 5xx (or 408) may have done the work before failing, and so did
+                    // a 2xx whose body was refused (too big); a refusal (4xx, a login
+                    // page) did not.
+                    let maybe_landed = status >= 500
+                        || status == 408
+                        || ((200..300).contains(&status) && e.kind != SourceErrorKind::Auth);
                     if let Some(h) = hint {
                         e.message.push_str(&format!(
                             "; the server asked to wait {}, and the next attempt waits for that",
@@ -247,7 +299,10 @@ impl HttpClient {
                     } else if attempt > 1 {
                         e.message.push_str(&format!(" ({attempt} attempts)"));
                     }
-                    return Err(FetchError::from(e).with_retry_after(hint));
+                    return Err(WriteFailure {
+                        error: FetchError::from(e).with_retry_after(hint),
+                        maybe_landed,
+                    });
                 }
             }
         }

@@ -8,5 +8,5 @@ pub mod error;
 pub mod retry;
 pub mod secret;
 
-pub use client::{Auth, HttpClient, HttpSettings, Response, DEFAULT_MAX_BODY_BYTES};
+pub use client::{Auth, HttpClient, HttpSettings, Response, WriteFailure, DEFAULT_MAX_BODY_BYTES};
 pub use retry::RetryPolicy;

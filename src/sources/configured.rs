@@ -78,6 +78,14 @@ pub fn spawn_configured(
             shutdown.clone(),
         ));
     }
+    if let Some(jira) = &config.jira {
+        handles.extend(super::jira::spawn(
+            config,
+            jira,
+            events.clone(),
+            shutdown.clone(),
+        ));
+    }
     if let Some(gitlab) = &config.gitlab {
         handles.push(spawn_gitlab(config, gitlab, events, shutdown, as_of));
     }

@@ -145,5 +145,7 @@ impl std::error::Error for FetchError {}
 pub mod configured;
 pub mod gitlab;
 pub mod jenkins;
+pub mod jira;
 pub mod poller;
 pub mod prometheus;
+pub mod tracker_error;

@@ -11,6 +11,7 @@ pub mod probe;
 mod source;
 pub mod stages;
 pub mod throttle;
+pub mod tracker;
 
 pub use client::GitLabClient;
 pub use map::SOURCE_ID;
