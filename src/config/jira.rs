@@ -294,4 +294,25 @@ mod tests {
         assert_eq!(c.deployment, JiraDeployment::DataCenter);
         assert!(issues(&c).is_empty(), "{:?}", issues(&c));
     }
+
+    /// The example documents the section commented out (it would poll a made-up
+    /// site otherwise); uncommented, it must load.
+    #[test]
+    fn the_example_section_is_valid_when_uncommented() {
+        let text = include_str!("../../config.example.toml");
+        let block: String = text
+            .lines()
+            .skip_while(|l| !l.starts_with("# [jira]"))
+            .take_while(|l| l.starts_with('#'))
+            .filter_map(|l| l.strip_prefix("# "))
+            .filter(|l| !l.starts_with(' '))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        assert!(block.contains("[[jira.incidents]]"), "{block}");
+        let config = crate::config::load_str(&block, std::path::Path::new("example"))
+            .unwrap_or_else(|e| panic!("the example's [jira] must load: {e}\n{block}"));
+        let jira = config.jira.expect("a [jira] section");
+        assert_eq!(jira.incidents.len(), 1);
+        assert_eq!(jira.severity_field.as_deref(), Some("customfield_10042"));
+    }
 }
