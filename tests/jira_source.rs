@@ -145,7 +145,10 @@ async fn incidents_feed_dora(mode: Mode) -> FakeJira {
         &mut app,
         "test",
         Ok(flightdeck::sources::poller::Fetched {
-            data: vec![SourceData::Deployments(vec![d1, d2])],
+            data: vec![
+                SourceData::Services(vec!["checkout".into()]),
+                SourceData::Deployments(vec![d1, d2]),
+            ],
             warnings: Vec::new(),
         }),
     );

@@ -63,6 +63,13 @@ impl JiraSource {
                 }
             }
         }
+        let mut services: Vec<String> = Vec::new();
+        for entry in &self.client.config().incidents {
+            if !services.contains(&entry.service) {
+                services.push(entry.service.clone());
+            }
+        }
+        fetched.data.push(SourceData::Services(services));
         fetched.data.push(SourceData::Incidents(incidents));
         if !rejected.is_empty() {
             fetched.data.push(SourceData::Rejected(rejected));
