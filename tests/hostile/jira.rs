@@ -22,7 +22,7 @@ pub fn answer(target: &str) -> (u16, &'static str, Vec<u8>) {
                "displayName": payload("display-name")})
     } else if path.contains("/project/") {
         json!({"key": "OPS", "name": payload("project-name"),
-               "issueTypes": [{"name": payload("issue-type")}, {"name": "Task"}]})
+               "issueTypes": [{"name": payload("issue-type")}]})
     } else if path.ends_with("/search/jql") || path.ends_with("/search") {
         search()
     } else {
