@@ -96,7 +96,7 @@ async fn creates_with_the_label_finds_it_and_comments() {
     assert!(description.contains("pipelines/41"), "{description}");
     assert_eq!(
         t.find_by_label("flightdeck-g-1").await.expect("found"),
-        [key.clone()]
+        vec![key.clone()]
     );
     assert!(t
         .find_by_label("flightdeck-none")

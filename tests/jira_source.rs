@@ -260,7 +260,7 @@ async fn cloud_creates_with_adf_and_the_label_then_finds_and_comments() {
             .find_by_label("flightdeck-u-1")
             .await
             .expect("found"),
-        [key.clone()]
+        vec![key.clone()]
     );
     assert!(tracker
         .find_by_label("flightdeck-other")
@@ -300,7 +300,7 @@ async fn data_center_creates_with_wiki_text_and_a_user_name() {
             .find_by_label("flightdeck-u-2")
             .await
             .expect("found"),
-        [key.clone()]
+        vec![key.clone()]
     );
     tracker.comment(&key, "done").await.expect("commented");
     assert_eq!(fake.requests("POST", "/rest/api/2/issue").len(), 2);
@@ -450,7 +450,9 @@ async fn an_sso_login_page_and_malformed_json_are_named() {
     let fake = FakeJira::start(Mode::DataCenter);
     fake.with(|s| s.html_login = true);
     let src = JiraSource::with_client(client(&config(&fake, Mode::DataCenter)));
-    let e = src.fetch_at(Utc::now()).await.err().expect("a login page");
+    let Err(e) = src.fetch_at(Utc::now()).await else {
+        panic!("a login page must fail the fetch");
+    };
     assert_eq!(e.kind, SourceErrorKind::Auth);
     assert!(e.message.contains("HTML page"), "{}", e.message);
     assert!(e.message.contains("Log in - Jira SSO"), "{}", e.message);
