@@ -396,6 +396,17 @@ async fn refusals_are_permanent_say_what_to_do_and_never_land() {
         "{e}"
     );
     assert!(e.message.contains("cannot be assigned"), "{e}");
+
+    // A project the user may not create issues in: 403, permanent, quoted.
+    let mut locked = config(&fake, Mode::Cloud);
+    locked.project = Some("LOCKED".into());
+    let e = JiraTracker::with_client(client(&locked))
+        .create(&item("c"))
+        .await
+        .expect_err("403");
+    assert_eq!((e.landed, e.permanent), (Landed::No, true), "{e}");
+    assert!(e.message.contains("HTTP 403"), "{e}");
+    assert!(e.message.contains("do not have permission"), "{e}");
     assert!(fake.with(|s| s.issues.is_empty()));
 }
 

@@ -665,6 +665,13 @@ fn create(s: &mut State, body: &str) -> Answer {
         );
     };
     let f = &req["fields"];
+    if f["project"]["key"] == "LOCKED" {
+        return errors(
+            403,
+            &["You do not have permission to create issues in this project."],
+            json!({}),
+        );
+    }
     let mut problems = serde_json::Map::new();
     if f["summary"].as_str().is_none_or(|t| t.trim().is_empty()) {
         problems.insert(
