@@ -653,3 +653,27 @@ async fn cloud_request_bodies_match_the_official_spec() {
     }
     valid_adf(&body["body"]).expect("ADF");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_create_that_cannot_connect_surely_did_not_land() {
+    // A port nothing listens on (bound, then released).
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
+    std::env::set_var(TOKEN_ENV, TOKEN);
+    let cfg = JiraConfig {
+        url: format!("http://127.0.0.1:{port}/jira"),
+        deployment: JiraDeployment::Cloud,
+        email: Some(EMAIL.into()),
+        token_env: Some(TOKEN_ENV.into()),
+        project: Some("OPS".into()),
+        ..JiraConfig::default()
+    };
+    let e = JiraTracker::with_client(client(&cfg))
+        .create(&item("n"))
+        .await
+        .expect_err("nothing listens");
+    assert_eq!((e.landed, e.permanent), (Landed::No, false), "{e}");
+}

@@ -29,6 +29,17 @@ use super::poller::{spawn_poller, PollerOptions};
 use super::{EventTx, SourceHandle};
 use crate::config::Config;
 
+/// The review's Jira tracker, when `[jira]` names a `project` for action items.
+pub fn configured_tracker(
+    config: &Config,
+) -> Option<Result<JiraTracker, crate::event::SourceError>> {
+    config
+        .jira
+        .as_ref()
+        .filter(|j| j.project.is_some())
+        .map(JiraTracker::new)
+}
+
 /// The Jira incident poller (id [`SOURCE_ID`]); `None` when `[jira]` names no
 /// incidents (it is then only the tracker).
 pub fn spawn(
