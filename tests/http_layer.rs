@@ -640,6 +640,12 @@ async fn a_failed_post_says_whether_it_could_have_landed() {
             "text/html",
         ),
         ("/broken", 502, "bad gateway", "text/plain"),
+        (
+            "/proxy",
+            502,
+            "<html><title>502 Bad Gateway</title></html>",
+            "text/html",
+        ),
         ("/unavailable", 503, "{}", "application/json"),
     ] {
         Mock::given(path(route))
@@ -661,6 +667,7 @@ async fn a_failed_post_says_whether_it_could_have_landed() {
         ("/forbidden", Delivery::NotApplied),
         ("/login", Delivery::NotApplied),
         ("/broken", Delivery::MaybeApplied),
+        ("/proxy", Delivery::MaybeApplied),
         ("/unavailable", Delivery::MaybeApplied),
     ] {
         assert_eq!(

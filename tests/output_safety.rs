@@ -1,6 +1,6 @@
 //! Every command's raw output against a hostile server: the corpus of `hostile/` (every
 //! escape family, bidi controls, an echoed token, oversized text) in every field the
-//! Prometheus and Jenkins APIs have, through `doctor`, `report` (JSON and markdown)
+//! Prometheus, GitLab, Jenkins and Jira APIs have, through `doctor`, `report` (JSON and markdown)
 //! and `snapshot`.
 //! The assertions are on the bytes the process wrote, stdout and stderr alike, and
 //! each run also proves the hostile fields reached the output (their tags appear,
@@ -191,6 +191,39 @@ fn every_jenkins_field_is_defused_in_doctor_report_and_snapshot() {
         ),
     ] {
         let r = run(&server, Mode::Jenkins, name, args);
+        assert_safe(&r, name, OTHER_LINE);
+    }
+}
+
+#[test]
+fn every_jira_field_is_defused_in_doctor_report_and_snapshot() {
+    let server = HostileServer::start();
+    let doctor = run(&server, Mode::Jira, "jira-doctor", &["doctor"]);
+    assert_safe(&doctor, "doctor (jira)", DOCTOR_LINE);
+    assert_reached(
+        &doctor,
+        "doctor (jira)",
+        &[
+            "server-version",
+            "display-name",
+            "project-name",
+            "issue-type",
+        ],
+    );
+    let report = run(
+        &server,
+        Mode::Jira,
+        "jira-report-md",
+        &["report", "--format", "markdown"],
+    );
+    assert_safe(&report, "report markdown (jira)", OTHER_LINE);
+    assert_reached(&report, "report markdown (jira)", &["incident-key"]);
+    for (name, args) in [
+        ("jira-report-json", &["report", "--format", "json"][..]),
+        ("jira-snapshot", &["snapshot", "--size", "120x40"][..]),
+        ("jira-snapshot-small", &["snapshot", "--size", "80x24"][..]),
+    ] {
+        let r = run(&server, Mode::Jira, name, args);
         assert_safe(&r, name, OTHER_LINE);
     }
 }

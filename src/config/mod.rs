@@ -7,6 +7,7 @@ mod general;
 mod gitlab;
 mod issue;
 mod jenkins;
+mod jira;
 mod load;
 mod metrics;
 mod prometheus;
@@ -16,6 +17,7 @@ pub use general::{CacheConfig, EnvironmentsConfig, GeneralConfig};
 pub use gitlab::{GitLabAuth, GitLabConfig, GitLabProject};
 pub use issue::{ConfigError, ConfigErrors, ConfigIssue};
 pub use jenkins::{JenkinsConfig, JenkinsJob};
+pub use jira::{JiraConfig, JiraDeployment, JiraIncidents};
 pub use load::{default_path, load, load_str, ConfigSource};
 pub use metrics::{CalendarConfig, MetricsConfig};
 pub use prometheus::{AuthKind, PrometheusConfig};
@@ -40,6 +42,7 @@ pub struct Config {
     pub prometheus: Option<PrometheusConfig>,
     pub gitlab: Option<GitLabConfig>,
     pub jenkins: Option<JenkinsConfig>,
+    pub jira: Option<JiraConfig>,
     pub services: Vec<ServiceConfig>,
 }
 
@@ -59,6 +62,9 @@ impl Config {
         }
         if let Some(j) = &self.jenkins {
             j.validate("jenkins", &mut issues);
+        }
+        if let Some(j) = &self.jira {
+            j.validate("jira", &mut issues);
         }
         for (i, s) in self.services.iter().enumerate() {
             s.validate(&format!("services[{i}]"), &mut issues);

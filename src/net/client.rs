@@ -78,9 +78,11 @@ pub struct Response {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Method {
+enum Method<'a> {
     Get,
     Post,
+    /// A JSON body that writes (a tracker's create or comment).
+    PostJson(&'a [u8]),
 }
 
 #[derive(Clone)]
@@ -171,9 +173,26 @@ impl HttpClient {
             .await
     }
 
+    /// A POST of a JSON body. A write (`idempotent` false: a create, a comment) is
+    /// retried only when it surely did not reach the server (a failed connect, a
+    /// 429), and its failure says whether it could have landed; a read sent as a POST
+    /// (Jira's search) is retried like a GET. A 400/422 comes back as a [`Response`]
+    /// for the caller to read.
+    pub async fn post_json(
+        &self,
+        url: &str,
+        body: &serde_json::Value,
+        auth: &Auth,
+        idempotent: bool,
+    ) -> Result<Response, NetError> {
+        let bytes = body.to_string().into_bytes();
+        self.execute(Method::PostJson(&bytes), url, &[], auth, idempotent)
+            .await
+    }
+
     async fn execute(
         &self,
-        method: Method,
+        method: Method<'_>,
         url: &str,
         params: &[(&str, String)],
         auth: &Auth,
@@ -187,6 +206,11 @@ impl HttpClient {
             let request = match method {
                 Method::Get => self.client.get(url).query(params),
                 Method::Post => self.client.post(url).form(params),
+                Method::PostJson(body) => self
+                    .client
+                    .post(url)
+                    .header(CONTENT_TYPE, "application/json")
+                    .body(body.to_vec()),
             };
             let request = match auth {
                 Auth::None => request,
@@ -245,7 +269,11 @@ impl HttpClient {
                     attempt += 1;
                 }
                 Err(Failure::Body(e)) => {
-                    return Err(self.transport_error(e, started, true, attempt).into())
+                    // The status line arrived: the server took the request.
+                    return Err(
+                        NetError::from(self.transport_error(e, started, true, attempt))
+                            .with_delivery(Delivery::MaybeApplied),
+                    );
                 }
                 Err(Failure::Final(mut e, delivery)) => {
                     if let Some(h) = hint {
@@ -283,18 +311,19 @@ impl HttpClient {
         if !api_answer {
             // Only an excerpt of an error body is quoted; the rest is not read.
             let body = read_prefix(response, ERROR_BODY_BYTES).await;
-            if is_html || looks_like_html(&body) {
-                return Err(Failure::refused(html_page(status, &body, &secrets)));
-            }
+            // A refusal (4xx, a login page in its place) did nothing; a 5xx, even a
+            // proxy's HTML error page, may have cut off a server that went on.
             let delivery = if status_refused(status) {
                 Delivery::NotApplied
             } else {
                 Delivery::MaybeApplied
             };
-            return Err(Failure::Final(
-                from_status(status, &body, &secrets),
-                delivery,
-            ));
+            let error = if is_html || looks_like_html(&body) {
+                html_page(status, &body, &secrets)
+            } else {
+                from_status(status, &body, &secrets)
+            };
+            return Err(Failure::Final(error, delivery));
         }
         let body = read_limited(response, self.settings.max_body_bytes).await?;
         // A login page in place of the API's answer: the API never saw the request.

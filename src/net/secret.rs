@@ -181,7 +181,11 @@ pub fn credential_warning(path: &Path, config: &Config) -> Option<String> {
         || config
             .jenkins
             .as_ref()
-            .is_some_and(crate::config::JenkinsConfig::has_credentials);
+            .is_some_and(crate::config::JenkinsConfig::has_credentials)
+        || config
+            .jira
+            .as_ref()
+            .is_some_and(crate::config::JiraConfig::has_credentials);
     if !holds_credentials {
         return None;
     }

@@ -9,7 +9,7 @@ use tokio::sync::watch;
 
 use super::poller::{spawn_poller, PollerOptions};
 use super::source::{AsOf, Source, Unavailable};
-use super::{gitlab, jenkins, prometheus, EventTx, SourceHandle};
+use super::{gitlab, jenkins, jira, prometheus, EventTx, SourceHandle};
 use crate::config::Config;
 use crate::event::SourceError;
 use crate::model::Ts;
@@ -110,15 +110,29 @@ impl Registry {
             None => not_configured
                 .push("gitlab: not configured (add a [gitlab] section to read deployments)"),
         }
+        if let Some(j) = &config.jira {
+            let every = interval(j.refresh_seconds, config);
+            sources.push(built(
+                jira::Registered::new(j, every),
+                jira::SOURCE_ID,
+                jira::Registered::describe_config(j),
+                every,
+            ));
+        }
         Registry {
             sources,
             not_configured,
         }
     }
 
-    /// The ids of the configured sources (what the cache restores).
+    /// The sources that are polled (a tracker-only Jira is only probed).
+    pub fn polled(&self) -> impl Iterator<Item = &Arc<dyn Source>> {
+        self.sources.iter().filter(|s| s.polls())
+    }
+
+    /// The ids of the polled sources (what the cache restores).
     pub fn ids(&self) -> Vec<String> {
-        self.sources.iter().map(|s| s.id().to_string()).collect()
+        self.polled().map(|s| s.id().to_string()).collect()
     }
 
     /// One poller per source. Each fetch asks for the data as of the moment it runs,
@@ -130,8 +144,7 @@ impl Registry {
         as_of: Option<Ts>,
     ) -> Vec<SourceHandle> {
         let as_of = as_of.map_or(AsOf::Now, AsOf::At);
-        self.sources
-            .iter()
+        self.polled()
             .map(|source| {
                 let options = PollerOptions::new(source.interval());
                 let source = Arc::clone(source);

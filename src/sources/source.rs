@@ -33,6 +33,13 @@ pub trait Source: Send + Sync {
 
     fn interval(&self) -> Duration;
 
+    /// Whether it has anything to poll. A source configured only for `doctor` and
+    /// for writing (Jira as the review's tracker, with no incident queries) is probed
+    /// but never polled, so the header never shows a source that reads nothing.
+    fn polls(&self) -> bool {
+        true
+    }
+
     fn fetch(&self, as_of: AsOf) -> FetchFuture<'_>;
 
     /// What `doctor` checks: credentials, reachability, each configured object found.

@@ -77,6 +77,8 @@ pub struct State {
     pub quota_reset: Option<u64>,
     /// When each request arrived (Unix milliseconds), in order.
     pub arrivals: Vec<u128>,
+    /// The next this many issue creates store the issue and answer 502.
+    pub lose_create_answers: usize,
 }
 
 pub struct FakeGitLab {
@@ -102,6 +104,7 @@ impl FakeGitLab {
             log: Vec::new(),
             quota_reset: None,
             arrivals: Vec::new(),
+            lose_create_answers: 0,
         }));
         let shared = state.clone();
         let origin = url.clone();
@@ -178,6 +181,7 @@ fn serve(mut stream: TcpStream, state: &Mutex<State>, origin: &str) -> std::io::
         .nth(1)
         .unwrap_or("/")
         .to_string();
+    let is_post = request_line.starts_with("POST ");
     let answer = {
         let mut s = state.lock().expect("fake state");
         s.log.push(target.clone());
@@ -185,7 +189,12 @@ fn serve(mut stream: TcpStream, state: &Mutex<State>, origin: &str) -> std::io::
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_millis());
         s.arrivals.push(ms);
-        let mut answer = route(&mut s, &target, &headers, origin);
+        let mut answer = if is_post {
+            s.log.last_mut().expect("logged").insert_str(0, "POST ");
+            route_post(&mut s, &target, &headers, &body)
+        } else {
+            route(&mut s, &target, &headers, origin)
+        };
         if let Some(reset) = s.quota_reset.filter(|_| answer.status == 200) {
             answer
                 .headers
@@ -597,10 +606,21 @@ fn issues(p: &Project, q: &HashMap<String, String>, base: &str) -> Answer {
     let time = |t: &str| chrono::DateTime::parse_from_rfc3339(t).ok();
     let after = q.get("updated_after").map(|a| time(a));
     let kind = q.get("issue_type");
+    // `labels=a,b`: issues carrying every one of them.
+    let labels: Vec<&str> = q.get("labels").map_or(Vec::new(), |l| {
+        l.split(',').filter(|x| !x.is_empty()).collect()
+    });
     let mut rows: Vec<&Value> = p
         .issues
         .iter()
         .filter(|i| kind.is_none_or(|k| i["issue_type"].as_str() == Some(k)))
+        .filter(|i| {
+            labels.iter().all(|l| {
+                i["labels"]
+                    .as_array()
+                    .is_some_and(|have| have.iter().any(|h| h.as_str() == Some(l)))
+            })
+        })
         .filter(|i| after.is_none_or(|a| i["updated_at"].as_str().and_then(time) > a))
         .collect();
     if q.get("order_by").map(String::as_str) == Some("updated_at") {
@@ -701,4 +721,98 @@ pub fn merge_request(
         }),
         shas,
     )
+}
+
+/// `POST /projects/:id/issues` (creates an issue as GitLab does: 201 with its iid
+/// and references; a missing title is a 400 `{"message": {"title": [...]}}`) and
+/// `POST /projects/:id/issues/:iid/notes`. Same auth, 429 and login-page behaviour
+/// as the reads; `lose_create_answers` stores the issue and answers 502.
+fn route_post(
+    s: &mut State,
+    target: &str,
+    headers: &HashMap<String, String>,
+    body: &[u8],
+) -> Answer {
+    if s.html_login || s.rate_limited > 0 {
+        return route(s, target, headers, "");
+    }
+    let authorized = headers.get("private-token").map(String::as_str) == Some(TOKEN)
+        || headers.get("authorization").map(String::as_str) == Some(&format!("Bearer {TOKEN}"));
+    if !authorized {
+        return error(401, "401 Unauthorized");
+    }
+    let Some(rest) = target.strip_prefix(&format!("{BASE_PATH}/api/v4/projects/")) else {
+        return error(404, "404 Not Found");
+    };
+    let (raw_id, tail) = rest.split_once('/').unwrap_or((rest, ""));
+    let id = decode(raw_id);
+    let Some(index) = s
+        .projects
+        .iter()
+        .position(|p| p.path == id || p.id.to_string() == id)
+    else {
+        return error(404, "404 Project Not Found");
+    };
+    let Ok(req) = serde_json::from_slice::<Value>(body) else {
+        return error(400, "400 Bad request - body is not JSON");
+    };
+    let path = s.projects[index].path.clone();
+    if tail == "issues" {
+        if req["title"].as_str().is_none_or(|t| t.trim().is_empty()) {
+            return json_answer_status(400, &json!({"message": {"title": ["can't be blank"]}}));
+        }
+        let p = &mut s.projects[index];
+        let iid = p
+            .issues
+            .iter()
+            .filter_map(|i| i["iid"].as_u64())
+            .max()
+            .unwrap_or(0)
+            + 1;
+        let labels: Vec<&str> = req["labels"]
+            .as_str()
+            .unwrap_or("")
+            .split(',')
+            .filter(|l| !l.is_empty())
+            .collect();
+        let now = chrono::Utc::now().to_rfc3339();
+        let issue = json!({
+            "id": 1_000 + iid, "iid": iid, "project_id": p.id, "title": req["title"],
+            "description": req["description"], "state": "opened", "labels": labels,
+            "issue_type": "issue", "type": "ISSUE", "due_date": req["due_date"],
+            "assignee_id": req["assignee_id"],
+            "created_at": now, "updated_at": now, "closed_at": null,
+            "references": {"short": format!("#{iid}"), "full": format!("{path}#{iid}")},
+            "notes": []
+        });
+        p.issues.push(issue.clone());
+        if s.lose_create_answers > 0 {
+            s.lose_create_answers -= 1;
+            return error(502, "502 Bad Gateway");
+        }
+        return json_answer_status(201, &issue);
+    }
+    let iid = tail
+        .strip_prefix("issues/")
+        .and_then(|t| t.strip_suffix("/notes"))
+        .and_then(|n| n.parse::<u64>().ok());
+    let Some(issue) = iid.and_then(|iid| {
+        s.projects[index]
+            .issues
+            .iter_mut()
+            .find(|i| i["iid"].as_u64() == Some(iid))
+    }) else {
+        return error(404, "404 Not found");
+    };
+    if let Some(notes) = issue["notes"].as_array_mut() {
+        notes.push(req["body"].clone());
+    }
+    json_answer_status(201, &json!({"id": 1, "body": req["body"]}))
+}
+
+fn json_answer_status(status: u16, v: &Value) -> Answer {
+    Answer {
+        status,
+        ..json_answer(v)
+    }
 }

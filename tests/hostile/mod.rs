@@ -10,6 +10,7 @@
 #![allow(dead_code)]
 
 pub mod jenkins;
+pub mod jira;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -85,6 +86,8 @@ pub enum Mode {
     GitLab,
     /// A Jenkins whose JSON carries the corpus in every string field ([`jenkins`]).
     Jenkins,
+    /// A Jira Cloud whose JSON carries the corpus in every string field ([`jira`]).
+    Jira,
 }
 
 impl Mode {
@@ -95,6 +98,7 @@ impl Mode {
             Mode::Text => "/text",
             Mode::GitLab => "/gitlab",
             Mode::Jenkins => jenkins::PREFIX,
+            Mode::Jira => jira::PREFIX,
         }
     }
 }
@@ -166,6 +170,9 @@ fn json(v: serde_json::Value) -> (u16, &'static str, Vec<u8>) {
 fn answer(target: &str, query: &str) -> (u16, &'static str, Vec<u8>) {
     if target.starts_with(Mode::Jenkins.prefix()) {
         return jenkins::answer(target);
+    }
+    if target.starts_with(Mode::Jira.prefix()) {
+        return jira::answer(target);
     }
     if target.starts_with(Mode::Html.prefix()) {
         let page = format!(
@@ -363,6 +370,9 @@ service = "checkout"
     }
     if mode == Mode::Jenkins {
         return jenkins::config(server, cache);
+    }
+    if mode == Mode::Jira {
+        return jira::config(server, cache);
     }
     format!(
         r#"[general]

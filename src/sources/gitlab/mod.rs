@@ -13,6 +13,7 @@ pub mod saved;
 mod source;
 pub mod stages;
 pub mod throttle;
+pub mod tracker;
 
 pub use client::GitLabClient;
 pub use map::SOURCE_ID;
