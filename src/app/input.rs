@@ -58,11 +58,12 @@ impl App {
                 Vec::new()
             }
             Some(overlay) => self.on_overlay_key(key, overlay),
+            None if self.model.ui.fleet.open => self.on_fleet_key(key),
             None => self.on_pane_key(key),
         }
     }
 
-    fn quit(&mut self) -> Vec<Command> {
+    pub(super) fn quit(&mut self) -> Vec<Command> {
         self.quit = Some(QuitReason::User);
         vec![Command::Quit]
     }
@@ -108,6 +109,7 @@ impl App {
             KeyCode::Char('[') => self.step_service(-1),
             KeyCode::Char('m') => ui.spc_metric = next_metric(ui.spc_metric),
             KeyCode::Char('h') => self.open(Overlay::Sources),
+            KeyCode::Char('f') => self.open_fleet(),
             KeyCode::Char('r') => return self.refresh(),
             KeyCode::Char('b') => return self.rollback(),
             _ => {}
@@ -115,7 +117,7 @@ impl App {
         Vec::new()
     }
 
-    fn refresh(&mut self) -> Vec<Command> {
+    pub(super) fn refresh(&mut self) -> Vec<Command> {
         self.model.ui.flash = Some("refresh requested from every source".to_string());
         vec![Command::RefreshAll]
     }
@@ -189,7 +191,7 @@ impl App {
         }
     }
 
-    fn open(&mut self, overlay: Overlay) {
+    pub(super) fn open(&mut self, overlay: Overlay) {
         self.model.ui.overlay_scroll = OverlayScroll::default();
         self.model.ui.overlays.push(overlay);
     }
@@ -208,7 +210,7 @@ impl App {
         self.select_service(next);
     }
 
-    fn select_service(&mut self, index: usize) {
+    pub(super) fn select_service(&mut self, index: usize) {
         if index != self.model.ui.service {
             self.model.ui.service = index;
             self.model.ui.deploy_cursor = 0;

@@ -3,6 +3,7 @@
 
 mod apply;
 pub mod dora_reason;
+pub mod fleet;
 mod input;
 pub mod keys;
 pub mod model;

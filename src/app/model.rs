@@ -317,6 +317,8 @@ pub struct UiState {
     pub overlay_scroll: OverlayScroll,
     /// A one-line message for the footer ("refresh requested"), cleared by the next key.
     pub flash: Option<String>,
+    /// The fleet view's state (shown instead of the cockpit when `fleet.open`).
+    pub fleet: super::fleet::FleetUi,
 }
 
 impl Default for UiState {
@@ -331,6 +333,7 @@ impl Default for UiState {
             review_cursor: 0,
             overlay_scroll: OverlayScroll::default(),
             flash: None,
+            fleet: Default::default(),
         }
     }
 }
@@ -358,6 +361,8 @@ pub struct Model {
     pub view: View,
     /// The clock, advanced by ticks (never read from the system while drawing).
     pub now: Ts,
+    /// Each service's group and tier from the config (the fleet's roll-ups).
+    pub tags: super::fleet::TagMap,
 }
 
 impl Model {
@@ -368,6 +373,7 @@ impl Model {
             ui: UiState::default(),
             view,
             now,
+            tags: Default::default(),
         }
     }
 

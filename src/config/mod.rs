@@ -28,6 +28,15 @@ pub fn metrics_settings(config: &Config) -> crate::metrics::Settings {
     metrics::settings(config)
 }
 
+/// Each service's group and tier, for the fleet view's roll-ups.
+pub fn service_tags(config: &Config) -> crate::app::fleet::TagMap {
+    config
+        .services
+        .iter()
+        .map(|s| (s.name.clone(), s.tags()))
+        .collect()
+}
+
 /// The whole configuration file.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]

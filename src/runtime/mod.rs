@@ -74,6 +74,11 @@ async fn event_loop(term: &mut terminal::Term, opts: RunOptions) -> Result<QuitR
     let demo_clock = opts.demo.then(|| DemoClock::starting_at(Utc::now()));
     let now = move || demo_clock.map_or_else(Utc::now, |c| c.now());
     let mut app = App::new(view, settings, now());
+    app.model.tags = crate::config::service_tags(&opts.config);
+    // A release manager watching several services starts on all of them.
+    if opts.config.services.len() > 1 {
+        app.open_fleet();
+    }
 
     input::spawn(tx.clone(), stop_input.clone()).wrap_err("cannot start the input reader")?;
     signals::spawn(tx.clone()).wrap_err("cannot install signal handlers")?;

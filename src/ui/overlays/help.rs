@@ -4,7 +4,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
 use super::Doc;
-use crate::app::keys::{offered, HELP};
+use crate::app::keys::{offered, Binding, Scope, KEYS};
 use crate::metrics::RiskFlag;
 use crate::model::DeployStatus;
 use crate::ui::paint::width;
@@ -14,14 +14,21 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
     let theme = ctx.theme;
     // Demo-only keys are offered only in the demo.
     let demo = ctx.model.view.demo;
-    let rows: Vec<&(&str, &str)> = HELP.iter().filter(|(k, _)| offered(k, demo)).collect();
-    let key_w = rows.iter().map(|(k, _)| width(k)).max().unwrap_or(0);
+    let rows: Vec<&Binding> = KEYS.iter().filter(|b| offered(b.keys, demo)).collect();
+    let key_w = rows.iter().map(|b| width(b.keys)).max().unwrap_or(0);
     let mut doc = Doc::default();
-    for (keys, what) in &rows {
-        doc.line(vec![
-            (format!("{keys:<key_w$}  "), theme.bold()),
-            ((*what).to_string(), theme.plain()),
-        ]);
+    // Scope by scope, each in the table's order.
+    for scope in Scope::ALL {
+        if scope != Scope::ALL[0] {
+            doc.blank();
+        }
+        doc.text(scope.heading(), theme.heading());
+        for b in rows.iter().filter(|b| b.scope == scope) {
+            doc.line(vec![
+                (format!("{:<key_w$}  ", b.keys), theme.bold()),
+                (b.what.to_string(), theme.plain()),
+            ]);
+        }
     }
     doc.blank();
     doc.text(
@@ -64,7 +71,7 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
     }
     let w = rows
         .iter()
-        .map(|(_, d)| key_w + width(d) + 6)
+        .map(|b| key_w + width(b.what) + 6)
         .max()
         .unwrap_or(40);
     doc.show(ctx, area, w.max(62) as u16, "Help: keys", buf);
