@@ -18,12 +18,16 @@ const WIDE: u16 = 118;
 const CURSOR: usize = 2;
 const POLICY: usize = 14;
 const BUDGET: usize = 8;
-const BURN: usize = 10;
-const ALERT: usize = 10;
+const BURN: usize = 9;
+const ALERT: usize = 9;
 const STATUS: usize = 14;
-const VERSION: usize = 10;
-const AGE: usize = 9;
-const DEPLOYS: usize = 15;
+const VERSION: usize = 9;
+const AGE: usize = 8;
+const DEPLOYS: usize = 16;
+/// "12.5% medium" and a cell to spare.
+const CHANGE_FAIL: usize = 13;
+/// Room a narrow group line keeps for "worst: NAME" after the figures.
+const WORST: usize = 18;
 /// The second line of a narrow row starts under the name.
 const INDENT: usize = 4;
 
@@ -137,9 +141,9 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
 fn name_width(width: u16, wide: bool) -> usize {
     let fixed = CURSOR + POLICY + BUDGET + BURN + ALERT;
     let fixed = if wide {
-        fixed + STATUS + VERSION + AGE + DEPLOYS + 11
+        fixed + STATUS + VERSION + AGE + DEPLOYS + CHANGE_FAIL
     } else {
-        fixed
+        fixed + WORST
     };
     usize::from(width).saturating_sub(fixed).clamp(8, 30)
 }
@@ -207,8 +211,16 @@ fn window<'r, 'a>(
             cursor_end = expanded.len() - 1;
         }
     }
-    let offset = scroll_offset(cursor_end, expanded.len(), visible);
-    let shown: Vec<(&Line, u8)> = expanded.into_iter().skip(offset).take(visible).collect();
+    let mut offset = scroll_offset(cursor_end, expanded.len(), visible);
+    // Never start on a service's second row, cut from its name.
+    // Never start on a service's second row, cut from its name (nor end on a first
+    // row cut from its second).
+    let mut take = visible;
+    if expanded.get(offset).is_some_and(|(_, sub)| *sub > 0) {
+        offset += 1;
+        take -= 1;
+    }
+    let shown: Vec<(&Line, u8)> = expanded.into_iter().skip(offset).take(take).collect();
     let services = shown.iter().filter_map(|(l, sub)| match l {
         Line::Service(i) if *sub == 0 => Some(*i),
         _ => None,
@@ -437,6 +449,7 @@ mod tests {
             Some((Line::Service(40), 1))
         );
         assert_eq!(w.last, 40);
+        assert_eq!(w.shown.first().map(|(_, s)| *s), Some(0), "no orphan row");
         let w = window(&rows, 499, 1, 20);
         assert_eq!((w.first, w.last), (480, 499));
     }
