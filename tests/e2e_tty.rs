@@ -16,6 +16,11 @@ use common::tmux::{Tmux, DEADLINE};
 #[test]
 fn cockpit_starts_navigates_resizes_and_restores_the_terminal() {
     let t = Tmux::start("nav", (120, 40), &[("LANG", "C.UTF-8")], "--demo");
+    // The demo watches several services: it starts on the fleet, one row each.
+    t.wait_for("the demo fleet", |s| {
+        s.contains("DEMO") && s.contains("Fleet") && s.contains("POLICY")
+    });
+    t.keys(&["Enter"]);
     let first = t.wait_for("the demo cockpit", |s| {
         s.contains("DEMO") && s.contains("Deployments") && s.contains("checkout")
     });

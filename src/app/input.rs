@@ -19,7 +19,10 @@ impl App {
         match input {
             Input::Key(key) if key.kind != KeyEventKind::Release => self.on_key(key),
             Input::Mouse(m) => {
+                let fleet = self.model.ui.fleet.open && self.model.ui.overlays.is_empty();
                 match m.kind {
+                    MouseEventKind::ScrollDown if fleet => self.move_fleet_cursor(1),
+                    MouseEventKind::ScrollUp if fleet => self.move_fleet_cursor(-1),
                     MouseEventKind::ScrollDown => self.move_cursor(1),
                     MouseEventKind::ScrollUp => self.move_cursor(-1),
                     _ => {}

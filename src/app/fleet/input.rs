@@ -91,7 +91,7 @@ impl App {
         fleet.cursor = 0;
     }
 
-    fn move_fleet_cursor(&mut self, delta: isize) {
+    pub(in crate::app) fn move_fleet_cursor(&mut self, delta: isize) {
         let len = fleet_rows(&self.model, &self.derived).services.len();
         let last = len.saturating_sub(1);
         let cursor = self.model.ui.fleet.cursor;
