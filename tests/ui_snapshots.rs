@@ -25,10 +25,12 @@ fn setup() -> (Model, Derived) {
 const COLOR: Theme = Theme {
     color: true,
     ascii: false,
+    light: false,
 };
 const MONO_ASCII: Theme = Theme {
     color: false,
     ascii: true,
+    light: false,
 };
 
 #[test]

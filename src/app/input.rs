@@ -18,6 +18,10 @@ impl App {
         self.dirty = true;
         match input {
             Input::Key(key) if key.kind != KeyEventKind::Release => self.on_key(key),
+            Input::Paste(text) => {
+                self.on_paste(&text);
+                Vec::new()
+            }
             Input::Mouse(m) => {
                 let fleet = self.model.ui.fleet.open && self.model.ui.overlays.is_empty();
                 match m.kind {
@@ -55,6 +59,18 @@ impl App {
             return self.quit();
         }
         self.model.ui.flash = None;
+        if self.model.ui.command.is_some() {
+            return self.on_command_key(key);
+        }
+        let typing = self.model.ui.fleet.open && self.model.ui.fleet.typing;
+        let picking = matches!(
+            self.model.ui.overlays.last(),
+            Some(Overlay::ServicePicker { .. })
+        );
+        if key.code == KeyCode::Char(':') && !typing && !picking {
+            self.open_command_line();
+            return Vec::new();
+        }
         match self.model.ui.overlays.last().cloned() {
             Some(Overlay::ServicePicker { filter, cursor }) => {
                 self.on_picker_key(key, filter, cursor);
@@ -113,11 +129,27 @@ impl App {
             KeyCode::Char('m') => ui.spc_metric = next_metric(ui.spc_metric),
             KeyCode::Char('h') => self.open(Overlay::Sources),
             KeyCode::Char('f') => self.open_fleet(),
+            KeyCode::Char('y') => self.copy_selected(),
             KeyCode::Char('r') => return self.refresh(),
             KeyCode::Char('b') => return self.rollback(),
             _ => {}
         }
         Vec::new()
+    }
+
+    /// Pasted text goes where text is being typed: the command line, the fleet's
+    /// filter or the service picker's; elsewhere it is ignored (never read as keys).
+    fn on_paste(&mut self, text: &str) {
+        if let Some(line) = self.model.ui.command.as_mut() {
+            line.insert(text);
+        } else if let Some(Overlay::ServicePicker { filter, cursor }) =
+            self.model.ui.overlays.last_mut()
+        {
+            filter.extend(text.chars().filter(|c| !c.is_control()));
+            *cursor = 0;
+        } else if self.model.ui.fleet.open && self.model.ui.fleet.typing {
+            self.type_into_fleet_filter(text);
+        }
     }
 
     pub(super) fn refresh(&mut self) -> Vec<Command> {

@@ -157,6 +157,16 @@ pub const KEYS: &[Binding] = &[
         ("t", "group", 9),
     ),
     bind("f", "the fleet view: every service, one row each", Cockpit),
+    bind(
+        "y",
+        "copy the deployment's version (again: sha, then URL) via OSC 52",
+        Cockpit,
+    ),
+    bind(
+        ":",
+        "command line: :service NAME, :env NAME, :window 7d, :q (Esc cancels)",
+        Everywhere,
+    ),
     bind("h", "source health details", Everywhere),
     hinted(
         "r",

@@ -2,6 +2,8 @@
 //! out. Nothing here performs I/O; the runtime carries out the returned commands.
 
 mod apply;
+pub mod command_line;
+pub mod copy;
 pub mod dora_reason;
 pub mod fleet;
 mod input;
@@ -91,6 +93,13 @@ impl App {
                 vec![Command::Quit]
             }
         }
+    }
+
+    /// The figures must be derived again before the next frame (new data, or a
+    /// setting such as the DORA window changed).
+    pub(crate) fn mark_data_changed(&mut self) {
+        self.stale_derived = true;
+        self.dirty = true;
     }
 
     /// Recomputes the derived figures when the data changed, or when the clock moved

@@ -319,6 +319,12 @@ pub struct UiState {
     pub flash: Option<String>,
     /// The fleet view's state (shown instead of the cockpit when `fleet.open`).
     pub fleet: super::fleet::FleetUi,
+    /// The `:` command line while it is open.
+    pub command: Option<super::command_line::CommandLine>,
+    /// What `y` last copied (the runtime writes it to the clipboard once).
+    pub clip: super::copy::Clip,
+    /// `:env NAME`: the deployments table shows only this environment.
+    pub environment: Option<String>,
 }
 
 impl Default for UiState {
@@ -334,6 +340,9 @@ impl Default for UiState {
             overlay_scroll: OverlayScroll::default(),
             flash: None,
             fleet: Default::default(),
+            command: None,
+            clip: Default::default(),
+            environment: None,
         }
     }
 }
@@ -404,11 +413,12 @@ impl Model {
         let Some(service) = self.selected_service() else {
             return Vec::new();
         };
+        let env = self.ui.environment.as_deref();
         self.data
             .deployments
             .iter()
             .rev()
-            .filter(|d| d.service == service)
+            .filter(|d| d.service == service && env.is_none_or(|e| d.environment == e))
             .collect()
     }
 

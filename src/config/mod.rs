@@ -11,6 +11,7 @@ mod load;
 mod metrics;
 mod prometheus;
 mod services;
+mod theme;
 
 pub use general::{CacheConfig, EnvironmentsConfig, GeneralConfig};
 pub use gitlab::{GitLabAuth, GitLabConfig, GitLabProject};
@@ -20,6 +21,7 @@ pub use load::{default_path, load, load_str, ConfigSource};
 pub use metrics::{CalendarConfig, MetricsConfig};
 pub use prometheus::{AuthKind, PrometheusConfig};
 pub use services::{ServiceConfig, SliQuery, SERVICE_PLACEHOLDER, WINDOW_PLACEHOLDER};
+pub use theme::{ThemeConfig, ThemeName};
 
 use serde::Deserialize;
 
@@ -50,6 +52,7 @@ pub struct Config {
     pub gitlab: Option<GitLabConfig>,
     pub jenkins: Option<JenkinsConfig>,
     pub services: Vec<ServiceConfig>,
+    pub theme: ThemeConfig,
 }
 
 impl Config {

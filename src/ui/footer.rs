@@ -53,6 +53,10 @@ pub fn hints(room: usize, demo: bool, fleet: bool) -> Vec<(&'static str, &'stati
 
 pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
     let theme = ctx.theme;
+    if let Some(line) = &ctx.model.ui.command {
+        draw_command_line(ctx, line, area, buf);
+        return;
+    }
     let mut col: u16 = 0;
     if let Some(flash) = &ctx.model.ui.flash {
         // The answer to what the user just pressed matters more than the hints.
@@ -76,6 +80,29 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
             ],
         );
     }
+}
+
+/// `:` and the text typed, the cell under the cursor reversed; a long line scrolls
+/// so the cursor stays on screen.
+fn draw_command_line(
+    ctx: &Ctx,
+    line: &crate::app::command_line::CommandLine,
+    area: Rect,
+    buf: &mut Buffer,
+) {
+    let theme = ctx.theme;
+    let chars: Vec<char> = line.text.chars().collect();
+    let room = usize::from(area.width.saturating_sub(2)).max(1);
+    let first = line.cursor.saturating_sub(room - 1);
+    let shown: String = chars.iter().skip(first).take(room).collect();
+    let col = put(buf, area, 0, 0, ":", theme.bold());
+    put(buf, area, col, 0, &shown, theme.plain());
+    let under = chars
+        .get(line.cursor)
+        .map_or(" ".to_string(), |c| c.to_string());
+    let at: String = chars[first..line.cursor.min(chars.len())].iter().collect();
+    let x = col.saturating_add(u16::try_from(width(&at)).unwrap_or(u16::MAX));
+    put(buf, area, x, 0, &under, theme.selection());
 }
 
 #[cfg(test)]

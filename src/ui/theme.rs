@@ -15,6 +15,8 @@ pub struct Theme {
     pub color: bool,
     /// ASCII only: no braille, no box drawing, no byte above 0x7F.
     pub ascii: bool,
+    /// Colours for a light background: no yellow or cyan text, which vanish on white.
+    pub light: bool,
 }
 
 /// The characters a box is drawn with.
@@ -94,14 +96,35 @@ pub enum Sym {
 
 impl Theme {
     pub fn new(color: bool, ascii: bool) -> Self {
-        Theme { color, ascii }
+        Theme {
+            color,
+            ascii,
+            light: false,
+        }
+    }
+
+    /// The same theme for a light background.
+    pub fn for_light_background(self) -> Self {
+        Theme {
+            light: true,
+            ..self
+        }
     }
 
     fn pick(&self, colored: Style, mono: Style) -> Style {
-        if self.color {
-            colored
-        } else {
+        if !self.color {
             mono
+        } else if self.light {
+            // Text colours that read on white; backgrounds (the badge) stay.
+            let fg = colored.fg.map(|c| match c {
+                Color::Yellow => Color::Magenta,
+                Color::Cyan => Color::Blue,
+                Color::DarkGray => Color::Black,
+                other => other,
+            });
+            Style { fg, ..colored }
+        } else {
+            colored
         }
     }
 

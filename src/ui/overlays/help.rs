@@ -4,6 +4,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
 use super::Doc;
+use crate::app::command_line::COMMANDS;
 use crate::app::keys::{offered, Binding, Scope, KEYS};
 use crate::metrics::RiskFlag;
 use crate::model::DeployStatus;
@@ -29,6 +30,14 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
                 (b.what.to_string(), theme.plain()),
             ]);
         }
+    }
+    doc.blank();
+    doc.text("Command line (:)", theme.heading());
+    for (command, what) in COMMANDS {
+        doc.line(vec![
+            (format!("{command:<key_w$}  "), theme.bold()),
+            ((*what).to_string(), theme.plain()),
+        ]);
     }
     doc.blank();
     doc.text(
