@@ -133,4 +133,6 @@ impl App {
 }
 
 #[cfg(test)]
+mod habits_tests;
+#[cfg(test)]
 mod tests;

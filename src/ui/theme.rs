@@ -298,3 +298,34 @@ mod ellipsis_tests {
         }
     }
 }
+
+#[cfg(test)]
+mod light_tests {
+    use ratatui::buffer::Buffer;
+    use ratatui::layout::Rect;
+    use ratatui::style::Color;
+
+    use super::Theme;
+    use crate::ui::{fixture, render};
+
+    #[test]
+    fn the_light_theme_draws_no_text_that_vanishes_on_white() {
+        let model = fixture::model();
+        let derived = fixture::derived(&model);
+        let colours = |theme: Theme| {
+            let mut buf = Buffer::empty(Rect::new(0, 0, 120, 40));
+            render(&mut buf, &model, &derived, &theme);
+            buf.content.iter().map(|c| c.fg).collect::<Vec<_>>()
+        };
+        let dark = colours(Theme::new(true, false));
+        assert!(dark.contains(&Color::Yellow) && dark.contains(&Color::Cyan));
+        let light = colours(Theme::new(true, false).for_light_background());
+        for pale in [Color::Yellow, Color::Cyan, Color::White, Color::DarkGray] {
+            assert!(
+                !light.contains(&pale),
+                "{pale:?} text on a light background"
+            );
+        }
+        assert!(light.iter().any(|c| *c != Color::Reset), "still in colour");
+    }
+}

@@ -80,8 +80,50 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
     }
     let w = rows
         .iter()
-        .map(|b| key_w + width(b.what) + 6)
+        .map(|b| b.what)
+        .chain(COMMANDS.iter().map(|(_, what)| *what))
+        .map(|what| key_w + width(what) + 6)
         .max()
         .unwrap_or(40);
     doc.show(ctx, area, w.max(62) as u16, "Help: keys", buf);
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::buffer::Buffer;
+    use ratatui::layout::Rect;
+
+    use crate::app::command_line::COMMANDS;
+    use crate::app::keys::KEYS;
+    use crate::app::{Overlay, OverlayScroll};
+    use crate::ui::{buffer_to_text, fixture, render, Theme};
+
+    /// The whole help, scrolled page by page through a small screen.
+    fn whole_help() -> String {
+        let mut model = fixture::model();
+        let derived = fixture::derived(&model);
+        model.ui.overlays = vec![Overlay::Help];
+        let mut seen = String::new();
+        for page in 0..12 {
+            model.ui.overlay_scroll = OverlayScroll::Top(page * 10);
+            let mut buf = Buffer::empty(Rect::new(0, 0, 160, 40));
+            render(&mut buf, &model, &derived, &Theme::new(true, false));
+            seen.push_str(&buffer_to_text(&buf));
+        }
+        seen
+    }
+
+    #[test]
+    fn the_help_lists_every_key_and_every_command() {
+        let help = whole_help();
+        for b in KEYS {
+            assert!(help.contains(b.what), "the help lacks {:?}", b.keys);
+        }
+        for (command, what) in COMMANDS {
+            assert!(
+                help.contains(command) && help.contains(what),
+                "lacks {command}"
+            );
+        }
+    }
 }
