@@ -118,16 +118,24 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
             }
         }
     }
+    // Scrolled past its group line, the list still says whose rows these are.
+    let group = match window.shown.first() {
+        Some((Line::Service(i), _)) => rows.services[*i]
+            .group
+            .map(|g| format!(" {g} {}", theme.sym(Sym::Separator))),
+        _ => None,
+    }
+    .unwrap_or_default();
     let note = if rows.services.len() == rows.total {
         format!(
-            " {}-{} of {} ",
+            "{group} {}-{} of {} ",
             window.first + 1,
             window.last + 1,
             rows.total
         )
     } else {
         format!(
-            " {}-{} of {} matching ({} in all) ",
+            "{group} {}-{} of {} matching ({} in all) ",
             window.first + 1,
             window.last + 1,
             rows.services.len(),
