@@ -1,6 +1,7 @@
 //! Render cost of a full frame at 200x60, drawn into a fresh buffer and diffed against
 //! the previous frame, as `Terminal::draw` does each frame: on the small fixture, and on
-//! the embedded demo at full size (four services, 90 days, the live rollout running).
+//! the embedded demo at full size (four services, 90 days, the live rollout running);
+//! and the fleet view of 500 services, with and without deriving their figures.
 
 use chrono::{DateTime, Utc};
 use flightdeck::app::App;
@@ -65,4 +66,46 @@ fn demo_200x60_color(bencher: divan::Bencher) {
 fn demo_200x60_mono_ascii(bencher: divan::Bencher) {
     let app = demo();
     bench_frame(&app.model, &app.derived, Theme::new(false, true), bencher);
+}
+
+/// The fleet view of 500 services at 120x40: what a poll costs it, the engine deriving
+/// every service's figures, then the fleet's rows built and the frame drawn and diffed.
+#[divan::bench]
+fn fleet_500_derive_and_draw(bencher: divan::Bencher) {
+    use flightdeck::ui::fleet_fixture;
+    let model = fleet_fixture::model(500);
+    let theme = Theme::new(true, false);
+    let area = Rect::new(0, 0, 120, 40);
+    let mut previous = Buffer::empty(area);
+    ui::render(
+        &mut previous,
+        &model,
+        &fleet_fixture::derived(&model),
+        &theme,
+    );
+    let mut current = Buffer::empty(area);
+    bencher.bench_local(|| {
+        let derived = fleet_fixture::derived(&model);
+        current.reset();
+        ui::render(&mut current, &model, &derived, &theme);
+        divan::black_box(previous.diff(&current).len())
+    });
+}
+
+/// The fleet view of 500 services drawn alone (figures already derived), 120x40.
+#[divan::bench]
+fn fleet_500_draw(bencher: divan::Bencher) {
+    use flightdeck::ui::fleet_fixture;
+    let model = fleet_fixture::model(500);
+    let derived = fleet_fixture::derived(&model);
+    let theme = Theme::new(true, false);
+    let area = Rect::new(0, 0, 120, 40);
+    let mut previous = Buffer::empty(area);
+    ui::render(&mut previous, &model, &derived, &theme);
+    let mut current = Buffer::empty(area);
+    bencher.bench_local(|| {
+        current.reset();
+        ui::render(&mut current, &model, &derived, &theme);
+        divan::black_box(previous.diff(&current).len())
+    });
 }

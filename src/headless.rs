@@ -145,5 +145,7 @@ fn new_app(config: &Config, demo: bool, now: Ts) -> App {
         tz: config.general.tz(),
         demo,
     };
-    App::new(view, config::metrics_settings(config), now)
+    let mut app = App::new(view, config::metrics_settings(config), now);
+    app.model.tags = crate::config::service_tags(config);
+    app
 }

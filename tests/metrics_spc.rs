@@ -413,6 +413,7 @@ fn spc_pane(edit: impl Fn(&mut SpcChart)) -> String {
     let theme = Theme {
         color: false,
         ascii: true,
+        light: false,
     };
     let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("test backend");
     terminal

@@ -1,15 +1,25 @@
 //! The README is part of the product: what it says about keys and flags must be what
 //! the binary does.
 
-use flightdeck::app::keys::HELP;
+use flightdeck::app::command_line::COMMANDS;
+use flightdeck::app::keys::KEYS;
 
 const README: &str = include_str!("../README.md");
 
 #[test]
 fn the_readme_keys_table_is_the_bound_key_table() {
-    for (keys, what) in HELP {
-        let cells: Vec<String> = keys.split(',').map(|k| format!("`{}`", k.trim())).collect();
-        let row = format!("| {} | {what} |", cells.join(", "));
+    for b in KEYS {
+        let cells: Vec<String> = b
+            .keys
+            .split(',')
+            .map(|k| format!("`{}`", k.trim()))
+            .collect();
+        let row = format!(
+            "| {} | {} | {} |",
+            cells.join(", "),
+            b.what,
+            b.scope.heading().to_lowercase()
+        );
         assert!(README.contains(&row), "README lacks the row {row:?}");
     }
     let rows = README
@@ -18,7 +28,15 @@ fn the_readme_keys_table_is_the_bound_key_table() {
         .take_while(|l| !l.starts_with("## Commands"))
         .filter(|l| l.starts_with("| `"))
         .count();
-    assert_eq!(rows, HELP.len(), "the README lists keys that are not bound");
+    for (command, what) in COMMANDS {
+        let row = format!("| `{command}` | {what} |");
+        assert!(README.contains(&row), "README lacks the row {row:?}");
+    }
+    assert_eq!(
+        rows,
+        KEYS.len() + COMMANDS.len(),
+        "the README lists keys or commands that are not bound"
+    );
 }
 
 #[test]

@@ -25,10 +25,12 @@ fn setup() -> (Model, Derived) {
 const COLOR: Theme = Theme {
     color: true,
     ascii: false,
+    light: false,
 };
 const MONO_ASCII: Theme = Theme {
     color: false,
     ascii: true,
+    light: false,
 };
 
 #[test]
@@ -131,5 +133,36 @@ fn missing_data_reads_as_missing() {
     insta::assert_snapshot!(
         "cockpit_80x24_empty",
         text(&empty, &Derived::default(), COLOR, 80, 24)
+    );
+}
+
+#[test]
+fn fleet_view() {
+    use flightdeck::ui::fleet_fixture;
+    for n in [3, 500] {
+        let mut model = fleet_fixture::model(n);
+        let derived = fleet_fixture::derived(&model);
+        // On the large fleet, a cursor far down: the list scrolls and says where it is.
+        model.ui.fleet.cursor = if n > 3 { 45 } else { 1 };
+        for (w, h) in [(80, 24), (120, 40)] {
+            insta::assert_snapshot!(
+                format!("fleet_{n}_{w}x{h}"),
+                text(&model, &derived, COLOR, w, h)
+            );
+        }
+    }
+    let mut model = fleet_fixture::model(500);
+    let derived = fleet_fixture::derived(&model);
+    model.ui.fleet.filter = "no such service".into();
+    insta::assert_snapshot!(
+        "fleet_500_80x24_nothing_matches",
+        text(&model, &derived, COLOR, 80, 24)
+    );
+    model.ui.fleet.filter = "checkout".into();
+    model.ui.fleet.typing = true;
+    model.ui.fleet.group_by = flightdeck::app::fleet::GroupBy::None;
+    insta::assert_snapshot!(
+        "fleet_500_80x24_filtered_mono_ascii",
+        text(&model, &derived, MONO_ASCII, 80, 24)
     );
 }

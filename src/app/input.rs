@@ -18,8 +18,15 @@ impl App {
         self.dirty = true;
         match input {
             Input::Key(key) if key.kind != KeyEventKind::Release => self.on_key(key),
+            Input::Paste(text) => {
+                self.on_paste(&text);
+                Vec::new()
+            }
             Input::Mouse(m) => {
+                let fleet = self.model.ui.fleet.open && self.model.ui.overlays.is_empty();
                 match m.kind {
+                    MouseEventKind::ScrollDown if fleet => self.move_fleet_cursor(1),
+                    MouseEventKind::ScrollUp if fleet => self.move_fleet_cursor(-1),
                     MouseEventKind::ScrollDown => self.move_cursor(1),
                     MouseEventKind::ScrollUp => self.move_cursor(-1),
                     _ => {}
@@ -52,17 +59,30 @@ impl App {
             return self.quit();
         }
         self.model.ui.flash = None;
+        if self.model.ui.command.is_some() {
+            return self.on_command_key(key);
+        }
+        let typing = self.model.ui.fleet.open && self.model.ui.fleet.typing;
+        let picking = matches!(
+            self.model.ui.overlays.last(),
+            Some(Overlay::ServicePicker { .. })
+        );
+        if key.code == KeyCode::Char(':') && !typing && !picking {
+            self.open_command_line();
+            return Vec::new();
+        }
         match self.model.ui.overlays.last().cloned() {
             Some(Overlay::ServicePicker { filter, cursor }) => {
                 self.on_picker_key(key, filter, cursor);
                 Vec::new()
             }
             Some(overlay) => self.on_overlay_key(key, overlay),
+            None if self.model.ui.fleet.open => self.on_fleet_key(key),
             None => self.on_pane_key(key),
         }
     }
 
-    fn quit(&mut self) -> Vec<Command> {
+    pub(super) fn quit(&mut self) -> Vec<Command> {
         self.quit = Some(QuitReason::User);
         vec![Command::Quit]
     }
@@ -108,6 +128,8 @@ impl App {
             KeyCode::Char('[') => self.step_service(-1),
             KeyCode::Char('m') => ui.spc_metric = next_metric(ui.spc_metric),
             KeyCode::Char('h') => self.open(Overlay::Sources),
+            KeyCode::Char('f') => self.open_fleet(),
+            KeyCode::Char('y') => self.copy_selected(),
             KeyCode::Char('r') => return self.refresh(),
             KeyCode::Char('b') => return self.rollback(),
             _ => {}
@@ -115,7 +137,22 @@ impl App {
         Vec::new()
     }
 
-    fn refresh(&mut self) -> Vec<Command> {
+    /// Pasted text goes where text is being typed: the command line, the fleet's
+    /// filter or the service picker's; elsewhere it is ignored (never read as keys).
+    fn on_paste(&mut self, text: &str) {
+        if let Some(line) = self.model.ui.command.as_mut() {
+            line.insert(text);
+        } else if let Some(Overlay::ServicePicker { filter, cursor }) =
+            self.model.ui.overlays.last_mut()
+        {
+            filter.extend(text.chars().filter(|c| !c.is_control()));
+            *cursor = 0;
+        } else if self.model.ui.fleet.open && self.model.ui.fleet.typing {
+            self.type_into_fleet_filter(text);
+        }
+    }
+
+    pub(super) fn refresh(&mut self) -> Vec<Command> {
         self.model.ui.flash = Some("refresh requested from every source".to_string());
         vec![Command::RefreshAll]
     }
@@ -189,7 +226,7 @@ impl App {
         }
     }
 
-    fn open(&mut self, overlay: Overlay) {
+    pub(super) fn open(&mut self, overlay: Overlay) {
         self.model.ui.overlay_scroll = OverlayScroll::default();
         self.model.ui.overlays.push(overlay);
     }
@@ -208,7 +245,7 @@ impl App {
         self.select_service(next);
     }
 
-    fn select_service(&mut self, index: usize) {
+    pub(super) fn select_service(&mut self, index: usize) {
         if index != self.model.ui.service {
             self.model.ui.service = index;
             self.model.ui.deploy_cursor = 0;

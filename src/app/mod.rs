@@ -2,7 +2,10 @@
 //! out. Nothing here performs I/O; the runtime carries out the returned commands.
 
 mod apply;
+pub mod command_line;
+pub mod copy;
 pub mod dora_reason;
+pub mod fleet;
 mod input;
 pub mod keys;
 pub mod model;
@@ -92,6 +95,13 @@ impl App {
         }
     }
 
+    /// The figures must be derived again before the next frame (new data, or a
+    /// setting such as the DORA window changed).
+    pub(crate) fn mark_data_changed(&mut self) {
+        self.stale_derived = true;
+        self.dirty = true;
+    }
+
     /// Recomputes the derived figures when the data changed, or when the clock moved
     /// far enough. Call before drawing; cheap when nothing changed.
     pub fn refresh_derived(&mut self) {
@@ -122,5 +132,7 @@ impl App {
     }
 }
 
+#[cfg(test)]
+mod habits_tests;
 #[cfg(test)]
 mod tests;

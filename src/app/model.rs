@@ -320,6 +320,14 @@ pub struct UiState {
     pub overlay_scroll: OverlayScroll,
     /// A one-line message for the footer ("refresh requested"), cleared by the next key.
     pub flash: Option<String>,
+    /// The fleet view's state (shown instead of the cockpit when `fleet.open`).
+    pub fleet: super::fleet::FleetUi,
+    /// The `:` command line while it is open.
+    pub command: Option<super::command_line::CommandLine>,
+    /// What `y` last copied (the runtime writes it to the clipboard once).
+    pub clip: super::copy::Clip,
+    /// `:env NAME`: the deployments table shows only this environment.
+    pub environment: Option<String>,
 }
 
 impl Default for UiState {
@@ -334,6 +342,10 @@ impl Default for UiState {
             review_cursor: 0,
             overlay_scroll: OverlayScroll::default(),
             flash: None,
+            fleet: Default::default(),
+            command: None,
+            clip: Default::default(),
+            environment: None,
         }
     }
 }
@@ -361,6 +373,8 @@ pub struct Model {
     pub view: View,
     /// The clock, advanced by ticks (never read from the system while drawing).
     pub now: Ts,
+    /// Each service's group and tier from the config (the fleet's roll-ups).
+    pub tags: super::fleet::TagMap,
 }
 
 impl Model {
@@ -371,6 +385,7 @@ impl Model {
             ui: UiState::default(),
             view,
             now,
+            tags: Default::default(),
         }
     }
 
@@ -401,11 +416,12 @@ impl Model {
         let Some(service) = self.selected_service() else {
             return Vec::new();
         };
+        let env = self.ui.environment.as_deref();
         self.data
             .deployments
             .iter()
             .rev()
-            .filter(|d| d.service == service)
+            .filter(|d| d.service == service && env.is_none_or(|e| d.environment == e))
             .collect()
     }
 

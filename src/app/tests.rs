@@ -626,16 +626,27 @@ fn key_events(name: &str) -> Vec<KeyEvent> {
 
 #[test]
 fn every_key_the_help_names_does_something() {
-    for (keys, what) in crate::app::keys::HELP {
+    use crate::app::keys::Scope;
+    for b in crate::app::keys::KEYS {
+        let (keys, what) = (b.keys, b.what);
         let in_overlays = what.starts_with("in overlays");
         for name in keys.split(", ") {
             for k in key_events(name) {
                 // A state where the key has something to do: a cursor in the middle of
                 // the list, a zoomed pane (Esc), two services ([ ]), the demo (b); or an
-                // open help for the keys that act in overlays.
+                // open help for the keys that act in overlays; on the fleet, a filter
+                // (Esc) and the cursor in the middle.
                 let mut a = loaded();
                 a.model.ui.deploy_cursor = 1;
                 a.model.ui.zoomed = Some(PaneId::Budget);
+                if b.scope == Scope::Fleet {
+                    a.open_fleet();
+                    let down = matches!(name, "j" | "Down" | "PgDn" | "G" | "End");
+                    a.model.ui.fleet.cursor = if down { 0 } else { 1 };
+                    if name == "Esc" {
+                        a.model.ui.fleet.filter = "we".into();
+                    }
+                }
                 if in_overlays {
                     key(&mut a, KeyCode::Char('?'));
                     a.model.ui.overlay_scroll = OverlayScroll::Top(6);

@@ -31,6 +31,11 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub no_color: bool,
 
+    /// Colours: default (16 colours, dark background), light (light background) or
+    /// mono; overrides `[theme] name` in the config
+    #[arg(long, global = true, value_enum, value_name = "NAME")]
+    pub theme: Option<crate::config::ThemeName>,
+
     /// Seed of the demo data (the same seed gives the same demo)
     #[arg(long, global = true, value_name = "N")]
     pub seed: Option<u64>,
@@ -52,6 +57,14 @@ pub enum Cmd {
     Gate(GateArgs),
     /// Check the config and reach every configured source
     Doctor,
+    /// Print a shell completion script (e.g. `source <(flightdeck completions bash)`)
+    Completions {
+        /// The shell
+        #[arg(value_enum)]
+        shell: Shell,
+    },
+    /// Print the man page (roff), e.g. `flightdeck man > flightdeck.1`
+    Man,
     /// Print the demo's history as OpenMetrics (used by scripts/live-demo)
     #[command(hide = true)]
     ExportOpenmetrics {
@@ -62,6 +75,14 @@ pub enum Cmd {
         #[arg(long, value_parser = parse_at)]
         at: Option<DateTime<Utc>>,
     },
+}
+
+/// Shells `flightdeck completions` writes for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
 }
 
 #[derive(Debug, Args)]

@@ -1,13 +1,15 @@
 //! The command line: parse flags, load the config, and run the chosen command.
 
 mod args;
+mod completions;
 mod env;
 mod gate;
 mod output;
 mod report;
 
 pub use args::{
-    parse_at, parse_size, Cli, Cmd, GateArgs, GateFormat, ReportArgs, ReportFormat, SnapshotArgs,
+    parse_at, parse_size, Cli, Cmd, GateArgs, GateFormat, ReportArgs, ReportFormat, Shell,
+    SnapshotArgs,
 };
 
 use std::io::IsTerminal;
@@ -30,7 +32,12 @@ const EXIT_CONFIG: u8 = 2;
 /// Runs the command line; errors are returned for `main` to print after the terminal
 /// is restored.
 pub fn run(cli: Cli) -> Result<ExitCode> {
-    let theme = theme(&cli);
+    // Generated from the command line's definition alone: no config is read.
+    match cli.command {
+        Some(Cmd::Completions { shell }) => return output::emit(&completions::script(shell)),
+        Some(Cmd::Man) => return output::emit(&completions::man_page()?),
+        _ => {}
+    }
     let (config, source) = match config::load(cli.config.as_deref()) {
         Ok(loaded) => loaded,
         // The demo needs nothing from the user's config: a broken one must not keep
@@ -59,6 +66,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             return Ok(ExitCode::from(EXIT_CONFIG));
         }
     };
+    let theme = theme(&cli, &config);
     let demo = cli.demo || source == ConfigSource::None;
     if let ConfigSource::File(path) = &source {
         if let Some(warning) = crate::net::secret::credential_warning(path, &config) {
@@ -112,6 +120,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 ExitCode::FAILURE
             })
         }
+        Some(Cmd::Completions { .. } | Cmd::Man) => Ok(ExitCode::SUCCESS),
         Some(Cmd::ExportOpenmetrics { days, at }) => {
             let end = at.unwrap_or_else(chrono::Utc::now);
             output::emit(&crate::sources::prometheus::backfill::demo_openmetrics(
@@ -140,8 +149,17 @@ pub fn plain_error_output(args: &[std::ffi::OsString]) -> bool {
         || !std::io::stderr().is_terminal()
 }
 
-fn theme(cli: &Cli) -> Theme {
-    let color = !(cli.no_color || env::no_color_requested(env::process_env));
+/// `--no-color` and `NO_COLOR` win, then `--theme`, then `[theme] name`.
+fn theme(cli: &Cli, config: &Config) -> Theme {
+    let name = cli.theme.unwrap_or(config.theme.name);
+    let color = !(cli.no_color
+        || env::no_color_requested(env::process_env)
+        || name == config::ThemeName::Mono);
     let ascii = cli.ascii || !env::locale_is_utf8(env::process_env);
-    Theme::new(color, ascii)
+    let theme = Theme::new(color, ascii);
+    if name == config::ThemeName::Light {
+        theme.for_light_background()
+    } else {
+        theme
+    }
 }

@@ -12,6 +12,7 @@ mod load;
 mod metrics;
 mod prometheus;
 mod services;
+mod theme;
 
 pub use general::{CacheConfig, EnvironmentsConfig, GeneralConfig};
 pub use gitlab::{GitLabAuth, GitLabConfig, GitLabProject};
@@ -22,12 +23,22 @@ pub use load::{default_path, load, load_str, ConfigSource};
 pub use metrics::{CalendarConfig, MetricsConfig};
 pub use prometheus::{AuthKind, PrometheusConfig};
 pub use services::{ServiceConfig, SliQuery, SERVICE_PLACEHOLDER, WINDOW_PLACEHOLDER};
+pub use theme::{ThemeConfig, ThemeName};
 
 use serde::Deserialize;
 
 /// The metrics engine's settings from the config (thresholds, calendar, SLOs).
 pub fn metrics_settings(config: &Config) -> crate::metrics::Settings {
     metrics::settings(config)
+}
+
+/// Each service's group and tier, for the fleet view's roll-ups.
+pub fn service_tags(config: &Config) -> crate::app::fleet::TagMap {
+    config
+        .services
+        .iter()
+        .map(|s| (s.name.clone(), s.tags()))
+        .collect()
 }
 
 /// The whole configuration file.
@@ -44,6 +55,7 @@ pub struct Config {
     pub jenkins: Option<JenkinsConfig>,
     pub jira: Option<JiraConfig>,
     pub services: Vec<ServiceConfig>,
+    pub theme: ThemeConfig,
 }
 
 impl Config {

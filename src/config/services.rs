@@ -47,6 +47,12 @@ pub struct ServiceConfig {
     /// `changes(app_build_info{service="checkout"}[{{window}}])`.
     #[serde(default)]
     pub deploy_marker_query: Option<String>,
+    /// The team (or any grouping) the fleet view rolls the service up under.
+    #[serde(default)]
+    pub group: Option<String>,
+    /// The service's tier ("1", "critical"…): the fleet's other roll-up.
+    #[serde(default)]
+    pub tier: Option<String>,
 }
 
 fn default_target() -> f64 {
@@ -65,6 +71,20 @@ pub enum SliQuery<'a> {
 }
 
 impl ServiceConfig {
+    /// The fleet view's roll-up tags (trimmed; blank reads as none).
+    pub fn tags(&self) -> crate::app::fleet::ServiceTags {
+        let tag = |t: &Option<String>| {
+            t.as_deref()
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(|t| crate::model::outside::OutsideText::line(t).into_string())
+        };
+        crate::app::fleet::ServiceTags {
+            group: tag(&self.group),
+            tier: tag(&self.tier),
+        }
+    }
+
     /// The SLI, when one is configured.
     pub fn sli(&self) -> Option<SliQuery<'_>> {
         match (&self.error_ratio_query, &self.good_query, &self.total_query) {

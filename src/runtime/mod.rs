@@ -4,6 +4,7 @@
 //! The loop never awaits I/O other than its own event channel: sources, the cache and
 //! the input reader run elsewhere and send events.
 
+mod clipboard;
 mod frame_gate;
 mod input;
 mod signals;
@@ -74,6 +75,11 @@ async fn event_loop(term: &mut terminal::Term, opts: RunOptions) -> Result<QuitR
     let demo_clock = opts.demo.then(|| DemoClock::starting_at(Utc::now()));
     let now = move || demo_clock.map_or_else(Utc::now, |c| c.now());
     let mut app = App::new(view, settings, now());
+    app.model.tags = crate::config::service_tags(&opts.config);
+    // A release manager watching several services starts on all of them.
+    if opts.config.services.len() > 1 {
+        app.open_fleet();
+    }
 
     input::spawn(tx.clone(), stop_input.clone()).wrap_err("cannot start the input reader")?;
     signals::spawn(tx.clone()).wrap_err("cannot install signal handlers")?;
@@ -82,13 +88,18 @@ async fn event_loop(term: &mut terminal::Term, opts: RunOptions) -> Result<QuitR
 
     let theme = opts.theme;
     let mut gate = FrameGate::default();
+    let mut clipboard = clipboard::ClipboardWriter::default();
     let result = drive(
         &mut app,
         &mut rx,
         &sources.handles,
         |ev| sources.remember(ev),
         input::terminal_gone,
-        |app| terminal::draw(term, app, &theme, &mut gate),
+        |app| {
+            // A copy (`y`) goes out through the terminal before the frame that says so.
+            clipboard.write(&app.model.ui.clip, term.backend_mut())?;
+            terminal::draw(term, app, &theme, &mut gate)
+        },
     )
     .await;
 

@@ -7,6 +7,8 @@
 mod compact;
 #[doc(hidden)]
 pub mod fixture;
+#[doc(hidden)]
+pub mod fleet_fixture;
 mod footer;
 pub mod format;
 pub mod freshness;
@@ -91,7 +93,36 @@ pub fn render(buf: &mut Buffer, model: &Model, derived: &Derived, theme: &Theme)
         derived,
         theme,
     };
+    if model.ui.fleet.open {
+        render_fleet(&ctx, buf);
+    } else {
+        render_cockpit(&ctx, buf);
+    }
+    enforce_terminal_safety(buf);
+    enforce_theme(buf, theme);
+}
+
+/// The fleet: header, every service, footer (below 80x24 the list alone).
+fn render_fleet(ctx: &Ctx, buf: &mut Buffer) {
     let area = buf.area;
+    match layout::screen(area, None) {
+        layout::Screen::Full(cockpit) => {
+            header::draw(ctx, cockpit.header, buf);
+            let body = body_of(&cockpit, area);
+            panes::fleet::draw(ctx, body, buf);
+            footer::draw(ctx, cockpit.footer, buf);
+            overlays::draw(ctx, body, buf);
+        }
+        layout::Screen::Compact => {
+            panes::fleet::draw(ctx, area, buf);
+            overlays::draw(ctx, area, buf);
+        }
+        layout::Screen::TooSmall => compact::too_small(ctx, area, buf),
+    }
+}
+
+fn render_cockpit(ctx: &Ctx, buf: &mut Buffer) {
+    let (ctx, area, model) = (*ctx, buf.area, ctx.model);
     match layout::screen(area, model.ui.zoomed) {
         layout::Screen::Full(cockpit) => {
             header::draw(&ctx, cockpit.header, buf);
@@ -109,8 +140,6 @@ pub fn render(buf: &mut Buffer, model: &Model, derived: &Derived, theme: &Theme)
         }
         layout::Screen::TooSmall => compact::too_small(&ctx, area, buf),
     }
-    enforce_terminal_safety(buf);
-    enforce_theme(buf, theme);
 }
 
 /// The last line of defence: whatever a pane or widget drew, no cell may hold a

@@ -15,6 +15,8 @@ pub struct Theme {
     pub color: bool,
     /// ASCII only: no braille, no box drawing, no byte above 0x7F.
     pub ascii: bool,
+    /// Colours for a light background: no yellow or cyan text, which vanish on white.
+    pub light: bool,
 }
 
 /// The characters a box is drawn with.
@@ -94,14 +96,35 @@ pub enum Sym {
 
 impl Theme {
     pub fn new(color: bool, ascii: bool) -> Self {
-        Theme { color, ascii }
+        Theme {
+            color,
+            ascii,
+            light: false,
+        }
+    }
+
+    /// The same theme for a light background.
+    pub fn for_light_background(self) -> Self {
+        Theme {
+            light: true,
+            ..self
+        }
     }
 
     fn pick(&self, colored: Style, mono: Style) -> Style {
-        if self.color {
-            colored
-        } else {
+        if !self.color {
             mono
+        } else if self.light {
+            // Text colours that read on white; backgrounds (the badge) stay.
+            let fg = colored.fg.map(|c| match c {
+                Color::Yellow => Color::Magenta,
+                Color::Cyan => Color::Blue,
+                Color::DarkGray => Color::Black,
+                other => other,
+            });
+            Style { fg, ..colored }
+        } else {
+            colored
         }
     }
 
@@ -273,5 +296,36 @@ mod ellipsis_tests {
                 assert!(!t.sym(s).contains('…'), "{s:?}");
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod light_tests {
+    use ratatui::buffer::Buffer;
+    use ratatui::layout::Rect;
+    use ratatui::style::Color;
+
+    use super::Theme;
+    use crate::ui::{fixture, render};
+
+    #[test]
+    fn the_light_theme_draws_no_text_that_vanishes_on_white() {
+        let model = fixture::model();
+        let derived = fixture::derived(&model);
+        let colours = |theme: Theme| {
+            let mut buf = Buffer::empty(Rect::new(0, 0, 120, 40));
+            render(&mut buf, &model, &derived, &theme);
+            buf.content.iter().map(|c| c.fg).collect::<Vec<_>>()
+        };
+        let dark = colours(Theme::new(true, false));
+        assert!(dark.contains(&Color::Yellow) && dark.contains(&Color::Cyan));
+        let light = colours(Theme::new(true, false).for_light_background());
+        for pale in [Color::Yellow, Color::Cyan, Color::White, Color::DarkGray] {
+            assert!(
+                !light.contains(&pale),
+                "{pale:?} text on a light background"
+            );
+        }
+        assert!(light.iter().any(|c| *c != Color::Reset), "still in colour");
     }
 }

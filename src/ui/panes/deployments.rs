@@ -92,7 +92,12 @@ fn flags_text(d: &Deployment, facts: Option<&DeploymentFacts>) -> String {
 pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
     let (model, theme) = (ctx.model, ctx.theme);
     let service = model.selected_service().unwrap_or("");
-    let inner = ctx.pane_box(PaneId::Deployments, service, area, buf);
+    // `:env NAME` narrows the table: the title says so, or an empty table would lie.
+    let title = match &model.ui.environment {
+        Some(env) => format!("{service} {} {env} only", theme.sym(Sym::Separator)),
+        None => service.to_string(),
+    };
+    let inner = ctx.pane_box(PaneId::Deployments, &title, area, buf);
     if inner.height == 0 || inner.width == 0 {
         return;
     }

@@ -5,6 +5,7 @@ mod budget;
 pub mod deployments;
 mod dora;
 mod dora_detail;
+pub mod fleet;
 mod review;
 mod signals;
 mod spc;
