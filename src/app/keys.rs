@@ -29,6 +29,8 @@ pub const HELP: &[(&str, &str)] = &[
     ("s, /", "pick a service (type to filter, Enter to choose)"),
     ("[, ]", "previous / next service"),
     ("m", "SPC: cycle the charted metric"),
+    ("v", "review: start a review of the selected deployment"),
+    ("Space, x", "review pane: tick or untick the manual item"),
     ("h", "source health details"),
     ("r", "refresh every source now"),
     ("b", "demo only: roll back the live rollout"),
@@ -55,6 +57,7 @@ pub const FOOTER: &[(&str, &str, u8)] = &[
     ("s", "service", 7),
     ("1-6", "zoom", 8),
     ("m", "metric", 9),
+    ("v", "review", 10),
     ("r", "refresh", 3),
     ("b", "rollback", 2),
 ];

@@ -6,6 +6,7 @@ pub mod dora_reason;
 mod input;
 pub mod keys;
 pub mod model;
+mod review;
 mod selection;
 
 pub use model::*;
@@ -83,6 +84,10 @@ impl App {
             }
             Event::Source(ev) => {
                 self.on_source(ev);
+                Vec::new()
+            }
+            Event::Review(ev) => {
+                self.on_review_event(ev);
                 Vec::new()
             }
             Event::Shutdown(reason) => {

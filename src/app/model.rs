@@ -358,6 +358,8 @@ pub struct Model {
     pub view: View,
     /// The clock, advanced by ticks (never read from the system while drawing).
     pub now: Ts,
+    /// Review setup and sessions (the review pane reads them through `review::`).
+    pub review: crate::review::Reviews,
 }
 
 impl Model {
@@ -368,6 +370,7 @@ impl Model {
             ui: UiState::default(),
             view,
             now,
+            review: crate::review::Reviews::default(),
         }
     }
 

@@ -10,15 +10,17 @@ mod jenkins;
 mod load;
 mod metrics;
 mod prometheus;
+mod review;
 mod services;
 
 pub use general::{CacheConfig, EnvironmentsConfig, GeneralConfig};
 pub use gitlab::{GitLabAuth, GitLabConfig, GitLabProject};
 pub use issue::{ConfigError, ConfigErrors, ConfigIssue};
 pub use jenkins::{JenkinsConfig, JenkinsJob};
-pub use load::{default_path, load, load_str, ConfigSource};
+pub use load::{default_path, load, load_str, parse_toml, ConfigSource};
 pub use metrics::{CalendarConfig, MetricsConfig};
 pub use prometheus::{AuthKind, PrometheusConfig};
+pub use review::{review_setup, ReviewConfig};
 pub use services::{ServiceConfig, SliQuery, SERVICE_PLACEHOLDER, WINDOW_PLACEHOLDER};
 
 use serde::Deserialize;
@@ -41,6 +43,7 @@ pub struct Config {
     pub gitlab: Option<GitLabConfig>,
     pub jenkins: Option<JenkinsConfig>,
     pub services: Vec<ServiceConfig>,
+    pub review: ReviewConfig,
 }
 
 impl Config {
@@ -51,6 +54,7 @@ impl Config {
         self.cache.validate("cache", &mut issues);
         self.metrics.validate("metrics", &mut issues);
         self.calendar.validate("calendar", &mut issues);
+        self.review.validate("review", &mut issues);
         if let Some(p) = &self.prometheus {
             p.validate("prometheus", &mut issues);
         }

@@ -47,6 +47,10 @@ pub struct ServiceConfig {
     /// `changes(app_build_info{service="checkout"}[{{window}}])`.
     #[serde(default)]
     pub deploy_marker_query: Option<String>,
+    /// How much the service matters (`low`, `medium`, `high`, `critical`): picks its
+    /// post-release review checklist (`lightweight` below high, `detailed` above).
+    #[serde(default)]
+    pub tier: crate::review::template::Tier,
 }
 
 fn default_target() -> f64 {
