@@ -43,7 +43,10 @@ static RUN: AtomicUsize = AtomicUsize::new(0);
 fn fresh_cache() -> PathBuf {
     let dir = std::env::temp_dir().join(format!("flightdeck-bench-review-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
-    dir.join(format!("cache-{}.sqlite3", RUN.fetch_add(1, Ordering::SeqCst)))
+    dir.join(format!(
+        "cache-{}.sqlite3",
+        RUN.fetch_add(1, Ordering::SeqCst)
+    ))
 }
 
 fn row(n: usize) -> OutboxRow {
@@ -133,12 +136,19 @@ async fn drain(store: ReviewStore, tracker: Arc<FakeTracker>, n: usize) {
 
 /// Exactly one issue per item and the key stored; the request count, printed once.
 fn check(path: &std::path::Path, tracker: &FakeTracker, n: usize) {
-    let rows = ReviewStore::open(path).expect("open").outbox().expect("outbox");
+    let rows = ReviewStore::open(path)
+        .expect("open")
+        .outbox()
+        .expect("outbox");
     assert_eq!(rows.len(), n);
     for r in &rows {
         let label = format!("flightdeck-{}", r.item.uuid);
         assert_eq!(tracker.count(&label), 1, "{label}");
-        assert!(matches!(r.delivery.phase, Phase::Sent { .. }), "{:?}", r.delivery);
+        assert!(
+            matches!(r.delivery.phase, Phase::Sent { .. }),
+            "{:?}",
+            r.delivery
+        );
     }
     assert_eq!(tracker.issues().len(), n, "no duplicate");
     static PRINTED: std::sync::Once = std::sync::Once::new();

@@ -29,7 +29,10 @@ fn setup() -> (PathBuf, PathBuf) {
         format!("[cache]\npath = {:?}\n", cache.display().to_string()),
     )
     .expect("config");
-    let at = Utc.with_ymd_and_hms(2026, 11, 20, 14, 0, 0).single().expect("t");
+    let at = Utc
+        .with_ymd_and_hms(2026, 11, 20, 14, 0, 0)
+        .single()
+        .expect("t");
     let mut store = ReviewStore::open(&cache).expect("open");
     let session = ReviewSession {
         id: REVIEW.into(),
@@ -94,7 +97,9 @@ fn setup() -> (PathBuf, PathBuf) {
     };
     store.enqueue(&row, at).expect("enqueue");
     let sent = Delivery {
-        phase: Phase::Sent { key: "OPS-7".into() },
+        phase: Phase::Sent {
+            key: "OPS-7".into(),
+        },
         ..Delivery::new(at)
     };
     store.set_delivery(&row.item.uuid, &sent).expect("sent");
@@ -124,7 +129,10 @@ fn list_and_export_show_the_review_with_keys_and_no_escape() {
     assert!(text.contains("checks 1/2"), "{text}");
     assert!(text.contains("items 1 (1 sent)"), "{text}");
 
-    let md = flightdeck(&config, &["review", "export", "5f0c3a9e", "--format", "markdown"]);
+    let md = flightdeck(
+        &config,
+        &["review", "export", "5f0c3a9e", "--format", "markdown"],
+    );
     assert!(md.status.success(), "{md:?}");
     let text = stdout(&md);
     for expected in [
@@ -154,22 +162,30 @@ fn verify_passes_an_intact_chain_and_names_the_record_edited_deleted_or_moved() 
     let (config, cache) = setup();
     let ok = flightdeck(&config, &["review", "verify"]);
     assert!(ok.status.success(), "{ok:?}");
-    assert!(stdout(&ok).starts_with("audit log intact: 5 records"), "{}", stdout(&ok));
+    assert!(
+        stdout(&ok).starts_with("audit log intact: 5 records"),
+        "{}",
+        stdout(&ok)
+    );
 
     type Tamper = fn(&rusqlite::Connection);
     let cases: [(&str, Tamper, &str); 3] = [
         (
             "edit",
             |c| {
-                c.execute("UPDATE audit_log SET detail = 'unticked rollback-plan' WHERE seq = 2", [])
-                    .expect("edit");
+                c.execute(
+                    "UPDATE audit_log SET detail = 'unticked rollback-plan' WHERE seq = 2",
+                    [],
+                )
+                .expect("edit");
             },
             "record 2 ",
         ),
         (
             "delete",
             |c| {
-                c.execute("DELETE FROM audit_log WHERE seq = 3", []).expect("delete");
+                c.execute("DELETE FROM audit_log WHERE seq = 3", [])
+                    .expect("delete");
             },
             "record 4 ",
         ),

@@ -108,7 +108,14 @@ fn child_drain() {
         };
         let (_tx, rx) = mpsc::unbounded_channel();
         let (etx, mut erx) = mpsc::channel(10_000);
-        let _task = worker::spawn(store, Some(tracker), policy, worker::system_clock(), rx, etx);
+        let _task = worker::spawn(
+            store,
+            Some(tracker),
+            policy,
+            worker::system_clock(),
+            rx,
+            etx,
+        );
         let mut states = std::collections::BTreeMap::new();
         while let Some(ev) = erx.recv().await {
             if let ReviewEvent::Delivery { uuid, phase, .. } = ev {
@@ -123,7 +130,13 @@ fn child_drain() {
 
 fn spawn_child(cache: &Path, file: &Path) -> Child {
     Command::new(std::env::current_exe().expect("test binary"))
-        .args(["--exact", "child_drain", "--nocapture", "--test-threads", "1"])
+        .args([
+            "--exact",
+            "child_drain",
+            "--nocapture",
+            "--test-threads",
+            "1",
+        ])
         .env("FD_KILL_CHILD_CACHE", cache)
         .env("FD_KILL_CHILD_ISSUES", file)
         .stdout(std::process::Stdio::null())
@@ -189,14 +202,20 @@ fn kill_9_at_random_points_of_a_sync_loses_and_duplicates_nothing() {
         let deadline = Instant::now() + Duration::from_secs(120);
         loop {
             if let Some(status) = child.try_wait().expect("wait") {
-                assert!(status.success(), "run {run}: the final drain failed: {status}");
+                assert!(
+                    status.success(),
+                    "run {run}: the final drain failed: {status}"
+                );
                 break;
             }
             assert!(Instant::now() < deadline, "run {run}: the drain hangs");
             std::thread::sleep(Duration::from_millis(10));
         }
         let landed = issues(&file);
-        let rows = ReviewStore::open(&cache).expect("open").outbox().expect("outbox");
+        let rows = ReviewStore::open(&cache)
+            .expect("open")
+            .outbox()
+            .expect("outbox");
         for row in &rows {
             let label = format!("flightdeck-{}", row.item.uuid);
             let with: Vec<&(String, String)> = landed.iter().filter(|(_, l)| *l == label).collect();

@@ -17,7 +17,7 @@ use flightdeck::review::session::{ActionItem, Category};
 use flightdeck::review::tracker::Tracker;
 use flightdeck::store::review::ReviewStore;
 use tokio::sync::mpsc;
-use tracker_double::{Fault, FakeTracker};
+use tracker_double::{FakeTracker, Fault};
 
 /// Fast enough for tests, same shape as the default: backoff doubles, the search
 /// window spans several searches.
@@ -53,7 +53,14 @@ fn start(path: &Path, tracker: Arc<FakeTracker>) -> Running {
     let (tx, rx) = mpsc::unbounded_channel();
     let (etx, erx) = mpsc::channel(10_000);
     let tracker: Arc<dyn Tracker> = tracker;
-    let task = worker::spawn(store, Some(tracker), policy(), worker::system_clock(), rx, etx);
+    let task = worker::spawn(
+        store,
+        Some(tracker),
+        policy(),
+        worker::system_clock(),
+        rx,
+        etx,
+    );
     Running {
         commands: tx,
         events: erx,
@@ -95,7 +102,10 @@ async fn until_final(r: &mut Running, n: usize) -> BTreeMap<String, Phase> {
 
 /// Every item: exactly one issue with its label, and the stored key is that issue's.
 fn assert_exactly_once(path: &Path, tracker: &FakeTracker, n: usize) {
-    let rows = ReviewStore::open(path).expect("open").outbox().expect("outbox");
+    let rows = ReviewStore::open(path)
+        .expect("open")
+        .outbox()
+        .expect("outbox");
     assert_eq!(rows.len(), n, "nothing lost from the outbox");
     let issues = tracker.issues();
     for row in rows {
@@ -134,7 +144,10 @@ async fn every_item_lands_once_under_every_fault() {
     let mut r = start(&path, tracker.clone());
     enqueue(&r, (0..n).map(item));
     let states = until_final(&mut r, n).await;
-    assert!(states.values().all(|p| matches!(p, Phase::Sent { .. })), "{states:?}");
+    assert!(
+        states.values().all(|p| matches!(p, Phase::Sent { .. })),
+        "{states:?}"
+    );
     assert_exactly_once(&path, &tracker, n);
     assert!(tracker.searches.load(std::sync::atomic::Ordering::SeqCst) > 0);
 }
@@ -150,7 +163,12 @@ async fn a_create_that_timed_out_after_landing_is_found_not_repeated() {
     let mut r = start(&path, tracker.clone());
     enqueue(&r, std::iter::once(item(1)));
     let states = until_final(&mut r, 1).await;
-    assert_eq!(states.values().next(), Some(&Phase::Sent { key: "OPS-1".into() }));
+    assert_eq!(
+        states.values().next(),
+        Some(&Phase::Sent {
+            key: "OPS-1".into()
+        })
+    );
     assert_eq!(tracker.creates.load(std::sync::atomic::Ordering::SeqCst), 1);
     assert_exactly_once(&path, &tracker, 1);
 }
@@ -186,20 +204,24 @@ async fn a_permanent_refusal_is_shown_with_its_reason_and_kept_for_a_retry() {
     let _ = r.task.await;
     let mut r = start(&path, tracker.clone());
     r.commands
-        .send(ReviewCommand::Retry {
-            uuid: item(7).uuid,
-        })
+        .send(ReviewCommand::Retry { uuid: item(7).uuid })
         .expect("alive");
     let mut sent = false;
     let wait = async {
         while let Some(ev) = r.events.recv().await {
-            if let ReviewEvent::Delivery { phase: Phase::Sent { .. }, .. } = ev {
+            if let ReviewEvent::Delivery {
+                phase: Phase::Sent { .. },
+                ..
+            } = ev
+            {
                 sent = true;
                 return;
             }
         }
     };
-    tokio::time::timeout(Duration::from_secs(60), wait).await.expect("sent");
+    tokio::time::timeout(Duration::from_secs(60), wait)
+        .await
+        .expect("sent");
     assert!(sent);
     assert_exactly_once(&path, &tracker, 1);
 }

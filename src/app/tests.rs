@@ -618,6 +618,7 @@ fn key_events(name: &str) -> Vec<KeyEvent> {
         "PgUp" => plain(KeyCode::PageUp),
         "Enter" => plain(KeyCode::Enter),
         "Esc" => plain(KeyCode::Esc),
+        "Space" => plain(KeyCode::Char(' ')),
         "1-6" => ('1'..='6').flat_map(|c| plain(KeyCode::Char(c))).collect(),
         one if one.chars().count() == 1 => plain(KeyCode::Char(one.chars().next().unwrap_or(' '))),
         other => panic!("the help names a key this test cannot press: {other:?}"),
@@ -636,6 +637,9 @@ fn every_key_the_help_names_does_something() {
                 let mut a = loaded();
                 a.model.ui.deploy_cursor = 1;
                 a.model.ui.zoomed = Some(PaneId::Budget);
+                if what.starts_with("review pane") {
+                    a.model.ui.focus = PaneId::Review;
+                }
                 if in_overlays {
                     key(&mut a, KeyCode::Char('?'));
                     a.model.ui.overlay_scroll = OverlayScroll::Top(6);

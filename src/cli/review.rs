@@ -22,10 +22,13 @@ pub fn run(path: &Path, cmd: &ReviewCmd) -> Result<ExitCode> {
         return match cmd {
             ReviewCmd::Verify => output::emit("audit log intact: 0 records (no cache file yet)\n"),
             ReviewCmd::List => output::emit("no reviews yet\n"),
-            ReviewCmd::Export { id, .. } => Err(eyre!("no review {id:?}: there is no cache file yet")),
+            ReviewCmd::Export { id, .. } => {
+                Err(eyre!("no review {id:?}: there is no cache file yet"))
+            }
         };
     }
-    let store = ReviewStore::open(path).map_err(|e| eyre!("cannot open {}: {e}", path.display()))?;
+    let store =
+        ReviewStore::open(path).map_err(|e| eyre!("cannot open {}: {e}", path.display()))?;
     match cmd {
         ReviewCmd::List => output::emit(&list(&store)?),
         ReviewCmd::Export { id, format } => {
@@ -71,7 +74,9 @@ fn find(store: &ReviewStore, id: &str) -> Result<ReviewSession> {
         .collect();
     match matching.len() {
         1 => Ok(matching.remove(0)),
-        0 => Err(eyre!("no review {id:?}; `flightdeck review list` shows them")),
+        0 => Err(eyre!(
+            "no review {id:?}; `flightdeck review list` shows them"
+        )),
         n => Err(eyre!("{n} reviews start with {id:?}; give more of the id")),
     }
 }
@@ -111,11 +116,7 @@ fn list(store: &ReviewStore) -> Result<String> {
 fn mark(c: &crate::review::session::CheckState) -> String {
     match &c.auto {
         Some(e) => format!("[{}] {}: {}", e.verdict.word(), c.title, e.evidence),
-        None => format!(
-            "[{}] {}",
-            if c.checked { "x" } else { " " },
-            c.title
-        ),
+        None => format!("[{}] {}", if c.checked { "x" } else { " " }, c.title),
     }
 }
 

@@ -44,7 +44,8 @@ impl ReviewConfig {
                 .found(self.budget_consumed_max.to_string()),
             );
         }
-        if !(self.baseline_tolerance.is_finite() && (0.0..=10.0).contains(&self.baseline_tolerance)) {
+        if !(self.baseline_tolerance.is_finite() && (0.0..=10.0).contains(&self.baseline_tolerance))
+        {
             issues.push(
                 ConfigIssue::new(
                     format!("{path}.baseline_tolerance"),

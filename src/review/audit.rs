@@ -32,7 +32,14 @@ pub struct AuditRecord {
 }
 
 /// SHA-256 (hex) of a record's fields chained to `prev`.
-pub fn record_hash(prev: &str, seq: i64, at_ms: i64, review_id: &str, kind: &str, detail: &str) -> String {
+pub fn record_hash(
+    prev: &str,
+    seq: i64,
+    at_ms: i64,
+    review_id: &str,
+    kind: &str,
+    detail: &str,
+) -> String {
     let mut h = Sha256::new();
     for field in [
         prev.as_bytes(),
@@ -82,7 +89,9 @@ pub fn verify(records: &[AuditRecord]) -> Result<String, Broken> {
             why,
         };
         if r.seq != i as i64 + 1 {
-            return Err(broken("out of sequence (a record was deleted, added or moved)"));
+            return Err(broken(
+                "out of sequence (a record was deleted, added or moved)",
+            ));
         }
         if r.prev != prev {
             return Err(broken("it does not carry the hash of the record before it"));

@@ -27,7 +27,10 @@ impl ReviewSetup {
     }
 
     /// The template for `service`; the highest tier wins for a release.
-    pub fn template_for<'a>(&self, services: impl Iterator<Item = &'a str>) -> Option<(&str, &Template)> {
+    pub fn template_for<'a>(
+        &self,
+        services: impl Iterator<Item = &'a str>,
+    ) -> Option<(&str, &Template)> {
         let tier = services.map(|s| self.tier(s)).max().unwrap_or_default();
         self.templates.for_tier(tier)
     }

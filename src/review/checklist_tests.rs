@@ -31,10 +31,22 @@ fn automatic_items_follow_the_engine_for_every_deployment() {
         series: &model.data.series,
         now: model.now,
     };
-    let setup = critical("checkout");
+    let mut setup = critical("checkout");
     let facts = &derived.services["checkout"].facts;
-    let (mut linked, mut over) = (0, 0);
-    for d in model.data.deployments.iter().filter(|d| d.service == "checkout") {
+    // The limit at the largest figure the engine gave: that one fails, smaller pass.
+    let largest = facts
+        .values()
+        .filter_map(|f| f.budget_consumed)
+        .fold(f64::NEG_INFINITY, f64::max);
+    assert!(largest.is_finite(), "the fixture has budget figures");
+    setup.thresholds.budget_consumed_max = largest;
+    let (mut linked, mut over, mut under) = (0, 0, 0);
+    for d in model
+        .data
+        .deployments
+        .iter()
+        .filter(|d| d.service == "checkout")
+    {
         let list = checklist(&setup, &[d], &data, None);
         assert_eq!(list.template, "detailed");
         let f = &facts[&d.id];
@@ -51,7 +63,10 @@ fn automatic_items_follow_the_engine_for_every_deployment() {
         let budget = auto(&list, "budget");
         let expected = match f.budget_consumed {
             None => Verdict::Unknown,
-            Some(c) if c < setup.thresholds.budget_consumed_max => Verdict::Pass,
+            Some(c) if c < setup.thresholds.budget_consumed_max => {
+                under += 1;
+                Verdict::Pass
+            }
             Some(_) => {
                 over += 1;
                 Verdict::Fail
@@ -59,8 +74,14 @@ fn automatic_items_follow_the_engine_for_every_deployment() {
         };
         assert_eq!(budget.verdict, expected, "{} {:?}", d.id, f.budget_consumed);
     }
-    assert!(linked > 0, "the fixture links an incident to some deployment");
-    assert!(over > 0, "the fixture has a deployment over the budget limit");
+    assert!(
+        linked > 0,
+        "the fixture links an incident to some deployment"
+    );
+    assert!(
+        over > 0 && under > 0,
+        "both sides of the limit: {over} over, {under} under"
+    );
 }
 
 /// A deployment of `svc` from 10:00 to 10:10 (bake 30 m: until 10:40), 10 requests/s
@@ -68,7 +89,13 @@ fn automatic_items_follow_the_engine_for_every_deployment() {
 /// from 10:10 on.
 fn baked(before: f64, after: f64) -> (Deployment, BTreeMap<(String, SeriesKind), Series>) {
     let model = fixture::model();
-    let mut d = model.data.deployments.iter().next().expect("a deployment").clone();
+    let mut d = model
+        .data
+        .deployments
+        .iter()
+        .next()
+        .expect("a deployment")
+        .clone();
     let t0 = fixture::now() - Duration::hours(5);
     d.service = "svc".into();
     d.id = "svc-1".into();
@@ -107,7 +134,7 @@ fn error_ratio_back_to_baseline_is_judged_at_the_end_of_the_bake() {
         let data = ReviewData {
             derived: &derived,
             series: &series,
-                now,
+            now,
         };
         auto(&checklist(&setup, &[&d], &data, None), "error-ratio").clone()
     };
@@ -148,7 +175,11 @@ fn manual_items_read_the_session_and_a_release_takes_the_worst_verdict() {
         .deployments
         .iter()
         .filter(|d| d.service == "checkout")
-        .find(|d| derived.services["checkout"].facts[&d.id].incidents.is_empty())
+        .find(|d| {
+            derived.services["checkout"].facts[&d.id]
+                .incidents
+                .is_empty()
+        })
         .expect("a deployment without incident");
     let list = checklist(&setup, &[clean], &data, None);
     let target = ReviewTarget::Release {
@@ -158,7 +189,11 @@ fn manual_items_read_the_session_and_a_release_takes_the_worst_verdict() {
     let mut session = start_session("s1".into(), target, &list, model.now);
     session.check_mut("rollback-plan").expect("manual").checked = true;
     let list = checklist(&setup, &[clean, linked], &data, Some(&session));
-    let manual = list.rows.iter().find(|r| r.id == "rollback-plan").expect("row");
+    let manual = list
+        .rows
+        .iter()
+        .find(|r| r.id == "rollback-plan")
+        .expect("row");
     assert_eq!(
         manual.state,
         RowState::Manual {
@@ -166,8 +201,15 @@ fn manual_items_read_the_session_and_a_release_takes_the_worst_verdict() {
             note: None
         }
     );
-    let untouched = list.rows.iter().find(|r| r.id == "risk-flags").expect("row");
-    assert!(matches!(untouched.state, RowState::Manual { checked: false, .. }));
+    let untouched = list
+        .rows
+        .iter()
+        .find(|r| r.id == "risk-flags")
+        .expect("row");
+    assert!(matches!(
+        untouched.state,
+        RowState::Manual { checked: false, .. }
+    ));
     let incidents = auto(&list, "incidents");
     assert_eq!(incidents.verdict, Verdict::Fail);
     assert!(incidents.evidence.contains("INC-101"), "{incidents:?}");

@@ -175,10 +175,7 @@ fn no_linked_incident(i: &CheckInputs<'_>) -> Evaluation {
     if f.incidents.is_empty() {
         Evaluation::new(Verdict::Pass, "no incident linked")
     } else {
-        Evaluation::new(
-            Verdict::Fail,
-            format!("linked: {}", f.incidents.join(", ")),
-        )
+        Evaluation::new(Verdict::Fail, format!("linked: {}", f.incidents.join(", ")))
     }
 }
 

@@ -14,7 +14,9 @@ use crate::config::{parse_toml, ConfigError};
 pub const BUNDLED: &str = include_str!("../../assets/review/templates.toml");
 
 /// How much a service matters; `[[services]] tier` (default `medium`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Tier {
     Low,
@@ -179,12 +181,18 @@ mod tests {
         parse_toml::<TemplateFile>(BUNDLED, Path::new("bundled")).expect("bundled parse");
         let t = Templates::default();
         assert_eq!(t.for_tier(Tier::Low).map(|(n, _)| n), Some("lightweight"));
-        assert_eq!(t.for_tier(Tier::Medium).map(|(n, _)| n), Some("lightweight"));
+        assert_eq!(
+            t.for_tier(Tier::Medium).map(|(n, _)| n),
+            Some("lightweight")
+        );
         assert_eq!(t.for_tier(Tier::High).map(|(n, _)| n), Some("detailed"));
         assert_eq!(t.for_tier(Tier::Critical).map(|(n, _)| n), Some("detailed"));
         let detailed = t.get("detailed").expect("detailed");
         let autos = detailed.items.iter().filter(|i| i.check.is_some()).count();
-        assert_eq!(autos, 6, "every automatic check is in the detailed template");
+        assert_eq!(
+            autos, 6,
+            "every automatic check is in the detailed template"
+        );
     }
 
     #[test]
@@ -201,7 +209,11 @@ mod tests {
         let text = "[templates.mine]\ntiers = [\"critical\"]\n[[templates.mine.items]]\nid = \"a\"\ntitle = \"A\"\ncheck = \"vibes\"\n";
         let e = Templates::parse(text, Path::new("/etc/review.toml")).expect_err("bad check");
         assert_eq!(e.line, Some(6), "{e}");
-        assert_eq!(e.key.as_deref(), Some("templates.mine.items[0].check"), "{e}");
+        assert_eq!(
+            e.key.as_deref(),
+            Some("templates.mine.items[0].check"),
+            "{e}"
+        );
         assert!(e.to_string().starts_with("/etc/review.toml:6"), "{e}");
 
         let text = "[templates.mine]\n[[templates.mine.items]]\nid = \"a\"\ntitle = \"A\"\n[[templates.mine.items]]\nid = \"a\"\ntitle = \"B\"\n";

@@ -24,7 +24,11 @@ mod tests {
         let (x, y) = (ids.next_v4(), ids.next_v4());
         assert_ne!(x, y);
         assert_eq!(&x[14..15], "4");
-        assert_eq!(super::Ids::seeded([7; 32]).next_v4(), x, "pure: same seed, same ids");
+        assert_eq!(
+            super::Ids::seeded([7; 32]).next_v4(),
+            x,
+            "pure: same seed, same ids"
+        );
     }
 }
 

@@ -54,8 +54,8 @@ pub fn run(opts: RunOptions) -> Result<QuitReason> {
         .wrap_err("cannot start the async runtime")?;
     // A mistake in the review template file stops the start with its file, line and
     // key, before the terminal changes.
-    let review = crate::config::review_setup(&opts.config)
-        .map_err(|e| color_eyre::eyre::eyre!("{e}"))?;
+    let review =
+        crate::config::review_setup(&opts.config).map_err(|e| color_eyre::eyre::eyre!("{e}"))?;
     let mut term = terminal::enter(opts.mouse).wrap_err("cannot set up the terminal")?;
     let result = rt.block_on(event_loop(&mut term, opts, review));
     terminal::restore();

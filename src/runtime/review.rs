@@ -38,7 +38,14 @@ pub(super) fn spawn(
             Err(_) => return,
         };
         // No tracker adapter is wired yet: items are committed and stay pending.
-        let worker = worker::spawn(store, None, Policy::default(), system_clock(), rx, review_tx);
+        let worker = worker::spawn(
+            store,
+            None,
+            Policy::default(),
+            system_clock(),
+            rx,
+            review_tx,
+        );
         while let Some(ev) = review_rx.recv().await {
             if events.send(Event::Review(ev)).await.is_err() {
                 break;

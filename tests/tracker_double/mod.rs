@@ -11,7 +11,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use flightdeck::review::tracker::{Landed, OutgoingItem, Tracker, TrackerError, TrackerFuture, TrackerKey};
+use flightdeck::review::tracker::{
+    Landed, OutgoingItem, Tracker, TrackerError, TrackerFuture, TrackerKey,
+};
 use tokio::sync::Notify;
 
 /// What one create does.
@@ -97,7 +99,11 @@ impl FakeTracker {
     }
 
     pub fn script(&self, faults: &[Fault]) {
-        self.state.lock().unwrap().script.extend(faults.iter().copied());
+        self.state
+            .lock()
+            .unwrap()
+            .script
+            .extend(faults.iter().copied());
     }
     pub fn search_lag(&self, searches: u32) {
         self.state.lock().unwrap().search_lag = searches;
@@ -179,18 +185,29 @@ impl Tracker for FakeTracker {
             tokio::task::yield_now().await;
             match self.next_fault() {
                 Fault::None => Ok(self.land(item)),
-                Fault::RateLimited => Err(err(Landed::No, false, RETRY_AFTER, "429 Too Many Requests")),
+                Fault::RateLimited => {
+                    Err(err(Landed::No, false, RETRY_AFTER, "429 Too Many Requests"))
+                }
                 Fault::TimeoutAfterLanding => {
                     self.land(item);
-                    Err(err(Landed::Maybe, false, None, "timed out reading the answer"))
+                    Err(err(
+                        Landed::Maybe,
+                        false,
+                        None,
+                        "timed out reading the answer",
+                    ))
                 }
-                Fault::ServerError => Err(err(Landed::Maybe, false, None, "500 Internal Server Error")),
+                Fault::ServerError => {
+                    Err(err(Landed::Maybe, false, None, "500 Internal Server Error"))
+                }
                 Fault::ResetLanded => {
                     self.land(item);
                     Err(err(Landed::Maybe, false, None, "connection reset"))
                 }
                 Fault::ResetNotLanded => Err(err(Landed::Maybe, false, None, "connection reset")),
-                Fault::Forbidden => Err(err(Landed::No, true, None, "403 Forbidden on project OPS")),
+                Fault::Forbidden => {
+                    Err(err(Landed::No, true, None, "403 Forbidden on project OPS"))
+                }
                 Fault::HangAfterLanding => {
                     self.land(item);
                     self.hung.notify_one();

@@ -80,10 +80,18 @@ pub enum Phase {
     Sending,
     /// A create may have landed: searching for the label since `since`; `empty`
     /// searches found nothing so far.
-    Searching { since: Ts, empty: u32 },
-    Sent { key: String },
+    Searching {
+        since: Ts,
+        empty: u32,
+    },
+    Sent {
+        key: String,
+    },
     /// Retrying cannot help until a human acts; kept, and retried on request.
-    Failed { reason: String, resume: Resume },
+    Failed {
+        reason: String,
+        resume: Resume,
+    },
 }
 
 impl Phase {
@@ -196,14 +204,22 @@ impl Delivery {
         }
     }
 
-    pub fn on_search(self, result: Result<Vec<TrackerKey>, TrackerError>, now: Ts, p: &Policy) -> Self {
+    pub fn on_search(
+        self,
+        result: Result<Vec<TrackerKey>, TrackerError>,
+        now: Ts,
+        p: &Policy,
+    ) -> Self {
         let Phase::Searching { since, empty } = self.phase else {
             return self;
         };
         match result {
             // Normally one; after an earlier duplicate, the oldest key is the item's.
             Ok(keys) if !keys.is_empty() => {
-                let key = keys.into_iter().min().unwrap_or_else(|| TrackerKey(String::new()));
+                let key = keys
+                    .into_iter()
+                    .min()
+                    .unwrap_or_else(|| TrackerKey(String::new()));
                 self.sent(key)
             }
             Ok(_) => {

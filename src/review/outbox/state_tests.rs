@@ -3,7 +3,9 @@ use chrono::{Duration, TimeZone, Utc};
 use super::*;
 
 fn t0() -> Ts {
-    Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).single().expect("time")
+    Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0)
+        .single()
+        .expect("time")
 }
 
 fn err(landed: Landed, permanent: bool, retry_after: Option<u64>) -> TrackerError {
@@ -27,7 +29,12 @@ fn a_create_that_answers_is_sent_with_its_key() {
     let d = d.begin_create();
     assert_eq!(d.phase, Phase::Sending);
     let d = d.on_create(Ok(key("OPS-1")), t0(), &p);
-    assert_eq!(d.phase, Phase::Sent { key: "OPS-1".into() });
+    assert_eq!(
+        d.phase,
+        Phase::Sent {
+            key: "OPS-1".into()
+        }
+    );
     assert_eq!(d.action(t0()), Action::Done);
 }
 
@@ -55,9 +62,10 @@ fn a_refused_create_retries_with_backoff_honouring_retry_after() {
 #[test]
 fn a_permanent_refusal_fails_with_its_reason_and_a_retry_creates() {
     let p = Policy::default();
-    let d = Delivery::new(t0())
-        .begin_create()
-        .on_create(Err(err(Landed::No, true, None)), t0(), &p);
+    let d =
+        Delivery::new(t0())
+            .begin_create()
+            .on_create(Err(err(Landed::No, true, None)), t0(), &p);
     assert_eq!(d.phase.describe(), "failed: boom");
     assert_eq!(d.action(t0()), Action::Done);
     assert_eq!(d.retry(t0()).action(t0()), Action::Create);
@@ -66,27 +74,45 @@ fn a_permanent_refusal_fails_with_its_reason_and_a_retry_creates() {
 #[test]
 fn an_ambiguous_failure_searches_before_creating_again() {
     let p = Policy::default();
-    let d = Delivery::new(t0())
-        .begin_create()
-        .on_create(Err(err(Landed::Maybe, false, None)), t0(), &p);
+    let d = Delivery::new(t0()).begin_create().on_create(
+        Err(err(Landed::Maybe, false, None)),
+        t0(),
+        &p,
+    );
     assert!(matches!(d.phase, Phase::Searching { .. }));
-    assert_eq!(d.action(t0()), Action::Search, "never a create after a maybe");
+    assert_eq!(
+        d.action(t0()),
+        Action::Search,
+        "never a create after a maybe"
+    );
     // Found: sent with that key, never created twice.
     let found = d.clone().on_search(Ok(vec![key("OPS-9")]), t0(), &p);
-    assert_eq!(found.phase, Phase::Sent { key: "OPS-9".into() });
+    assert_eq!(
+        found.phase,
+        Phase::Sent {
+            key: "OPS-9".into()
+        }
+    );
     // Two keys (an earlier duplicate): the oldest.
     let two = d
         .clone()
         .on_search(Ok(vec![key("OPS-12"), key("OPS-11")]), t0(), &p);
-    assert_eq!(two.phase, Phase::Sent { key: "OPS-11".into() });
+    assert_eq!(
+        two.phase,
+        Phase::Sent {
+            key: "OPS-11".into()
+        }
+    );
 }
 
 #[test]
 fn an_empty_search_is_only_believed_after_the_whole_window() {
     let p = Policy::default();
-    let mut d = Delivery::new(t0())
-        .begin_create()
-        .on_create(Err(err(Landed::Maybe, false, None)), t0(), &p);
+    let mut d = Delivery::new(t0()).begin_create().on_create(
+        Err(err(Landed::Maybe, false, None)),
+        t0(),
+        &p,
+    );
     let mut now = t0();
     // Eventual consistency: every search inside the window keeps searching.
     while now - t0() < p.search_window {
@@ -99,9 +125,11 @@ fn an_empty_search_is_only_believed_after_the_whole_window() {
     assert_eq!(d.phase, Phase::Pending, "sure now: create again");
     assert_eq!(d.action(now), Action::Create);
     // A transient search failure neither counts as empty nor gives up.
-    let s = Delivery::new(t0())
-        .begin_create()
-        .on_create(Err(err(Landed::Maybe, false, None)), t0(), &p);
+    let s = Delivery::new(t0()).begin_create().on_create(
+        Err(err(Landed::Maybe, false, None)),
+        t0(),
+        &p,
+    );
     let late = t0() + p.search_window * 2;
     let s = s.on_search(Err(err(Landed::Maybe, false, Some(7))), late, &p);
     assert!(matches!(s.phase, Phase::Searching { empty: 0, .. }));

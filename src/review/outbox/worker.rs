@@ -190,12 +190,19 @@ impl Worker {
     async fn resume(&mut self) {
         match db(&self.store, |s| s.sessions()).await {
             Ok(sessions) => self.report(ReviewEvent::Sessions(sessions)).await,
-            Err(e) => self.store_failed(format!("cannot read the reviews: {e}")).await,
+            Err(e) => {
+                self.store_failed(format!("cannot read the reviews: {e}"))
+                    .await
+            }
         }
         let now = (self.clock)();
         let rows = match db(&self.store, |s| s.outbox()).await {
             Ok(rows) => rows,
-            Err(e) => return self.store_failed(format!("cannot read the outbox: {e}")).await,
+            Err(e) => {
+                return self
+                    .store_failed(format!("cannot read the outbox: {e}"))
+                    .await
+            }
         };
         for mut row in rows {
             let resumed = row.delivery.clone().resumed(now);
@@ -240,7 +247,8 @@ impl Worker {
                 })
                 .await;
                 if let Err(e) = result {
-                    self.store_failed(format!("the review was not saved: {e}")).await;
+                    self.store_failed(format!("the review was not saved: {e}"))
+                        .await;
                 }
             }
             ReviewCommand::Enqueue {
@@ -310,7 +318,8 @@ impl Worker {
                 true
             }
             Err(e) => {
-                self.store_failed(format!("the outbox was not updated: {e}")).await;
+                self.store_failed(format!("the outbox was not updated: {e}"))
+                    .await;
                 // Retry the step later rather than act on a state not on disk.
                 let later = self.items[i].delivery.clone();
                 self.items[i].delivery = Delivery {
@@ -334,7 +343,10 @@ impl Worker {
         let item = outgoing(&self.items[i]);
         let result = tracker.create(&item).await;
         let now = (self.clock)();
-        let d = self.items[i].delivery.clone().on_create(result, now, &self.policy);
+        let d = self.items[i]
+            .delivery
+            .clone()
+            .on_create(result, now, &self.policy);
         let send = sent_detail(&item, &d);
         self.commit(i, d, send).await;
     }
@@ -346,7 +358,10 @@ impl Worker {
         let item = outgoing(&self.items[i]);
         let result = tracker.find_by_label(&item.label).await;
         let now = (self.clock)();
-        let d = self.items[i].delivery.clone().on_search(result, now, &self.policy);
+        let d = self.items[i]
+            .delivery
+            .clone()
+            .on_search(result, now, &self.policy);
         let send = sent_detail(&item, &d);
         self.commit(i, d, send).await;
     }

@@ -206,7 +206,11 @@ mod tests {
     #[test]
     fn automatic_rows_carry_their_evidence_and_manual_rows_their_hint() {
         let mut model = fixture::model();
-        model.review.setup.tiers.insert("checkout".into(), Tier::Critical);
+        model
+            .review
+            .setup
+            .tiers
+            .insert("checkout".into(), Tier::Critical);
         let derived = fixture::derived(&model);
         let v = view(&model, &derived).expect("view");
         let budget = v
