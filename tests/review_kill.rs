@@ -160,6 +160,9 @@ fn kill_9_at_random_points_of_a_sync_loses_and_duplicates_nothing() {
     ));
     std::fs::create_dir_all(&dir).expect("dir");
     let (mut kills_total, mut duplicates, mut lost) = (0, 0, 0);
+    // Kills that hit a drain under way (some items landed, not all), and items found
+    // in flight (sending or searching) by the next start.
+    let (mut mid_drain, mut in_flight) = (0, 0);
     let mut rng: u64 = 0x2545_f491_4f6c_dd1d;
     for run in 0..runs {
         let cache = dir.join(format!("cache-{run}.sqlite3"));
@@ -197,6 +200,18 @@ fn kill_9_at_random_points_of_a_sync_loses_and_duplicates_nothing() {
             let _ = child.kill();
             let _ = child.wait();
             kills_total += 1;
+            let landed = issues(&file).len();
+            if landed > 0 && landed < ITEMS {
+                mid_drain += 1;
+            }
+            let rows = ReviewStore::open(&cache)
+                .expect("open")
+                .outbox()
+                .expect("outbox");
+            in_flight += rows
+                .iter()
+                .filter(|r| matches!(r.delivery.phase, Phase::Sending | Phase::Searching { .. }))
+                .count();
         }
         let mut child = spawn_child(&cache, &file);
         let deadline = Instant::now() + Duration::from_secs(120);
@@ -234,7 +249,12 @@ fn kill_9_at_random_points_of_a_sync_loses_and_duplicates_nothing() {
         lost += ITEMS - rows.len();
     }
     eprintln!(
-        "kill test: {runs} runs × {ITEMS} items, {kills_total} SIGKILLs, {duplicates} duplicates, {lost} lost"
+        "kill test: {runs} runs × {ITEMS} items, {kills_total} SIGKILLs ({mid_drain} mid-drain, \
+         {in_flight} items caught in flight), {duplicates} duplicates, {lost} lost"
+    );
+    assert!(
+        mid_drain > 0 && in_flight > 0,
+        "the kills must hit drains under way"
     );
     assert_eq!((duplicates, lost), (0, 0));
 }
