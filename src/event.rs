@@ -202,7 +202,7 @@ pub enum Command {
         command: SourceCommand,
     },
     /// A review write (session, audit, outbox item) for the review worker.
-    Review(crate::review::outbox::ReviewCommand),
+    Review(Box<crate::review::outbox::ReviewCommand>),
 }
 
 /// Commands a source task accepts on its command channel.

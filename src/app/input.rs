@@ -108,7 +108,8 @@ impl App {
             KeyCode::Char('[') => self.step_service(-1),
             KeyCode::Char('m') => ui.spc_metric = next_metric(ui.spc_metric),
             KeyCode::Char('h') => self.open(Overlay::Sources),
-            KeyCode::Char('v') => return self.start_review(),
+            KeyCode::Char('v') => return self.start_review(false),
+            KeyCode::Char('V') => return self.start_review(true),
             KeyCode::Char(' ') | KeyCode::Char('x') if ui.focus == PaneId::Review => {
                 return self.toggle_review_item()
             }
@@ -154,7 +155,8 @@ impl App {
             KeyCode::PageUp => ui.overlay_scroll = ui.overlay_scroll.up(PAGE as u16),
             KeyCode::Char('g') | KeyCode::Home => ui.overlay_scroll = OverlayScroll::Top(0),
             KeyCode::Char('G') | KeyCode::End => ui.overlay_scroll = OverlayScroll::End(0),
-            KeyCode::Char('v') => return self.start_review(),
+            KeyCode::Char('v') => return self.start_review(false),
+            KeyCode::Char('V') => return self.start_review(true),
             KeyCode::Char(' ') | KeyCode::Char('x') if ui.focus == PaneId::Review => {
                 return self.toggle_review_item()
             }
@@ -233,7 +235,7 @@ impl App {
                 ui.review_cursor,
                 self.model
                     .selected_deployment()
-                    .map_or(0, |d| self.model.review.checklist_len(&d.service)),
+                    .map_or(0, |d| self.model.review.checklist_len(&d.id, &d.service)),
             ),
             PaneId::Spc => {
                 if delta != 0 {

@@ -30,6 +30,10 @@ pub const HELP: &[(&str, &str)] = &[
     ("[, ]", "previous / next service"),
     ("m", "SPC: cycle the charted metric"),
     ("v", "review: start a review of the selected deployment"),
+    (
+        "V",
+        "review: start a review of its release (the version across services)",
+    ),
     ("Space, x", "review pane: tick or untick the manual item"),
     ("h", "source health details"),
     ("r", "refresh every source now"),

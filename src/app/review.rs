@@ -33,8 +33,9 @@ impl App {
         self.dirty = true;
     }
 
-    /// Starts a review of the selected deployment (or says why not).
-    pub(super) fn start_review(&mut self) -> Vec<Command> {
+    /// Starts a review of the selected deployment, or of its release (every
+    /// deployment of its version, across services), or says why not.
+    pub(super) fn start_review(&mut self, release: bool) -> Vec<Command> {
         let Some(d) = self.model.selected_deployment().cloned() else {
             self.model.ui.flash = Some("select a deployment to review".to_string());
             return Vec::new();
@@ -44,17 +45,34 @@ impl App {
             self.model.ui.focus = PaneId::Review;
             return Vec::new();
         }
+        let members: Vec<&crate::model::Deployment> = if release {
+            self.model
+                .data
+                .deployments
+                .iter()
+                .filter(|o| o.version == d.version)
+                .collect()
+        } else {
+            vec![&d]
+        };
+        let target = if release {
+            ReviewTarget::Release {
+                version: d.version.clone(),
+                deployments: members.iter().map(|m| m.id.clone()).collect(),
+            }
+        } else {
+            ReviewTarget::Deployment {
+                id: d.id.clone(),
+                service: d.service.clone(),
+                version: d.version.clone(),
+            }
+        };
         let data = ReviewData {
             derived: &self.derived,
             series: &self.model.data.series,
             now: self.model.now,
         };
-        let list = checklist(&self.model.review.setup, &[&d], &data, None);
-        let target = ReviewTarget::Deployment {
-            id: d.id.clone(),
-            service: d.service.clone(),
-            version: d.version.clone(),
-        };
+        let list = checklist(&self.model.review.setup, &members, &data, None);
         let id = self.model.review.ids.next_v4();
         let session = crate::review::checklist::start_session(id, target, &list, self.model.now);
         let audit = AuditEntry {
@@ -65,7 +83,10 @@ impl App {
         self.model.ui.focus = PaneId::Review;
         self.model.review.sessions.push(session.clone());
         self.dirty = true;
-        vec![Command::Review(ReviewCommand::Save { session, audit })]
+        vec![Command::Review(Box::new(ReviewCommand::Save {
+            session,
+            audit,
+        }))]
     }
 
     /// Ticks or unticks the manual item under the review cursor.
@@ -73,14 +94,8 @@ impl App {
         let Some(d) = self.model.selected_deployment() else {
             return Vec::new();
         };
-        let service = d.service.clone();
-        let id = d.id.clone();
-        let Some((_, template)) = self
-            .model
-            .review
-            .setup
-            .template_for(std::iter::once(service.as_str()))
-        else {
+        let (id, service) = (d.id.clone(), d.service.clone());
+        let Some(template) = self.model.review.template_of(&id, &service) else {
             return Vec::new();
         };
         let Some(item) = template.items.get(self.model.ui.review_cursor) else {
@@ -116,7 +131,10 @@ impl App {
         };
         let session = session.clone();
         self.dirty = true;
-        vec![Command::Review(ReviewCommand::Save { session, audit })]
+        vec![Command::Review(Box::new(ReviewCommand::Save {
+            session,
+            audit,
+        }))]
     }
 }
 
@@ -150,6 +168,14 @@ mod tests {
         app
     }
 
+    /// The one review command of `cmds`.
+    fn save(cmds: &[Command]) -> Option<&ReviewCommand> {
+        match cmds {
+            [Command::Review(c)] => Some(c.as_ref()),
+            _ => None,
+        }
+    }
+
     fn key(app: &mut App, c: char) -> Vec<Command> {
         app.update(Event::Input(Input::Key(KeyEvent::new(
             KeyCode::Char(c),
@@ -161,10 +187,11 @@ mod tests {
     fn v_starts_a_review_and_space_ticks_a_manual_item_as_commands() {
         let mut a = app();
         let cmds = key(&mut a, 'v');
-        let [Command::Review(ReviewCommand::Save { session, audit })] = cmds.as_slice() else {
+        let Some(ReviewCommand::Save { session, audit }) = save(&cmds) else {
             panic!("one save: {cmds:?}");
         };
         assert_eq!(audit.kind, "start");
+        assert!(matches!(session.target, ReviewTarget::Deployment { .. }));
         assert_eq!(session.template, "detailed");
         assert_eq!(a.model.ui.focus, PaneId::Review);
         assert_eq!(a.model.review.sessions.len(), 1);
@@ -178,7 +205,7 @@ mod tests {
             .expect("a manual item");
         a.model.ui.review_cursor = first_manual;
         let cmds = key(&mut a, ' ');
-        let [Command::Review(ReviewCommand::Save { session, audit })] = cmds.as_slice() else {
+        let Some(ReviewCommand::Save { session, audit }) = save(&cmds) else {
             panic!("one save: {cmds:?}");
         };
         assert_eq!(audit.kind, "check");
@@ -187,6 +214,37 @@ mod tests {
         // And back.
         key(&mut a, 'x');
         assert!(!a.model.review.sessions[0].checks[first_manual].checked);
+    }
+
+    #[test]
+    fn shift_v_reviews_the_release_across_services() {
+        let mut a = app();
+        let d = a.model.selected_deployment().expect("selected").clone();
+        let cmds = key(&mut a, 'V');
+        let Some(ReviewCommand::Save { session, .. }) = save(&cmds) else {
+            panic!("one save: {cmds:?}");
+        };
+        let ReviewTarget::Release {
+            version,
+            deployments,
+        } = &session.target
+        else {
+            panic!("a release: {:?}", session.target);
+        };
+        assert_eq!(version, &d.version);
+        let expected: Vec<&str> = a
+            .model
+            .data
+            .deployments
+            .iter()
+            .filter(|o| o.version == d.version)
+            .map(|o| o.id.as_str())
+            .collect();
+        assert_eq!(
+            deployments.iter().map(String::as_str).collect::<Vec<_>>(),
+            expected
+        );
+        assert!(a.model.review.session_of(&d.id).is_some());
     }
 
     #[test]

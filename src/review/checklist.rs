@@ -74,8 +74,16 @@ pub fn checklist(
     data: &ReviewData<'_>,
     session: Option<&ReviewSession>,
 ) -> Checklist {
-    let Some((name, template)) = setup.template_for(deployments.iter().map(|d| d.service.as_str()))
-    else {
+    // A started review keeps the template it started with.
+    let chosen = session
+        .and_then(|s| {
+            setup
+                .templates
+                .get(&s.template)
+                .map(|t| (s.template.as_str(), t))
+        })
+        .or_else(|| setup.template_for(deployments.iter().map(|d| d.service.as_str())));
+    let Some((name, template)) = chosen else {
         return Checklist::default();
     };
     let rows = template

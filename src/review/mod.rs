@@ -37,10 +37,19 @@ impl Reviews {
         self.sessions.iter().rev().find(|s| s.target.covers(id))
     }
 
-    /// How many items the checklist of a deployment of `service` has.
-    pub fn checklist_len(&self, service: &str) -> usize {
-        self.setup
-            .template_for(std::iter::once(service))
-            .map_or(0, |(_, t)| t.items.len())
+    /// The template of deployment `id`'s checklist: its review's, else its tier's.
+    pub fn template_of(&self, id: &str, service: &str) -> Option<&template::Template> {
+        match self.session_of(id) {
+            Some(s) => self.setup.templates.get(&s.template),
+            None => self
+                .setup
+                .template_for(std::iter::once(service))
+                .map(|(_, t)| t),
+        }
+    }
+
+    /// How many items the checklist of deployment `id` (of `service`) has.
+    pub fn checklist_len(&self, id: &str, service: &str) -> usize {
+        self.template_of(id, service).map_or(0, |t| t.items.len())
     }
 }

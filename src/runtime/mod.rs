@@ -226,7 +226,7 @@ fn dispatch(app: &mut App, event: Event, routes: &Routes<'_>) {
             }
             Command::Review(command) => match routes.review {
                 Some(worker) => {
-                    let _ = worker.send(command);
+                    let _ = worker.send(*command);
                 }
                 None => {
                     app.model.ui.flash = Some(

@@ -52,7 +52,10 @@ pub fn view(model: &Model, derived: &Derived) -> Option<ReviewView> {
         series: &model.data.series,
         now: model.now,
     };
-    let list = checklist(&model.review.setup, &[d], &data, session);
+    let release = release_members(model, session);
+    let members: Vec<&crate::model::Deployment> =
+        if release.is_empty() { vec![d] } else { release };
+    let list = checklist(&model.review.setup, &members, &data, session);
     let rows = list
         .rows
         .into_iter()
@@ -83,7 +86,7 @@ pub fn view(model: &Model, derived: &Derived) -> Option<ReviewView> {
         })
         .collect();
     let note = match session {
-        Some(_) => "review started · space ticks".to_string(),
+        Some(s) => format!("{} · space ticks", s.target.title()),
         None => "v starts a review".to_string(),
     };
     Some(ReviewView {
@@ -91,6 +94,22 @@ pub fn view(model: &Model, derived: &Derived) -> Option<ReviewView> {
         rows,
         note,
     })
+}
+
+/// The deployments a release review covers (empty for a deployment review).
+pub fn release_members<'a>(
+    model: &'a Model,
+    session: Option<&crate::review::session::ReviewSession>,
+) -> Vec<&'a crate::model::Deployment> {
+    match session.map(|s| &s.target) {
+        Some(crate::review::session::ReviewTarget::Release { deployments, .. }) => model
+            .data
+            .deployments
+            .iter()
+            .filter(|d| deployments.contains(&d.id))
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 fn mark(theme: &Theme, m: Mark) -> (&'static str, ratatui::style::Style) {
@@ -199,7 +218,7 @@ mod tests {
             let expected: Vec<&str> = template.items.iter().map(|i| i.title.as_str()).collect();
             assert_eq!(titles, expected);
             let d = model.selected_deployment().expect("selected");
-            assert_eq!(v.rows.len(), model.review.checklist_len(&d.service));
+            assert_eq!(v.rows.len(), model.review.checklist_len(&d.id, &d.service));
         }
     }
 
