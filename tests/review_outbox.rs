@@ -262,6 +262,32 @@ async fn a_worker_dropped_mid_request_resumes_without_loss_or_duplicate() {
     }
 }
 
+/// A summary with escape sequences and 400 characters reaches the tracker sanitized
+/// and bounded; the label stays the item's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hostile_summary_reaches_the_tracker_sanitized_and_bounded() {
+    let dir = tempdir();
+    let path = dir.join("cache.sqlite3");
+    let tracker = FakeTracker::new();
+    let mut r = start(&path, tracker.clone());
+    let mut hostile = item(9);
+    hostile.summary = format!("\u{1b}]52;c;cHduZWQ=\u{7}\u{1b}[2J{}", "x".repeat(400));
+    enqueue(&r, std::iter::once(hostile));
+    until_final(&mut r, 1).await;
+    let issues = tracker.issues();
+    let summary = &issues[0].summary;
+    assert!(
+        !summary.contains('\u{1b}') && !summary.contains('\u{7}'),
+        "{summary:?}"
+    );
+    assert!(
+        summary.chars().count() <= 300,
+        "{}",
+        summary.chars().count()
+    );
+    assert_exactly_once(&path, &tracker, 1);
+}
+
 /// Enqueueing the same item twice (a command repeated after a restart) sends it once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_same_item_queued_twice_is_sent_once() {

@@ -66,7 +66,8 @@ impl Verdict {
 pub struct Evaluation {
     pub verdict: Verdict,
     /// What the verdict rests on, in words ("0.12% at the end of the bake, baseline
-    /// 0.10%").
+    /// 0.10%"). Read back from the store as outside text.
+    #[serde(deserialize_with = "crate::model::outside::de_long")]
     pub evidence: String,
 }
 

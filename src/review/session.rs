@@ -13,12 +13,16 @@ use super::checks::Evaluation;
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ReviewTarget {
     Deployment {
+        #[serde(deserialize_with = "crate::model::outside::de_line")]
         id: String,
+        #[serde(deserialize_with = "crate::model::outside::de_line")]
         service: String,
+        #[serde(deserialize_with = "crate::model::outside::de_line")]
         version: String,
     },
     /// A version across services: each of its deployments.
     Release {
+        #[serde(deserialize_with = "crate::model::outside::de_line")]
         version: String,
         deployments: Vec<String>,
     },
@@ -52,7 +56,9 @@ impl ReviewTarget {
 /// The state of one checklist item in a session.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckState {
+    #[serde(deserialize_with = "crate::model::outside::de_line")]
     pub id: String,
+    #[serde(deserialize_with = "crate::model::outside::de_line")]
     pub title: String,
     /// Automatic items: the verdict and evidence when the session was last evaluated.
     #[serde(default)]
@@ -60,7 +66,7 @@ pub struct CheckState {
     /// Manual items: ticked by the reviewer.
     #[serde(default)]
     pub checked: bool,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::model::outside::de_opt_long")]
     pub note: Option<String>,
 }
 
@@ -100,21 +106,29 @@ impl Category {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
     pub category: Category,
+    #[serde(deserialize_with = "crate::model::outside::de_long")]
     pub text: String,
 }
 
 /// An action item: what goes to the tracker through the outbox.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ActionItem {
-    /// The outbox UUID (the tracker label is `flightdeck-<uuid>`).
+    /// The outbox UUID (the tracker label is `flightdeck-<uuid>`). Every string here
+    /// is sanitized and bounded when read back from the store (outside text).
+    #[serde(deserialize_with = "crate::model::outside::de_line")]
     pub uuid: String,
+    #[serde(deserialize_with = "crate::model::outside::de_line")]
     pub summary: String,
+    #[serde(default, deserialize_with = "crate::model::outside::de_opt_line")]
     pub owner: Option<String>,
     /// `YYYY-MM-DD`.
+    #[serde(default, deserialize_with = "crate::model::outside::de_opt_line")]
     pub due: Option<String>,
+    #[serde(deserialize_with = "crate::model::outside::de_long")]
     pub success_criteria: String,
     pub category: Category,
     /// The deployment or pipeline it came from.
+    #[serde(default, deserialize_with = "crate::model::outside::de_opt_long")]
     pub link: Option<String>,
 }
 
@@ -132,7 +146,7 @@ pub struct ReviewSession {
     #[serde(default)]
     pub actions: Vec<ActionItem>,
     /// The reviewer's decision ("release accepted", …), once taken.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::model::outside::de_opt_long")]
     pub decision: Option<String>,
 }
 

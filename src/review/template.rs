@@ -47,11 +47,14 @@ pub enum AutoCheck {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TemplateItem {
-    /// Stable within the template: the key of its state in a review.
+    /// Stable within the template: the key of its state in a review. Every string
+    /// of a template file is outside text: sanitized and bounded as it is read.
+    #[serde(deserialize_with = "crate::model::outside::de_line")]
     pub id: String,
+    #[serde(deserialize_with = "crate::model::outside::de_line")]
     pub title: String,
     /// What to look at (manual items).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::model::outside::de_line")]
     pub hint: String,
     /// Set for an automatic item.
     #[serde(default)]
@@ -61,7 +64,7 @@ pub struct TemplateItem {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Template {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::model::outside::de_line")]
     pub description: String,
     /// The tiers this template serves.
     #[serde(default)]

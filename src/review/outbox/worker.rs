@@ -14,6 +14,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::state::{Action, Delivery, Phase, Policy};
+use crate::model::outside::{OutsideText, LONG_CHARS};
 use crate::model::Ts;
 use crate::review::session::{ActionItem, ReviewSession};
 use crate::review::tracker::{OutgoingItem, Tracker};
@@ -97,18 +98,23 @@ async fn db<T: Send + 'static>(
     joined.unwrap_or_else(|e| Err(e.to_string()))
 }
 
+/// The item as it goes to the tracker: every text made safe and bounded here, whatever
+/// path it came by (typed in the cockpit, read back from the store).
 pub fn outgoing(row: &OutboxRow) -> OutgoingItem {
+    let line = |s: &str| OutsideText::line(s).into_string();
+    let long = |s: &str| OutsideText::with_limit(s, LONG_CHARS).into_string();
     let i = &row.item;
+    let uuid = line(&i.uuid);
     OutgoingItem {
-        uuid: i.uuid.clone(),
-        label: format!("flightdeck-{}", i.uuid),
-        summary: i.summary.clone(),
-        owner: i.owner.clone(),
-        due: i.due.clone(),
-        success_criteria: i.success_criteria.clone(),
+        label: format!("flightdeck-{uuid}"),
+        uuid,
+        summary: line(&i.summary),
+        owner: i.owner.as_deref().map(line),
+        due: i.due.as_deref().map(line),
+        success_criteria: long(&i.success_criteria),
         category: i.category.word().to_string(),
-        link: i.link.clone(),
-        review_title: row.review_title.clone(),
+        link: i.link.as_deref().map(long),
+        review_title: line(&row.review_title),
     }
 }
 
