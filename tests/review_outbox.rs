@@ -140,7 +140,9 @@ async fn every_item_lands_once_under_every_fault() {
         Fault::ResetNotLanded,
     ]);
     tracker.random_faults(300, 42);
-    let n = 60;
+    // Enough items that the worker is busy and searches late (what found that the
+    // search window alone, in time, was not enough).
+    let n = 300;
     let mut r = start(&path, tracker.clone());
     enqueue(&r, (0..n).map(item));
     let states = until_final(&mut r, n).await;

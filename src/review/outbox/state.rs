@@ -47,6 +47,16 @@ impl Default for Policy {
 }
 
 impl Policy {
+    /// Empty searches needed (besides the window's time) before an empty answer is
+    /// believed: as many as fit in the window. A busy worker may search late, so time
+    /// alone could pass in two searches; a search index that lags by a number of
+    /// updates rather than by seconds would still miss the issue then.
+    pub fn searches_to_believe(&self) -> u32 {
+        let every = self.search_every.num_milliseconds().max(1);
+        let n = self.search_window.num_milliseconds() / every;
+        u32::try_from(n).unwrap_or(u32::MAX).max(2)
+    }
+
     /// `base × 2^attempts`, capped; a server's `Retry-After` wins when longer.
     pub fn delay(&self, attempts: u32, retry_after: Option<std::time::Duration>) -> Duration {
         let shift = attempts.min(20);
@@ -224,7 +234,7 @@ impl Delivery {
             }
             Ok(_) => {
                 let empty = empty + 1;
-                if now - since >= p.search_window && empty >= 2 {
+                if now - since >= p.search_window && empty >= p.searches_to_believe() {
                     // Sure now that the create did not land: create again.
                     Delivery {
                         phase: Phase::Pending,

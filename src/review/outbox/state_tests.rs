@@ -170,3 +170,27 @@ fn a_permanent_search_failure_resumes_with_a_search() {
     ));
     assert_eq!(d.retry(t0()).action(t0()), Action::Search);
 }
+
+/// A worker busy with other items searches late: the window's time passes after two
+/// searches, but an empty answer is only believed after as many searches as fit in
+/// the window (a search that lags by updates, not seconds, still finds the issue).
+#[test]
+fn late_searches_still_need_the_windows_count() {
+    let p = Policy::default();
+    assert_eq!(p.searches_to_believe(), 12);
+    let mut d = Delivery::new(t0()).begin_create().on_create(
+        Err(err(Landed::Maybe, false, None)),
+        t0(),
+        &p,
+    );
+    let late = t0() + p.search_window * 3;
+    for n in 1..p.searches_to_believe() {
+        d = d.on_search(Ok(vec![]), late, &p);
+        assert!(
+            matches!(d.phase, Phase::Searching { .. }),
+            "after {n} late searches"
+        );
+    }
+    d = d.on_search(Ok(vec![]), late, &p);
+    assert_eq!(d.phase, Phase::Pending);
+}
