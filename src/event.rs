@@ -19,6 +19,8 @@ pub enum Event {
     Source(SourceEvent),
     /// The terminal went away (EOF/EIO on input), or a signal asked us to stop.
     Shutdown(ShutdownReason),
+    /// The review worker stored something or an action item's delivery moved.
+    Review(crate::review::outbox::ReviewEvent),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -222,6 +224,8 @@ pub enum Command {
         source: String,
         command: SourceCommand,
     },
+    /// A review write (session, audit, outbox item) for the review worker.
+    Review(Box<crate::review::outbox::ReviewCommand>),
 }
 
 /// Commands a source task accepts on its command channel.

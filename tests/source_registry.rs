@@ -146,3 +146,35 @@ async fn the_cache_restores_only_the_sources_the_registry_has() {
     assert_eq!(source, "gitlab");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The review's action items go to Jira when `[jira]` names a project, else to GitLab
+/// issues when `[gitlab]` names an `issues_project`, else nowhere (kept pending); a
+/// Jira configured only for incidents files nothing, and is polled but not a tracker.
+#[test]
+fn the_tracker_is_jira_with_a_project_else_gitlab_issues_else_none() {
+    use flightdeck::config::JiraConfig;
+    use flightdeck::sources::registry::tracker;
+    let dir = temp_dir("tracker");
+    let mut config = config(&dir);
+    assert!(tracker(&config).is_none(), "no project named anywhere");
+
+    config.gitlab.as_mut().expect("gitlab").issues_project = Some("acme/ops".into());
+    let chosen = tracker(&config).expect("a tracker").expect("it builds");
+    assert_eq!(chosen.id(), "gitlab-issues");
+
+    config.jira = Some(JiraConfig {
+        url: "http://127.0.0.1:9/jira".into(),
+        ..Default::default()
+    });
+    let chosen = tracker(&config).expect("a tracker").expect("it builds");
+    assert_eq!(
+        chosen.id(),
+        "gitlab-issues",
+        "a Jira without a project files nothing"
+    );
+
+    config.jira.as_mut().expect("jira").project = Some("OPS".into());
+    let chosen = tracker(&config).expect("a tracker").expect("it builds");
+    assert_eq!(chosen.id(), "jira");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -130,6 +130,11 @@ impl App {
             KeyCode::Char('h') => self.open(Overlay::Sources),
             KeyCode::Char('f') => self.open_fleet(),
             KeyCode::Char('y') => self.copy_selected(),
+            KeyCode::Char('v') => return self.start_review(false),
+            KeyCode::Char('V') => return self.start_review(true),
+            KeyCode::Char(' ') | KeyCode::Char('x') if ui.focus == PaneId::Review => {
+                return self.toggle_review_item()
+            }
             KeyCode::Char('r') => return self.refresh(),
             KeyCode::Char('b') => return self.rollback(),
             _ => {}
@@ -187,6 +192,11 @@ impl App {
             KeyCode::PageUp => ui.overlay_scroll = ui.overlay_scroll.up(PAGE as u16),
             KeyCode::Char('g') | KeyCode::Home => ui.overlay_scroll = OverlayScroll::Top(0),
             KeyCode::Char('G') | KeyCode::End => ui.overlay_scroll = OverlayScroll::End(0),
+            KeyCode::Char('v') => return self.start_review(false),
+            KeyCode::Char('V') => return self.start_review(true),
+            KeyCode::Char(' ') | KeyCode::Char('x') if ui.focus == PaneId::Review => {
+                return self.toggle_review_item()
+            }
             KeyCode::Char('r') => return self.refresh(),
             _ => {}
         }
@@ -258,7 +268,12 @@ impl App {
         let ui = &self.model.ui;
         let (cursor, len) = match ui.focus {
             PaneId::Deployments => (ui.deploy_cursor, self.model.service_deployments().len()),
-            PaneId::Review => (ui.review_cursor, crate::review::checklist::ITEMS.len()),
+            PaneId::Review => (
+                ui.review_cursor,
+                self.model
+                    .selected_deployment()
+                    .map_or(0, |d| self.model.review.checklist_len(&d.id, &d.service)),
+            ),
             PaneId::Spc => {
                 if delta != 0 {
                     let ui = &mut self.model.ui;

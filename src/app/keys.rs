@@ -151,6 +151,22 @@ pub const KEYS: &[Binding] = &[
         ("m", "metric", 9),
     ),
     hinted(
+        "v",
+        "review: start a review of the selected deployment",
+        Cockpit,
+        ("v", "review", 10),
+    ),
+    bind(
+        "V",
+        "review: start a review of its release (the version across services)",
+        Cockpit,
+    ),
+    bind(
+        "Space, x",
+        "review pane: tick or untick the manual item",
+        Cockpit,
+    ),
+    hinted(
         "t",
         "roll up by group, by tier, or not at all",
         Fleet,

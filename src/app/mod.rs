@@ -9,6 +9,7 @@ pub mod fleet;
 mod input;
 pub mod keys;
 pub mod model;
+mod review;
 mod selection;
 
 pub use model::*;
@@ -86,6 +87,10 @@ impl App {
             }
             Event::Source(ev) => {
                 self.on_source(ev);
+                Vec::new()
+            }
+            Event::Review(ev) => {
+                self.on_review_event(ev);
                 Vec::new()
             }
             Event::Shutdown(reason) => {

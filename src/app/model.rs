@@ -375,6 +375,8 @@ pub struct Model {
     pub now: Ts,
     /// Each service's group and tier from the config (the fleet's roll-ups).
     pub tags: super::fleet::TagMap,
+    /// Review setup and sessions (the review pane reads them through `review::`).
+    pub review: crate::review::Reviews,
 }
 
 impl Model {
@@ -386,6 +388,7 @@ impl Model {
             view,
             now,
             tags: Default::default(),
+            review: crate::review::Reviews::default(),
         }
     }
 

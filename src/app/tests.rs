@@ -618,6 +618,7 @@ fn key_events(name: &str) -> Vec<KeyEvent> {
         "PgUp" => plain(KeyCode::PageUp),
         "Enter" => plain(KeyCode::Enter),
         "Esc" => plain(KeyCode::Esc),
+        "Space" => plain(KeyCode::Char(' ')),
         "1-6" => ('1'..='6').flat_map(|c| plain(KeyCode::Char(c))).collect(),
         one if one.chars().count() == 1 => plain(KeyCode::Char(one.chars().next().unwrap_or(' '))),
         other => panic!("the help names a key this test cannot press: {other:?}"),
@@ -646,6 +647,9 @@ fn every_key_the_help_names_does_something() {
                     if name == "Esc" {
                         a.model.ui.fleet.filter = "we".into();
                     }
+                }
+                if what.starts_with("review pane") {
+                    a.model.ui.focus = PaneId::Review;
                 }
                 if in_overlays {
                     key(&mut a, KeyCode::Char('?'));

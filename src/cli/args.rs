@@ -65,6 +65,9 @@ pub enum Cmd {
     },
     /// Print the man page (roff), e.g. `flightdeck man > flightdeck.1`
     Man,
+    /// Post-release reviews: list them, export one, verify the audit chain.
+    #[command(subcommand)]
+    Review(ReviewCmd),
     /// Print the demo's history as OpenMetrics (used by scripts/live-demo)
     #[command(hide = true)]
     ExportOpenmetrics {
@@ -83,6 +86,24 @@ pub enum Shell {
     Bash,
     Zsh,
     Fish,
+}
+
+/// `flightdeck review …`: read the review records in the cache file (`[cache] path`).
+#[derive(Debug, Subcommand)]
+pub enum ReviewCmd {
+    /// Every review: id, when, what, template, checks and action items.
+    List,
+    /// One review's record: the checklist with evidence, findings, action items with
+    /// their tracker keys.
+    Export {
+        /// The review's id (or a unique prefix of it).
+        id: String,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Markdown)]
+        format: ReportFormat,
+    },
+    /// Checks the audit log's hash chain; exits 1 and names the first broken record
+    /// when any record was edited, deleted or moved.
+    Verify,
 }
 
 #[derive(Debug, Args)]

@@ -6,10 +6,11 @@ mod env;
 mod gate;
 mod output;
 mod report;
+mod review;
 
 pub use args::{
-    parse_at, parse_size, Cli, Cmd, GateArgs, GateFormat, ReportArgs, ReportFormat, Shell,
-    SnapshotArgs,
+    parse_at, parse_size, Cli, Cmd, GateArgs, GateFormat, ReportArgs, ReportFormat, ReviewCmd,
+    Shell, SnapshotArgs,
 };
 
 use std::io::IsTerminal;
@@ -67,6 +68,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
     };
     let theme = theme(&cli, &config);
+    // Review records live in the user's cache file, demo or not.
+    let review_path = config
+        .cache
+        .path
+        .clone()
+        .or_else(crate::store::default_path);
     let demo = cli.demo || source == ConfigSource::None;
     if let ConfigSource::File(path) = &source {
         if let Some(warning) = crate::net::secret::credential_warning(path, &config) {
@@ -107,6 +114,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             report::run(&config, demo, seed, &args, ascii)
         }
         Some(Cmd::Gate(args)) => gate::run(&config, demo, seed, &args),
+        Some(Cmd::Review(cmd)) => {
+            let path = review_path.ok_or_else(|| eyre!("no cache path: set [cache] path"))?;
+            review::run(&path, &cmd)
+        }
         Some(Cmd::Doctor) => {
             let rt = tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(2)

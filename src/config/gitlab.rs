@@ -51,6 +51,9 @@ pub struct GitLabConfig {
     pub hotfix_ref_pattern: Option<String>,
     /// A deployment whose version matches this glob is a hotfix (`*-hotfix*`).
     pub hotfix_version_pattern: Option<String>,
+    /// The project (full path or id) the review's action items are filed in as GitLab
+    /// issues, when `[jira]` names no `project`.
+    pub issues_project: Option<String>,
 }
 
 impl Default for GitLabConfig {
@@ -68,6 +71,7 @@ impl Default for GitLabConfig {
             merge_requests: false,
             hotfix_ref_pattern: None,
             hotfix_version_pattern: None,
+            issues_project: None,
             projects: Vec::new(),
         }
     }

@@ -69,6 +69,20 @@ pub fn load_str(text: &str, path: &Path) -> Result<Config, ConfigErrors> {
     }
 }
 
+/// Parses one TOML file of any shape (a review template file), with a syntax or type
+/// error located by file, line and key, as the config's own are.
+pub fn parse_toml<T: serde::de::DeserializeOwned>(
+    text: &str,
+    path: &Path,
+) -> Result<T, ConfigError> {
+    let de = toml::Deserializer::parse(text).map_err(|e| from_toml(e, text, path, None))?;
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let key = e.path().to_string();
+        let key = (key != ".").then_some(key);
+        from_toml(e.into_inner(), text, path, key)
+    })
+}
+
 fn from_toml(e: toml::de::Error, text: &str, path: &Path, key: Option<String>) -> ConfigError {
     let (line, column) = match e.span() {
         Some(span) => {

@@ -11,6 +11,7 @@ mod jira;
 mod load;
 mod metrics;
 mod prometheus;
+mod review;
 mod services;
 mod theme;
 
@@ -19,9 +20,10 @@ pub use gitlab::{GitLabAuth, GitLabConfig, GitLabProject};
 pub use issue::{ConfigError, ConfigErrors, ConfigIssue};
 pub use jenkins::{JenkinsConfig, JenkinsJob};
 pub use jira::{JiraConfig, JiraDeployment, JiraIncidents};
-pub use load::{default_path, load, load_str, ConfigSource};
+pub use load::{default_path, load, load_str, parse_toml, ConfigSource};
 pub use metrics::{CalendarConfig, MetricsConfig};
 pub use prometheus::{AuthKind, PrometheusConfig};
+pub use review::{review_setup, ReviewConfig};
 pub use services::{ServiceConfig, SliQuery, SERVICE_PLACEHOLDER, WINDOW_PLACEHOLDER};
 pub use theme::{ThemeConfig, ThemeName};
 
@@ -56,6 +58,7 @@ pub struct Config {
     pub jira: Option<JiraConfig>,
     pub services: Vec<ServiceConfig>,
     pub theme: ThemeConfig,
+    pub review: ReviewConfig,
 }
 
 impl Config {
@@ -66,6 +69,7 @@ impl Config {
         self.cache.validate("cache", &mut issues);
         self.metrics.validate("metrics", &mut issues);
         self.calendar.validate("calendar", &mut issues);
+        self.review.validate("review", &mut issues);
         if let Some(p) = &self.prometheus {
             p.validate("prometheus", &mut issues);
         }

@@ -50,9 +50,10 @@ pub struct ServiceConfig {
     /// The team (or any grouping) the fleet view rolls the service up under.
     #[serde(default)]
     pub group: Option<String>,
-    /// The service's tier ("1", "critical"…): the fleet's other roll-up.
+    /// How much the service matters (`low`, `medium`, `high`, `critical`): picks its
+    /// post-release review checklist (`lightweight` below high, `detailed` above).
     #[serde(default)]
-    pub tier: Option<String>,
+    pub tier: crate::review::template::Tier,
 }
 
 fn default_target() -> f64 {
@@ -71,7 +72,8 @@ pub enum SliQuery<'a> {
 }
 
 impl ServiceConfig {
-    /// The fleet view's roll-up tags (trimmed; blank reads as none).
+    /// The fleet view's roll-up tags: the group (trimmed; blank reads as none) and the
+    /// tier that also picks the review checklist.
     pub fn tags(&self) -> crate::app::fleet::ServiceTags {
         let tag = |t: &Option<String>| {
             t.as_deref()
@@ -81,7 +83,7 @@ impl ServiceConfig {
         };
         crate::app::fleet::ServiceTags {
             group: tag(&self.group),
-            tier: tag(&self.tier),
+            tier: Some(self.tier.word().to_string()),
         }
     }
 

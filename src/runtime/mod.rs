@@ -7,6 +7,7 @@
 mod clipboard;
 mod frame_gate;
 mod input;
+mod review;
 mod signals;
 mod sources;
 pub mod terminal;
@@ -52,15 +53,23 @@ pub fn run(opts: RunOptions) -> Result<QuitReason> {
         .enable_all()
         .build()
         .wrap_err("cannot start the async runtime")?;
+    // A mistake in the review template file stops the start with its file, line and
+    // key, before the terminal changes.
+    let review =
+        crate::config::review_setup(&opts.config).map_err(|e| color_eyre::eyre::eyre!("{e}"))?;
     let mut term = terminal::enter(opts.mouse).wrap_err("cannot set up the terminal")?;
-    let result = rt.block_on(event_loop(&mut term, opts));
+    let result = rt.block_on(event_loop(&mut term, opts, review));
     terminal::restore();
     // Sources that ignore cancellation must not keep the process alive.
     rt.shutdown_timeout(StdDuration::from_millis(200));
     result
 }
 
-async fn event_loop(term: &mut terminal::Term, opts: RunOptions) -> Result<QuitReason> {
+async fn event_loop(
+    term: &mut terminal::Term,
+    opts: RunOptions,
+    review: crate::review::checklist::ReviewSetup,
+) -> Result<QuitReason> {
     let (tx, mut rx) = mpsc::channel::<Event>(EVENT_CHANNEL_CAPACITY);
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     let stop_input = Arc::new(AtomicBool::new(false));
@@ -80,19 +89,26 @@ async fn event_loop(term: &mut terminal::Term, opts: RunOptions) -> Result<QuitR
     if opts.config.services.len() > 1 {
         app.open_fleet();
     }
+    app.model.review.setup = review;
+    app.model.review.ids = crate::review::uuid::Ids::from_os();
 
     input::spawn(tx.clone(), stop_input.clone()).wrap_err("cannot start the input reader")?;
     signals::spawn(tx.clone()).wrap_err("cannot install signal handlers")?;
     spawn_clock(tx.clone(), now);
     let sources = sources::spawn(&opts, demo_clock, &mut app, tx.clone(), shutdown_rx);
+    let review = review::spawn(&opts, tx.clone());
 
     let theme = opts.theme;
     let mut gate = FrameGate::default();
     let mut clipboard = clipboard::ClipboardWriter::default();
-    let result = drive(
+    let routes = Routes {
+        handles: &sources.handles,
+        review: review.as_ref(),
+    };
+    let result = drive_routed(
         &mut app,
         &mut rx,
-        &sources.handles,
+        &routes,
         |ev| sources.remember(ev),
         input::terminal_gone,
         |app| {
@@ -128,6 +144,28 @@ pub async fn drive(
     handles: &[SourceHandle],
     remember: impl Fn(&Event),
     tty_gone: impl Fn() -> bool,
+    draw: impl FnMut(&App) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let routes = Routes {
+        handles,
+        review: None,
+    };
+    drive_routed(app, rx, &routes, remember, tty_gone, draw).await
+}
+
+/// Where the app's commands go: the sources' command channels and the review worker.
+pub struct Routes<'a> {
+    pub handles: &'a [SourceHandle],
+    pub review: Option<&'a mpsc::UnboundedSender<crate::review::outbox::ReviewCommand>>,
+}
+
+/// [`drive`] with every command route, the review worker's too.
+pub async fn drive_routed(
+    app: &mut App,
+    rx: &mut mpsc::Receiver<Event>,
+    routes: &Routes<'_>,
+    remember: impl Fn(&Event),
+    tty_gone: impl Fn() -> bool,
     mut draw: impl FnMut(&App) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     // The first frame goes out before any source answers.
@@ -158,12 +196,12 @@ pub async fn drive(
         };
         if let Some(ev) = event {
             remember(&ev);
-            dispatch(app, ev, handles);
+            dispatch(app, ev, routes);
             for _ in 0..MAX_EVENTS_PER_FRAME {
                 match rx.try_recv() {
                     Ok(ev) => {
                         remember(&ev);
-                        dispatch(app, ev, handles)
+                        dispatch(app, ev, routes)
                     }
                     Err(_) => break,
                 }
@@ -182,7 +220,8 @@ pub async fn drive(
     Ok(())
 }
 
-fn dispatch(app: &mut App, event: Event, handles: &[SourceHandle]) {
+fn dispatch(app: &mut App, event: Event, routes: &Routes<'_>) {
+    let handles = routes.handles;
     for command in app.update(event) {
         match command {
             Command::Quit => {}
@@ -196,6 +235,17 @@ fn dispatch(app: &mut App, event: Event, handles: &[SourceHandle]) {
                     let _ = h.commands.send(command);
                 }
             }
+            Command::Review(command) => match routes.review {
+                Some(worker) => {
+                    let _ = worker.send(*command);
+                }
+                None => {
+                    app.model.ui.flash = Some(
+                        "review kept on screen only: the demo and a disabled cache do not save it"
+                            .into(),
+                    );
+                }
+            },
         }
     }
 }

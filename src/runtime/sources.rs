@@ -94,7 +94,7 @@ pub(super) fn spawn(
     sources
 }
 
-fn cache_path(opts: &RunOptions) -> Option<PathBuf> {
+pub(super) fn cache_path(opts: &RunOptions) -> Option<PathBuf> {
     let cache = &opts.config.cache;
     if !cache.enabled {
         return None;

@@ -158,6 +158,24 @@ impl Registry {
     }
 }
 
+/// The tracker the review's action items are filed in: Jira when `[jira]` names a
+/// `project`, else GitLab issues when `[gitlab]` names an `issues_project`; `None`
+/// when neither does (items are kept, pending). An error says why it cannot be built.
+pub fn tracker(
+    config: &Config,
+) -> Option<Result<Arc<dyn crate::review::tracker::Tracker>, SourceError>> {
+    use crate::review::tracker::Tracker;
+    if let Some(made) = jira::configured_tracker(config) {
+        return Some(made.map(|t| Arc::new(t) as Arc<dyn Tracker>));
+    }
+    let gitlab = config.gitlab.as_ref()?;
+    let project = gitlab.issues_project.as_deref()?;
+    Some(
+        gitlab::tracker::GitLabTracker::new(gitlab, project)
+            .map(|t| Arc::new(t) as Arc<dyn Tracker>),
+    )
+}
+
 /// One running poller per configured source (see [`Registry::spawn`]).
 pub fn spawn_configured(
     config: &Config,

@@ -19,6 +19,7 @@ pub mod fixture;
 mod lock;
 mod open;
 mod recover;
+pub mod review;
 mod schema;
 mod unchanged;
 mod writer;

@@ -51,6 +51,17 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     "CREATE TABLE sync_state (
          source TEXT NOT NULL, key TEXT NOT NULL, at INTEGER, json TEXT NOT NULL,
          PRIMARY KEY (source, key)) WITHOUT ROWID;",
+    // 5 (review): review sessions, the action-item outbox (DESIGN §6) and the
+    //    hash-chained audit log. Kept whatever the raw retention.
+    "CREATE TABLE reviews (id TEXT PRIMARY KEY, started_at INTEGER NOT NULL, json TEXT NOT NULL);
+     CREATE TABLE outbox (
+         uuid TEXT PRIMARY KEY, review_id TEXT NOT NULL, created_at INTEGER NOT NULL,
+         review_title TEXT NOT NULL, item TEXT NOT NULL,
+         state TEXT NOT NULL, key TEXT, delivery TEXT NOT NULL);
+     CREATE INDEX outbox_by_review ON outbox(review_id);
+     CREATE TABLE audit_log (
+         seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, review_id TEXT NOT NULL,
+         kind TEXT NOT NULL, detail TEXT NOT NULL, prev TEXT NOT NULL, hash TEXT NOT NULL);",
 ];
 
 pub(crate) const CURRENT: u32 = MIGRATIONS.len() as u32;

@@ -1,37 +1,136 @@
-//! Post-release review checklist for the selected deployment. The workflow (checking,
-//! notes, action items to the tracker) is a separate piece of work; this pane shows the
-//! standard review items read-only, with `UiState::review_cursor`, so the pane exists
-//! in the layout and in navigation.
+//! Post-release review checklist of the selected deployment. Everything it shows comes
+//! from `review::checklist` (the template the service's tier picks, automatic items
+//! evaluated from the engine with their evidence, manual items as the session has
+//! them): [`view`] decides the rows and words, [`draw`] only places them.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
-use crate::app::PaneId;
+use crate::app::{Model, PaneId};
+use crate::metrics::Derived;
+use crate::review::checklist::{checklist, ReviewData, RowState};
+use crate::review::checks::Verdict;
 use crate::ui::paint::{fit, put, put_spans, restyle, scroll_offset};
 use crate::ui::theme::Sym;
-use crate::ui::Ctx;
+use crate::ui::{Ctx, Theme};
 
-/// The standard post-release review items, in review order.
-pub const ITEMS: &[&str] = &[
-    "Rollout reached 100% without rollback",
-    "Error ratio back under the SLO limit",
-    "p99 latency back to its baseline",
-    "Incidents linked to this release triaged",
-    "Error budget consumed recorded",
-    "Canary analysis result reviewed",
-    "DORA figures checked for the window",
-    "Action items filed in the tracker",
-];
+/// How a row is marked (a symbol and a word, never colour alone).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mark {
+    Pass,
+    Fail,
+    Unknown,
+    Checked,
+    Unchecked,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowView {
+    pub mark: Mark,
+    pub title: String,
+    /// Evidence of an automatic item, the note or hint of a manual one.
+    pub detail: String,
+}
+
+/// What the pane shows.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ReviewView {
+    /// Border title: the version and the template.
+    pub title: String,
+    pub rows: Vec<RowView>,
+    /// The last line: the review's state and what a key does.
+    pub note: String,
+}
+
+/// The pane's decisions, from the model and the engine's outputs; `None` without a
+/// selected deployment.
+pub fn view(model: &Model, derived: &Derived) -> Option<ReviewView> {
+    let d = model.selected_deployment()?;
+    let session = model.review.session_of(&d.id);
+    let data = ReviewData {
+        derived,
+        series: &model.data.series,
+        now: model.now,
+    };
+    let release = release_members(model, session);
+    let members: Vec<&crate::model::Deployment> =
+        if release.is_empty() { vec![d] } else { release };
+    let list = checklist(&model.review.setup, &members, &data, session);
+    let rows = list
+        .rows
+        .into_iter()
+        .map(|r| {
+            let (mark, detail) = match r.state {
+                RowState::Auto(e) => (
+                    match e.verdict {
+                        Verdict::Pass => Mark::Pass,
+                        Verdict::Fail => Mark::Fail,
+                        Verdict::Unknown => Mark::Unknown,
+                    },
+                    e.evidence,
+                ),
+                RowState::Manual { checked, note } => (
+                    if checked {
+                        Mark::Checked
+                    } else {
+                        Mark::Unchecked
+                    },
+                    note.unwrap_or(r.hint),
+                ),
+            };
+            RowView {
+                mark,
+                title: r.title,
+                detail,
+            }
+        })
+        .collect();
+    let note = match session {
+        Some(s) => format!("{} · space ticks", s.target.title()),
+        None => "v starts a review".to_string(),
+    };
+    Some(ReviewView {
+        title: format!("{} · {}", d.version, list.template),
+        rows,
+        note,
+    })
+}
+
+/// The deployments a release review covers (empty for a deployment review).
+pub fn release_members<'a>(
+    model: &'a Model,
+    session: Option<&crate::review::session::ReviewSession>,
+) -> Vec<&'a crate::model::Deployment> {
+    match session.map(|s| &s.target) {
+        Some(crate::review::session::ReviewTarget::Release { deployments, .. }) => model
+            .data
+            .deployments
+            .iter()
+            .filter(|d| deployments.contains(&d.id))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn mark(theme: &Theme, m: Mark) -> (&'static str, ratatui::style::Style) {
+    match m {
+        Mark::Pass => (theme.sym(Sym::Ok), theme.ok()),
+        Mark::Fail => (theme.sym(Sym::Fail), theme.bad()),
+        Mark::Unknown => (theme.sym(Sym::Pending), theme.muted()),
+        Mark::Checked => (theme.sym(Sym::Ok), theme.ok()),
+        Mark::Unchecked => (theme.sym(Sym::Unchecked), theme.muted()),
+    }
+}
 
 pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
-    let (model, theme) = (ctx.model, ctx.theme);
-    let selected = model.selected_deployment();
-    let version = selected.map_or("", |d| d.version.as_str());
-    let inner = ctx.pane_box(PaneId::Review, version, area, buf);
+    let theme = ctx.theme;
+    let v = view(ctx.model, ctx.derived);
+    let title = v.as_ref().map_or("", |v| v.title.as_str());
+    let inner = ctx.pane_box(PaneId::Review, title, area, buf);
     if inner.height == 0 {
         return;
     }
-    if selected.is_none() {
+    let Some(v) = v else {
         put(
             buf,
             inner,
@@ -41,48 +140,112 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
             theme.muted(),
         );
         return;
+    };
+    if v.rows.is_empty() {
+        return;
     }
-    // The last row says what this pane is, when there is room for the list too.
+    // The last row says what a key does, when there is room for the list too.
     let note = inner.height >= 4;
     let visible = usize::from(inner.height - u16::from(note));
-    let cursor = model.ui.review_cursor.min(ITEMS.len() - 1);
-    let offset = scroll_offset(cursor, ITEMS.len(), visible);
-    let text_w = usize::from(inner.width.saturating_sub(5));
-    for (i, item) in ITEMS.iter().enumerate().skip(offset).take(visible) {
-        let row = (i - offset) as u16;
-        let marker = if i == cursor {
+    let cursor = ctx.model.ui.review_cursor.min(v.rows.len() - 1);
+    let offset = scroll_offset(cursor, v.rows.len(), visible);
+    let text_w = usize::from(inner.width.saturating_sub(3));
+    for (i, row) in v.rows.iter().enumerate().skip(offset).take(visible) {
+        let y = (i - offset) as u16;
+        let cursor_sym = if i == cursor {
             theme.sym(Sym::Cursor)
         } else {
             " "
+        };
+        let (sym, style) = mark(theme, row.mark);
+        let title_w = row.title.chars().count().min(text_w);
+        // Evidence after the title when it fits at least a few characters.
+        let detail_w = text_w.saturating_sub(title_w + 3);
+        let detail = if detail_w >= 8 && !row.detail.is_empty() {
+            format!(" · {}", fit(&row.detail, detail_w, theme))
+        } else {
+            String::new()
         };
         put_spans(
             buf,
             inner,
             0,
-            row,
+            y,
             &[
-                (marker, theme.bold()),
-                (theme.sym(Sym::Unchecked), theme.muted()),
+                (cursor_sym, theme.bold()),
+                (sym, style),
                 (" ", theme.plain()),
-                (&fit(item, text_w, theme), theme.plain()),
+                (&fit(&row.title, text_w, theme), theme.plain()),
+                (&detail, theme.muted()),
             ],
         );
         if i == cursor && ctx.focused(PaneId::Review) {
             restyle(
                 buf,
-                Rect::new(inner.x, inner.y + row, inner.width, 1),
+                Rect::new(inner.x, inner.y + y, inner.width, 1),
                 theme.selection(),
             );
         }
     }
     if note {
-        put(
-            buf,
-            inner,
-            1,
-            inner.height - 1,
-            "read-only preview",
-            theme.muted(),
-        );
+        put(buf, inner, 1, inner.height - 1, &v.note, theme.muted());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::review::template::Tier;
+    use crate::ui::fixture;
+
+    /// The pane shows exactly the checklist `review/` builds: one row per template
+    /// item, in order, with the same titles (the duplication issue 14 names).
+    #[test]
+    fn the_pane_shows_the_checklist_review_builds() {
+        for tier in [Tier::Low, Tier::Critical] {
+            let mut model = fixture::model();
+            model.review.setup.tiers.insert("checkout".into(), tier);
+            let derived = fixture::derived(&model);
+            let v = view(&model, &derived).expect("a selected deployment");
+            let (name, template) = model
+                .review
+                .setup
+                .templates
+                .for_tier(tier)
+                .expect("a template");
+            assert!(v.title.ends_with(name), "{}", v.title);
+            let titles: Vec<&str> = v.rows.iter().map(|r| r.title.as_str()).collect();
+            let expected: Vec<&str> = template.items.iter().map(|i| i.title.as_str()).collect();
+            assert_eq!(titles, expected);
+            let d = model.selected_deployment().expect("selected");
+            assert_eq!(v.rows.len(), model.review.checklist_len(&d.id, &d.service));
+        }
+    }
+
+    #[test]
+    fn automatic_rows_carry_their_evidence_and_manual_rows_their_hint() {
+        let mut model = fixture::model();
+        model
+            .review
+            .setup
+            .tiers
+            .insert("checkout".into(), Tier::Critical);
+        let derived = fixture::derived(&model);
+        let v = view(&model, &derived).expect("view");
+        let budget = v
+            .rows
+            .iter()
+            .find(|r| r.title.starts_with("Error budget consumed"))
+            .expect("budget row");
+        assert_ne!(budget.mark, Mark::Unchecked);
+        assert!(!budget.detail.is_empty());
+        let rollback = v
+            .rows
+            .iter()
+            .find(|r| r.title == "Rollback plan still valid")
+            .expect("manual row");
+        assert_eq!(rollback.mark, Mark::Unchecked);
+        assert_eq!(rollback.detail, "previous version deployable");
+        assert_eq!(v.note, "v starts a review");
     }
 }
