@@ -239,6 +239,7 @@ fn run_cockpit(fake: &FakeGitLab, cache: &std::path::Path) -> Sync {
                 seen.lock().expect("frames").push(Instant::now());
                 term.draw(|f| ui::draw(f, &app.model, &app.derived, &theme))
                     .map(drop)
+                    .map_err(|e| match e {})
             },
         )
         .await;

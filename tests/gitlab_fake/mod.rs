@@ -77,6 +77,9 @@ pub struct State {
     pub quota_reset: Option<u64>,
     /// When each request arrived (Unix milliseconds), in order.
     pub arrivals: Vec<u128>,
+    /// Requests whose target contains this text are refused with 401 (a token that
+    /// cannot read one project while it reads the others).
+    pub refuse_containing: Option<String>,
 }
 
 pub struct FakeGitLab {
@@ -102,6 +105,7 @@ impl FakeGitLab {
             log: Vec::new(),
             quota_reset: None,
             arrivals: Vec::new(),
+            refuse_containing: None,
         }));
         let shared = state.clone();
         let origin = url.clone();
@@ -246,6 +250,9 @@ fn route(s: &mut State, target: &str, headers: &HashMap<String, String>, origin:
             headers: vec![("Retry-After".into(), s.retry_after_secs.to_string())],
             body: b"Retry later\n".to_vec(),
         };
+    }
+    if s.refuse_containing.as_deref().is_some_and(|part| target.contains(part)) {
+        return error(401, "401 Unauthorized");
     }
     let authorized = headers.get("private-token").map(String::as_str) == Some(TOKEN)
         || headers.get("authorization").map(String::as_str) == Some(&format!("Bearer {TOKEN}"));
