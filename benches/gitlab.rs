@@ -229,7 +229,10 @@ fn run_cockpit(fake: &FakeGitLab, cache: &std::path::Path) -> Sync {
                     if let Some((at, data)) = data {
                         let _ = saves.try_send((s.source.clone(), at, data));
                     }
-                    if matches!(s.kind, SourceEventKind::Fetched { .. } | SourceEventKind::Failed { .. }) {
+                    if matches!(
+                        s.kind,
+                        SourceEventKind::Fetched { .. } | SourceEventKind::Failed { .. }
+                    ) {
                         let _ = stop.try_send(Event::Shutdown(ShutdownReason::Signal("done")));
                     }
                 }

@@ -459,7 +459,9 @@ async fn a_poll_that_fails_half_way_delivers_what_it_read_at_the_next_success() 
     });
     let src = GitLabSource::new(&cfg, &BTreeMap::new()).expect("a source");
     fake.with(|s| s.refuse_containing = Some("acme%2Fother".into()));
-    src.fetch_at(now()).await.expect_err("the second project refuses the token");
+    src.fetch_at(now())
+        .await
+        .expect_err("the second project refuses the token");
     fake.with(|s| s.refuse_containing = None);
     let fetched = src.fetch_at(now()).await.expect("answers again");
     let mut shipped: Vec<(String, usize)> = fetched
@@ -522,7 +524,11 @@ async fn merge_times_survive_a_restart_without_asking_again() {
     let mut second = Run::start_with(&cfg, &path).await;
     assert!(second.poll().await);
     let log = requests(&fake);
-    assert_eq!(log.len(), 2, "the MR list and the deployments list: {log:#?}");
+    assert_eq!(
+        log.len(),
+        2,
+        "the MR list and the deployments list: {log:#?}"
+    );
     assert!(log.iter().all(|l| !l.contains("/commits")), "{log:#?}");
     // A deployment of commit 6 after the restart ships 6 (pushed) over 5.
     let next = now() - Duration::minutes(20);
@@ -539,9 +545,11 @@ async fn merge_times_survive_a_restart_without_asking_again() {
             }
             .json(),
         );
-        s.projects[0]
-            .merge_requests
-            .push(merge_request(3, vec![sha(6)], next - Duration::minutes(5)));
+        s.projects[0].merge_requests.push(merge_request(
+            3,
+            vec![sha(6)],
+            next - Duration::minutes(5),
+        ));
     });
     assert!(second.poll().await);
     let app = second.stop();

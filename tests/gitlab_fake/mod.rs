@@ -251,7 +251,10 @@ fn route(s: &mut State, target: &str, headers: &HashMap<String, String>, origin:
             body: b"Retry later\n".to_vec(),
         };
     }
-    if s.refuse_containing.as_deref().is_some_and(|part| target.contains(part)) {
+    if s.refuse_containing
+        .as_deref()
+        .is_some_and(|part| target.contains(part))
+    {
         return error(401, "401 Unauthorized");
     }
     let authorized = headers.get("private-token").map(String::as_str) == Some(TOKEN)

@@ -21,7 +21,11 @@ impl MergedAt {
     /// Records what a merged MR says of itself (its head, merge and squash commits)
     /// and of its own commits, and returns what was learnt (to keep in the cache). An
     /// MR without `merged_at` is not merged: ignored.
-    pub fn learn(&mut self, mr: &ApiMergeRequest, commits: &[ApiCommit]) -> Option<(Ts, Vec<String>)> {
+    pub fn learn(
+        &mut self,
+        mr: &ApiMergeRequest,
+        commits: &[ApiCommit],
+    ) -> Option<(Ts, Vec<String>)> {
         let merged = time(&mr.merged_at).ok().flatten()?;
         let own = [&mr.sha, &mr.merge_commit_sha, &mr.squash_commit_sha];
         let listed = commits.iter().map(|c| &c.id);

@@ -311,7 +311,10 @@ impl GitLabSource {
             }
             if self.config.merge_requests {
                 let track = state.merges.entry(index).or_default();
-                match self.sync_merges(project, track, &auth, &mut sync_entries).await {
+                match self
+                    .sync_merges(project, track, &auth, &mut sync_entries)
+                    .await
+                {
                     Ok(warnings) => fetched
                         .warnings
                         .extend(warnings.into_iter().map(OutsideText::from)),
