@@ -58,7 +58,7 @@ fn view(data: Vec<SourceData>) -> View {
                 v.ratios.insert(service, ratios);
             }
             SourceData::Annotations(a) => v.annotations += a.len(),
-            SourceData::Rejected(_) => {}
+            SourceData::Rejected(_) | SourceData::SyncState(_) => {}
         }
     }
     v
