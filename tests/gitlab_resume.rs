@@ -16,7 +16,7 @@ use flightdeck::event::{Event, SourceEvent, SourceEventKind};
 use flightdeck::sources::gitlab::GitLabSource;
 use flightdeck::sources::progress::ProgressSink;
 use flightdeck::store::{load_cached, spawn_cache_writer, CachedSource};
-use gitlab_fake::{commit, sha, Dep, FakeGitLab, Project, TOKEN};
+use gitlab_fake::{commit, merge_request, sha, Dep, FakeGitLab, Project, TOKEN};
 use tokio::sync::mpsc;
 
 const TOKEN_ENV: &str = "FD_GITLAB_RESUME_TOKEN";
@@ -102,8 +102,12 @@ struct Run {
 
 impl Run {
     async fn start(fake: &FakeGitLab, path: &Path) -> Run {
+        Run::start_with(&config(fake), path).await
+    }
+
+    async fn start_with(config: &GitLabConfig, path: &Path) -> Run {
         let (tx, events) = mpsc::channel(1024);
-        let source = GitLabSource::new(&config(fake), &BTreeMap::new())
+        let source = GitLabSource::new(config, &BTreeMap::new())
             .expect("a source")
             .with_cache(Some(path.to_path_buf()))
             .with_progress(ProgressSink::new("gitlab", tx));
@@ -434,4 +438,122 @@ async fn a_redeploy_of_an_older_sha_is_a_rollback_and_a_hotfix_ref_a_hotfix() {
     assert_eq!(dora.rework_rate.deployments, 5);
     // The rollback remediated 2, the hotfix 4 (each the latest before it).
     assert_eq!(dora.change_failure_rate.failed, 2);
+}
+
+/// A poll that ends half-way (the second project's answer refuses the token, which
+/// every later request would meet too) loses nothing it had read of the first: those
+/// deployments, with their commits, come with the next poll that succeeds, although
+/// the first project's listing has nothing new by then.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_poll_that_fails_half_way_delivers_what_it_read_at_the_next_success() {
+    let first = project(3);
+    let mut other = project(2);
+    other.id = 6;
+    other.path = "acme/other".into();
+    let fake = FakeGitLab::start(vec![first, other]);
+    let mut cfg = config(&fake);
+    cfg.projects.push(GitLabProject {
+        project: "acme/other".into(),
+        service: "search".into(),
+        ..cfg.projects[0].clone()
+    });
+    let src = GitLabSource::new(&cfg, &BTreeMap::new()).expect("a source");
+    fake.with(|s| s.refuse_containing = Some("acme%2Fother".into()));
+    src.fetch_at(now())
+        .await
+        .expect_err("the second project refuses the token");
+    fake.with(|s| s.refuse_containing = None);
+    let fetched = src.fetch_at(now()).await.expect("answers again");
+    let mut shipped: Vec<(String, usize)> = fetched
+        .data
+        .iter()
+        .flat_map(|d| match d {
+            flightdeck::event::SourceData::Deployments(v) => v.clone(),
+            _ => Vec::new(),
+        })
+        .map(|d| (d.service.clone(), d.commits.len()))
+        .collect();
+    shipped.sort();
+    assert_eq!(
+        shipped,
+        [
+            ("checkout".to_string(), 0),
+            ("checkout".to_string(), 1),
+            ("checkout".to_string(), 1),
+            ("search".to_string(), 0),
+            ("search".to_string(), 1)
+        ]
+    );
+}
+
+/// With merge-based lead time, what each merged merge request said is kept too: a
+/// restart asks for the merge requests changed since (one request), not for every
+/// merge request's commits again, and a new deployment still gets its merge times.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn merge_times_survive_a_restart_without_asking_again() {
+    let path = temp_db();
+    let mut p = project(5);
+    let merged = now() - Duration::hours(3);
+    // Commit 2 came with !1, commits 4 and 5 with !2.
+    p.merge_requests = vec![
+        merge_request(1, vec![sha(2)], merged - Duration::days(1)),
+        merge_request(2, vec![sha(4), sha(5)], merged),
+    ];
+    let fake = FakeGitLab::start(vec![p]);
+    let mut cfg = config(&fake);
+    cfg.merge_requests = true;
+    let mut first = Run::start_with(&cfg, &path).await;
+    assert!(first.poll().await);
+    let app = first.stop();
+    let merged_of = |app: &App| {
+        let mut v: Vec<(String, bool)> = app
+            .model
+            .data
+            .deployments
+            .iter()
+            .flat_map(|d| d.commits.iter())
+            .map(|c| (c.sha.clone(), c.merged_at.is_some()))
+            .collect();
+        v.sort();
+        v
+    };
+    let before = merged_of(&app);
+    assert_eq!(before.iter().filter(|(_, m)| *m).count(), 3, "{before:?}");
+    requests(&fake);
+
+    let mut second = Run::start_with(&cfg, &path).await;
+    assert!(second.poll().await);
+    let log = requests(&fake);
+    assert_eq!(
+        log.len(),
+        2,
+        "the MR list and the deployments list: {log:#?}"
+    );
+    assert!(log.iter().all(|l| !l.contains("/commits")), "{log:#?}");
+    // A deployment of commit 6 after the restart ships 6 (pushed) over 5.
+    let next = now() - Duration::minutes(20);
+    fake.with(|s| {
+        s.projects[0].deployments.push(
+            Dep {
+                id: 6,
+                environment: "production",
+                sha: Some(sha(6)),
+                status: "success",
+                created: next,
+                updated: next + Duration::minutes(5),
+                job: Some((next, Some(next + Duration::minutes(4)))),
+            }
+            .json(),
+        );
+        s.projects[0].merge_requests.push(merge_request(
+            3,
+            vec![sha(6)],
+            next - Duration::minutes(5),
+        ));
+    });
+    assert!(second.poll().await);
+    let app = second.stop();
+    let after = merged_of(&app);
+    assert_eq!(after.len(), before.len() + 1);
+    assert!(after.contains(&(sha(6), true)), "{after:?}");
 }

@@ -74,8 +74,11 @@ pub fn redact_secrets(text: &str) -> Cow<'_, str> {
 /// Replaces a credential-looking word after `Bearer ` or `Basic ` (case-insensitive):
 /// "Bearer eyJhbGciOi…" but not "basic auth". `None` when there is none.
 fn redact_credential_words(text: &str) -> Option<String> {
-    // Checked without allocating: most text holds neither word.
-    if !contains_ignore_case(text, "bearer ") && !contains_ignore_case(text, "basic ") {
+    // Checked without allocating: most text holds neither word, and text without a
+    // space (a time, a sha, a status, a URL: most fields an API sends) cannot.
+    if !text.as_bytes().contains(&b' ')
+        || !contains_ignore_case(text, "bearer ") && !contains_ignore_case(text, "basic ")
+    {
         return None;
     }
     let mut result = String::with_capacity(text.len());

@@ -43,6 +43,10 @@ fn is_bidi_control(c: char) -> bool {
 /// True when `s` holds nothing a terminal would interpret (used by tests and debug
 /// assertions on the model).
 pub fn is_clean(s: &str) -> bool {
+    // Printable ASCII (most of what APIs send) needs no decoding to tell.
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return true;
+    }
     !s.chars()
         .any(|c| c.is_control() && c != ' ' || is_bidi_control(c))
 }

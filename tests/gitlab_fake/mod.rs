@@ -79,6 +79,9 @@ pub struct State {
     pub arrivals: Vec<u128>,
     /// The next this many issue creates store the issue and answer 502.
     pub lose_create_answers: usize,
+    /// Requests whose target contains this text are refused with 401 (a token that
+    /// cannot read one project while it reads the others).
+    pub refuse_containing: Option<String>,
 }
 
 pub struct FakeGitLab {
@@ -105,6 +108,7 @@ impl FakeGitLab {
             quota_reset: None,
             arrivals: Vec::new(),
             lose_create_answers: 0,
+            refuse_containing: None,
         }));
         let shared = state.clone();
         let origin = url.clone();
@@ -255,6 +259,12 @@ fn route(s: &mut State, target: &str, headers: &HashMap<String, String>, origin:
             headers: vec![("Retry-After".into(), s.retry_after_secs.to_string())],
             body: b"Retry later\n".to_vec(),
         };
+    }
+    if s.refuse_containing
+        .as_deref()
+        .is_some_and(|part| target.contains(part))
+    {
+        return error(401, "401 Unauthorized");
     }
     let authorized = headers.get("private-token").map(String::as_str) == Some(TOKEN)
         || headers.get("authorization").map(String::as_str) == Some(&format!("Bearer {TOKEN}"));

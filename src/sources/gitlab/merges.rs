@@ -19,20 +19,33 @@ pub struct MergedAt {
 
 impl MergedAt {
     /// Records what a merged MR says of itself (its head, merge and squash commits)
-    /// and of its own commits. An MR without `merged_at` is not merged: ignored.
-    pub fn learn(&mut self, mr: &ApiMergeRequest, commits: &[ApiCommit]) {
-        let Some(merged) = time(&mr.merged_at).ok().flatten() else {
-            return;
-        };
+    /// and of its own commits, and returns what was learnt (to keep in the cache). An
+    /// MR without `merged_at` is not merged: ignored.
+    pub fn learn(
+        &mut self,
+        mr: &ApiMergeRequest,
+        commits: &[ApiCommit],
+    ) -> Option<(Ts, Vec<String>)> {
+        let merged = time(&mr.merged_at).ok().flatten()?;
         let own = [&mr.sha, &mr.merge_commit_sha, &mr.squash_commit_sha];
         let listed = commits.iter().map(|c| &c.id);
-        for sha in own.into_iter().chain(listed).filter_map(|s| s.as_deref()) {
-            let sha = sha.trim();
-            if !sha.is_empty() {
-                // A commit in several MRs (a cherry-pick): the first merge shipped it.
-                let at = self.by_sha.entry(sha.to_string()).or_insert(merged);
-                *at = (*at).min(merged);
-            }
+        let shas: Vec<String> = own
+            .into_iter()
+            .chain(listed)
+            .filter_map(|s| s.as_deref())
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect();
+        self.learn_shas(merged, &shas);
+        Some((merged, shas))
+    }
+
+    /// `shas` were merged at `merged` (read back from the cache, or just learnt).
+    pub fn learn_shas(&mut self, merged: Ts, shas: &[String]) {
+        for sha in shas {
+            // A commit in several MRs (a cherry-pick): the first merge shipped it.
+            let at = self.by_sha.entry(sha.clone()).or_insert(merged);
+            *at = (*at).min(merged);
         }
     }
 

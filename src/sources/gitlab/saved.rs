@@ -29,11 +29,54 @@ pub struct SavedMark {
     pub at: Ts,
 }
 
+/// What one merged merge request said: when, and the commits it brought.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SavedMerge {
+    pub project: String,
+    pub iid: u64,
+    pub merged_at: Ts,
+    pub shas: Vec<String>,
+}
+
+/// The latest `updated_at` of a project's merged merge requests read (with none of
+/// them still waiting for its commits).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SavedMergeMark {
+    pub project: String,
+    pub at: Ts,
+}
+
 /// A sync-state entry read back.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Saved {
     Group(String, SavedGroup),
     Mark(SavedMark),
+    Merge(SavedMerge),
+    MergeMark(SavedMergeMark),
+}
+
+const MERGE: &str = "merge:";
+const MERGE_MARK: &str = "merge-mark:";
+
+impl SavedMerge {
+    pub fn entry(&self) -> Option<SyncEntry> {
+        Some(SyncEntry {
+            key: format!("{MERGE}{}\u{1f}{}", self.project, self.iid),
+            // Kept as long as the deployments whose commits it dates.
+            at: Some(self.merged_at),
+            json: serde_json::to_string(self).ok()?,
+        })
+    }
+}
+
+impl SavedMergeMark {
+    pub fn entry(&self) -> Option<SyncEntry> {
+        Some(SyncEntry {
+            key: format!("{MERGE_MARK}{}", self.project),
+            at: None,
+            json: serde_json::to_string(self).ok()?,
+        })
+    }
 }
 
 const GROUP: &str = "group:";
@@ -72,6 +115,12 @@ pub fn read(key: &str, json: &str) -> Option<Saved> {
     }
     if key.starts_with(MARK) {
         return serde_json::from_str(json).ok().map(Saved::Mark);
+    }
+    if key.starts_with(MERGE_MARK) {
+        return serde_json::from_str(json).ok().map(Saved::MergeMark);
+    }
+    if key.starts_with(MERGE) {
+        return serde_json::from_str(json).ok().map(Saved::Merge);
     }
     None
 }

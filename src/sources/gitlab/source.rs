@@ -20,7 +20,7 @@ use tokio::sync::Mutex;
 use super::api::{ApiCommit, ApiCompare, ApiDeployment, ApiIssue, ApiJob, ApiMergeRequest};
 use super::client::{project_path, GitLabClient};
 use super::map::{self, Origin};
-use super::saved::{self, Saved, SavedGroup, SavedMark};
+use super::saved::{self, Saved, SavedGroup, SavedMark, SavedMerge, SavedMergeMark};
 use super::{group, incidents, merges, stages};
 use crate::config::{GitLabAuth, GitLabConfig, GitLabProject};
 use crate::event::{SourceData, SourceError, SourceErrorKind, SyncEntry};
@@ -233,6 +233,18 @@ impl GitLabSource {
                     }
                     (None, _) => {}
                 },
+                Some(Saved::Merge(m)) => {
+                    if let Some(index) = index_of(&m.project, None) {
+                        let track = state.merges.entry(index).or_default();
+                        track.merged.learn_shas(m.merged_at, &m.shas);
+                        track.learned.insert(m.iid);
+                    }
+                }
+                Some(Saved::MergeMark(m)) => {
+                    if let Some(index) = index_of(&m.project, None) {
+                        state.merges.entry(index).or_default().mark = Some(m.at);
+                    }
+                }
                 None => {}
             }
         }
@@ -299,7 +311,10 @@ impl GitLabSource {
             }
             if self.config.merge_requests {
                 let track = state.merges.entry(index).or_default();
-                match self.sync_merges(project, track, &auth).await {
+                match self
+                    .sync_merges(project, track, &auth, &mut sync_entries)
+                    .await
+                {
                     Ok(warnings) => fetched
                         .warnings
                         .extend(warnings.into_iter().map(OutsideText::from)),
@@ -391,6 +406,7 @@ impl GitLabSource {
         project: &GitLabProject,
         track: &mut MergeTrack,
         auth: &Auth,
+        entries: &mut Vec<SyncEntry>,
     ) -> Result<Vec<String>, FetchError> {
         let params = changed_since(vec![("state", "merged".to_string())], track.mark);
         let base = format!("{}/merge_requests", project_path(&project.project));
@@ -431,7 +447,15 @@ impl GitLabSource {
                 .await
             {
                 Ok(commits) => {
-                    track.merged.learn(mr, &commits.items);
+                    if let Some((merged_at, shas)) = track.merged.learn(mr, &commits.items) {
+                        let saved = SavedMerge {
+                            project: project.project.clone(),
+                            iid,
+                            merged_at,
+                            shas,
+                        };
+                        entries.extend(saved.entry());
+                    }
                     track.learned.insert(iid);
                 }
                 Err(e) => {
@@ -444,6 +468,15 @@ impl GitLabSource {
                     break;
                 }
             }
+        }
+        // The mark is kept only when no MR waits for its commits: a restart then
+        // reads those again instead of skipping them.
+        if let Some(at) = track.mark.filter(|_| track.due.is_empty()) {
+            let mark = SavedMergeMark {
+                project: project.project.clone(),
+                at,
+            };
+            entries.extend(mark.entry());
         }
         Ok(warnings)
     }
