@@ -76,6 +76,8 @@ pub struct SourceStatus {
     pub warnings: Vec<OutsideText>,
     /// The data shown came from the local cache and has not been refreshed yet.
     pub from_cache: bool,
+    /// Some live data arrived (a fetch still running sent part of it).
+    pub partly_live: bool,
 }
 
 impl SourceStatus {
@@ -91,6 +93,7 @@ impl SourceStatus {
             feeds: Feeds::default(),
             warnings: Vec::new(),
             from_cache: false,
+            partly_live: false,
         }
     }
 

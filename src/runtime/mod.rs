@@ -46,8 +46,12 @@ pub struct RunOptions {
 
 /// Runs the cockpit until the user quits or the terminal goes away.
 pub fn run(opts: RunOptions) -> Result<QuitReason> {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+    // One thread runs the loop and every source: their work is waiting on sockets,
+    // and each extra worker would cost a stack, a malloc arena and wake-ups. The loop
+    // still never blocks: nothing on this thread waits on I/O except through tokio.
+    // The blocking pool (a `token_cmd`, the cache load) keeps no idle thread around.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .thread_keep_alive(StdDuration::from_secs(1))
         .enable_all()
         .build()
         .wrap_err("cannot start the async runtime")?;
@@ -93,6 +97,7 @@ async fn event_loop(term: &mut terminal::Term, opts: RunOptions) -> Result<QuitR
     .await;
 
     stop_input.store(true, Ordering::Relaxed);
+    input::wake();
     let _ = shutdown_tx.send(true);
     for h in &sources.handles {
         h.task.abort();

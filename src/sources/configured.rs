@@ -38,7 +38,7 @@ pub fn spawn_configured(
         let options = PollerOptions::new(interval);
         let handle = match PrometheusSource::new(prom, &config.services) {
             Ok(source) => {
-                let source = Arc::new(source);
+                let source = Arc::new(source.showing_arrivals(events.clone(), PROMETHEUS_ID));
                 spawn_poller(
                     PROMETHEUS_ID,
                     options,
