@@ -6,6 +6,7 @@
 
 mod frame_gate;
 mod input;
+mod memory;
 mod signals;
 mod sources;
 pub mod terminal;
@@ -128,6 +129,7 @@ pub async fn drive(
     draw(app)?;
     app.dirty = false;
     let mut next_frame = Instant::now() + MIN_FRAME_GAP;
+    let mut trimmer = memory::Trimmer::new();
 
     while app.quit.is_none() {
         let event = if app.dirty {
@@ -171,6 +173,7 @@ pub async fn drive(
             draw(app)?;
             app.dirty = false;
             next_frame = Instant::now() + MIN_FRAME_GAP;
+            trimmer.maybe_trim();
         }
     }
     Ok(())
