@@ -83,14 +83,24 @@ async fn the_first_poll_shows_each_service_as_its_answers_arrive() {
         let source = Arc::clone(&source);
         async move { source.poll(now).await }
     });
+    // A part that never comes must fail the test, not hang it.
+    let mut next = || {
+        let rx = &mut rx;
+        async move {
+            tokio::time::timeout(StdDuration::from_secs(20), rx.recv())
+                .await
+                .expect("an Arrived event within 20 s")
+                .expect("an event")
+        }
+    };
     // "fast" is listed second but arrives first, while "slow" is still unanswered.
-    let first = rx.recv().await.expect("an event");
+    let first = next().await;
     assert_eq!(arrived_services(&first), Some(vec!["fast".to_string()]));
     assert!(
         !polling.is_finished(),
         "the poll still waits for the slow service"
     );
-    let second = rx.recv().await.expect("an event");
+    let second = next().await;
     assert_eq!(arrived_services(&second), Some(vec!["slow".to_string()]));
     let fetched = polling.await.expect("joined").expect("poll");
     let ratios = fetched
