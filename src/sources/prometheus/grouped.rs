@@ -183,7 +183,7 @@ fn service_label(template: &str) -> Option<String> {
         found = true;
         rest = tail;
     }
-    found.then(|| label).flatten()
+    found.then_some(label).flatten()
 }
 
 /// True when every selector of the template sits inside an aggregation, every one
