@@ -60,6 +60,14 @@ fn arrived_services(ev: &Event) -> Option<Vec<String>> {
     )
 }
 
+/// The next event; a part that never comes fails the test instead of hanging it.
+async fn next(rx: &mut mpsc::Receiver<Event>) -> Event {
+    tokio::time::timeout(StdDuration::from_secs(20), rx.recv())
+        .await
+        .expect("an Arrived event within 20 s")
+        .expect("an event")
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_first_poll_shows_each_service_as_its_answers_arrive() {
     let server = MockServer::start().await;
@@ -83,24 +91,14 @@ async fn the_first_poll_shows_each_service_as_its_answers_arrive() {
         let source = Arc::clone(&source);
         async move { source.poll(now).await }
     });
-    // A part that never comes must fail the test, not hang it.
-    let mut next = || {
-        let rx = &mut rx;
-        async move {
-            tokio::time::timeout(StdDuration::from_secs(20), rx.recv())
-                .await
-                .expect("an Arrived event within 20 s")
-                .expect("an event")
-        }
-    };
     // "fast" is listed second but arrives first, while "slow" is still unanswered.
-    let first = next().await;
+    let first = next(&mut rx).await;
     assert_eq!(arrived_services(&first), Some(vec!["fast".to_string()]));
     assert!(
         !polling.is_finished(),
         "the poll still waits for the slow service"
     );
-    let second = next().await;
+    let second = next(&mut rx).await;
     assert_eq!(arrived_services(&second), Some(vec!["slow".to_string()]));
     let fetched = polling.await.expect("joined").expect("poll");
     let ratios = fetched
