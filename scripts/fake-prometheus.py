@@ -12,6 +12,15 @@ from urllib.parse import parse_qs, urlparse
 port, log = int(sys.argv[1]), open(sys.argv[2], "a", buffering=1)
 
 
+def seconds(text):
+    """A number, or a duration such as `60s`, `5m`, `1h` (as grafatui sends a step)."""
+    units = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
+    for unit in ("ms", "s", "m", "h", "d"):
+        if text.endswith(unit) and text[: -len(unit)].replace(".", "", 1).isdigit():
+            return float(text[: -len(unit)]) * units[unit]
+    return float(text)
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
@@ -25,7 +34,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def answer(self, path, params):
         log.write(f"{path}\n")
-        one = lambda k: float(params.get(k, ["0"])[0])
+        one = lambda k: seconds(params.get(k, ["0"])[0])
         if path.endswith("query_range"):
             start, end, step = one("start"), one("end"), max(one("step"), 1)
             n = int((end - start) // step) + 1

@@ -57,6 +57,10 @@ pub enum SourceEventKind {
         data: Vec<SourceData>,
         warnings: Vec<OutsideText>,
     },
+    /// Part of a fetch still running (one service's answers, all in): shown at once
+    /// as live data; the fetch's own `Fetched` follows with everything, so the
+    /// source's status and the cache wait for that.
+    Arrived { data: Vec<SourceData> },
     /// Data loaded from the local cache at start, as last fetched at `at`: shown at
     /// once and marked stale until the first live fetch.
     Cached { at: Ts, data: Vec<SourceData> },

@@ -113,13 +113,13 @@ fn text(out: &Output) -> String {
 #[test]
 fn a_failing_post_install_with_the_commands_on_path_is_a_success() {
     let sb = Sandbox::new("postinst", 0);
-    sb.apt_get(&["prometheus", "promtool", "tmux"], 100);
+    sb.apt_get(&["prometheus", "promtool", "victoria-metrics", "tmux"], 100);
     let out = sb.run(false);
     assert!(out.status.success(), "{}", text(&out));
     let log = sb.logged();
     assert!(
         log.contains(
-            "apt-get install -y -qq --no-install-recommends prometheus tmux DEBIAN_FRONTEND=noninteractive"
+            "apt-get install -y -qq --no-install-recommends prometheus victoria-metrics tmux DEBIAN_FRONTEND=noninteractive"
         ),
         "{log}"
     );
@@ -168,7 +168,7 @@ fn with_the_skip_variable_prometheus_is_not_needed() {
 #[test]
 fn debian_frontend_survives_sudo() {
     let sb = Sandbox::new("sudo", 1000);
-    sb.apt_get(&["prometheus", "promtool", "tmux"], 0);
+    sb.apt_get(&["prometheus", "promtool", "victoria-metrics", "tmux"], 0);
     // sudo -n: logs how it was called, then runs the command (here: as is).
     sb.script(
         "sudo",
@@ -186,7 +186,7 @@ fn debian_frontend_survives_sudo() {
         "{log}"
     );
     assert!(
-        log.contains("apt-get install -y -qq --no-install-recommends prometheus tmux DEBIAN_FRONTEND=noninteractive"),
+        log.contains("apt-get install -y -qq --no-install-recommends prometheus victoria-metrics tmux DEBIAN_FRONTEND=noninteractive"),
         "{log}"
     );
 }

@@ -50,9 +50,15 @@ impl App {
                 status.warnings = warnings;
                 self.apply_data(data);
             }
+            SourceEventKind::Arrived { data } => {
+                // Live data: a cache replayed after it must only fill gaps. The
+                // source's health waits for the whole fetch.
+                status.partly_live = true;
+                self.apply_data(data);
+            }
             SourceEventKind::Cached { at, data } => {
                 status.feeds = feeds_of(status.feeds, &data);
-                if status.has_live_data() {
+                if status.has_live_data() || status.partly_live {
                     // A live answer already arrived and is newer than the cache.
                     self.apply_data_with(data, Merge::FillGaps);
                 } else {

@@ -78,6 +78,8 @@ pub struct SourceStatus {
     pub from_cache: bool,
     /// A long fetch under way: records and pages read so far (the header says so).
     pub progress: Option<(u64, u64)>,
+    /// Some live data arrived (a fetch still running sent part of it).
+    pub partly_live: bool,
 }
 
 impl SourceStatus {
@@ -94,6 +96,7 @@ impl SourceStatus {
             warnings: Vec::new(),
             from_cache: false,
             progress: None,
+            partly_live: false,
         }
     }
 

@@ -34,6 +34,11 @@ pub struct HttpSettings {
     pub ca_file: Option<PathBuf>,
     /// Headers sent with every request (a tenant header, for example).
     pub headers: Vec<(String, String)>,
+    /// Whether the server may be reached over TLS. When false (an `http://` URL and
+    /// no `ca_file`), the system's CA roots are not loaded (a few hundred KB of
+    /// certificates parsed at every start for nothing) and a redirect to `https://`
+    /// is refused with a message saying to configure the `https://` URL.
+    pub tls: bool,
 }
 
 impl Default for HttpSettings {
@@ -46,6 +51,7 @@ impl Default for HttpSettings {
             retry: RetryPolicy::default(),
             ca_file: None,
             headers: Vec::new(),
+            tls: true,
         }
     }
 }
@@ -115,6 +121,11 @@ impl HttpClient {
             .connect_timeout(settings.connect_timeout)
             .read_timeout(settings.read_timeout)
             .timeout(settings.total_timeout);
+        if !settings.tls && settings.ca_file.is_none() {
+            builder = builder
+                .tls_built_in_root_certs(false)
+                .redirect(plain_redirects());
+        }
         if let Some(path) = &settings.ca_file {
             let pem = std::fs::read(path).map_err(|e| {
                 error(
@@ -517,6 +528,20 @@ async fn read_prefix(mut response: reqwest::Response, max: usize) -> Vec<u8> {
         }
     }
     body
+}
+
+/// Redirects for a plain-`http://` client: followed (at most 10, reqwest's default)
+/// unless they lead to `https://`, which this client has no CA roots for.
+fn plain_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        if attempt.url().scheme() == "https" {
+            attempt.error("the server redirects to https://: configure the https:// URL")
+        } else if attempt.previous().len() >= 10 {
+            attempt.error("too many redirects")
+        } else {
+            attempt.follow()
+        }
+    })
 }
 
 #[cfg(test)]

@@ -17,8 +17,10 @@ use tokio::sync::mpsc;
 
 use crate::event::{Event, ShutdownReason};
 
-/// How long one wait for input lasts; bounds how late the thread sees `stop`.
-const WAIT: Duration = Duration::from_millis(100);
+/// How long one wait for input lasts. Idle, the thread wakes only this often: a hang-up
+/// is caught by the clock's once-a-second check, and `stop` by [`wake`], so the wait
+/// bounds nothing the user can see.
+const WAIT: Duration = Duration::from_secs(30);
 
 /// Spawns the reader; it stops when `stop` is set, the channel closes, or input ends.
 pub fn spawn(
@@ -50,6 +52,17 @@ fn read_loop(events: &mpsc::Sender<Event>, stop: &AtomicBool) {
             },
             Err(_) => return closed(),
         }
+    }
+}
+
+/// Wakes the reader out of its wait so that it sees `stop` now rather than after
+/// [`WAIT`]: a SIGWINCH to ourselves ends crossterm's poll with a resize event, which
+/// is harmless to anyone else listening (it only asks for a redraw).
+pub fn wake() {
+    // SAFETY: kill with our own pid and a signal whose handlers crossterm and tokio
+    // installed; it touches no memory.
+    unsafe {
+        libc::kill(libc::getpid(), libc::SIGWINCH);
     }
 }
 

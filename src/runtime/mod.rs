@@ -7,6 +7,7 @@
 mod clipboard;
 mod frame_gate;
 mod input;
+mod memory;
 mod review;
 mod signals;
 mod sources;
@@ -48,8 +49,12 @@ pub struct RunOptions {
 
 /// Runs the cockpit until the user quits or the terminal goes away.
 pub fn run(opts: RunOptions) -> Result<QuitReason> {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+    // One thread runs the loop and every source: their work is waiting on sockets,
+    // and each extra worker would cost a stack, a malloc arena and wake-ups. The loop
+    // still never blocks: nothing on this thread waits on I/O except through tokio.
+    // The blocking pool (a `token_cmd`, the cache load) keeps no idle thread around.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .thread_keep_alive(StdDuration::from_secs(1))
         .enable_all()
         .build()
         .wrap_err("cannot start the async runtime")?;
@@ -120,6 +125,7 @@ async fn event_loop(
     .await;
 
     stop_input.store(true, Ordering::Relaxed);
+    input::wake();
     let _ = shutdown_tx.send(true);
     for h in &sources.handles {
         h.task.abort();
@@ -172,6 +178,7 @@ pub async fn drive_routed(
     draw(app)?;
     app.dirty = false;
     let mut next_frame = Instant::now() + MIN_FRAME_GAP;
+    let mut trimmer = memory::Trimmer::new();
 
     while app.quit.is_none() {
         let event = if app.dirty {
@@ -215,6 +222,7 @@ pub async fn drive_routed(
             draw(app)?;
             app.dirty = false;
             next_frame = Instant::now() + MIN_FRAME_GAP;
+            trimmer.maybe_trim();
         }
     }
     Ok(())

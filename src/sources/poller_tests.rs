@@ -94,6 +94,7 @@ async fn fetches_then_reports_failures_and_recovers() {
                 SourceEventKind::Fetched { .. } => "fetched",
                 SourceEventKind::Failed { .. } => "failed",
                 SourceEventKind::Cached { .. } => "cached",
+                SourceEventKind::Arrived { .. } => "arrived",
                 SourceEventKind::NextAttempt { .. } => "next",
                 SourceEventKind::Progress { .. } => "progress",
             });

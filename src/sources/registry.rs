@@ -78,7 +78,7 @@ impl Registry {
             Some(prom) => {
                 let every = interval(prom.refresh_seconds, config);
                 sources.push(built(
-                    prometheus::Registered::new(prom, &config.services, every),
+                    prometheus::Registered::new(prom, &config.services, every, wiring),
                     PROMETHEUS_ID,
                     prometheus::Registered::describe_config(prom),
                     every,

@@ -10,6 +10,7 @@ pub mod prometheus;
 mod skip;
 mod terminal_bytes;
 pub mod tmux;
+pub mod victoria;
 
 pub use skip::report_skip;
 pub use terminal_bytes::{

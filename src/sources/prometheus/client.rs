@@ -43,6 +43,11 @@ impl PromClient {
             total_timeout: StdDuration::from_secs(config.timeout_seconds),
             ca_file: config.ca_file.clone(),
             headers,
+            tls: !config
+                .url
+                .trim_start()
+                .to_ascii_lowercase()
+                .starts_with("http://"),
             ..HttpSettings::default()
         };
         let mut client =

@@ -3,7 +3,9 @@
 pub mod api;
 pub mod backfill;
 pub mod client;
+pub mod grouped;
 mod kept;
+pub mod plan;
 pub mod probe;
 pub mod query;
 mod registered;

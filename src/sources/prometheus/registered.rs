@@ -9,7 +9,7 @@ use chrono::Utc;
 use super::{probe, PrometheusSource};
 use crate::config::{PrometheusConfig, ServiceConfig};
 use crate::event::SourceError;
-use crate::sources::registry::PROMETHEUS_ID;
+use crate::sources::registry::{Wiring, PROMETHEUS_ID};
 use crate::sources::source::{AsOf, FetchFuture, ProbeFuture, Source};
 
 pub struct Registered {
@@ -25,9 +25,15 @@ impl Registered {
         config: &PrometheusConfig,
         services: &[ServiceConfig],
         interval: Duration,
+        wiring: &Wiring,
     ) -> Result<Self, SourceError> {
+        let mut source = PrometheusSource::new(config, services)?;
+        // The first poll shows each service as its answers arrive.
+        if let Some(events) = &wiring.events {
+            source = source.showing_arrivals(events.clone(), PROMETHEUS_ID);
+        }
         Ok(Registered {
-            source: Arc::new(PrometheusSource::new(config, services)?),
+            source: Arc::new(source),
             config: config.clone(),
             services: services.to_vec(),
             interval,

@@ -2,6 +2,8 @@
 //! windows and the SLO window (instant queries), the golden-signal charts (range
 //! queries) and deployment markers. No data is `None`, never 0.
 
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use chrono::Duration;
@@ -11,15 +13,27 @@ use tokio::task::JoinSet;
 use super::api::{Answer, QueryData};
 use super::client::PromClient;
 use super::kept::{Kept, RangePlan};
-use super::query::{aligned_range, clamp_step, from_api_time, render, sli_query, BURN_WINDOWS};
+use super::plan::{plan, query_for, split_answer, Ask, What};
+use super::query::{aligned_range, clamp_step, from_api_time};
 use crate::config::{PrometheusConfig, ServiceConfig};
-use crate::event::{SourceData, SourceError, SourceErrorKind};
+use crate::event::{Event, SourceData, SourceError, SourceErrorKind, SourceEvent, SourceEventKind};
 use crate::model::outside::OutsideText;
 use crate::model::{Annotation, AnnotationKind, Series, SeriesKind, Ts, WindowRatios};
 use crate::net::secret::prometheus_auth;
 use crate::net::Auth;
 use crate::sources::poller::Fetched;
-use crate::sources::FetchError;
+use crate::sources::{EventTx, FetchError};
+
+/// One query's answer, or why there is none.
+type Answered = Result<Answer<QueryData>, FetchError>;
+
+/// The chart range of one fetch.
+#[derive(Clone, Copy)]
+struct Range {
+    start: Ts,
+    end: Ts,
+    step: Duration,
+}
 
 /// Queries in flight at once against one server.
 const CONCURRENT_QUERIES: usize = 4;
@@ -33,6 +47,13 @@ pub struct PrometheusSource {
     permits: Semaphore,
     /// Answers a live poll may reuse (see `kept.rs`); never used for a past instant.
     kept: std::sync::Mutex<Kept>,
+    /// Where each service's data goes as soon as it is in (and the source's id),
+    /// until a live poll has delivered everything once; see [`Self::showing_arrivals`].
+    arrivals: Option<(EventTx, String)>,
+    /// Whether a live poll has delivered everything once.
+    delivered: AtomicBool,
+    /// Whether services sharing a template are asked in one grouped query.
+    group: bool,
 }
 
 /// Longest version label shown on a deploy marker.
@@ -69,7 +90,28 @@ impl PrometheusSource {
             auth: Mutex::new(None),
             permits: Semaphore::new(CONCURRENT_QUERIES),
             kept: std::sync::Mutex::new(Kept::default()),
+            arrivals: None,
+            delivered: AtomicBool::new(false),
+            group: true,
         }
+    }
+
+    /// Asks every service's own queries, never a grouped one: what a grouped answer
+    /// must equal, for the tests that compare the two on a real server.
+    #[doc(hidden)]
+    pub fn asking_each_service_alone(mut self) -> Self {
+        self.group = false;
+        self
+    }
+
+    /// Sends each service's data as an `Arrived` event of source `id` as soon as its
+    /// own answers are in, until the first live poll has delivered everything: the
+    /// first frame then shows the services that answer fast without waiting for the
+    /// slowest. Later polls answer from kept windows within milliseconds and send
+    /// only the whole fetch.
+    pub fn showing_arrivals(mut self, events: EventTx, id: impl Into<String>) -> Self {
+        self.arrivals = Some((events, id.into()));
+        self
     }
 
     pub fn client(&self) -> &PromClient {
@@ -103,39 +145,91 @@ impl PrometheusSource {
 
     async fn fetch(self: &Arc<Self>, now: Ts, live: bool) -> Result<Fetched, FetchError> {
         let auth = self.auth().await?;
-        let mut set = JoinSet::new();
-        for (index, service) in self.services.iter().enumerate() {
-            let this = Arc::clone(self);
-            let service = service.clone();
-            let auth = auth.clone();
-            set.spawn(async move { (index, this.fetch_service(&service, now, &auth, live).await) });
+        let span = Duration::hours(i64::from(self.config.range_hours));
+        let step = clamp_step(span, Duration::seconds(self.config.step_seconds as i64));
+        let (start, end) = aligned_range(now, span, step);
+        // The step the client would clamp the whole range to, fixed here so that a
+        // tail is evaluated at the same instants as the whole range.
+        let step = clamp_step(end - start, step);
+        let range = Range { start, end, step };
+        // Until a live poll has shown everything once, each service is shown as soon
+        // as its own answers are in, rather than when the slowest service's are.
+        let arrivals = self
+            .arrivals
+            .as_ref()
+            .filter(|_| live && !self.delivered.load(Ordering::Relaxed));
+
+        let asks = plan(&self.services, step, self.group);
+        let count = self.services.len();
+        let mut pending = vec![0usize; count];
+        for ask in &asks {
+            for &m in &ask.members {
+                pending[m] += 1;
+            }
         }
-        let mut results: Vec<(usize, ServiceResult)> = Vec::new();
+        let mut answers: Vec<HashMap<What, Answered>> = vec![HashMap::new(); count];
+        let mut results: Vec<Option<ServiceResult>> = (0..count).map(|_| None).collect();
+        for (index, slot) in results.iter_mut().enumerate() {
+            if pending[index] == 0 {
+                *slot = Some(self.assemble(index, HashMap::new(), step)?);
+            }
+        }
+        let mut set = JoinSet::new();
+        for ask in asks {
+            let this = Arc::clone(self);
+            let auth = auth.clone();
+            set.spawn(async move {
+                let answer = this.ask(&ask, now, range, &auth, live).await;
+                (ask, answer)
+            });
+        }
         while let Some(joined) = set.join_next().await {
-            let (index, result) = joined.map_err(|_| {
+            let (ask, answer) = joined.map_err(|_| {
                 FetchError::new(SourceError {
                     kind: SourceErrorKind::BadResponse,
                     message: "a query task failed unexpectedly".into(),
                 })
             })?;
-            match result {
-                Ok(r) => results.push((index, r)),
-                Err(e) => {
+            // A rejected query is a warning of its services; anything else (transport,
+            // auth) fails the whole fetch, as it would fail every other query too.
+            if let Err(e) = &answer {
+                if e.kind != SourceErrorKind::Query {
                     if e.kind == SourceErrorKind::Auth {
                         *self.auth.lock().await = None;
                     }
-                    return Err(e);
+                    return Err(e.clone());
+                }
+            }
+            for (k, &m) in ask.members.iter().enumerate() {
+                let own = match &ask.split {
+                    Some(label) => split_answer(&answer, label, &self.services[m].name, k == 0),
+                    None => answer.clone(),
+                };
+                answers[m].insert(ask.what, own);
+                pending[m] -= 1;
+                if pending[m] == 0 {
+                    let result = self.assemble(m, std::mem::take(&mut answers[m]), step)?;
+                    if let Some((events, id)) = arrivals {
+                        let _ = events
+                            .send(Event::Source(SourceEvent {
+                                source: id.clone(),
+                                kind: SourceEventKind::Arrived {
+                                    data: result.data.clone(),
+                                },
+                            }))
+                            .await;
+                    }
+                    results[m] = Some(result);
                 }
             }
         }
-        results.sort_by_key(|(i, _)| *i);
         let mut fetched = Fetched {
             data: vec![SourceData::Services(
                 self.services.iter().map(|s| s.name.clone()).collect(),
             )],
             warnings: Vec::new(),
         };
-        for (_, r) in results {
+        for r in results.into_iter().flatten() {
             fetched.data.extend(r.data);
             for w in r.warnings.into_iter().map(OutsideText::from) {
                 if !fetched.warnings.contains(&w) {
@@ -143,35 +237,48 @@ impl PrometheusSource {
                 }
             }
         }
+        if live {
+            self.delivered.store(true, Ordering::Relaxed);
+        }
         Ok(fetched)
     }
 
-    async fn fetch_service(
+    /// Sends one ask: a range query for a chart or markers, else an instant query.
+    async fn ask(&self, ask: &Ask, now: Ts, range: Range, auth: &Auth, live: bool) -> Answered {
+        if ask.what.is_range() {
+            self.range(&ask.query, range.start, range.end, range.step, auth, live)
+                .await
+        } else {
+            self.instant(&ask.query, ask.window, now, auth, live).await
+        }
+    }
+
+    /// One service's data from its answers, in the order it has always come: the
+    /// ratios, the charts, the deploy markers.
+    fn assemble(
         &self,
-        service: &ServiceConfig,
-        now: Ts,
-        auth: &Auth,
-        live: bool,
+        index: usize,
+        mut answers: HashMap<What, Answered>,
+        step: Duration,
     ) -> Result<ServiceResult, FetchError> {
+        let service = &self.services[index];
         let name = service.name.as_str();
         let mut out = ServiceResult {
             data: Vec::new(),
             warnings: Vec::new(),
         };
-        if let Some(sli) = service.sli() {
-            let slo_window = i64::from(service.slo_window_days) * 86_400;
+        if service.sli().is_some() {
             let mut values = [None; 6];
-            for (slot, window) in BURN_WINDOWS.iter().chain([&slo_window]).enumerate() {
-                let query = sli_query(&sli, *window, name);
-                let answer = self.instant(&query, *window, now, auth, live).await;
-                values[slot] = self.single_value(answer, name, "error ratio", &mut out.warnings)?;
+            for (slot, value) in values.iter_mut().enumerate() {
+                if let Some(answer) = answers.remove(&What::Window(slot)) {
+                    *value = self.single_value(answer, name, "error ratio", &mut out.warnings)?;
+                }
             }
             let [m5, m30, h1, h6, d3, slo] = values;
             // The mean request rate over the SLO window: what the budget a deployment
             // consumed is a share of (a chart's few hours would misjudge it).
-            let slo_window_request_rate = match request_rate_query(service, slo_window, true) {
-                Some(query) => {
-                    let answer = self.instant(&query, slo_window, now, auth, live).await;
+            let slo_window_request_rate = match answers.remove(&What::SloRate) {
+                Some(answer) => {
                     self.single_value(answer, name, "request rate", &mut out.warnings)?
                 }
                 None => None,
@@ -189,35 +296,18 @@ impl PrometheusSource {
                 },
             });
         }
-        let span = Duration::hours(i64::from(self.config.range_hours));
-        let step = clamp_step(span, Duration::seconds(self.config.step_seconds as i64));
-        let (start, end) = aligned_range(now, span, step);
-        // The step the client would clamp the whole range to, fixed here so that a
-        // tail is evaluated at the same instants as the whole range.
-        let step = clamp_step(end - start, step);
-        let charts = [
-            (
-                SeriesKind::ErrorRatio,
-                service.sli().map(|s| sli_query(&s, 300, name)),
-            ),
-            (
-                SeriesKind::LatencyP99,
-                service
-                    .latency_p99_query
-                    .as_ref()
-                    .map(|q| render(q, 300, name)),
-            ),
-            (
-                SeriesKind::RequestRate,
-                request_rate_query(service, 300, false),
-            ),
-        ];
-        for (kind, query) in charts {
-            let Some(query) = query else { continue };
-            let answer = self.range(&query, start, end, step, auth, live).await;
+        for kind in [
+            SeriesKind::ErrorRatio,
+            SeriesKind::LatencyP99,
+            SeriesKind::RequestRate,
+        ] {
+            let Some(answer) = answers.remove(&What::Chart(kind)) else {
+                continue;
+            };
             if let Some(points) =
                 self.single_series(answer, name, kind_word(kind), &mut out.warnings)?
             {
+                let query = query_for(service, What::Chart(kind), name, step).unwrap_or_default();
                 out.data.push(SourceData::Series {
                     service: name.to_string(),
                     kind,
@@ -225,9 +315,7 @@ impl PrometheusSource {
                 });
             }
         }
-        if let Some(template) = &service.deploy_marker_query {
-            let query = render(template, step.num_seconds(), name);
-            let answer = self.range(&query, start, end, step, auth, live).await;
+        if let Some(answer) = answers.remove(&What::Markers) {
             let markers = self.markers(answer, name, &mut out.warnings)?;
             if !markers.is_empty() {
                 out.data.push(SourceData::Annotations(markers));
@@ -465,25 +553,4 @@ fn kind_word(kind: SeriesKind) -> &'static str {
         SeriesKind::LatencyP99 => "p99 latency",
         SeriesKind::RequestRate => "request rate",
     }
-}
-
-/// The request-rate query of `service` over `window` seconds: its `request_rate_query`,
-/// else the sum of its `total_query`; `None` when it has neither, or when `over_window`
-/// and its template has no `{{window}}` (a fixed range cannot be asked about another
-/// window: it would answer with its last minutes as the month's).
-fn request_rate_query(service: &ServiceConfig, window: i64, over_window: bool) -> Option<String> {
-    let (template, summed) = match (&service.request_rate_query, &service.total_query) {
-        (Some(q), _) => (q, false),
-        (None, Some(q)) => (q, true),
-        (None, None) => return None,
-    };
-    if over_window && !template.contains("{{window}}") {
-        return None;
-    }
-    let query = render(template, window, &service.name);
-    Some(if summed {
-        format!("sum({query})")
-    } else {
-        query
-    })
 }
