@@ -147,5 +147,6 @@ fn new_app(config: &Config, demo: bool, now: Ts) -> App {
     };
     let mut app = App::new(view, config::metrics_settings(config), now);
     app.model.tags = crate::config::service_tags(config);
+    app.model.env_aliases = config.environments.aliases.clone();
     app
 }

@@ -135,8 +135,8 @@ impl App {
             Ok(Cmd::Quit) => return self.quit(),
             Ok(Cmd::Service(name)) => self.command_service(&name),
             Ok(Cmd::Env(env)) => {
-                let env =
-                    env.map(|e| crate::model::environment::normalize(&e, &Default::default()));
+                let aliases = &self.model.env_aliases;
+                let env = env.map(|e| crate::model::environment::normalize(&e, aliases));
                 self.model.ui.flash = Some(match &env {
                     Some(e) => format!("deployments: {e} only (:env all for every one)"),
                     None => "deployments: every environment".to_string(),

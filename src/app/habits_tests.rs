@@ -71,6 +71,13 @@ fn service_env_window_and_quit_commands_do_what_they_say() {
         all,
         "prod is production"
     );
+    // A configured alias means what it means to the sources.
+    a.model
+        .env_aliases
+        .insert("live".into(), "production".into());
+    type_command(&mut a, "env live");
+    assert_eq!(a.model.ui.environment.as_deref(), Some("production"));
+    assert_eq!(a.model.service_deployments().len(), all);
     type_command(&mut a, "env all");
     assert_eq!(a.model.ui.environment, None);
 

@@ -378,6 +378,8 @@ pub struct Model {
     pub now: Ts,
     /// Each service's group and tier from the config (the fleet's roll-ups).
     pub tags: super::fleet::TagMap,
+    /// `[environments.aliases]` from the config: `:env prd` means what the sources mean.
+    pub env_aliases: std::collections::BTreeMap<String, String>,
     /// Review setup and sessions (the review pane reads them through `review::`).
     pub review: crate::review::Reviews,
 }
@@ -391,6 +393,7 @@ impl Model {
             view,
             now,
             tags: Default::default(),
+            env_aliases: Default::default(),
             review: crate::review::Reviews::default(),
         }
     }

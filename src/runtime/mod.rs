@@ -90,6 +90,7 @@ async fn event_loop(
     let now = move || demo_clock.map_or_else(Utc::now, |c| c.now());
     let mut app = App::new(view, settings, now());
     app.model.tags = crate::config::service_tags(&opts.config);
+    app.model.env_aliases = opts.config.environments.aliases.clone();
     // A release manager watching several services starts on all of them.
     if opts.config.services.len() > 1 {
         app.open_fleet();
