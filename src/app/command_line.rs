@@ -58,7 +58,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ),
     (
         ":env NAME",
-        "only this environment's deployments (all: every one)",
+        "only this environment's deployments, aliases apply (all: every one)",
     ),
     (":window 7d", "the DORA window: 30d, 12h, 2w…"),
     (":q", "quit"),
