@@ -7,6 +7,7 @@
 
 use serde::{Deserialize, Deserializer};
 
+use super::base_url::BaseUrl;
 use super::ConfigIssue;
 
 /// How the token is sent. Both work for personal, project and group tokens; OAuth
@@ -125,7 +126,11 @@ impl GitLabConfig {
 
     pub fn validate(&self, path: &str, issues: &mut Vec<ConfigIssue>) {
         let key = |k: &str| format!("{path}.{k}");
-        self.validate_url(&key("url"), issues);
+        BaseUrl {
+            example: "https://gitlab.com",
+            api_path: "/api/v4",
+        }
+        .validate(&self.url, &key("url"), issues);
         if self.token_env.is_some() && self.token_cmd.is_some() {
             issues.push(ConfigIssue::new(
                 key("token_cmd"),
@@ -187,42 +192,6 @@ impl GitLabConfig {
                     .found(format!("{:?}", p.project)),
                 );
             }
-        }
-    }
-
-    fn validate_url(&self, key: &str, issues: &mut Vec<ConfigIssue>) {
-        let url = self.url.as_str();
-        let Some(rest) = url
-            .strip_prefix("https://")
-            .or_else(|| url.strip_prefix("http://"))
-        else {
-            issues.push(
-                ConfigIssue::new(key, "an http:// or https:// URL, like https://gitlab.com")
-                    .found(format!("{url:?}")),
-            );
-            return;
-        };
-        let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-        if authority.is_empty() {
-            issues.push(ConfigIssue::new(key, "a URL with a host").found(format!("{url:?}")));
-        } else if authority.contains('@') {
-            issues.push(ConfigIssue::new(
-                key,
-                "a URL without credentials (use token_env or token_cmd)",
-            ));
-        } else if rest.contains(['?', '#']) {
-            issues.push(
-                ConfigIssue::new(key, "a base URL without ?query or #fragment")
-                    .found(format!("{url:?}")),
-            );
-        } else if rest.trim_end_matches('/').ends_with("/api/v4") {
-            issues.push(
-                ConfigIssue::new(
-                    key,
-                    "the instance's URL without /api/v4 (flightdeck appends it)",
-                )
-                .found(format!("{url:?}")),
-            );
         }
     }
 

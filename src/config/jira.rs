@@ -7,6 +7,7 @@
 
 use serde::Deserialize;
 
+use super::base_url::BaseUrl;
 use super::ConfigIssue;
 
 /// Which Jira answers at `url`.
@@ -94,7 +95,11 @@ impl JiraConfig {
 
     pub fn validate(&self, path: &str, issues: &mut Vec<ConfigIssue>) {
         let key = |k: &str| format!("{path}.{k}");
-        validate_url(&self.url, &key("url"), issues);
+        BaseUrl {
+            example: "https://acme.atlassian.net",
+            api_path: "/rest/api",
+        }
+        .validate(&self.url, &key("url"), issues);
         if self.token_env.is_some() && self.token_cmd.is_some() {
             issues.push(ConfigIssue::new(
                 key("token_cmd"),
@@ -190,39 +195,6 @@ fn is_bounded(jql: &str) -> bool {
     let lower = jql.to_ascii_lowercase();
     let head = lower.split("order by").next().unwrap_or("");
     !head.trim().is_empty()
-}
-
-fn validate_url(url: &str, key: &str, issues: &mut Vec<ConfigIssue>) {
-    let Some(rest) = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))
-    else {
-        issues.push(
-            ConfigIssue::new(
-                key,
-                "an http:// or https:// URL, like https://acme.atlassian.net",
-            )
-            .found(format!("{url:?}")),
-        );
-        return;
-    };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    if authority.is_empty() {
-        issues.push(ConfigIssue::new(key, "a URL with a host").found(format!("{url:?}")));
-    } else if authority.contains('@') {
-        issues.push(ConfigIssue::new(
-            key,
-            "a URL without credentials (use token_env or token_cmd)",
-        ));
-    } else if rest.contains(['?', '#']) || rest.contains("/rest/api") {
-        issues.push(
-            ConfigIssue::new(
-                key,
-                "the site's base URL without /rest/api, ?query or #fragment",
-            )
-            .found(format!("{url:?}")),
-        );
-    }
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! lives in its own file and validates itself; [`load`] turns every problem into an
 //! error naming the file, line, key and what was expected.
 
+mod base_url;
 mod credentials;
 mod general;
 mod gitlab;
