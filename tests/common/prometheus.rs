@@ -90,16 +90,22 @@ pub async fn start_prometheus(name: &str, om: &str) -> Option<Prometheus> {
         dir,
         url: format!("http://127.0.0.1:{port}"),
     };
+    wait_ready(&format!("{}/-/ready", server.url), "prometheus").await;
+    Some(server)
+}
+
+/// Polls `url` until it answers 2xx, failing the test after 60 s.
+pub async fn wait_ready(url: &str, what: &str) {
     let client = reqwest::Client::new();
     let deadline = Instant::now() + StdDuration::from_secs(60);
     loop {
-        let ready = client.get(format!("{}/-/ready", server.url)).send().await;
+        let ready = client.get(url).send().await;
         if matches!(ready, Ok(ref r) if r.status().is_success()) {
-            return Some(server);
+            return;
         }
         assert!(
             Instant::now() < deadline,
-            "prometheus did not become ready within 60 s"
+            "{what} did not become ready within 60 s"
         );
         tokio::time::sleep(StdDuration::from_millis(200)).await;
     }

@@ -6,7 +6,7 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration as StdDuration, Instant};
 
-use super::prometheus::{free_port, which, Prometheus};
+use super::prometheus::{free_port, wait_ready, which, Prometheus};
 
 /// Starts VictoriaMetrics and imports `om` (OpenMetrics, seconds) as Prometheus text
 /// (milliseconds); `None` only when skipping is allowed. The handle is the same kind
@@ -49,19 +49,8 @@ pub async fn start_victoria(name: &str, om: &str) -> Option<Prometheus> {
         dir,
         url: format!("http://127.0.0.1:{port}"),
     };
+    wait_ready(&format!("{}/health", server.url), "victoria-metrics").await;
     let client = reqwest::Client::new();
-    let deadline = Instant::now() + StdDuration::from_secs(60);
-    loop {
-        let ready = client.get(format!("{}/health", server.url)).send().await;
-        if matches!(ready, Ok(ref r) if r.status().is_success()) {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "victoria-metrics did not become ready within 60 s"
-        );
-        tokio::time::sleep(StdDuration::from_millis(200)).await;
-    }
     let imported = client
         .post(format!("{}/api/v1/import/prometheus", server.url))
         .body(prometheus_text(om))
