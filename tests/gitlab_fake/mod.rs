@@ -13,12 +13,17 @@
 #![allow(dead_code)]
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Read};
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 
 // The hostile server's (both are compiled into tests/gitlab_source.rs).
 pub use crate::hostile::decode::decode;
+
+// The wire format the fakes share (it decodes with its own copy of the decoder).
+#[path = "../common/wire.rs"]
+mod wire;
+use wire::query_map;
 
 use serde_json::{json, Value};
 
@@ -209,37 +214,13 @@ fn serve(mut stream: TcpStream, state: &Mutex<State>, origin: &str) -> std::io::
         }
         answer
     };
-    let reason = match answer.status {
-        200 => "OK",
-        401 => "Unauthorized",
-        404 => "Not Found",
-        429 => "Too Many Requests",
-        _ => "X",
-    };
-    let mut head = format!(
-        "HTTP/1.1 {} {reason}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n",
+    wire::write_answer(
+        &mut stream,
         answer.status,
         answer.content_type,
-        answer.body.len()
-    );
-    for (k, v) in &answer.headers {
-        head.push_str(&format!("{k}: {v}\r\n"));
-    }
-    head.push_str("\r\n");
-    stream.write_all(head.as_bytes())?;
-    stream.write_all(&answer.body)?;
-    stream.flush()
-}
-
-fn query_map(query: &str) -> HashMap<String, String> {
-    query
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (decode(k), decode(v))
-        })
-        .collect()
+        &answer.headers,
+        &answer.body,
+    )
 }
 
 fn route(s: &mut State, target: &str, headers: &HashMap<String, String>, origin: &str) -> Answer {

@@ -21,7 +21,7 @@
 #![allow(dead_code)]
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Read};
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -31,6 +31,9 @@ use serde_json::{json, Value};
 #[path = "../common/decode.rs"]
 mod decode;
 use decode::decode;
+#[path = "../common/wire.rs"]
+mod wire;
+use wire::query_map;
 
 /// The API token (Cloud) or PAT (DC) the fake accepts.
 pub const TOKEN: &str = "jira-fake-T0KEN-0123456789abcdef";
@@ -274,30 +277,13 @@ fn serve(mut stream: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
         }
         _ => {}
     }
-    let mut head = format!(
-        "HTTP/1.1 {} X\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n",
+    wire::write_answer(
+        &mut stream,
         answer.status,
         answer.content_type,
-        answer.body.len()
-    );
-    for (k, v) in &answer.headers {
-        head.push_str(&format!("{k}: {v}\r\n"));
-    }
-    head.push_str("\r\n");
-    stream.write_all(head.as_bytes())?;
-    stream.write_all(&answer.body)?;
-    stream.flush()
-}
-
-fn query_map(query: &str) -> HashMap<String, String> {
-    query
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (decode(k), decode(v))
-        })
-        .collect()
+        &answer.headers,
+        &answer.body,
+    )
 }
 
 fn route(
