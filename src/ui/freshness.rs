@@ -44,10 +44,22 @@ impl StaleMark {
     }
 }
 
+/// The kinds of data the fleet view's rows come from: budget and burn (ratios), the
+/// last deployment and the DORA headline (deployments, incidents).
+pub fn fleet_feeds() -> Feeds {
+    Feeds::RATIOS
+        .union(Feeds::DEPLOYMENTS)
+        .union(Feeds::INCIDENTS)
+}
+
 /// The mark for `pane` at `now`: the oldest data among the stale or failing sources
 /// that fed it, or `None` when every source behind it is healthy.
 pub fn pane_mark(pane: PaneId, sources: &[SourceStatus], now: Ts) -> Option<StaleMark> {
-    let wanted = pane_feeds(pane);
+    feeds_mark(pane_feeds(pane), sources, now)
+}
+
+/// The mark for figures made of the `wanted` kinds of data (a pane's, the fleet's).
+pub fn feeds_mark(wanted: Feeds, sources: &[SourceStatus], now: Ts) -> Option<StaleMark> {
     sources
         .iter()
         .filter(|s| s.feeds.intersects(wanted))

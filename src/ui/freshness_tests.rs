@@ -155,3 +155,34 @@ fn every_pane_title_shows_the_mark_at_80x24_and_120x40() {
     let text = crate::ui::buffer_to_text(&buf);
     assert!(!text.contains("STALE"), "{text}");
 }
+
+/// The fleet view's rows are every service's budget, burn, deployments and DORA: its
+/// title is marked while a source feeding any of those fails, and only then (a
+/// source of charts alone does not mark it).
+#[test]
+fn the_fleet_title_shows_the_mark_while_a_source_behind_its_rows_fails() {
+    let now = fixture::now();
+    for kind in KINDS {
+        let mut model = fixture::model();
+        for s in &mut model.sources {
+            s.feeds = Feeds::default();
+        }
+        let mut failing = states(now, kind)[2].1.clone();
+        failing.id = "prom".into();
+        model.sources.push(failing);
+        model.ui.fleet.open = true;
+        let derived = fixture::derived(&model);
+        let mut buf = ratatui::buffer::Buffer::empty(ratatui::layout::Rect::new(0, 0, 80, 24));
+        render(&mut buf, &model, &derived, &Theme::new(false, false));
+        let text = crate::ui::buffer_to_text(&buf);
+        let top = text
+            .lines()
+            .find(|l| l.contains("Fleet"))
+            .unwrap_or_else(|| panic!("no fleet box:\n{text}"));
+        assert_eq!(
+            top.contains("STALE 12s"),
+            kind.intersects(fleet_feeds()),
+            "{kind:?}: {top}"
+        );
+    }
+}

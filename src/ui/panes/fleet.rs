@@ -8,9 +8,9 @@ use ratatui::style::Style;
 
 use crate::app::fleet::rows::{fleet_rows, FleetRows, Line, Summary};
 use crate::metrics::{AlertSeverity, Level, Policy};
-use crate::ui::paint::{border_note, boxed, fit, put, put_spans, scroll_offset};
+use crate::ui::paint::{border_note, boxed_marked, fit, put, put_spans, scroll_offset};
 use crate::ui::theme::{Sym, Theme};
-use crate::ui::{format, Ctx};
+use crate::ui::{format, freshness, Ctx};
 
 /// Inside width from which a service takes one line.
 const WIDE: u16 = 118;
@@ -42,7 +42,17 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
         ui.group_by.word(),
         sep = theme.sym(Sym::Separator)
     );
-    let inner = boxed(buf, area, &title, true, theme);
+    // Its rows are made of every service's figures: stale as soon as one source
+    // behind them is, like any pane.
+    let mark = freshness::feeds_mark(freshness::fleet_feeds(), &model.sources, model.now);
+    let inner = boxed_marked(
+        buf,
+        area,
+        &title,
+        mark.map(|m| (m.label(), theme.warn())),
+        true,
+        theme,
+    );
     if inner.height == 0 || inner.width == 0 {
         return;
     }
