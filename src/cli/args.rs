@@ -104,6 +104,17 @@ pub enum ReviewCmd {
     /// Checks the audit log's hash chain; exits 1 and names the first broken record
     /// when any record was edited, deleted or moved.
     Verify,
+    /// Sends the queued action items to the tracker without the cockpit (from cron or a
+    /// pipeline): exits 0 when every item is sent, 1 when some failed or are still
+    /// being retried when the time is up.
+    Sync {
+        /// Give up waiting after this many seconds (items stay queued for the next run).
+        #[arg(long, default_value_t = 120)]
+        timeout: u64,
+        /// Also retry the items that failed (after you fixed what their reason names).
+        #[arg(long)]
+        retry_failed: bool,
+    },
 }
 
 #[derive(Debug, Args)]

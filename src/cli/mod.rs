@@ -7,6 +7,7 @@ mod gate;
 mod output;
 mod report;
 mod review;
+mod review_sync;
 
 pub use args::{
     parse_at, parse_size, Cli, Cmd, GateArgs, GateFormat, ReportArgs, ReportFormat, ReviewCmd,
@@ -114,6 +115,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             report::run(&config, demo, seed, &args, ascii)
         }
         Some(Cmd::Gate(args)) => gate::run(&config, demo, seed, &args),
+        Some(Cmd::Review(ReviewCmd::Sync {
+            timeout,
+            retry_failed,
+        })) => {
+            let path = review_path.ok_or_else(|| eyre!("no cache path: set [cache] path"))?;
+            let wait = std::time::Duration::from_secs(timeout);
+            review_sync::run(&config, &path, wait, retry_failed)
+        }
         Some(Cmd::Review(cmd)) => {
             let path = review_path.ok_or_else(|| eyre!("no cache path: set [cache] path"))?;
             review::run(&path, &cmd)

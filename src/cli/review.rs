@@ -25,6 +25,7 @@ pub fn run(path: &Path, cmd: &ReviewCmd) -> Result<ExitCode> {
             ReviewCmd::Export { id, .. } => {
                 Err(eyre!("no review {id:?}: there is no cache file yet"))
             }
+            ReviewCmd::Sync { .. } => Err(eyre!("review sync is run with the config")),
         };
     }
     let store =
@@ -59,6 +60,7 @@ pub fn run(path: &Path, cmd: &ReviewCmd) -> Result<ExitCode> {
                 }
             }
         }
+        ReviewCmd::Sync { .. } => Err(eyre!("review sync is run with the config")),
     }
 }
 

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use super::{Config, ConfigError, ConfigIssue};
 use crate::review::checklist::ReviewSetup;
 use crate::review::checks::Thresholds;
+use crate::review::outbox::state::Policy;
 use crate::review::template::Templates;
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -19,6 +20,11 @@ pub struct ReviewConfig {
     pub budget_consumed_max: f64,
     /// The error ratio at the end of the bake may exceed its baseline by this fraction.
     pub baseline_tolerance: f64,
+    /// After a create whose answer was lost, how long the tracker's search must keep
+    /// finding nothing before the item is created again (Jira's search index lags).
+    pub search_window_seconds: f64,
+    /// The pause between those searches.
+    pub search_every_seconds: f64,
 }
 
 impl Default for ReviewConfig {
@@ -28,8 +34,18 @@ impl Default for ReviewConfig {
             template_file: None,
             budget_consumed_max: t.budget_consumed_max,
             baseline_tolerance: t.baseline_tolerance,
+            search_window_seconds: secs(Policy::default().search_window),
+            search_every_seconds: secs(Policy::default().search_every),
         }
     }
+}
+
+fn secs(d: chrono::Duration) -> f64 {
+    d.num_milliseconds() as f64 / 1000.0
+}
+
+fn millis(seconds: f64) -> chrono::Duration {
+    chrono::Duration::milliseconds((seconds * 1000.0).round() as i64)
 }
 
 impl ReviewConfig {
@@ -53,6 +69,39 @@ impl ReviewConfig {
                 )
                 .found(self.baseline_tolerance.to_string()),
             );
+        }
+        let window_ok = in_range(self.search_window_seconds, 0.0, 3600.0);
+        if !window_ok {
+            issues.push(
+                ConfigIssue::new(
+                    format!("{path}.search_window_seconds"),
+                    "seconds above 0 and at most 3600, like 60",
+                )
+                .found(self.search_window_seconds.to_string()),
+            );
+        }
+        let every_max = if window_ok {
+            self.search_window_seconds
+        } else {
+            3600.0
+        };
+        if !in_range(self.search_every_seconds, 0.0, every_max) {
+            issues.push(
+                ConfigIssue::new(
+                    format!("{path}.search_every_seconds"),
+                    "seconds above 0 and at most search_window_seconds, like 5",
+                )
+                .found(self.search_every_seconds.to_string()),
+            );
+        }
+    }
+
+    /// The outbox's timing: the searches from here, the backoff as built in.
+    pub fn outbox_policy(&self) -> Policy {
+        Policy {
+            search_window: millis(self.search_window_seconds),
+            search_every: millis(self.search_every_seconds),
+            ..Policy::default()
         }
     }
 }
@@ -80,4 +129,43 @@ pub fn review_setup(config: &Config) -> Result<ReviewSetup, ConfigError> {
             baseline_tolerance: config.review.baseline_tolerance,
         },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(c: &ReviewConfig) -> Vec<String> {
+        let mut v = Vec::new();
+        c.validate("review", &mut v);
+        v.into_iter().map(|i| i.key).collect()
+    }
+
+    #[test]
+    fn the_search_timing_reaches_the_outbox_and_the_defaults_are_its_own() {
+        let c: ReviewConfig =
+            toml::from_str("search_window_seconds = 0.3\nsearch_every_seconds = 0.05\n")
+                .expect("parses");
+        assert!(keys(&c).is_empty(), "{:?}", keys(&c));
+        let p = c.outbox_policy();
+        assert_eq!(p.search_window, chrono::Duration::milliseconds(300));
+        assert_eq!(p.search_every, chrono::Duration::milliseconds(50));
+        assert_eq!(p.backoff_max, Policy::default().backoff_max);
+        assert_eq!(ReviewConfig::default().outbox_policy(), Policy::default());
+    }
+
+    #[test]
+    fn a_search_timing_that_cannot_work_names_its_key() {
+        let c = ReviewConfig {
+            search_window_seconds: 0.0,
+            ..ReviewConfig::default()
+        };
+        assert_eq!(keys(&c), ["review.search_window_seconds"]);
+        let c = ReviewConfig {
+            search_window_seconds: 10.0,
+            search_every_seconds: 30.0,
+            ..ReviewConfig::default()
+        };
+        assert_eq!(keys(&c), ["review.search_every_seconds"]);
+    }
 }

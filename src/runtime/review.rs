@@ -6,7 +6,6 @@ use tokio::sync::mpsc;
 
 use super::RunOptions;
 use crate::event::Event;
-use crate::review::outbox::state::Policy;
 use crate::review::outbox::worker::{self, system_clock};
 use crate::review::outbox::ReviewCommand;
 use crate::store::review::ReviewStore;
@@ -22,6 +21,7 @@ pub(super) fn spawn(
     }
     let path = super::sources::cache_path(opts)?;
     let tracker = crate::sources::registry::tracker(&opts.config);
+    let policy = opts.config.review.outbox_policy();
     let (tx, rx) = mpsc::unbounded_channel();
     let (review_tx, mut review_rx) = mpsc::channel(64);
     tokio::spawn(async move {
@@ -51,14 +51,7 @@ pub(super) fn spawn(
             }
             None => None,
         };
-        let worker = worker::spawn(
-            store,
-            tracker,
-            Policy::default(),
-            system_clock(),
-            rx,
-            review_tx,
-        );
+        let worker = worker::spawn(store, tracker, policy, system_clock(), rx, review_tx);
         while let Some(ev) = review_rx.recv().await {
             if events.send(Event::Review(ev)).await.is_err() {
                 break;

@@ -1,0 +1,160 @@
+//! `flightdeck review sync`: drains the review outbox without the cockpit, for a cron
+//! job, a pipeline, or a laptop that was closed before its items went out. It runs the
+//! same worker the cockpit runs, so every exactly-once rule holds here too: an item is
+//! stored as `sending` before its create request, and one found `sending` at start
+//! (its process was killed) is searched for by its label before it is created again.
+//!
+//! It ends when every item is sent or failed (exit 0 when all are sent, 1 otherwise),
+//! or when `--timeout` runs out while items are still being retried (exit 1; they stay
+//! queued for the next run). Each item is reported once, when it is settled.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use color_eyre::eyre::{eyre, Result};
+use tokio::sync::mpsc;
+
+use super::output;
+use crate::config::Config;
+use crate::review::outbox::state::Phase;
+use crate::review::outbox::worker::{self, ReviewEvent};
+use crate::review::outbox::ReviewCommand;
+use crate::store::review::ReviewStore;
+
+/// What is known of one item while the sync runs.
+struct Item {
+    summary: String,
+    phase: Phase,
+    last_error: Option<String>,
+    reported: bool,
+}
+
+pub fn run(config: &Config, path: &Path, wait: Duration, retry_failed: bool) -> Result<ExitCode> {
+    if !path.exists() {
+        return output::emit("nothing to send: no cache file yet\n");
+    }
+    let tracker = match crate::sources::registry::tracker(config) {
+        Some(Ok(t)) => t,
+        Some(Err(e)) => return Err(eyre!("action items cannot be sent: {e}")),
+        None => {
+            return Err(eyre!(
+                "no tracker to send action items to: set [jira] project, or [gitlab] \
+                 issues_project"
+            ))
+        }
+    };
+    let mut store =
+        ReviewStore::open(path).map_err(|e| eyre!("cannot open {}: {e}", path.display()))?;
+    if retry_failed {
+        // As the cockpit's retry key does: stored before the worker sees the item.
+        let now = chrono::Utc::now();
+        for row in store.outbox()? {
+            if matches!(row.delivery.phase, Phase::Failed { .. }) {
+                store.set_delivery(&row.item.uuid, &row.delivery.retry(now))?;
+            }
+        }
+    }
+    let mut items: BTreeMap<String, Item> = store
+        .outbox()?
+        .into_iter()
+        .map(|r| {
+            let item = Item {
+                summary: r.item.summary,
+                // Items settled by an earlier run are counted, not listed again.
+                reported: r.delivery.phase.is_final(),
+                phase: r.delivery.phase,
+                last_error: r.delivery.last_error,
+            };
+            (r.item.uuid, item)
+        })
+        .collect();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async {
+        // No commands: the channel stays open (and unused) while the worker drains.
+        let (_commands, commands_rx) = mpsc::unbounded_channel::<ReviewCommand>();
+        let (events_tx, mut events) = mpsc::channel(256);
+        let policy = config.review.outbox_policy();
+        let task = worker::spawn(
+            store,
+            Some(tracker),
+            policy,
+            worker::system_clock(),
+            commands_rx,
+            events_tx,
+        );
+        let deadline = tokio::time::Instant::now() + wait;
+        // The worker reports every item once at start, then each change.
+        while !items.values().all(|i| i.phase.is_final()) {
+            let ev = tokio::select! {
+                ev = events.recv() => ev,
+                () = tokio::time::sleep_until(deadline) => break,
+            };
+            match ev {
+                Some(ReviewEvent::Delivery {
+                    uuid,
+                    phase,
+                    last_error,
+                    ..
+                }) => {
+                    if let Some(item) = items.get_mut(&uuid) {
+                        item.phase = phase;
+                        item.last_error = last_error;
+                    }
+                    report_settled(&mut items)?;
+                }
+                Some(ReviewEvent::StoreFailed { message }) => {
+                    task.abort();
+                    return Err(eyre!("{message}"));
+                }
+                Some(ReviewEvent::Sessions(_)) => {}
+                None => break,
+            }
+        }
+        task.abort();
+        Ok(())
+    })?;
+    summary(&items)
+}
+
+fn report_settled(items: &mut BTreeMap<String, Item>) -> Result<()> {
+    for item in items.values_mut().filter(|i| !i.reported) {
+        let line = match &item.phase {
+            Phase::Sent { key } => format!("sent    {key}  {}\n", item.summary),
+            Phase::Failed { reason, .. } => format!("failed  {}: {reason}\n", item.summary),
+            _ => continue,
+        };
+        item.reported = true;
+        output::emit(&line)?;
+    }
+    Ok(())
+}
+
+/// The closing line, and the items still waiting with why; the exit code.
+fn summary(items: &BTreeMap<String, Item>) -> Result<ExitCode> {
+    let count = |f: fn(&Phase) -> bool| items.values().filter(|i| f(&i.phase)).count();
+    let sent = count(|p| matches!(p, Phase::Sent { .. }));
+    let failed = count(|p| matches!(p, Phase::Failed { .. }));
+    let waiting = items.len() - sent - failed;
+    let mut text = String::new();
+    for item in items.values().filter(|i| !i.phase.is_final()) {
+        let why = item.last_error.as_deref().unwrap_or("not answered yet");
+        text.push_str(&format!(
+            "waiting {}: {} ({why})\n",
+            item.summary,
+            item.phase.word()
+        ));
+    }
+    text.push_str(&format!(
+        "{sent} sent, {failed} failed, {waiting} still queued\n"
+    ));
+    output::emit(&text)?;
+    Ok(if failed == 0 && waiting == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
