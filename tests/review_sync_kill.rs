@@ -195,3 +195,38 @@ fn the_binary_killed_at_random_points_of_a_sync_files_each_item_exactly_once() {
     assert_eq!((duplicates, lost), (0, 0));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_sync_while_another_flightdeck_sends_leaves_the_items_to_it() {
+    let fake = FakeJira::start(Mode::Cloud);
+    let dir = std::env::temp_dir().join(format!("fd-sync-busy-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let cache = dir.join("cache.sqlite3");
+    let _ = std::fs::remove_file(&cache);
+    let config = config(&dir, &cache, &fake);
+    enqueue(&cache, 0);
+
+    // Another process's sender lock, as a running cockpit holds it.
+    let held = flightdeck::store::sender_lock::try_acquire(&cache).expect("the lock is free");
+    let out = sync(&config, 10).wait_with_output().expect("sync");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success(), "{stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "(pid {}) is sending this outbox",
+            std::process::id()
+        )),
+        "{stdout}"
+    );
+    assert!(fake.requests("POST", "/issue").is_empty(), "nothing sent");
+
+    drop(held);
+    let out = sync(&config, 30).wait_with_output().expect("sync");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(
+        stdout.ends_with(&format!("{ITEMS} sent, 0 failed, 0 still queued\n")),
+        "{stdout}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

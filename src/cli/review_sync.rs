@@ -6,7 +6,8 @@
 //!
 //! It ends when every item is sent or failed (exit 0 when all are sent, 1 otherwise),
 //! or when `--timeout` runs out while items are still being retried (exit 1; they stay
-//! queued for the next run). Each item is reported once, when it is settled.
+//! queued for the next run), or at once when another flightdeck holds the outbox's
+//! sender lock (exit 1: that one sends them). Each item is reported once, when settled.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -22,6 +23,7 @@ use crate::review::outbox::state::Phase;
 use crate::review::outbox::worker::{self, ReviewEvent};
 use crate::review::outbox::ReviewCommand;
 use crate::store::review::ReviewStore;
+use crate::store::sender_lock;
 
 /// What is known of one item while the sync runs.
 struct Item {
@@ -43,6 +45,14 @@ pub fn run(config: &Config, path: &Path, wait: Duration, retry_failed: bool) -> 
                 "no tracker to send action items to: set [jira] project, or [gitlab] \
                  issues_project"
             ))
+        }
+    };
+    // Held until the sync ends: no other flightdeck sends from this file meanwhile.
+    let _sender = match sender_lock::try_acquire(path) {
+        Ok(lock) => lock,
+        Err(busy) => {
+            output::emit(&format!("{busy}; the items go out from there\n"))?;
+            return Ok(ExitCode::FAILURE);
         }
     };
     let mut store =

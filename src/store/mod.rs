@@ -21,6 +21,7 @@ mod open;
 mod recover;
 pub mod review;
 mod schema;
+pub mod sender_lock;
 mod unchanged;
 mod writer;
 
