@@ -67,7 +67,10 @@ fn forms_need_a_review_and_open_zoomed_over_the_pane() {
     assert!(a.model.ui.review_form.is_some());
     assert_eq!(a.model.ui.zoomed, Some(PaneId::Review));
     // Keys now type: `q` does not quit, `:` does not open the command line.
+    press(&mut a, KeyCode::Tab);
     type_text(&mut a, "q:");
+    let form = a.model.ui.review_form.as_ref().expect("open");
+    assert_eq!(form.value(FieldId::Text), "q:");
     assert!(a.quit.is_none() && a.model.ui.command.is_none());
     // Esc asks (something was typed), y discards; the zoom comes back.
     press(&mut a, KeyCode::Esc);

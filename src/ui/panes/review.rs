@@ -198,6 +198,8 @@ fn item_mark(theme: &Theme, s: &ItemState) -> (&'static str, ratatui::style::Sty
 
 pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
     if let Some(form) = &ctx.model.ui.review_form {
+        // Over whatever is below (the compact view draws the form over itself).
+        crate::ui::paint::fill(buf, area, ctx.theme.plain());
         let inner = ctx.pane_box(PaneId::Review, &form.kind.title(), area, buf);
         super::review_form::draw(ctx, form, inner, buf);
         return;

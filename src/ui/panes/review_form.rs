@@ -8,7 +8,7 @@ use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 
 use crate::app::review_form::{FieldValue, ReviewForm};
-use crate::ui::paint::{put, put_spans, width};
+use crate::ui::paint::{fit, put, put_spans, width};
 use crate::ui::theme::Sym;
 use crate::ui::Ctx;
 
@@ -114,7 +114,16 @@ pub fn draw(ctx: &Ctx, form: &ReviewForm, inner: Rect, buf: &mut Buffer) {
         let say = format!(
             "the form needs {MIN_FORM_WIDTH}x{need} inside; enlarge the terminal (Esc cancels)"
         );
-        put(buf, inner, 0, 0, &say, theme.warn());
+        // Word by word over the rows there are, so the sizes stay readable when narrow.
+        let (mut row, mut col) = (0u16, 0u16);
+        for word in say.split(' ') {
+            let w = u16::try_from(width(word)).unwrap_or(u16::MAX);
+            if col > 0 && col.saturating_add(w) >= inner.width {
+                row += 1;
+                col = 0;
+            }
+            col = put(buf, inner, col, row, word, theme.warn()).saturating_add(1);
+        }
         return;
     }
     let label_w = rows.iter().map(|r| width(r.label)).max().unwrap_or(0) + 2;
@@ -153,6 +162,9 @@ pub fn draw(ctx: &Ctx, form: &ReviewForm, inner: Rect, buf: &mut Buffer) {
         let (shown, at) = window(&r.text, r.cursor.unwrap_or(0), room);
         if r.text.is_empty() && !r.focused {
             put(buf, field, 0, 0, r.hint, theme.muted());
+        } else if r.cursor.is_none() {
+            // Not being typed in: the start, a cut marked as such.
+            put(buf, field, 0, 0, &fit(&r.text, room, theme), theme.plain());
         } else {
             put(buf, field, 0, 0, &shown, theme.plain());
         }
@@ -180,15 +192,19 @@ pub fn draw(ctx: &Ctx, form: &ReviewForm, inner: Rect, buf: &mut Buffer) {
         }
     }
     y += 1;
-    let prompt = if form.confirm_discard {
+    let sep = theme.sym(Sym::Separator);
+    let (prompt, style) = if form.confirm_discard {
         (
-            "Discard what you typed? y or Esc discards, any other key goes back",
+            "Discard what you typed? y or Esc discards, any other key goes back".to_string(),
             theme.warn(),
         )
     } else {
-        ("Tab next field · Enter save · Esc cancel", theme.muted())
+        (
+            format!("Tab next field {sep} Enter save {sep} Esc cancel"),
+            theme.muted(),
+        )
     };
-    put(buf, inner, 2, y, prompt.0, prompt.1);
+    put(buf, inner, 2, y, &prompt, style);
 }
 
 #[cfg(test)]
