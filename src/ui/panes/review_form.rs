@@ -234,4 +234,42 @@ mod tests {
         assert_eq!(r[4].text, "< deployment process >");
         assert_eq!(r[5].text, "https://ci/1");
     }
+
+    /// An open form with wide characters, a long text and messages: drawn at every
+    /// size from nothing to 100x30, it never panics and leaves no unsafe cell.
+    #[test]
+    fn an_open_form_draws_at_any_size() {
+        use crossterm::event::{Event as Input, KeyCode, KeyEvent, KeyModifiers};
+        let mut app = crate::app::App::new(
+            crate::ui::fixture::model().view.clone(),
+            crate::metrics::Settings::default(),
+            crate::ui::fixture::now(),
+        );
+        app.model = crate::ui::fixture::model();
+        app.refresh_derived();
+        let press = |app: &mut crate::app::App, code| {
+            app.update(crate::event::Event::Input(Input::Key(KeyEvent::new(
+                code,
+                KeyModifiers::NONE,
+            ))));
+        };
+        press(&mut app, KeyCode::Char('v'));
+        press(&mut app, KeyCode::Char('a'));
+        app.update(crate::event::Event::Input(Input::Paste(
+            "日本語のテキスト \u{1b}[31m".repeat(40),
+        )));
+        press(&mut app, KeyCode::Left);
+        press(&mut app, KeyCode::Enter);
+        assert!(app.model.ui.review_form.is_some());
+        let theme = crate::ui::Theme::new(true, false);
+        for w in 0..=100u16 {
+            for h in 0..=30u16 {
+                let mut buf = Buffer::empty(Rect::new(0, 0, w, h));
+                crate::ui::render(&mut buf, &app.model, &app.derived, &theme);
+                for cell in buf.content.iter() {
+                    assert!(crate::model::sanitize::is_clean(cell.symbol()), "{w}x{h}");
+                }
+            }
+        }
+    }
 }
