@@ -104,6 +104,9 @@ project = "OPS"
         ),
     )
     .expect("write config");
+    // It names token variables: readable by its owner only, or flightdeck warns.
+    std::fs::set_permissions(&config, std::os::unix::fs::PermissionsExt::from_mode(0o600))
+        .expect("chmod the config");
 
     let args = format!("--config {}", config.display());
     let t = Tmux::start(
@@ -149,7 +152,15 @@ project = "OPS"
     t.wait_for("the refusal on its field", |s| {
         s.contains("must not be empty") && s.contains("› Success criteria")
     });
-    t.tmux(&["send-keys", "-t", "fd", "-l", "alert fires in staging"]);
+    // Pasted (bracketed, as terminals paste): the line break and the colour escape
+    // are neither Enter nor Esc, and do not reach the field.
+    t.tmux(&[
+        "set-buffer",
+        "-b",
+        "crit",
+        "alert fires\n\u{1b}[31min staging\u{1b}[0m",
+    ]);
+    t.tmux(&["paste-buffer", "-p", "-b", "crit", "-t", "fd"]);
     t.wait_for("the criteria typed", |s| {
         s.lines()
             .any(|l| l.contains("Success criteria") && l.contains("alert fires in staging"))
@@ -162,6 +173,9 @@ project = "OPS"
 
     t.keys(&["q"]);
     t.wait_for("a clean exit", |s| s.contains("EXITED:0"));
+    let raw = t.raw_after_exit();
+    common::assert_clean_terminal_bytes(&raw);
+    common::assert_terminal_restored(&raw, &[1049, 25, 2004]);
 
     // Exactly one ticket, the item's: its summary and its outbox label.
     let store = ReviewStore::open(&cache).expect("the cache");
@@ -169,6 +183,7 @@ project = "OPS"
     assert_eq!(rows.len(), 1, "{rows:?}");
     let row = &rows[0];
     assert_eq!(row.item.summary, SUMMARY);
+    assert_eq!(row.item.success_criteria, "alert fires in staging");
     let Phase::Sent { key } = &row.delivery.phase else {
         panic!("not sent: {:?}", row.delivery);
     };
