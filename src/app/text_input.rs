@@ -125,7 +125,10 @@ impl TextInput {
     /// Applies an editing key; `false` when the key is not an editing key (the form
     /// handles it: Tab, Enter, Esc…).
     pub fn on_key(&mut self, key: KeyEvent) -> bool {
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        // AltGr arrives as Ctrl+Alt on some terminals ('@', '{' on many layouts): a
+        // character, not a shortcut.
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL)
+            && !key.modifiers.contains(KeyModifiers::ALT);
         match key.code {
             KeyCode::Char('u') if ctrl => self.clear_to_start(),
             KeyCode::Char('w') if ctrl => self.delete_word(),
@@ -267,6 +270,14 @@ mod tests {
         }
         assert!(!press(&mut t, KeyCode::Char('s'), KeyModifiers::CONTROL));
         assert_eq!(t.text(), "x");
+        // AltGr (Ctrl+Alt) types its character.
+        assert!(press(
+            &mut t,
+            KeyCode::Char('@'),
+            KeyModifiers::CONTROL | KeyModifiers::ALT
+        ));
+        assert_eq!(t.text(), "x@");
+        t.backspace();
         assert!(press(&mut t, KeyCode::Char('é'), KeyModifiers::NONE));
         assert_eq!(t.text(), "xé");
     }
