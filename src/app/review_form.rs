@@ -195,10 +195,22 @@ impl ReviewForm {
         ReviewForm::new(FormKind::Note { check_id, title }, review_id, fields)
     }
 
-    pub fn decision(review_id: String) -> Self {
+    /// The decision, starting from the one taken before (`outcome: reason`), if any.
+    pub fn decision(review_id: String, current: Option<&str>) -> Self {
+        let (outcome, reason) = current
+            .and_then(|d| d.split_once(": "))
+            .and_then(|(o, r)| Some((OUTCOMES.iter().position(|x| *x == o)?, r)))
+            .unwrap_or((0, ""));
+        let mut choice = Field::choice(FieldId::Outcome, "Outcome", OUTCOMES.to_vec());
+        choice.value = FieldValue::Choice {
+            options: OUTCOMES.to_vec(),
+            selected: outcome,
+        };
         let fields = vec![
-            Field::choice(FieldId::Outcome, "Outcome", OUTCOMES.to_vec()),
-            Field::text(FieldId::Text, "Reason", TEXT_CHARS, true).hint("why"),
+            choice,
+            Field::text(FieldId::Text, "Reason", TEXT_CHARS, true)
+                .hint("why")
+                .prefilled(reason),
         ];
         ReviewForm::new(FormKind::Decision, review_id, fields)
     }
@@ -506,10 +518,10 @@ mod tests {
     #[test]
     fn esc_asks_before_losing_what_was_typed() {
         // Nothing typed: Esc closes at once.
-        let mut f = ReviewForm::decision("r".into());
+        let mut f = ReviewForm::decision("r".into(), None);
         assert_eq!(press(&mut f, KeyCode::Esc), FormOutcome::Cancelled);
         // A choice changed is something typed too.
-        let mut f = ReviewForm::decision("r".into());
+        let mut f = ReviewForm::decision("r".into(), None);
         press(&mut f, KeyCode::Right);
         assert_eq!(press(&mut f, KeyCode::Esc), FormOutcome::Editing);
         assert!(f.confirm_discard);
@@ -526,6 +538,17 @@ mod tests {
         press(&mut f, KeyCode::Backspace);
         assert!(!f.dirty());
         assert_eq!(press(&mut f, KeyCode::Esc), FormOutcome::Cancelled);
+    }
+
+    #[test]
+    fn a_decision_opens_on_the_one_taken_before() {
+        let f = ReviewForm::decision("r".into(), Some("roll back: error ratio: 3x"));
+        assert_eq!(f.value(FieldId::Outcome), "roll back");
+        assert_eq!(f.value(FieldId::Text), "error ratio: 3x");
+        assert!(!f.dirty());
+        let f = ReviewForm::decision("r".into(), Some("typed by hand"));
+        assert_eq!(f.value(FieldId::Outcome), "keep");
+        assert_eq!(f.value(FieldId::Text), "");
     }
 
     #[test]

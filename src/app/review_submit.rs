@@ -62,7 +62,7 @@ impl App {
         let id = session.id.clone();
         let form = match choice {
             FormChoice::Finding => ReviewForm::finding(id),
-            FormChoice::Decision => ReviewForm::decision(id),
+            FormChoice::Decision => ReviewForm::decision(id, session.decision.as_deref()),
             FormChoice::Action => ReviewForm::action(id, &self.link_of(&session.target)),
             FormChoice::Note => {
                 let check = session.checks.get(self.model.ui.review_cursor);
