@@ -65,7 +65,12 @@ impl App {
             FormChoice::Decision => ReviewForm::decision(id, session.decision.as_deref()),
             FormChoice::Action => ReviewForm::action(id, &self.link_of(&session.target)),
             FormChoice::Note => {
-                let check = session.checks.get(self.model.ui.review_cursor);
+                // The row under the cursor is the template's item (as Space reads it).
+                let item_id = self.model.selected_deployment().and_then(|d| {
+                    let t = self.model.review.template_of(&d.id, &d.service)?;
+                    Some(t.items.get(self.model.ui.review_cursor)?.id.clone())
+                });
+                let check = item_id.and_then(|i| session.checks.iter().find(|c| c.id == i));
                 match check {
                     Some(c) if c.auto.is_none() => {
                         ReviewForm::note(id, c.id.clone(), c.title.clone(), c.note.as_deref())
