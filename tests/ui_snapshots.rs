@@ -166,3 +166,144 @@ fn fleet_view() {
         text(&model, &derived, MONO_ASCII, 80, 24)
     );
 }
+
+/// The app on the fixture with a review started on the selected deployment, driven by
+/// keys as a user would (so the snapshots show what the keys really open).
+mod review {
+    use crossterm::event::{Event as Input, KeyCode, KeyEvent, KeyModifiers};
+    use flightdeck::app::{App, PaneId};
+    use flightdeck::event::Event;
+    use flightdeck::review::outbox::state::{Phase, Resume};
+    use flightdeck::review::outbox::ReviewEvent;
+    use flightdeck::ui::fixture;
+
+    use super::{text, COLOR, MONO_ASCII};
+
+    pub fn press(app: &mut App, code: KeyCode) {
+        app.update(Event::Input(Input::Key(KeyEvent::new(
+            code,
+            KeyModifiers::NONE,
+        ))));
+    }
+
+    pub fn type_text(app: &mut App, s: &str) {
+        for c in s.chars() {
+            press(app, KeyCode::Char(c));
+        }
+    }
+
+    pub fn reviewed() -> App {
+        let mut app = App::new(
+            fixture::model().view.clone(),
+            flightdeck::metrics::Settings::default(),
+            fixture::now(),
+        );
+        app.model = fixture::model();
+        app.refresh_derived();
+        press(&mut app, KeyCode::Char('v'));
+        app
+    }
+
+    fn shot(app: &App, w: u16, h: u16) -> String {
+        text(&app.model, &app.derived, COLOR, w, h)
+    }
+
+    /// An action item form refused: an empty success criteria, a past due date, a
+    /// summary over Jira's 255 characters, each said on its field.
+    #[test]
+    fn an_open_form_with_its_messages() {
+        let mut app = reviewed();
+        press(&mut app, KeyCode::Char('a'));
+        type_text(
+            &mut app,
+            &format!("Alert on checkout 5xx {}", "x".repeat(240)),
+        );
+        press(&mut app, KeyCode::Tab);
+        press(&mut app, KeyCode::Tab);
+        type_text(&mut app, "2020-01-31");
+        press(&mut app, KeyCode::Enter);
+        for (w, h) in [(80, 24), (120, 40)] {
+            insta::assert_snapshot!(format!("review_form_action_{w}x{h}"), shot(&app, w, h));
+        }
+        // Esc with text typed asks first.
+        press(&mut app, KeyCode::Esc);
+        insta::assert_snapshot!("review_form_confirm_80x24", shot(&app, 80, 24));
+        // Any other key goes back to the form (and is not typed).
+        press(&mut app, KeyCode::Char('n'));
+        assert!(
+            !app.model
+                .ui
+                .review_form
+                .as_ref()
+                .expect("open")
+                .confirm_discard
+        );
+        // Below 80x24 the form still shows over the compact view, or says it cannot.
+        insta::assert_snapshot!("review_form_60x20", shot(&app, 60, 20));
+        insta::assert_snapshot!("review_form_30x8", shot(&app, 30, 8));
+        insta::assert_snapshot!(
+            "review_form_80x24_mono_ascii",
+            text(&app.model, &app.derived, MONO_ASCII, 80, 24)
+        );
+    }
+
+    /// A finding, a decision and four action items, one in each delivery state (the
+    /// failure's reason carries an escape sequence: it shows harmless).
+    #[test]
+    fn items_in_each_state() {
+        let mut app = reviewed();
+        press(&mut app, KeyCode::Char('F'));
+        press(&mut app, KeyCode::Left);
+        press(&mut app, KeyCode::Tab);
+        type_text(&mut app, "no alert on the canary's 5xx");
+        press(&mut app, KeyCode::Enter);
+        press(&mut app, KeyCode::Char('d'));
+        press(&mut app, KeyCode::Right);
+        press(&mut app, KeyCode::Right);
+        press(&mut app, KeyCode::Tab);
+        type_text(&mut app, "keep, add the alert");
+        press(&mut app, KeyCode::Enter);
+        for summary in [
+            "Alert on canary 5xx",
+            "Runbook for rollback",
+            "Load test checkout",
+            "Pin the TLS library",
+        ] {
+            press(&mut app, KeyCode::Char('a'));
+            type_text(&mut app, summary);
+            for _ in 0..3 {
+                press(&mut app, KeyCode::Tab);
+            }
+            type_text(&mut app, "done when verified");
+            press(&mut app, KeyCode::Enter);
+        }
+        let session = app.model.review.sessions[0].clone();
+        assert_eq!(session.actions.len(), 4);
+        let phases = [
+            Phase::Pending,
+            Phase::Sending,
+            Phase::Sent {
+                key: "OPS-12".into(),
+            },
+            Phase::Failed {
+                reason: "403: \u{1b}[31mproject OPS\u{1b}[0m: you cannot create issues here".into(),
+                resume: Resume::Create,
+            },
+        ];
+        for (item, phase) in session.actions.iter().zip(phases) {
+            app.update(Event::Review(ReviewEvent::Delivery {
+                review_id: session.id.clone(),
+                uuid: item.uuid.clone(),
+                phase,
+                last_error: None,
+            }));
+        }
+        press(&mut app, KeyCode::Char('G'));
+        app.model.ui.zoomed = Some(PaneId::Review);
+        for (w, h) in [(80, 24), (120, 40)] {
+            insta::assert_snapshot!(format!("review_items_{w}x{h}"), shot(&app, w, h));
+        }
+        app.model.ui.zoomed = None;
+        insta::assert_snapshot!("review_items_cockpit_80x24", shot(&app, 80, 24));
+    }
+}

@@ -5,6 +5,7 @@ use crossterm::event::{
     Event as Input, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind,
 };
 
+use super::review_submit::FormChoice;
 use super::{App, Overlay, OverlayScroll, PaneId, QuitReason, SpcMetric};
 use crate::event::{Command, SourceCommand};
 
@@ -61,6 +62,9 @@ impl App {
         self.model.ui.flash = None;
         if self.model.ui.command.is_some() {
             return self.on_command_key(key);
+        }
+        if self.model.ui.review_form.is_some() {
+            return self.on_review_form_key(key);
         }
         let typing = self.model.ui.fleet.open && self.model.ui.fleet.typing;
         let picking = matches!(
@@ -135,6 +139,14 @@ impl App {
             KeyCode::Char(' ') | KeyCode::Char('x') if ui.focus == PaneId::Review => {
                 return self.toggle_review_item()
             }
+            KeyCode::Char(c @ ('n' | 'F' | 'd' | 'a')) if ui.focus == PaneId::Review => self
+                .open_review_form(match c {
+                    'n' => FormChoice::Note,
+                    'F' => FormChoice::Finding,
+                    'd' => FormChoice::Decision,
+                    _ => FormChoice::Action,
+                }),
+            KeyCode::Char('R') if ui.focus == PaneId::Review => return self.retry_action_item(),
             KeyCode::Char('r') => return self.refresh(),
             KeyCode::Char('b') => return self.rollback(),
             _ => {}
@@ -145,6 +157,9 @@ impl App {
     /// Pasted text goes where text is being typed: the command line, the fleet's
     /// filter or the service picker's; elsewhere it is ignored (never read as keys).
     fn on_paste(&mut self, text: &str) {
+        if self.paste_into_review_form(text) {
+            return;
+        }
         if let Some(line) = self.model.ui.command.as_mut() {
             line.insert(text);
         } else if let Some(Overlay::ServicePicker { filter, cursor }) =
@@ -268,12 +283,7 @@ impl App {
         let ui = &self.model.ui;
         let (cursor, len) = match ui.focus {
             PaneId::Deployments => (ui.deploy_cursor, self.model.service_deployments().len()),
-            PaneId::Review => (
-                ui.review_cursor,
-                self.model
-                    .selected_deployment()
-                    .map_or(0, |d| self.model.review.checklist_len(&d.id, &d.service)),
-            ),
+            PaneId::Review => (ui.review_cursor, self.review_rows_len()),
             PaneId::Spc => {
                 if delta != 0 {
                     let ui = &mut self.model.ui;

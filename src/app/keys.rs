@@ -10,16 +10,19 @@ pub enum Scope {
     Cockpit,
     /// On the fleet view.
     Fleet,
+    /// While a review form is open (every other key types).
+    Form,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 3] = [Scope::Everywhere, Scope::Cockpit, Scope::Fleet];
+    pub const ALL: [Scope; 4] = [Scope::Everywhere, Scope::Cockpit, Scope::Fleet, Scope::Form];
     /// The help overlay's heading for the scope.
     pub fn heading(self) -> &'static str {
         match self {
             Scope::Everywhere => "Everywhere",
             Scope::Cockpit => "Cockpit",
             Scope::Fleet => "Fleet view",
+            Scope::Form => "Review forms",
         }
     }
 }
@@ -70,7 +73,7 @@ const fn hinted(
     }
 }
 
-use Scope::{Cockpit, Everywhere, Fleet};
+use Scope::{Cockpit, Everywhere, Fleet, Form};
 
 /// Every binding. Order is the footer's order (and, scope by scope, the help's).
 pub const KEYS: &[Binding] = &[
@@ -166,6 +169,31 @@ pub const KEYS: &[Binding] = &[
         "review pane: tick or untick the manual item",
         Cockpit,
     ),
+    bind(
+        "n",
+        "review pane: a note on the manual item (a form)",
+        Cockpit,
+    ),
+    bind(
+        "F",
+        "review pane: a finding with its category (a form)",
+        Cockpit,
+    ),
+    bind(
+        "d",
+        "review pane: the decision, keep, roll back or follow up, with a reason (a form)",
+        Cockpit,
+    ),
+    bind(
+        "a",
+        "review pane: an action item for the tracker (a form)",
+        Cockpit,
+    ),
+    bind(
+        "R",
+        "review pane: send the failed action item under the cursor again",
+        Cockpit,
+    ),
     hinted(
         "t",
         "roll up by group, by tier, or not at all",
@@ -196,6 +224,52 @@ pub const KEYS: &[Binding] = &[
         Cockpit,
         ("b", "rollback", 2),
     ),
+    hinted(
+        "Enter",
+        "save the form (or say what is wrong, on the field)",
+        Form,
+        ("Enter", "save", 0),
+    ),
+    hinted(
+        "Esc",
+        "cancel the form (asks first when something typed would be lost)",
+        Form,
+        ("Esc", "cancel", 1),
+    ),
+    hinted(
+        "Tab, Shift-Tab, Down, Up",
+        "next / previous field",
+        Form,
+        ("Tab", "next field", 2),
+    ),
+    hinted(
+        "Left, Right",
+        "move the cursor; on a choice, the previous / next option",
+        Form,
+        ("Left/Right", "choose", 3),
+    ),
+    bind(
+        "Home, End, Ctrl-A, Ctrl-E",
+        "to the start / end of the text",
+        Form,
+    ),
+    bind(
+        "Backspace, Delete",
+        "delete before / under the cursor",
+        Form,
+    ),
+    hinted(
+        "Ctrl-U",
+        "delete everything before the cursor",
+        Form,
+        ("^U", "clear", 4),
+    ),
+    hinted(
+        "Ctrl-W",
+        "delete the word before the cursor",
+        Form,
+        ("^W", "word", 5),
+    ),
 ];
 
 /// Keys that act only on the embedded demo: neither the help nor the footer offers
@@ -213,5 +287,7 @@ pub fn acts_on(scope: Scope, fleet: bool) -> bool {
         Scope::Everywhere => true,
         Scope::Cockpit => !fleet,
         Scope::Fleet => fleet,
+        // Only while a form is open, and then alone (see `ui::footer`).
+        Scope::Form => false,
     }
 }

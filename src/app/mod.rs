@@ -10,7 +10,10 @@ mod input;
 pub mod keys;
 pub mod model;
 mod review;
+pub mod review_form;
+mod review_submit;
 mod selection;
+pub mod text_input;
 
 pub use model::*;
 

@@ -331,6 +331,8 @@ pub struct UiState {
     pub clip: super::copy::Clip,
     /// `:env NAME`: the deployments table shows only this environment.
     pub environment: Option<String>,
+    /// The review form being filled in (keys and pastes go to it while it is open).
+    pub review_form: Option<super::review_form::ReviewForm>,
 }
 
 impl Default for UiState {
@@ -349,6 +351,7 @@ impl Default for UiState {
             command: None,
             clip: Default::default(),
             environment: None,
+            review_form: None,
         }
     }
 }

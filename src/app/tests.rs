@@ -619,6 +619,10 @@ fn key_events(name: &str) -> Vec<KeyEvent> {
         "Enter" => plain(KeyCode::Enter),
         "Esc" => plain(KeyCode::Esc),
         "Space" => plain(KeyCode::Char(' ')),
+        "Left" => plain(KeyCode::Left),
+        "Right" => plain(KeyCode::Right),
+        "Backspace" => plain(KeyCode::Backspace),
+        "Delete" => plain(KeyCode::Delete),
         "1-6" => ('1'..='6').flat_map(|c| plain(KeyCode::Char(c))).collect(),
         one if one.chars().count() == 1 => plain(KeyCode::Char(one.chars().next().unwrap_or(' '))),
         other => panic!("the help names a key this test cannot press: {other:?}"),
@@ -650,6 +654,17 @@ fn every_key_the_help_names_does_something() {
                 }
                 if what.starts_with("review pane") {
                     a.model.ui.focus = PaneId::Review;
+                }
+                if b.scope == Scope::Form {
+                    // An action item form, some text typed, the cursor inside it.
+                    a.model.ui.zoomed = None;
+                    key(&mut a, KeyCode::Char('v'));
+                    key(&mut a, KeyCode::Char('a'));
+                    for c in "ab cd".chars() {
+                        key(&mut a, KeyCode::Char(c));
+                    }
+                    key(&mut a, KeyCode::Left);
+                    assert!(a.model.ui.review_form.is_some(), "{name}: a form is open");
                 }
                 if in_overlays {
                     key(&mut a, KeyCode::Char('?'));

@@ -7,7 +7,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::frame_gate::FrameGate;
 use crossterm::cursor::{Hide, Show};
-use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
+use crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+};
 use crossterm::terminal::{
     disable_raw_mode, enable_raw_mode, BeginSynchronizedUpdate, EndSynchronizedUpdate,
     EnterAlternateScreen, LeaveAlternateScreen,
@@ -31,7 +33,14 @@ pub fn enter(mouse: bool) -> io::Result<Term> {
     install_panic_hook();
     ENTERED.store(true, Ordering::SeqCst);
     enable_raw_mode()?;
-    execute!(io::stdout(), EnterAlternateScreen, Hide)?;
+    // Bracketed paste: a paste arrives whole (`Input::Paste`), so a pasted line break
+    // or escape is text for the field typed in, never Enter or Esc.
+    execute!(
+        io::stdout(),
+        EnterAlternateScreen,
+        Hide,
+        EnableBracketedPaste
+    )?;
     if mouse {
         execute!(io::stdout(), EnableMouseCapture)?;
     }
@@ -62,6 +71,7 @@ pub fn restore() {
             io::stdout(),
             EndSynchronizedUpdate,
             DisableMouseCapture,
+            DisableBracketedPaste,
             LeaveAlternateScreen,
             Show
         );

@@ -51,6 +51,15 @@ pub fn hints(room: usize, demo: bool, fleet: bool) -> Vec<(&'static str, &'stati
         .collect()
 }
 
+/// While a review form is open every other key types: the footer offers the form's.
+pub fn form_hints() -> Vec<(&'static str, &'static str)> {
+    KEYS.iter()
+        .filter(|b| b.scope == crate::app::keys::Scope::Form)
+        .filter_map(|b| b.hint)
+        .map(|h| (h.key, h.word))
+        .collect()
+}
+
 pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
     let theme = ctx.theme;
     if let Some(line) = &ctx.model.ui.command {
@@ -66,7 +75,12 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
         col = col.saturating_add(3);
     }
     let room = usize::from(area.width.saturating_sub(col));
-    for (key, what) in hints(room, ctx.model.view.demo, ctx.model.ui.fleet.open) {
+    let shown = if ctx.model.ui.review_form.is_some() {
+        form_hints()
+    } else {
+        hints(room, ctx.model.view.demo, ctx.model.ui.fleet.open)
+    };
+    for (key, what) in shown {
         col = put_spans(
             buf,
             area,

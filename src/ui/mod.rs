@@ -137,6 +137,10 @@ fn render_cockpit(ctx: &Ctx, buf: &mut Buffer) {
         layout::Screen::Compact => {
             compact::draw(&ctx, area, buf);
             overlays::draw(&ctx, area, buf);
+            // A review form takes keys: it shows (or says it does not fit) at any size.
+            if model.ui.review_form.is_some() {
+                panes::draw(&ctx, PaneId::Review, area, buf);
+            }
         }
         layout::Screen::TooSmall => compact::too_small(&ctx, area, buf),
     }

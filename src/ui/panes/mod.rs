@@ -6,7 +6,9 @@ pub mod deployments;
 mod dora;
 mod dora_detail;
 pub mod fleet;
-mod review;
+pub(crate) mod review;
+mod review_form;
+mod review_items;
 mod signals;
 mod spc;
 

@@ -14,6 +14,8 @@ use crate::ui::paint::{fit, put, put_spans, restyle, scroll_offset};
 use crate::ui::theme::Sym;
 use crate::ui::{Ctx, Theme};
 
+use super::review_items::{items, ActionView, ItemState, ItemsView};
+
 /// How a row is marked (a symbol and a word, never colour alone).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mark {
@@ -38,6 +40,8 @@ pub struct ReviewView {
     /// Border title: the version and the template.
     pub title: String,
     pub rows: Vec<RowView>,
+    /// Findings, decision and action items of the review (empty before one starts).
+    pub items: ItemsView,
     /// The last line: the review's state and what a key does.
     pub note: String,
 }
@@ -86,12 +90,16 @@ pub fn view(model: &Model, derived: &Derived) -> Option<ReviewView> {
         })
         .collect();
     let note = match session {
-        Some(s) => format!("{} · space ticks", s.target.title()),
+        Some(s) => format!(
+            "{} · space tick · n note · F finding · d decide · a action · R retry",
+            s.target.title()
+        ),
         None => "v starts a review".to_string(),
     };
     Some(ReviewView {
         title: format!("{} · {}", d.version, list.template),
         rows,
+        items: items(&model.review, session),
         note,
     })
 }
@@ -122,7 +130,80 @@ fn mark(theme: &Theme, m: Mark) -> (&'static str, ratatui::style::Style) {
     }
 }
 
+/// One line of the pane: a checklist row, a heading, a finding or the decision, an
+/// action item, or a failed item's reason under it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Line<'a> {
+    Check(&'a RowView),
+    Heading(String),
+    Plain(String),
+    Action(&'a ActionView),
+    Reason(&'a str),
+}
+
+impl Line<'_> {
+    /// The review cursor's index of a row it can rest on: the checklist's rows, then
+    /// the action items (`review_submit` counts them the same way).
+    fn select(&self, v: &ReviewView) -> Option<usize> {
+        match self {
+            Line::Check(r) => v.rows.iter().position(|x| std::ptr::eq(x, *r)),
+            Line::Action(a) => v
+                .items
+                .actions
+                .iter()
+                .position(|x| std::ptr::eq(x, *a))
+                .map(|i| v.rows.len() + i),
+            _ => None,
+        }
+    }
+}
+
+/// Every line, in order: the checklist, then what the review added to it.
+pub fn lines(v: &ReviewView) -> Vec<Line<'_>> {
+    let mut out: Vec<Line> = v.rows.iter().map(Line::Check).collect();
+    let items = &v.items;
+    if !items.findings.is_empty() {
+        out.push(Line::Heading(format!(
+            "Findings ({})",
+            items.findings.len()
+        )));
+        out.extend(items.findings.iter().map(|f| Line::Plain(f.clone())));
+    }
+    if let Some(d) = &items.decision {
+        out.push(Line::Heading(format!("Decision: {d}")));
+    }
+    if !items.actions.is_empty() {
+        out.push(Line::Heading(format!(
+            "Action items ({})",
+            items.actions.len()
+        )));
+        for a in &items.actions {
+            out.push(Line::Action(a));
+            if let ItemState::Failed { reason } = &a.state {
+                out.push(Line::Reason(reason));
+            }
+        }
+    }
+    out
+}
+
+fn item_mark(theme: &Theme, s: &ItemState) -> (&'static str, ratatui::style::Style) {
+    match s {
+        ItemState::Pending => (theme.sym(Sym::Pending), theme.muted()),
+        ItemState::Sending => (theme.sym(Sym::Fetching), theme.info()),
+        ItemState::Sent { .. } => (theme.sym(Sym::Ok), theme.ok()),
+        ItemState::Failed { .. } => (theme.sym(Sym::Fail), theme.bad()),
+    }
+}
+
 pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
+    if let Some(form) = &ctx.model.ui.review_form {
+        // Over whatever is below (the compact view draws the form over itself).
+        crate::ui::paint::fill(buf, area, ctx.theme.plain());
+        let inner = ctx.pane_box(PaneId::Review, &form.kind.title(), area, buf);
+        super::review_form::draw(ctx, form, inner, buf);
+        return;
+    }
     let theme = ctx.theme;
     let v = view(ctx.model, ctx.derived);
     let title = v.as_ref().map_or("", |v| v.title.as_str());
@@ -141,45 +222,79 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
         );
         return;
     };
-    if v.rows.is_empty() {
+    let all = lines(&v);
+    if all.is_empty() {
         return;
     }
     // The last row says what a key does, when there is room for the list too.
     let note = inner.height >= 4;
     let visible = usize::from(inner.height - u16::from(note));
-    let cursor = ctx.model.ui.review_cursor.min(v.rows.len() - 1);
-    let offset = scroll_offset(cursor, v.rows.len(), visible);
+    let selectable = v.rows.len() + v.items.actions.len();
+    let cursor = ctx.model.ui.review_cursor.min(selectable.saturating_sub(1));
+    let cursor_line = all
+        .iter()
+        .position(|l| l.select(&v) == Some(cursor))
+        .unwrap_or(0);
+    let offset = scroll_offset(cursor_line, all.len(), visible);
     let text_w = usize::from(inner.width.saturating_sub(3));
-    for (i, row) in v.rows.iter().enumerate().skip(offset).take(visible) {
+    for (i, line) in all.iter().enumerate().skip(offset).take(visible) {
         let y = (i - offset) as u16;
-        let cursor_sym = if i == cursor {
-            theme.sym(Sym::Cursor)
-        } else {
-            " "
-        };
-        let (sym, style) = mark(theme, row.mark);
-        let title_w = row.title.chars().count().min(text_w);
-        // Evidence after the title when it fits at least a few characters.
-        let detail_w = text_w.saturating_sub(title_w + 3);
-        let detail = if detail_w >= 8 && !row.detail.is_empty() {
-            format!(" · {}", fit(&row.detail, detail_w, theme))
-        } else {
-            String::new()
-        };
-        put_spans(
-            buf,
-            inner,
-            0,
-            y,
-            &[
-                (cursor_sym, theme.bold()),
-                (sym, style),
-                (" ", theme.plain()),
-                (&fit(&row.title, text_w, theme), theme.plain()),
-                (&detail, theme.muted()),
-            ],
-        );
-        if i == cursor && ctx.focused(PaneId::Review) {
+        let here = i == cursor_line && line.select(&v).is_some();
+        let cursor_sym = if here { theme.sym(Sym::Cursor) } else { " " };
+        match line {
+            Line::Check(row) => {
+                let (sym, style) = mark(theme, row.mark);
+                let title_w = row.title.chars().count().min(text_w);
+                // Evidence after the title when it fits at least a few characters.
+                let detail_w = text_w.saturating_sub(title_w + 3);
+                let detail = if detail_w >= 8 && !row.detail.is_empty() {
+                    format!(" · {}", fit(&row.detail, detail_w, theme))
+                } else {
+                    String::new()
+                };
+                put_spans(
+                    buf,
+                    inner,
+                    0,
+                    y,
+                    &[
+                        (cursor_sym, theme.bold()),
+                        (sym, style),
+                        (" ", theme.plain()),
+                        (&fit(&row.title, text_w, theme), theme.plain()),
+                        (&detail, theme.muted()),
+                    ],
+                );
+            }
+            Line::Heading(text) => {
+                put(buf, inner, 1, y, text, theme.heading());
+            }
+            Line::Plain(text) => {
+                put(buf, inner, 3, y, text, theme.plain());
+            }
+            Line::Action(a) => {
+                let (sym, style) = item_mark(theme, &a.state);
+                let word = a.state.word();
+                put_spans(
+                    buf,
+                    inner,
+                    0,
+                    y,
+                    &[
+                        (cursor_sym, theme.bold()),
+                        (sym, style),
+                        (" ", theme.plain()),
+                        (&word, style),
+                        (" · ", theme.muted()),
+                        (&a.summary, theme.plain()),
+                    ],
+                );
+            }
+            Line::Reason(reason) => {
+                put(buf, inner, 4, y, reason, theme.bad());
+            }
+        }
+        if here && ctx.focused(PaneId::Review) {
             restyle(
                 buf,
                 Rect::new(inner.x, inner.y + y, inner.width, 1),

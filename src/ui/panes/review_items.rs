@@ -1,0 +1,163 @@
+//! What the review pane lists under the checklist: the findings, the decision, and
+//! each action item with its delivery as the outbox worker last reported it (pending,
+//! sending, sent KEY, failed with the reason). Pure: [`items`] decides the words.
+
+use crate::model::outside::OutsideText;
+use crate::review::outbox::state::Phase;
+use crate::review::session::ReviewSession;
+use crate::review::Reviews;
+
+/// The longest failure reason the pane carries (it is cut to the width anyway).
+pub const REASON_CHARS: usize = 200;
+
+/// An action item's delivery, as the pane says it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ItemState {
+    /// Committed, not sent yet (or no word from the worker yet).
+    Pending,
+    /// A create is in flight, or the tracker is searched for it after a doubtful one.
+    Sending,
+    Sent {
+        key: String,
+    },
+    Failed {
+        reason: String,
+    },
+}
+
+impl ItemState {
+    fn of(phase: Option<&Phase>) -> ItemState {
+        // Keys and reasons come from a server (through the store): made one safe,
+        // bounded line here whatever path they took.
+        match phase {
+            None | Some(Phase::Pending) => ItemState::Pending,
+            Some(Phase::Sending | Phase::Searching { .. }) => ItemState::Sending,
+            Some(Phase::Sent { key }) => ItemState::Sent {
+                key: OutsideText::with_limit(key, 64).into_string(),
+            },
+            Some(Phase::Failed { reason, .. }) => ItemState::Failed {
+                reason: OutsideText::with_limit(reason, REASON_CHARS).into_string(),
+            },
+        }
+    }
+
+    /// "pending", "sending", "sent OPS-12", "failed".
+    pub fn word(&self) -> String {
+        match self {
+            ItemState::Pending => "pending".to_string(),
+            ItemState::Sending => "sending".to_string(),
+            ItemState::Sent { key } => format!("sent {key}"),
+            ItemState::Failed { .. } => "failed".to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActionView {
+    pub summary: String,
+    pub state: ItemState,
+}
+
+/// Everything under the checklist.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ItemsView {
+    /// "test gap: flaky checkout test".
+    pub findings: Vec<String>,
+    pub decision: Option<String>,
+    pub actions: Vec<ActionView>,
+}
+
+pub fn items(reviews: &Reviews, session: Option<&ReviewSession>) -> ItemsView {
+    let Some(s) = session else {
+        return ItemsView::default();
+    };
+    ItemsView {
+        findings: s
+            .findings
+            .iter()
+            .map(|f| format!("{}: {}", f.category.word(), OutsideText::line(&f.text)))
+            .collect(),
+        decision: s
+            .decision
+            .as_deref()
+            .map(|d| OutsideText::line(d).into_string()),
+        actions: s
+            .actions
+            .iter()
+            .map(|a| ActionView {
+                summary: OutsideText::line(&a.summary).into_string(),
+                state: ItemState::of(reviews.deliveries.get(&a.uuid)),
+            })
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::review::outbox::state::Resume;
+    use crate::review::session::{ActionItem, Category, ReviewTarget};
+
+    fn session(n: usize) -> ReviewSession {
+        ReviewSession {
+            id: "r1".into(),
+            target: ReviewTarget::Deployment {
+                id: "d1".into(),
+                service: "checkout".into(),
+                version: "1.0".into(),
+            },
+            template: "detailed".into(),
+            started_at: crate::ui::fixture::now(),
+            checks: Vec::new(),
+            findings: Vec::new(),
+            actions: (0..n)
+                .map(|i| ActionItem {
+                    uuid: format!("u{i}"),
+                    summary: format!("item {i}"),
+                    owner: None,
+                    due: None,
+                    success_criteria: "done".into(),
+                    category: Category::TestGap,
+                    link: None,
+                })
+                .collect(),
+            decision: None,
+        }
+    }
+
+    #[test]
+    fn each_item_shows_the_state_the_worker_last_reported() {
+        let s = session(5);
+        let mut reviews = Reviews::default();
+        let phases = [
+            Phase::Sending,
+            Phase::Searching {
+                since: crate::ui::fixture::now(),
+                empty: 1,
+            },
+            Phase::Sent {
+                key: "OPS-7".into(),
+            },
+            Phase::Failed {
+                reason: format!("403 \u{1b}[31mforbidden{}", "!".repeat(500)),
+                resume: Resume::Create,
+            },
+        ];
+        for (i, p) in phases.into_iter().enumerate() {
+            reviews.deliveries.insert(format!("u{}", i + 1), p);
+        }
+        let v = items(&reviews, Some(&s));
+        let words: Vec<String> = v.actions.iter().map(|a| a.state.word()).collect();
+        assert_eq!(
+            words,
+            ["pending", "sending", "sending", "sent OPS-7", "failed"]
+        );
+        let ItemState::Failed { reason } = &v.actions[4].state else {
+            panic!("failed: {:?}", v.actions[4]);
+        };
+        assert!(reason.starts_with("403 "), "{reason}");
+        assert!(crate::model::sanitize::is_clean(reason), "{reason:?}");
+        assert!(reason.chars().count() <= REASON_CHARS, "{}", reason.len());
+        assert_eq!(v.actions[2].summary, "item 2");
+    }
+}
