@@ -57,6 +57,14 @@ impl App {
             return Vec::new();
         }
         if ctrl && matches!(key.code, KeyCode::Char('c') | KeyCode::Char('d')) {
+            // What was typed in a form is not lost to a reflex: a form with changes
+            // asks first, and a second Ctrl-C while it asks quits.
+            if let Some(form) = self.model.ui.review_form.as_mut() {
+                if form.dirty() && !form.confirm_discard {
+                    form.confirm_discard = true;
+                    return Vec::new();
+                }
+            }
             return self.quit();
         }
         self.model.ui.flash = None;

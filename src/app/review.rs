@@ -13,7 +13,18 @@ use super::{App, PaneId};
 impl App {
     pub(super) fn on_review_event(&mut self, ev: ReviewEvent) {
         match ev {
-            ReviewEvent::Delivery { uuid, phase, .. } => {
+            ReviewEvent::Delivery {
+                uuid,
+                phase,
+                last_error,
+                ..
+            } => {
+                // Only an item still being retried has a reason worth showing here
+                // (a failed one carries its own).
+                match last_error.filter(|_| !phase.is_final()) {
+                    Some(e) => self.model.review.retrying.insert(uuid.clone(), e),
+                    None => self.model.review.retrying.remove(&uuid),
+                };
                 self.model.review.deliveries.insert(uuid, phase);
             }
             ReviewEvent::StoreFailed { message } => {

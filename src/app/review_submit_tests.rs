@@ -231,3 +231,60 @@ fn r_retries_only_a_failed_item() {
     press(&mut a, KeyCode::Char('g'));
     assert!(press(&mut a, KeyCode::Char('R')).is_empty());
 }
+
+#[test]
+fn a_retried_items_last_error_is_kept_until_it_settles() {
+    let mut a = reviewed();
+    let delivery = |phase: Phase, last_error: Option<&str>| {
+        Event::Review(crate::review::outbox::ReviewEvent::Delivery {
+            review_id: "r".into(),
+            uuid: "u1".into(),
+            phase,
+            last_error: last_error.map(str::to_string),
+        })
+    };
+    a.update(delivery(Phase::Pending, Some("503 busy")));
+    assert_eq!(
+        a.model.review.retrying.get("u1").map(String::as_str),
+        Some("503 busy")
+    );
+    a.update(delivery(
+        Phase::Sent {
+            key: "OPS-1".into(),
+        },
+        Some("503 busy"),
+    ));
+    assert!(
+        a.model.review.retrying.is_empty(),
+        "a sent item waits no more"
+    );
+}
+
+#[test]
+fn ctrl_c_in_a_form_with_changes_asks_first_and_quits_when_pressed_again() {
+    let ctrl_c = || {
+        Event::Input(Input::Key(KeyEvent::new(
+            KeyCode::Char('c'),
+            KeyModifiers::CONTROL,
+        )))
+    };
+    let mut a = reviewed();
+    press(&mut a, KeyCode::Char('F'));
+    type_text(&mut a, "flaky test");
+    a.update(ctrl_c());
+    assert!(a.quit.is_none(), "typed text is not lost to one Ctrl-C");
+    assert!(a
+        .model
+        .ui
+        .review_form
+        .as_ref()
+        .is_some_and(|f| f.confirm_discard));
+    a.update(ctrl_c());
+    assert!(a.quit.is_some(), "the second Ctrl-C quits");
+
+    // An untouched form does not stand in the way.
+    let mut a = reviewed();
+    press(&mut a, KeyCode::Char('F'));
+    a.update(ctrl_c());
+    assert!(a.quit.is_some());
+}

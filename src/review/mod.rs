@@ -27,6 +27,8 @@ pub struct Reviews {
     pub sessions: Vec<ReviewSession>,
     /// By item UUID.
     pub deliveries: BTreeMap<String, Phase>,
+    /// By item UUID: the last transient error of an item still being retried.
+    pub retrying: BTreeMap<String, String>,
     /// Where new review ids come from (no I/O in the app).
     pub ids: uuid::Ids,
 }

@@ -179,7 +179,11 @@ pub fn lines(v: &ReviewView) -> Vec<Line<'_>> {
         )));
         for a in &items.actions {
             out.push(Line::Action(a));
-            if let ItemState::Failed { reason } = &a.state {
+            if let ItemState::Failed { reason }
+            | ItemState::Pending {
+                retrying: Some(reason),
+            } = &a.state
+            {
                 out.push(Line::Reason(reason));
             }
         }
@@ -189,7 +193,8 @@ pub fn lines(v: &ReviewView) -> Vec<Line<'_>> {
 
 fn item_mark(theme: &Theme, s: &ItemState) -> (&'static str, ratatui::style::Style) {
     match s {
-        ItemState::Pending => (theme.sym(Sym::Pending), theme.muted()),
+        ItemState::Pending { retrying: None } => (theme.sym(Sym::Pending), theme.muted()),
+        ItemState::Pending { retrying: Some(_) } => (theme.sym(Sym::Pending), theme.warn()),
         ItemState::Sending => (theme.sym(Sym::Fetching), theme.info()),
         ItemState::Sent { .. } => (theme.sym(Sym::Ok), theme.ok()),
         ItemState::Failed { .. } => (theme.sym(Sym::Fail), theme.bad()),

@@ -13,8 +13,11 @@ pub const REASON_CHARS: usize = 200;
 /// An action item's delivery, as the pane says it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ItemState {
-    /// Committed, not sent yet (or no word from the worker yet).
-    Pending,
+    /// Committed, not sent yet (or no word from the worker yet); `retrying` is the
+    /// last transient error when the tracker refused or failed it for now.
+    Pending {
+        retrying: Option<String>,
+    },
     /// A create is in flight, or the tracker is searched for it after a doubtful one.
     Sending,
     Sent {
@@ -26,25 +29,27 @@ pub enum ItemState {
 }
 
 impl ItemState {
-    fn of(phase: Option<&Phase>) -> ItemState {
+    fn of(phase: Option<&Phase>, retrying: Option<&String>) -> ItemState {
         // Keys and reasons come from a server (through the store): made one safe,
         // bounded line here whatever path they took.
+        let reason = |r: &str| OutsideText::with_limit(r, REASON_CHARS).into_string();
         match phase {
-            None | Some(Phase::Pending) => ItemState::Pending,
+            None | Some(Phase::Pending) => ItemState::Pending {
+                retrying: retrying.map(|r| reason(r)),
+            },
             Some(Phase::Sending | Phase::Searching { .. }) => ItemState::Sending,
             Some(Phase::Sent { key }) => ItemState::Sent {
                 key: OutsideText::with_limit(key, 64).into_string(),
             },
-            Some(Phase::Failed { reason, .. }) => ItemState::Failed {
-                reason: OutsideText::with_limit(reason, REASON_CHARS).into_string(),
-            },
+            Some(Phase::Failed { reason: r, .. }) => ItemState::Failed { reason: reason(r) },
         }
     }
 
     /// "pending", "sending", "sent OPS-12", "failed".
     pub fn word(&self) -> String {
         match self {
-            ItemState::Pending => "pending".to_string(),
+            ItemState::Pending { retrying: None } => "pending".to_string(),
+            ItemState::Pending { retrying: Some(_) } => "pending, retrying".to_string(),
             ItemState::Sending => "sending".to_string(),
             ItemState::Sent { key } => format!("sent {key}"),
             ItemState::Failed { .. } => "failed".to_string(),
@@ -86,7 +91,10 @@ pub fn items(reviews: &Reviews, session: Option<&ReviewSession>) -> ItemsView {
             .iter()
             .map(|a| ActionView {
                 summary: OutsideText::line(&a.summary).into_string(),
-                state: ItemState::of(reviews.deliveries.get(&a.uuid)),
+                state: ItemState::of(
+                    reviews.deliveries.get(&a.uuid),
+                    reviews.retrying.get(&a.uuid),
+                ),
             })
             .collect(),
     }
@@ -152,6 +160,20 @@ mod tests {
             words,
             ["pending", "sending", "sending", "sent OPS-7", "failed"]
         );
+        // A pending item the tracker refused for now says why it waits, made safe.
+        reviews
+            .retrying
+            .insert("u0".into(), "503 \u{1b}]0;pwned\u{7}busy".into());
+        let v = items(&reviews, Some(&s));
+        let ItemState::Pending {
+            retrying: Some(why),
+        } = &v.actions[0].state
+        else {
+            panic!("retrying: {:?}", v.actions[0]);
+        };
+        assert!(why.starts_with("503 ") && why.ends_with("busy"), "{why}");
+        assert!(crate::model::sanitize::is_clean(why), "{why:?}");
+        assert_eq!(v.actions[0].state.word(), "pending, retrying");
         let ItemState::Failed { reason } = &v.actions[4].state else {
             panic!("failed: {:?}", v.actions[4]);
         };
