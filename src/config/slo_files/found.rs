@@ -51,6 +51,13 @@ pub struct Note {
     pub message: String,
 }
 
+/// A percentage as the fraction it names: `99.9` is `0.999` exactly as written in a
+/// TOML config, not `99.9 / 100` (`0.9990000000000001`), so a budget of `1 - t` reads
+/// the same from either place.
+pub fn fraction(percent: f64) -> f64 {
+    (percent / 100.0 * 1e12).round() / 1e12
+}
+
 #[derive(Debug, Default)]
 pub struct Found {
     pub slos: Vec<(usize, ReadSlo)>,

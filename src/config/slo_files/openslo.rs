@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use super::field::{Field, Problem};
-use super::found::{Found, Origin, ReadSlo, Sli};
+use super::found::{fraction, Found, Origin, ReadSlo, Sli};
 use super::promql::openslo_query;
 
 /// The kinds OpenSLO v1 defines that flightdeck has no use for.
@@ -217,7 +217,7 @@ fn objective(spec: &Field<'_>) -> Result<Read<f64>, Problem> {
             (t, n)
         }
         (None, Some(p)) => {
-            let n = p.number()? / 100.0;
+            let n = fraction(p.number()?);
             (p, n)
         }
         (None, None) => {

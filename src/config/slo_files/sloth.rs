@@ -4,7 +4,7 @@
 //! `--default-slo-period`, 30 days), so it comes from `[[slo_files]] window_days`.
 
 use super::field::Field;
-use super::found::{Found, Origin, ReadSlo, Sli};
+use super::found::{fraction, Found, Origin, ReadSlo, Sli};
 use super::promql::with_window;
 
 /// The two spellings of Sloth's keys.
@@ -127,7 +127,7 @@ fn read_slo(
         let id = plugin.get("id").and_then(|i| i.text().ok()).unwrap_or("?");
         out.note(
             file,
-            plugin.line(),
+            slo.line(),
             Some(name),
             format!(
                 "a plugin SLI ({id:?}) builds its queries in Sloth's plugin code, which \
@@ -159,7 +159,7 @@ fn read_slo(
         service: service.to_string(),
         slo: name.to_string(),
         line: slo.line(),
-        target: percent / 100.0,
+        target: fraction(percent),
         window_days,
         sli,
         description: slo
