@@ -213,7 +213,7 @@ pub fn read(
         let entry = &entries[files[f].0];
         let file = file_of(f);
         let service = to_service(&slo, entry);
-        if let Err(message) = unique(&service.name, existing, &read.slos) {
+        if let Err(message) = unique(&service.name, existing, &read.slos).and(valid(&service)) {
             errors.files.push(ConfigError {
                 file,
                 line: Some(slo.line),
@@ -416,6 +416,20 @@ fn unique(name: &str, existing: &[ServiceConfig], read: &[SloSummary]) -> Result
         ));
     }
     Ok(())
+}
+
+/// The readers check what they map; this is the same check a `[[services]]` entry
+/// gets, so a service from a file can never be one the TOML would refuse.
+fn valid(service: &ServiceConfig) -> Result<(), String> {
+    let mut issues = Vec::new();
+    service.validate("service", &mut issues);
+    match issues.first() {
+        None => Ok(()),
+        Some(issue) => Err(format!(
+            "this SLO makes a service flightdeck cannot use: `{}` expected {}",
+            issue.key, issue.expected
+        )),
+    }
 }
 
 fn located(file: &Path, p: Problem) -> ConfigError {
