@@ -390,3 +390,52 @@ fn doctor_lists_the_slos_read_and_each_one_left_out() {
     );
     assert_eq!(text.matches("  warn  slo_files:").count(), 7, "{text}");
 }
+
+#[test]
+fn more_shapes_flightdeck_cannot_express_are_each_noted_and_left_out() {
+    let c = load("[[slo_files]]\npath = \"notes/more.yaml\"\n").expect("notes are not errors");
+    let notes: Vec<String> = c
+        .slo_files_read
+        .notes
+        .iter()
+        .map(|n| n.to_string())
+        .collect();
+    let file = fixtures().join("notes/more.yaml").display().to_string();
+    for (line, words) in [
+        (2, "two-objectives: 2 objectives"),
+        (31, "gauge-ratio: `spec.indicator.spec.ratioMetric.total.metricSource.spec.query`: a query with no `{{.window}}` that is not a counter"),
+        (57, "hourly-window: a rolling window of 12h"),
+        (84, "apiVersion \"openslo/v1alpha\" skipped"),
+    ] {
+        let prefix = format!("{file}:{line}: ");
+        assert!(
+            notes.iter().any(|n| n.starts_with(&prefix) && n.contains(words)),
+            "no note at line {line} with {words:?}: {notes:#?}"
+        );
+    }
+    assert_eq!(notes.len(), 4, "{notes:#?}");
+    // The raw failure ratio of a shared SLI (type written in lower case) is read.
+    let names: Vec<&str> = c.services.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["orders-raw"]);
+    let raw = &c.services[0];
+    assert_eq!(raw.slo_target, 0.99);
+    assert_eq!(
+        raw.slo_window_days, 30,
+        "the [[slo_files]] default without a timeWindow"
+    );
+    assert_eq!(
+        raw.error_ratio_query.as_deref(),
+        Some("avg_over_time(orders_error_ratio[{{window}}])")
+    );
+}
+
+#[test]
+fn a_terminal_escape_in_a_file_never_reaches_the_output() {
+    let e = errors("[[slo_files]]\npath = \"bad/escape.yml\"\n");
+    let shown = e.to_string();
+    assert!(shown.contains("control characters"), "{shown}");
+    assert!(
+        !shown.contains('\x1b') && !shown.contains('\x07'),
+        "{shown:?}"
+    );
+}
