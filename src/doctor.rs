@@ -128,8 +128,12 @@ fn check_slo_files(r: &mut Report<'_>, config: &Config) {
         &format!("{} SLOs from {} files", read.slos.len(), read.files),
     );
     for slo in &read.slos {
+        let about = slo
+            .description
+            .as_deref()
+            .map_or(String::new(), |d| format!(": {d}"));
         r.line(&format!(
-            "        {} ({}:{})",
+            "        {} ({}:{}){about}",
             slo.service,
             slo.file.display(),
             slo.line

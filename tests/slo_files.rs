@@ -384,6 +384,16 @@ fn doctor_lists_the_slos_read_and_each_one_left_out() {
     let out = flightdeck(&["--config", config.to_str().expect("utf-8 path"), "doctor"]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("6 SLOs from 3 files"), "{text}");
+    // Each service read, with what its file says it is for (an OpenSLO SLO without a
+    // description takes its Service's).
+    assert!(
+        text.contains("checkout.yml:9): Checkout answers without a server error."),
+        "{text}"
+    );
+    assert!(
+        text.contains("web-shop.yaml:39): The shop's storefront and cart"),
+        "{text}"
+    );
     assert!(
         text.contains("web-shop.yaml:85: search-latency: a thresholdMetric"),
         "{text}"

@@ -27,12 +27,20 @@ enum Read<T> {
     Skip(String),
 }
 
-macro_rules! take {
-    ($e:expr) => {
-        match $e? {
+/// The value of a `Read`, or return its reason to skip from the calling reader.
+macro_rules! value {
+    ($read:expr) => {
+        match $read {
             Read::Ok(v) => v,
             Read::Skip(why) => return Ok(Read::Skip(why)),
         }
+    };
+}
+
+/// [`value!`] of a `Result<Read<_>, Problem>`, a problem returned as it is.
+macro_rules! take {
+    ($e:expr) => {
+        value!($e?)
     };
 }
 
@@ -301,7 +309,7 @@ fn sli(indicator: &Field<'_>, index: &Index<'_>) -> Result<Read<Sli>, Problem> {
         }
     };
     if let Some(raw) = part("raw")? {
-        let raw = take!(Ok::<_, Problem>(raw));
+        let raw = value!(raw);
         let kind = ratio.require("rawType", "success or failure")?;
         let ratio = match kind.text()? {
             "failure" => raw,
@@ -315,15 +323,15 @@ fn sli(indicator: &Field<'_>, index: &Index<'_>) -> Result<Read<Sli>, Problem> {
     let Some(total) = part("total")? else {
         return Err(ratio.missing("total", "the query of all events (with good or bad)"));
     };
-    let total = take!(Ok::<_, Problem>(total));
+    let total = value!(total);
     match (part("good")?, part("bad")?) {
         (Some(_), Some(_)) => Err(ratio.problem("either good or bad, not both")),
         (Some(good), None) => {
-            let good = take!(Ok::<_, Problem>(good));
+            let good = value!(good);
             Ok(Read::Ok(Sli::GoodTotal { good, total }))
         }
         (None, Some(bad)) => {
-            let bad = take!(Ok::<_, Problem>(bad));
+            let bad = value!(bad);
             Ok(Read::Ok(Sli::ErrorRatio {
                 ratio: format!("({bad}) / ({total})"),
                 total: Some(total),

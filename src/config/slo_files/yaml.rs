@@ -46,15 +46,24 @@ impl Node {
             if text.is_empty() || text == "~" || text.eq_ignore_ascii_case("null"))
     }
 
-    /// The value of `key` in a mapping (`None` for other nodes).
+    /// The value of `key` in a mapping (`None` for other nodes), looking through YAML
+    /// merge keys (`<<: *defaults`, or a list of them) when the mapping lacks it, as
+    /// Kubernetes manifests and Sloth's own YAML reader do.
     pub fn get(&self, key: &str) -> Option<&Node> {
-        match &self.value {
-            Value::Map(entries) => entries
+        let Value::Map(entries) = &self.value else {
+            return None;
+        };
+        let named = |name: &str| {
+            entries
                 .iter()
-                .find(|(k, _)| matches!(&k.value, Value::Scalar { text, .. } if text == key))
-                .map(|(_, v)| v),
+                .find(|(k, _)| matches!(&k.value, Value::Scalar { text, .. } if text == name))
+                .map(|(_, v)| v)
+        };
+        named(key).or_else(|| match named("<<").map(|m| &m.value) {
+            Some(Value::Map(_)) => named("<<").and_then(|m| m.get(key)),
+            Some(Value::Seq(maps)) => maps.iter().find_map(|m| m.get(key)),
             _ => None,
-        }
+        })
     }
 
     /// The scalar's text, or `None` for a sequence or mapping.
@@ -268,6 +277,20 @@ mod tests {
         let e = parse("a: 1\nb: 2\na: 3\n").expect_err("duplicate");
         assert_eq!(e.line, 3);
         assert!(e.message.contains("line 1"), "{}", e.message);
+    }
+
+    #[test]
+    fn merge_keys_supply_what_a_mapping_lacks() {
+        let docs =
+            parse("base: &b {objective: 99, name: x}\nslo:\n  <<: *b\n  name: y\n").expect("valid");
+        let slo = docs[0].get("slo").expect("slo");
+        assert_eq!(slo.get("objective").and_then(Node::scalar), Some("99"));
+        assert_eq!(
+            slo.get("name").and_then(Node::scalar),
+            Some("y"),
+            "its own key wins"
+        );
+        assert_eq!(slo.get("nosuch"), None);
     }
 
     #[test]
