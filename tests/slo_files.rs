@@ -3,8 +3,14 @@
 //! window they state; every mistake names file, line and field; what cannot be mapped
 //! is noted and left out, never guessed.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+use chrono::{Duration, DurationRound, SecondsFormat, Utc};
+use common::prometheus::start_prometheus;
+use flightdeck::sources::prometheus::backfill::{openmetrics, SyntheticService};
 
 use flightdeck::config::{self, Config, ConfigErrors, ServiceConfig};
 
@@ -448,4 +454,61 @@ fn a_terminal_escape_in_a_file_never_reaches_the_output() {
         !shown.contains('\x1b') && !shown.contains('\x07'),
         "{shown:?}"
     );
+}
+
+/// The PromQL made of a Sloth events SLI and of OpenSLO counters without a window,
+/// asked of a real Prometheus (backfilled, a constant 0.05% of errors) through the
+/// binary: both read the error ratio the data holds, so half the 99.9% budget is left.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_queries_made_of_slo_files_read_a_real_prometheus() {
+    let end = Utc::now()
+        .duration_trunc(Duration::minutes(1))
+        .expect("minute")
+        - Duration::minutes(1);
+    let shop = SyntheticService {
+        name: "shop".into(),
+        requests_per_minute: Box::new(|_| 1_000),
+        error_ratio: Box::new(|_| 0.0005),
+        median_latency: Box::new(|_| 0.1),
+        deployed: Box::new(|_| false),
+    };
+    let history = openmetrics(&[shop], end, 31, 8);
+    let Some(server) = start_prometheus("slo-files", &history).await else {
+        return;
+    };
+    let config = server.dir.join("config.toml");
+    let files = fixtures().join("live/shop.*");
+    std::fs::write(
+        &config,
+        format!(
+            "[cache]\nenabled = false\n\n[prometheus]\nurl = \"{}\"\n\n\
+             [[slo_files]]\npath = \"{}\"\n",
+            server.url,
+            files.display()
+        ),
+    )
+    .expect("write config");
+    let out = flightdeck(&[
+        "--config",
+        config.to_str().expect("utf-8 path"),
+        "report",
+        "--format",
+        "json",
+        "--at",
+        &end.to_rfc3339_opts(SecondsFormat::Secs, true),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    for name in ["shop-availability", "shop-good-requests"] {
+        let budget = report["services"]
+            .as_array()
+            .and_then(|s| s.iter().find(|s| s["service"] == name))
+            .map(|s| &s["error_budget"])
+            .unwrap_or_else(|| panic!("{name} not in {report}"));
+        let ratio = budget["error_ratio"].as_f64().unwrap_or(f64::NAN);
+        assert!((ratio - 0.0005).abs() < 0.00005, "{name}: {budget}");
+        let remaining = budget["remaining"].as_f64().unwrap_or(f64::NAN);
+        assert!((remaining - 0.5).abs() < 0.05, "{name}: {budget}");
+    }
 }
