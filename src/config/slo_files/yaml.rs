@@ -10,6 +10,10 @@ use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 /// nested aliases ("billion laughs") could otherwise ask for gigabytes.
 const MAX_NODES: usize = 200_000;
 
+/// Deepest nesting read: SLO files are a few levels deep, and the tree is dropped and
+/// copied recursively, so a hostile file must not nest thousands of levels.
+const MAX_DEPTH: usize = 64;
+
 /// One YAML node and where it starts (1-based line and column).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node {
@@ -151,10 +155,12 @@ impl Builder {
                 self.complete(node, 0)
             }
             Event::SequenceStart(anchor, _) => {
+                self.open(span)?;
                 self.stack.push(Frame::Seq(Vec::new(), span, anchor));
                 Ok(())
             }
             Event::MappingStart(anchor, _) => {
+                self.open(span)?;
                 self.stack.push(Frame::Map(Vec::new(), None, span, anchor));
                 Ok(())
             }
@@ -184,6 +190,19 @@ impl Builder {
             },
             _ => Ok(()),
         }
+    }
+
+    /// Refuses a collection nested deeper than [`MAX_DEPTH`].
+    fn open(&self, span: Span) -> Result<(), YamlError> {
+        if self.stack.len() >= MAX_DEPTH {
+            let (line, col) = at(span);
+            return Err(YamlError {
+                line,
+                col,
+                message: format!("nested deeper than {MAX_DEPTH} levels"),
+            });
+        }
+        Ok(())
     }
 
     /// Puts a finished node where it belongs: the open collection, or a new document.
@@ -277,6 +296,18 @@ mod tests {
         let e = parse("a: 1\nb: 2\na: 3\n").expect_err("duplicate");
         assert_eq!(e.line, 3);
         assert!(e.message.contains("line 1"), "{}", e.message);
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_with_its_line() {
+        let mut text = String::new();
+        for depth in 0..100 {
+            text.push_str(&format!("{}k{depth}:\n", " ".repeat(depth)));
+        }
+        text.push_str(&format!("{}v\n", " ".repeat(100)));
+        let e = parse(&text).expect_err("too deep");
+        assert_eq!(e.line, 65, "{e:?}");
+        assert!(e.message.contains("deeper than 64"), "{}", e.message);
     }
 
     #[test]
