@@ -512,3 +512,14 @@ async fn the_queries_made_of_slo_files_read_a_real_prometheus() {
         assert!((remaining - 0.5).abs() < 0.05, "{name}: {budget}");
     }
 }
+
+#[test]
+fn a_mistake_in_an_sli_another_file_holds_is_located_there_once() {
+    let shown = one_error(
+        "[[slo_files]]\npath = \"bad/sli-elsewhere/*.yaml\"\n",
+        "bad/sli-elsewhere/b-sli.yaml",
+        7,
+        Some("spec.ratioMetric.total"),
+    );
+    assert!(shown.contains("missing"), "{shown}");
+}

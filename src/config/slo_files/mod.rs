@@ -165,6 +165,8 @@ pub fn read(
         errors
             .files
             .sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+        // An SLI that several SLOs name is read, and found wrong, once for each.
+        errors.files.dedup();
         Err(errors)
     }
 }

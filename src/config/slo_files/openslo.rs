@@ -62,7 +62,7 @@ pub fn read_all(objects: &[Object<'_>], window_days: &dyn Fn(usize) -> u32, out:
                 Ok(Read::Skip(why)) => {
                     out.note(object.file, object.doc.line(), Some(object.name), why)
                 }
-                Err(p) => out.problem(object.file, p),
+                Err((file, p)) => out.problem(file, p),
             },
             "SLI" | "Service" | "DataSource" => {}
             kind => {
@@ -136,18 +136,26 @@ fn index<'a>(objects: &'a [Object<'a>], out: &mut Found) -> Index<'a> {
     index
 }
 
+/// An SLO, or the problem and the index of the file it is in (the SLI an
+/// `indicatorRef` names may be in another file than the SLO).
 fn read_slo(
     object: &Object<'_>,
     index: &Index<'_>,
     window_days: u32,
-) -> Result<Read<ReadSlo>, Problem> {
-    let spec = object.doc.require("spec", "the SLO spec")?;
-    let service = spec.require("service", "the name of the service")?.text()?;
-    let method = spec.require(
-        "budgetingMethod",
-        "Occurrences, Timeslices or RatioTimeslices",
-    )?;
-    match method.text()? {
+) -> Result<Read<ReadSlo>, (usize, Problem)> {
+    let here = |p: Problem| (object.file, p);
+    let spec = object.doc.require("spec", "the SLO spec").map_err(here)?;
+    let service = spec
+        .require("service", "the name of the service")
+        .and_then(|s| s.text())
+        .map_err(here)?;
+    let method = spec
+        .require(
+            "budgetingMethod",
+            "Occurrences, Timeslices or RatioTimeslices",
+        )
+        .map_err(here)?;
+    match method.text().map_err(here)? {
         "Occurrences" => {}
         m @ ("Timeslices" | "RatioTimeslices") => {
             return Ok(Read::Skip(format!(
@@ -156,15 +164,15 @@ fn read_slo(
             )))
         }
         other => {
-            return Err(method.problem(format!(
+            return Err(here(method.problem(format!(
                 "expected Occurrences, Timeslices or RatioTimeslices, found {other:?}"
-            )))
+            ))))
         }
     }
-    let indicator = take!(indicator(&spec, index));
-    let target = take!(objective(&spec));
-    let window_days = take!(window(&spec, window_days));
-    let sli = take!(sli(&indicator, index));
+    let (sli_file, indicator) = take!(indicator(&spec, index, object.file));
+    let target = take!(objective(&spec).map_err(here));
+    let window_days = take!(window(&spec, window_days).map_err(here));
+    let sli = take!(sli(&indicator, index).map_err(|p| (sli_file, p)));
     let description = spec
         .get("description")
         .and_then(|d| d.text().ok())
@@ -181,20 +189,35 @@ fn read_slo(
     }))
 }
 
-/// The SLI's `spec`: inline under `indicator`, or the `SLI` named by `indicatorRef`.
-fn indicator<'a>(spec: &Field<'a>, index: &Index<'a>) -> Result<Read<Field<'a>>, Problem> {
+/// The SLI's `spec` and the file it is in: inline under `indicator` (the SLO's file
+/// `file`), or the `SLI` named by `indicatorRef`.
+fn indicator<'a>(
+    spec: &Field<'a>,
+    index: &Index<'a>,
+    file: usize,
+) -> Result<Read<(usize, Field<'a>)>, (usize, Problem)> {
+    let here = |p: Problem| (file, p);
     if let Some(inline) = spec.get("indicator") {
-        return Ok(Read::Ok(inline.require("spec", "the SLI spec")?));
+        let sli = inline.require("spec", "the SLI spec").map_err(here)?;
+        return Ok(Read::Ok((file, sli)));
     }
     let Some(reference) = spec.get("indicatorRef") else {
-        return Err(spec.missing("indicator", "an inline SLI, or indicatorRef naming one"));
+        return Err(here(
+            spec.missing("indicator", "an inline SLI, or indicatorRef naming one"),
+        ));
     };
-    let name = reference.text()?;
+    let name = reference.text().map_err(here)?;
     match index.slis.get(name) {
-        Some(sli) => Ok(Read::Ok(sli.doc.require("spec", "the SLI spec")?)),
-        None => Err(reference.problem(format!(
+        Some(sli) => {
+            let spec = sli
+                .doc
+                .require("spec", "the SLI spec")
+                .map_err(|p| (sli.file, p))?;
+            Ok(Read::Ok((sli.file, spec)))
+        }
+        None => Err(here(reference.problem(format!(
             "no kind: SLI named {name:?} in the files of [[slo_files]]"
-        ))),
+        )))),
     }
 }
 
