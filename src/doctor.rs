@@ -97,6 +97,7 @@ pub async fn run(config: &Config, source: &ConfigSource, out: &mut dyn Write) ->
             "no config file; the built-in demo runs (see config.example.toml to watch real services)",
         ),
     }
+    check_slo_files(&mut r, config);
     check_cache(&mut r, config);
     let registry = Registry::from_config(config);
     for line in &registry.not_configured {
@@ -114,6 +115,33 @@ pub async fn run(config: &Config, source: &ConfigSource, out: &mut dyn Write) ->
         r.line(&format!("{} problem(s) found", r.problems));
     }
     r.problems == 0
+}
+
+/// What `[[slo_files]]` made services of, and each SLO it left out and why.
+fn check_slo_files(r: &mut Report<'_>, config: &Config) {
+    if config.slo_files.is_empty() {
+        return;
+    }
+    let read = &config.slo_files_read;
+    r.ok(
+        "slo_files",
+        &format!("{} SLOs from {} files", read.slos.len(), read.files),
+    );
+    for slo in &read.slos {
+        let about = slo
+            .description
+            .as_deref()
+            .map_or(String::new(), |d| format!(": {d}"));
+        r.line(&format!(
+            "        {} ({}:{}){about}",
+            slo.service,
+            slo.file.display(),
+            slo.line
+        ));
+    }
+    for note in &read.notes {
+        r.warn("slo_files", &format!("{note}; left out"));
+    }
 }
 
 /// Looks at the cache without touching it: doctor never creates, migrates or writes

@@ -80,6 +80,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         if let Some(warning) = crate::net::secret::credential_warning(path, &config) {
             output::say(&format!("flightdeck: warning: {warning}"));
         }
+        // Doctor lists each one; every other command says once that there are some.
+        let left_out = config.slo_files_read.notes.len();
+        if left_out > 0 && !matches!(cli.command, Some(Cmd::Doctor)) {
+            output::say(&format!(
+                "flightdeck: warning: {left_out} item(s) of [[slo_files]] left out                  (flightdeck cannot express them); `flightdeck doctor` lists them"
+            ));
+        }
     }
     let config = if demo { demo_config(&config)? } else { config };
     let seed = cli.seed.unwrap_or(crate::sources::demo::DEFAULT_SEED);

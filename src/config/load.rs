@@ -44,8 +44,38 @@ pub fn load(explicit: Option<&Path>) -> Result<(Config, ConfigSource), ConfigErr
             .into())
         }
     };
-    let config = load_str(&text, &path)?;
+    let mut config = load_str(&text, &path)?;
+    read_slo_files(&mut config, &text, &path)?;
     Ok((config, ConfigSource::File(path)))
+}
+
+/// Adds the services of `[[slo_files]]` (paths relative to the config file's
+/// directory) to `config`, keeping what was read and left out for `doctor`. A mistake
+/// in the config's keys is located in `text`; one in an SLO file, in that file.
+pub fn read_slo_files(config: &mut Config, text: &str, path: &Path) -> Result<(), ConfigErrors> {
+    if config.slo_files.is_empty() {
+        return Ok(());
+    }
+    let base = path.parent().unwrap_or(Path::new("."));
+    match super::slo_files::read(&config.slo_files, base, &config.services) {
+        Ok((services, read)) => {
+            config.services.extend(services);
+            config.slo_files_read = read;
+            Ok(())
+        }
+        Err(e) => {
+            let mut errors: Vec<ConfigError> = e
+                .config
+                .into_iter()
+                .map(|issue| from_issue(issue, text, path))
+                .collect();
+            errors.extend(e.files);
+            match ConfigErrors::new(errors) {
+                Some(errors) => Err(errors),
+                None => Ok(()),
+            }
+        }
+    }
 }
 
 /// Parses and validates config text; `path` is only used in errors. A syntax or type

@@ -14,6 +14,7 @@ mod metrics;
 mod prometheus;
 mod review;
 mod services;
+mod slo_files;
 mod theme;
 
 pub use general::{CacheConfig, EnvironmentsConfig, GeneralConfig};
@@ -21,11 +22,12 @@ pub use gitlab::{GitLabAuth, GitLabConfig, GitLabProject};
 pub use issue::{ConfigError, ConfigErrors, ConfigIssue};
 pub use jenkins::{JenkinsConfig, JenkinsJob};
 pub use jira::{JiraConfig, JiraDeployment, JiraIncidents};
-pub use load::{default_path, load, load_str, parse_toml, ConfigSource};
+pub use load::{default_path, load, load_str, parse_toml, read_slo_files, ConfigSource};
 pub use metrics::{CalendarConfig, MetricsConfig};
 pub use prometheus::{AuthKind, PrometheusConfig};
 pub use review::{review_setup, ReviewConfig};
 pub use services::{ServiceConfig, SliQuery, SERVICE_PLACEHOLDER, WINDOW_PLACEHOLDER};
+pub use slo_files::{SloFilesConfig, SloFilesRead, SloFormat, SloNote, SloSummary};
 pub use theme::{ThemeConfig, ThemeName};
 
 use serde::Deserialize;
@@ -58,8 +60,13 @@ pub struct Config {
     pub jenkins: Option<JenkinsConfig>,
     pub jira: Option<JiraConfig>,
     pub services: Vec<ServiceConfig>,
+    /// SLOs read from Sloth and OpenSLO files, added to `services` by [`load`].
+    pub slo_files: Vec<SloFilesConfig>,
     pub theme: ThemeConfig,
     pub review: ReviewConfig,
+    /// What `slo_files` read and left out (not a key: filled in by [`load`]).
+    #[serde(skip)]
+    pub slo_files_read: SloFilesRead,
 }
 
 impl Config {
@@ -82,6 +89,9 @@ impl Config {
         }
         if let Some(j) = &self.jira {
             j.validate("jira", &mut issues);
+        }
+        for (i, f) in self.slo_files.iter().enumerate() {
+            f.validate(&format!("slo_files[{i}]"), &mut issues);
         }
         for (i, s) in self.services.iter().enumerate() {
             s.validate(&format!("services[{i}]"), &mut issues);
