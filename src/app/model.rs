@@ -383,6 +383,9 @@ pub struct Model {
     pub tags: super::fleet::TagMap,
     /// `[environments.aliases]` from the config: `:env prd` means what the sources mean.
     pub env_aliases: std::collections::BTreeMap<String, String>,
+    /// What the config read but left out (`[[slo_files]]` SLOs flightdeck cannot
+    /// express), one line each, listed in the sources overlay.
+    pub config_notes: Vec<String>,
     /// Review setup and sessions (the review pane reads them through `review::`).
     pub review: crate::review::Reviews,
 }
@@ -397,6 +400,7 @@ impl Model {
             now,
             tags: Default::default(),
             env_aliases: Default::default(),
+            config_notes: Vec::new(),
             review: crate::review::Reviews::default(),
         }
     }

@@ -84,7 +84,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         let left_out = config.slo_files_read.notes.len();
         if left_out > 0 && !matches!(cli.command, Some(Cmd::Doctor)) {
             output::say(&format!(
-                "flightdeck: warning: {left_out} item(s) of [[slo_files]] left out                  (flightdeck cannot express them); `flightdeck doctor` lists them"
+                "flightdeck: warning: {left_out} item(s) of [[slo_files]] left out (flightdeck cannot express them); `flightdeck doctor` lists them"
             ));
         }
     }

@@ -38,6 +38,17 @@ pub fn metrics_settings(config: &Config) -> crate::metrics::Settings {
 }
 
 /// Each service's group and tier, for the fleet view's roll-ups.
+/// What the config read but left out, one safe line each (file paths and SLO names
+/// come from files the user may not have written).
+pub fn notes(config: &Config) -> Vec<String> {
+    config
+        .slo_files_read
+        .notes
+        .iter()
+        .map(|n| crate::model::outside::OutsideText::line(&n.to_string()).into_string())
+        .collect()
+}
+
 pub fn service_tags(config: &Config) -> crate::app::fleet::TagMap {
     config
         .services

@@ -91,6 +91,13 @@ async fn event_loop(
     let mut app = App::new(view, settings, now());
     app.model.tags = crate::config::service_tags(&opts.config);
     app.model.env_aliases = opts.config.environments.aliases.clone();
+    app.model.config_notes = crate::config::notes(&opts.config);
+    if !app.model.config_notes.is_empty() {
+        app.model.ui.flash = Some(format!(
+            "{} item(s) of [[slo_files]] left out: h lists them",
+            app.model.config_notes.len()
+        ));
+    }
     // A release manager watching several services starts on all of them.
     if opts.config.services.len() > 1 {
         app.open_fleet();

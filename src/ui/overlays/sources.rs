@@ -20,6 +20,20 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
     let tz = model.view.tz;
     let p = theme.plain();
     let mut doc = Doc::default();
+    if !model.config_notes.is_empty() {
+        doc.section();
+        doc.text(
+            format!(
+                "{} [[slo_files]]: {} item(s) left out, which flightdeck cannot express:",
+                theme.sym(Sym::Stale),
+                model.config_notes.len()
+            ),
+            theme.warn(),
+        );
+        for n in &model.config_notes {
+            doc.text(format!("  {n}"), p);
+        }
+    }
     if model.sources.is_empty() {
         doc.text("no sources configured", theme.muted());
     }
@@ -134,5 +148,28 @@ fn schedule(s: &SourceStatus, health: &Health, now: Ts) -> String {
             )
         }
         _ => format!(", every {every}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::buffer::Buffer;
+    use ratatui::layout::Rect;
+
+    use crate::app::Overlay;
+    use crate::ui::{buffer_to_text, fixture, render, Theme};
+
+    #[test]
+    fn what_the_slo_files_left_out_is_listed_above_the_sources() {
+        let mut model = fixture::model();
+        let derived = fixture::derived(&model);
+        model.ui.overlays = vec![Overlay::Sources];
+        model.config_notes =
+            vec!["slos/api.yml:12: latency: a thresholdMetric SLI is not read".to_string()];
+        let mut buf = Buffer::empty(Rect::new(0, 0, 120, 40));
+        render(&mut buf, &model, &derived, &Theme::new(true, false));
+        let text = buffer_to_text(&buf);
+        assert!(text.contains("1 item(s) left out"), "{text}");
+        assert!(text.contains("slos/api.yml:12: latency"), "{text}");
     }
 }
