@@ -128,24 +128,16 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
             }
         }
     }
-    // Scrolled past its group line, the list still says whose rows these are.
-    let group = match window.shown.first() {
-        Some((Line::Service(i), _)) => rows.services[*i]
-            .group
-            .map(|g| format!(" {g} {}", theme.sym(Sym::Separator))),
-        _ => None,
-    }
-    .unwrap_or_default();
     let note = if rows.services.len() == rows.total {
         format!(
-            "{group} {}-{} of {} ",
+            " {}-{} of {} ",
             window.first + 1,
             window.last + 1,
             rows.total
         )
     } else {
         format!(
-            "{group} {}-{} of {} matching ({} in all) ",
+            " {}-{} of {} matching ({} in all) ",
             window.first + 1,
             window.last + 1,
             rows.services.len(),
@@ -229,16 +221,31 @@ fn window<'r, 'a>(
             cursor_end = expanded.len() - 1;
         }
     }
-    let mut offset = scroll_offset(cursor_end, expanded.len(), visible);
-    // Never start on a service's second row, cut from its name.
-    // Never start on a service's second row, cut from its name (nor end on a first
-    // row cut from its second).
-    let mut take = visible;
-    if expanded.get(offset).is_some_and(|(_, sub)| *sub > 0) {
-        offset += 1;
-        take -= 1;
-    }
-    let shown: Vec<(&Line, u8)> = expanded.into_iter().skip(offset).take(take).collect();
+    let (offset, take) = span(&expanded, cursor_end, visible);
+    // Scrolled into a group, its line stays on top as a sticky header: the rows under
+    // it then say whose they are, as they do right under the group line.
+    let group_above = |offset: usize| {
+        expanded
+            .get(offset)
+            .filter(|(l, _)| matches!(l, Line::Service(_)))
+            .and_then(|_| {
+                expanded[..offset]
+                    .iter()
+                    .rev()
+                    .find(|(l, _)| matches!(l, Line::Group { .. }))
+                    .copied()
+            })
+    };
+    let rows_from = |offset: usize, take: usize| expanded.iter().copied().skip(offset).take(take);
+    let sticky = (visible >= 3 && group_above(offset).is_some())
+        .then(|| span(&expanded, cursor_end, visible - 1))
+        .and_then(|(offset, take)| group_above(offset).map(|g| (g, offset, take)));
+    let shown: Vec<(&Line, u8)> = match sticky {
+        Some((group, offset, take)) => std::iter::once(group)
+            .chain(rows_from(offset, take))
+            .collect(),
+        None => rows_from(offset, take).collect(),
+    };
     let services = shown.iter().filter_map(|(l, sub)| match l {
         Line::Service(i) if *sub == 0 => Some(*i),
         _ => None,
@@ -249,6 +256,19 @@ fn window<'r, 'a>(
         first: first.min(last),
         last,
     }
+}
+
+/// The first expanded row shown and how many, keeping the cursor's service whole.
+fn span(expanded: &[(&Line, u8)], cursor_end: usize, visible: usize) -> (usize, usize) {
+    let mut offset = scroll_offset(cursor_end, expanded.len(), visible);
+    // Never start on a service's second row, cut from its name (nor end on a first
+    // row cut from its second).
+    let mut take = visible;
+    if expanded.get(offset).is_some_and(|(_, sub)| *sub > 0) {
+        offset += 1;
+        take -= 1;
+    }
+    (offset, take)
 }
 
 /// Policy band as symbol and word.
