@@ -19,6 +19,14 @@ pub struct ReviewConfig {
     pub budget_consumed_max: f64,
     /// The error ratio at the end of the bake may exceed its baseline by this fraction.
     pub baseline_tolerance: f64,
+    /// The release ticket a review's summary goes to: an issue key (`REL-12`; GitLab
+    /// `#12`), or a query in which `{version}` stands for the reviewed version (Jira: a
+    /// JQL, the first match; GitLab: a label).
+    pub release_ticket: Option<String>,
+    /// Post the review's summary on the release ticket once its decision is recorded.
+    pub summary_comment: bool,
+    /// Link each action item's issue to its deployment (a Jira remote link).
+    pub remote_link: bool,
 }
 
 impl Default for ReviewConfig {
@@ -28,6 +36,9 @@ impl Default for ReviewConfig {
             template_file: None,
             budget_consumed_max: t.budget_consumed_max,
             baseline_tolerance: t.baseline_tolerance,
+            release_ticket: None,
+            summary_comment: false,
+            remote_link: false,
         }
     }
 }
@@ -53,6 +64,33 @@ impl ReviewConfig {
                 )
                 .found(self.baseline_tolerance.to_string()),
             );
+        }
+        let ticket = self.release_ticket.as_deref().map(str::trim);
+        if ticket == Some("") || ticket.is_some_and(|t| t.chars().any(char::is_control)) {
+            issues.push(ConfigIssue::new(
+                format!("{path}.release_ticket"),
+                "an issue key like \"REL-12\" or a query with {version}, like \"project = REL AND fixVersion = {version}\"",
+            ));
+        }
+        if self.summary_comment && ticket.is_none() {
+            issues.push(ConfigIssue::new(
+                format!("{path}.release_ticket"),
+                "the ticket the summary goes to (summary_comment = true needs it)",
+            ));
+        }
+    }
+
+    /// What the outbox writes besides the action items.
+    pub fn write_back(&self) -> crate::review::outbox::WriteBack {
+        crate::review::outbox::WriteBack {
+            release_ticket: self
+                .release_ticket
+                .as_deref()
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_string),
+            summary_comment: self.summary_comment,
+            remote_link: self.remote_link,
         }
     }
 }

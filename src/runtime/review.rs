@@ -22,6 +22,7 @@ pub(super) fn spawn(
     }
     let path = super::sources::cache_path(opts)?;
     let tracker = crate::sources::registry::tracker(&opts.config);
+    let write_back = opts.config.review.write_back();
     let (tx, rx) = mpsc::unbounded_channel();
     let (review_tx, mut review_rx) = mpsc::channel(64);
     tokio::spawn(async move {
@@ -51,10 +52,11 @@ pub(super) fn spawn(
             }
             None => None,
         };
-        let worker = worker::spawn(
+        let worker = worker::spawn_with(
             store,
             tracker,
             Policy::default(),
+            write_back,
             system_clock(),
             rx,
             review_tx,

@@ -10,10 +10,13 @@ use chrono::DateTime;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 use super::{open, schema, StoreError};
+
+mod writes;
 use crate::model::Ts;
 use crate::review::audit::{record_hash, AuditRecord, GENESIS};
 use crate::review::outbox::state::Delivery;
 use crate::review::session::{ActionItem, ReviewSession};
+pub use writes::WriteRow;
 
 /// One outbox row.
 #[derive(Debug, Clone, PartialEq, Eq)]

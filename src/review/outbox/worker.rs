@@ -14,11 +14,12 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::state::{Action, Delivery, Phase, Policy};
+use super::writes::{self, Write, WriteBack};
 use crate::model::outside::{OutsideText, LONG_CHARS};
 use crate::model::Ts;
 use crate::review::session::{ActionItem, ReviewSession};
 use crate::review::tracker::{OutgoingItem, Tracker};
-use crate::store::review::{OutboxRow, ReviewStore};
+use crate::store::review::{OutboxRow, ReviewStore, WriteRow};
 use crate::store::StoreError;
 
 /// An audit entry that comes with a change.
@@ -42,13 +43,19 @@ pub enum ReviewCommand {
         review_title: String,
         item: ActionItem,
     },
-    /// Retry a failed item.
+    /// Retry a failed item (or a failed write, by its id).
     Retry { uuid: String },
+    /// Post the review's summary on the release ticket now (needs `[review]
+    /// release_ticket`); it waits until every action item of the review is sent or
+    /// failed, so their keys are in it. Once per review.
+    Publish { review_id: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReviewEvent {
-    /// An item's delivery state changed (or is reported after a start).
+    /// An item's delivery state changed (or is reported after a start). The other
+    /// writes report here too, `uuid` being their id (`summary-<review id>`,
+    /// `flightdeck-link-<item uuid>`).
     Delivery {
         review_id: String,
         uuid: String,
@@ -79,7 +86,38 @@ pub fn spawn(
     commands: mpsc::UnboundedReceiver<ReviewCommand>,
     events: mpsc::Sender<ReviewEvent>,
 ) -> JoinHandle<()> {
-    tokio::spawn(run(store, tracker, policy, clock, commands, events))
+    spawn_with(
+        store,
+        tracker,
+        policy,
+        WriteBack::default(),
+        clock,
+        commands,
+        events,
+    )
+}
+
+/// [`spawn`] with the write-back besides the items (summary comment, remote links).
+pub fn spawn_with(
+    store: ReviewStore,
+    tracker: Option<Arc<dyn Tracker>>,
+    policy: Policy,
+    write_back: WriteBack,
+    clock: Clock,
+    commands: mpsc::UnboundedReceiver<ReviewCommand>,
+    events: mpsc::Sender<ReviewEvent>,
+) -> JoinHandle<()> {
+    let w = Worker {
+        store: Arc::new(Mutex::new(store)),
+        tracker,
+        policy,
+        write_back,
+        clock,
+        events,
+        items: Vec::new(),
+        writes: Vec::new(),
+    };
+    tokio::spawn(run(w, commands))
 }
 
 type Shared = Arc<Mutex<ReviewStore>>;
@@ -124,26 +162,21 @@ struct Worker {
     policy: Policy,
     clock: Clock,
     events: mpsc::Sender<ReviewEvent>,
+    write_back: WriteBack,
     /// The outbox as stored (write-through).
     items: Vec<OutboxRow>,
+    /// The other writes, as stored.
+    writes: Vec<WriteRow>,
 }
 
-async fn run(
-    store: ReviewStore,
-    tracker: Option<Arc<dyn Tracker>>,
-    policy: Policy,
-    clock: Clock,
-    mut commands: mpsc::UnboundedReceiver<ReviewCommand>,
-    events: mpsc::Sender<ReviewEvent>,
-) {
-    let mut w = Worker {
-        store: Arc::new(Mutex::new(store)),
-        tracker,
-        policy,
-        clock,
-        events,
-        items: Vec::new(),
-    };
+/// What the next step works on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    Item(usize),
+    Write(usize),
+}
+
+async fn run(mut w: Worker, mut commands: mpsc::UnboundedReceiver<ReviewCommand>) {
     w.resume().await;
     loop {
         while let Ok(cmd) = commands.try_recv() {
@@ -151,8 +184,10 @@ async fn run(
         }
         let now = (w.clock)();
         match w.next_step(now) {
-            Some((index, Action::Create)) => w.create(index).await,
-            Some((index, Action::Search)) => w.search(index).await,
+            Some((Target::Item(i), Action::Create)) => w.create(i).await,
+            Some((Target::Item(i), Action::Search)) => w.search(i).await,
+            Some((Target::Write(i), Action::Create)) => w.send_write(i).await,
+            Some((Target::Write(i), Action::Search)) => w.find_write(i).await,
             next => {
                 let wait = match next {
                     Some((_, Action::Wait(at))) => (at - now).to_std().unwrap_or_default(),
@@ -223,38 +258,155 @@ impl Worker {
             self.report_row(&row).await;
             self.items.push(row);
         }
+        let rows = match db(&self.store, |s| s.writes()).await {
+            Ok(rows) => rows,
+            Err(e) => {
+                return self
+                    .store_failed(format!("cannot read the outbox: {e}"))
+                    .await
+            }
+        };
+        for mut row in rows {
+            let resumed = row.delivery.clone().resumed(now);
+            if resumed != row.delivery {
+                let (id, d) = (row.id.clone(), resumed.clone());
+                if let Err(e) = db(&self.store, move |s| s.set_write_delivery(&id, &d)).await {
+                    self.store_failed(e).await;
+                    continue;
+                }
+                row.delivery = resumed;
+            }
+            self.report_write(&row).await;
+            self.writes.push(row);
+        }
     }
 
-    /// The item to work on: the earliest due, else the earliest waiting.
-    fn next_step(&self, now: Ts) -> Option<(usize, Action)> {
+    /// What to work on: the earliest due item, else the earliest due write, else the
+    /// earliest waiting of either.
+    fn next_step(&self, now: Ts) -> Option<(Target, Action)> {
         self.tracker.as_ref()?;
-        let mut waiting: Option<(usize, Ts)> = None;
-        for (i, row) in self.items.iter().enumerate() {
-            match row.delivery.action(now) {
-                a @ (Action::Create | Action::Search) => return Some((i, a)),
+        let mut waiting: Option<(Target, Ts)> = None;
+        let items = self
+            .items
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (Target::Item(i), &r.delivery));
+        let writes = self
+            .writes
+            .iter()
+            .enumerate()
+            .filter(|(_, w)| !self.summary_waits(w))
+            .map(|(i, w)| (Target::Write(i), &w.delivery));
+        for (target, delivery) in items.chain(writes) {
+            match delivery.action(now) {
+                a @ (Action::Create | Action::Search) => return Some((target, a)),
                 Action::Wait(at) => {
                     if waiting.is_none_or(|(_, w)| at < w) {
-                        waiting = Some((i, at));
+                        waiting = Some((target, at));
                     }
                 }
                 Action::Done => {}
             }
         }
-        waiting.map(|(i, at)| (i, Action::Wait(at)))
+        waiting.map(|(t, at)| (t, Action::Wait(at)))
+    }
+
+    /// A summary waits until each of its review's items is sent or failed (their keys
+    /// are in it); a command or an item's step wakes the worker to look again.
+    fn summary_waits(&self, w: &WriteRow) -> bool {
+        matches!(w.write, Write::Summary { .. })
+            && self
+                .items
+                .iter()
+                .any(|r| r.review_id == w.review_id && !r.delivery.phase.is_final())
+    }
+
+    async fn report_write(&self, row: &WriteRow) {
+        self.report(ReviewEvent::Delivery {
+            review_id: row.review_id.clone(),
+            uuid: row.id.clone(),
+            phase: row.delivery.phase.clone(),
+            last_error: row.delivery.last_error.clone(),
+        })
+        .await;
+    }
+
+    /// Commits a new write (once per id) and reports it.
+    async fn enqueue_write(&mut self, id: String, review_id: String, write: Write) {
+        if self.writes.iter().any(|w| w.id == id) {
+            return;
+        }
+        let now = (self.clock)();
+        let row = WriteRow {
+            id,
+            review_id,
+            write,
+            delivery: Delivery::new(now),
+        };
+        let stored = row.clone();
+        match db(&self.store, move |s| s.enqueue_write(&stored, now)).await {
+            Ok(_) => {
+                self.report_write(&row).await;
+                self.writes.push(row);
+            }
+            Err(e) => {
+                self.store_failed(format!("the write was not queued: {e}"))
+                    .await
+            }
+        }
+    }
+
+    /// Queues the review's summary for its release ticket, when one is configured.
+    async fn publish(&mut self, review_id: String, version: String) {
+        let Some(rule) = self.write_back.release_ticket.clone() else {
+            return self
+                .store_failed(
+                    "no summary posted: set [review] release_ticket to the ticket it goes to"
+                        .to_string(),
+                )
+                .await;
+        };
+        let id = writes::summary_id(&review_id);
+        self.enqueue_write(id, review_id, Write::Summary { rule, version })
+            .await;
     }
 
     async fn handle(&mut self, cmd: ReviewCommand) {
         let now = (self.clock)();
         match cmd {
             ReviewCommand::Save { session, audit } => {
+                // The decision closes the review: its summary goes out (when asked).
+                let publish = (audit.kind == "decision" && self.write_back.summary_comment)
+                    .then(|| (session.id.clone(), super::summary::version(&session)));
                 let result = db(&self.store, move |s| {
                     s.save_session(&session)?;
                     s.append_audit(now, &session.id, &audit.kind, &audit.detail)
                 })
                 .await;
-                if let Err(e) = result {
-                    self.store_failed(format!("the review was not saved: {e}"))
-                        .await;
+                match result {
+                    Err(e) => {
+                        self.store_failed(format!("the review was not saved: {e}"))
+                            .await;
+                    }
+                    Ok(_) => {
+                        if let Some((review_id, version)) = publish {
+                            self.publish(review_id, version).await;
+                        }
+                    }
+                }
+            }
+            ReviewCommand::Publish { review_id } => {
+                let id = review_id.clone();
+                match db(&self.store, move |s| s.session(&id)).await {
+                    Ok(Some(session)) => {
+                        let version = super::summary::version(&session);
+                        self.publish(review_id, version).await;
+                    }
+                    Ok(None) => {
+                        self.store_failed(format!("no summary posted: no review {review_id}"))
+                            .await
+                    }
+                    Err(e) => self.store_failed(format!("no summary posted: {e}")).await,
                 }
             }
             ReviewCommand::Enqueue {
@@ -292,7 +444,7 @@ impl Worker {
             }
             ReviewCommand::Retry { uuid } => {
                 let Some(i) = self.items.iter().position(|r| r.item.uuid == uuid) else {
-                    return;
+                    return self.retry_write(&uuid, now).await;
                 };
                 if !matches!(self.items[i].delivery.phase, Phase::Failed { .. }) {
                     return;
@@ -354,7 +506,23 @@ impl Worker {
             .clone()
             .on_create(result, now, &self.policy);
         let send = sent_detail(&item, &d);
-        self.commit(i, d, send).await;
+        if self.commit(i, d, send).await {
+            self.after_sent(i).await;
+        }
+    }
+
+    /// An item just sent: its remote link is queued (when asked and it has a web link).
+    async fn after_sent(&mut self, i: usize) {
+        let Phase::Sent { key } = &self.items[i].delivery.phase else {
+            return;
+        };
+        if !self.write_back.remote_link {
+            return;
+        }
+        if let Some((id, write)) = writes::link_for(&self.items[i], key) {
+            let review_id = self.items[i].review_id.clone();
+            self.enqueue_write(id, review_id, write).await;
+        }
     }
 
     async fn search(&mut self, i: usize) {
@@ -369,7 +537,98 @@ impl Worker {
             .clone()
             .on_search(result, now, &self.policy);
         let send = sent_detail(&item, &d);
-        self.commit(i, d, send).await;
+        if self.commit(i, d, send).await {
+            self.after_sent(i).await;
+        }
+    }
+
+    async fn retry_write(&mut self, id: &str, now: Ts) {
+        let Some(i) = self.writes.iter().position(|w| w.id == id) else {
+            return;
+        };
+        if !matches!(self.writes[i].delivery.phase, Phase::Failed { .. }) {
+            return;
+        }
+        let d = self.writes[i].delivery.clone().retry(now);
+        self.commit_write(i, d, false).await;
+    }
+
+    /// [`Self::commit`] for a write; `final_` logs the outcome to the audit.
+    async fn commit_write(&mut self, i: usize, d: Delivery, final_: bool) -> bool {
+        let row = &self.writes[i];
+        let (id, review_id, stored) = (row.id.clone(), row.review_id.clone(), d.clone());
+        let detail = final_.then(|| format!("{} {}", row.id, d.phase.describe()));
+        let now = (self.clock)();
+        let result = db(&self.store, move |s| {
+            s.set_write_delivery(&id, &stored)?;
+            if let Some(detail) = detail {
+                s.append_audit(now, &review_id, "send", &detail)?;
+            }
+            Ok(())
+        })
+        .await;
+        match result {
+            Ok(()) => {
+                self.writes[i].delivery = d;
+                self.report_write(&self.writes[i]).await;
+                true
+            }
+            Err(e) => {
+                self.store_failed(format!("the outbox was not updated: {e}"))
+                    .await;
+                let later = self.writes[i].delivery.clone();
+                self.writes[i].delivery = Delivery {
+                    next_at: now + self.policy.backoff_base,
+                    ..later
+                };
+                false
+            }
+        }
+    }
+
+    async fn send_write(&mut self, i: usize) {
+        let Some(tracker) = self.tracker.clone() else {
+            return;
+        };
+        let sending = self.writes[i].delivery.clone().begin_create();
+        if !self.commit_write(i, sending, false).await {
+            return;
+        }
+        let row = self.writes[i].clone();
+        let session = match row.write {
+            Write::Summary { .. } => {
+                let id = row.review_id.clone();
+                db(&self.store, move |s| s.session(&id))
+                    .await
+                    .ok()
+                    .flatten()
+            }
+            Write::Link { .. } => None,
+        };
+        let result = writes::send(
+            tracker.as_ref(),
+            &row.id,
+            &row.write,
+            session.as_ref(),
+            &self.items,
+        )
+        .await;
+        let now = (self.clock)();
+        let d = row.delivery.on_create(result, now, &self.policy);
+        let final_ = d.phase.is_final();
+        self.commit_write(i, d, final_).await;
+    }
+
+    async fn find_write(&mut self, i: usize) {
+        let Some(tracker) = self.tracker.clone() else {
+            return;
+        };
+        let row = self.writes[i].clone();
+        let result = writes::find(tracker.as_ref(), &row.id, &row.review_id, &row.write).await;
+        let now = (self.clock)();
+        let d = row.delivery.on_search(result, now, &self.policy);
+        let final_ = d.phase.is_final();
+        self.commit_write(i, d, final_).await;
     }
 }
 
