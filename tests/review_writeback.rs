@@ -7,6 +7,7 @@
 //! spec's request schemas.
 
 mod gitlab_fake;
+mod hostile;
 mod jira_fake;
 
 use std::collections::BTreeMap;
@@ -212,6 +213,12 @@ async fn the_summary_and_the_remote_link_go_out_once_and_not_again_after_a_resta
     let path = dir.join("cache.sqlite3");
     let fake = FakeJira::start(Mode::Cloud);
     fake.release_ticket("REL-1", "2.4.1");
+    // The item's first create is refused (429 through the client's own retries): the
+    // summary, ready by then, must wait for the item's key.
+    fake.with(|s| {
+        s.rate_limited = 3;
+        s.retry_after = Some(1);
+    });
     let mut r = start(&path, tracker(&fake, Mode::Cloud));
     r.send(ReviewCommand::Enqueue {
         review_id: REVIEW.into(),
