@@ -279,6 +279,10 @@ impl Worker {
             self.report_write(&row).await;
             self.writes.push(row);
         }
+        // An item sent just before the last run ended may not have queued its link.
+        for i in 0..self.items.len() {
+            self.after_sent(i).await;
+        }
     }
 
     /// What to work on: the earliest due item, else the earliest due write, else the
@@ -345,10 +349,12 @@ impl Worker {
         };
         let stored = row.clone();
         match db(&self.store, move |s| s.enqueue_write(&stored, now)).await {
-            Ok(_) => {
+            Ok(true) => {
                 self.report_write(&row).await;
                 self.writes.push(row);
             }
+            // Already stored (and so already loaded at the start): nothing new.
+            Ok(false) => {}
             Err(e) => {
                 self.store_failed(format!("the write was not queued: {e}"))
                     .await
@@ -520,6 +526,9 @@ impl Worker {
             return;
         }
         if let Some((id, write)) = writes::link_for(&self.items[i], key) {
+            if self.writes.iter().any(|w| w.id == id) {
+                return;
+            }
             let review_id = self.items[i].review_id.clone();
             self.enqueue_write(id, review_id, write).await;
         }
