@@ -6,7 +6,7 @@
 //! - **draining 1,000 items over HTTP**: the real Jira Cloud adapter (`JiraTracker`,
 //!   the shared HTTP client, its retries honouring `Retry-After`) against the
 //!   in-process fake Jira (`tests/jira_fake`) on a loopback port. Every third create
-//!   request starts a burst of three 429s (`Retry-After: 0`, Jira's unit being whole
+//!   request (outside a burst) starts a burst of three 429s (`Retry-After: 0`, Jira's unit being whole
 //!   seconds), every 50th issue created loses its answer (a 502 after it landed: the
 //!   label search settles it) and search lags two searches behind. The time, and the
 //!   request count by kind printed once; that each item is exactly one issue and that
@@ -179,7 +179,12 @@ fn check_http(path: &std::path::Path, fake: &FakeJira, n: usize) {
                 .iter()
                 .filter(|l| l.target.contains("search/jql"))
                 .count();
-            (s.log.len(), s.create_requests, s.answered_429, searches)
+            let creates = s
+                .log
+                .iter()
+                .filter(|l| l.method == "POST" && l.target.ends_with("/issue"))
+                .count();
+            (s.log.len(), creates, s.answered_429, searches)
         });
         eprintln!(
             "HTTP drain of {n} items: {total} requests ({creates} creates, {limited} answered 429, {searches} label searches), no duplicate, none lost"

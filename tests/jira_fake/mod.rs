@@ -105,10 +105,10 @@ pub struct State {
     pub forbidden: Vec<String>,
     /// Remote links by issue key (the request bodies, with an `id`).
     pub remote_links: HashMap<String, Vec<Value>>,
-    /// `(every, len)`: every `every`th create starts a burst of `len` 429s (itself the
-    /// first of them).
+    /// `(every, len)`: every `every`th create request met outside a burst starts a
+    /// burst of `len` 429s (itself the first of them).
     pub burst: Option<(usize, usize)>,
-    /// Create requests seen (for `burst`).
+    /// Create requests met outside a burst (for `burst`).
     pub create_requests: usize,
     /// 429s answered so far.
     pub answered_429: usize,
@@ -376,11 +376,12 @@ fn route(
             lost: None,
         };
     }
-    if method == "POST" && path.ends_with("/issue") {
+    // Counted outside a burst only: the retries a burst causes do not start another.
+    if method == "POST" && path.ends_with("/issue") && s.rate_limited == 0 {
         s.create_requests += 1;
         if let Some((every, len)) = s.burst {
             if every > 0 && s.create_requests % every == 0 {
-                s.rate_limited += len;
+                s.rate_limited = len;
             }
         }
     }
