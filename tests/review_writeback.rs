@@ -557,3 +557,51 @@ async fn gitlab_gets_the_summary_as_one_marked_note_on_the_labelled_release_issu
     r.task.abort();
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_item_sent_before_its_link_was_queued_gets_it_at_the_next_start() {
+    let dir = tempdir("resume-link");
+    let path = dir.join("cache.sqlite3");
+    let fake = FakeJira::start(Mode::Cloud);
+    // A run that sent the item but ended before it queued the link (here: a run
+    // without remote links).
+    let store = ReviewStore::open(&path).expect("open");
+    let (tx, rx) = mpsc::unbounded_channel();
+    let (etx, erx) = mpsc::channel(10_000);
+    let task = worker::spawn(
+        store,
+        Some(tracker(&fake, Mode::Cloud)),
+        policy(),
+        worker::system_clock(),
+        rx,
+        etx,
+    );
+    let mut r = Running {
+        commands: tx,
+        events: erx,
+        task,
+        states: BTreeMap::new(),
+    };
+    r.send(ReviewCommand::Enqueue {
+        review_id: REVIEW.into(),
+        review_title: "release 2.4.1".into(),
+        item: item(),
+    });
+    let key = match r.final_state(UUID).await {
+        Phase::Sent { key } => key,
+        other => panic!("{other:?}"),
+    };
+    r.task.abort();
+    assert!(fake.links_on(&key).is_empty());
+    let mut r = start(&path, tracker(&fake, Mode::Cloud));
+    assert!(matches!(
+        r.final_state(&link_id()).await,
+        Phase::Sent { .. }
+    ));
+    assert_eq!(fake.links_on(&key).len(), 1);
+    let creates = fake.requests("POST", "/rest/api/3/issue");
+    let creates = creates.iter().filter(|l| l.target.ends_with("/issue"));
+    assert_eq!(creates.count(), 1, "no second issue");
+    r.task.abort();
+    let _ = std::fs::remove_dir_all(dir);
+}
