@@ -251,7 +251,6 @@ fn run_cockpit(fake: &FakeGitLab, cache: &std::path::Path) -> Sync {
         for h in &handles {
             h.task.abort();
         }
-        drop(routes);
         drop(cache_route);
         tokio::task::spawn_blocking(move || writer.join())
             .await

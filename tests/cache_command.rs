@@ -121,7 +121,6 @@ async fn what_the_loop_received_is_saved_through_the_cache_route() {
     .expect("the loop ends")
     .expect("no draw error");
     // The route gone, the writer drains its queue and ends.
-    drop(routes);
     drop(route);
     tokio::task::spawn_blocking(move || writer.join())
         .await
