@@ -119,3 +119,34 @@ pub fn review_setup(config: &Config) -> Result<ReviewSetup, ConfigError> {
         },
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn issues(c: &ReviewConfig) -> Vec<String> {
+        let mut found = Vec::new();
+        c.validate("review", &mut found);
+        found.into_iter().map(|i| i.key).collect()
+    }
+
+    #[test]
+    fn a_summary_needs_a_release_ticket_and_the_write_back_follows_the_keys() {
+        let mut c = ReviewConfig {
+            summary_comment: true,
+            ..ReviewConfig::default()
+        };
+        assert_eq!(issues(&c), vec!["review.release_ticket".to_string()]);
+        c.release_ticket = Some("  ".into());
+        assert_eq!(issues(&c), vec!["review.release_ticket".to_string()]);
+        c.release_ticket = Some(" project = REL AND fixVersion = {version} ".into());
+        c.remote_link = true;
+        assert!(issues(&c).is_empty());
+        let w = c.write_back();
+        assert_eq!(
+            w.release_ticket.as_deref(),
+            Some("project = REL AND fixVersion = {version}")
+        );
+        assert!(w.summary_comment && w.remote_link);
+    }
+}
