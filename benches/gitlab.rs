@@ -25,7 +25,8 @@ use chrono::{Duration, Utc};
 use divan::counter::ItemsCount;
 use flightdeck::app::{App, View};
 use flightdeck::config::{Config, GitLabAuth, GitLabConfig, GitLabProject};
-use flightdeck::event::{Event, ShutdownReason, SourceEventKind};
+use flightdeck::event::{Event, ShutdownReason};
+use flightdeck::runtime::{CacheRoute, Routes};
 use flightdeck::sources::gitlab::api::ApiDeployment;
 use flightdeck::sources::gitlab::map::{self, Origin};
 use flightdeck::sources::gitlab::GitLabSource;
@@ -199,6 +200,7 @@ fn run_cockpit(fake: &FakeGitLab, cache: &std::path::Path) -> Sync {
         });
         let (saves, rx_saves) = mpsc::channel(1_024);
         let writer = spawn_cache_writer(cache.to_path_buf(), 3_650, rx_saves, None);
+        let cache_route = CacheRoute::new(saves, tx.clone());
         let view = View {
             tz: chrono_tz::Tz::UTC,
             demo: false,
@@ -208,37 +210,36 @@ fn run_cockpit(fake: &FakeGitLab, cache: &std::path::Path) -> Sync {
             flightdeck::config::metrics_settings(&Config::default()),
             Utc::now(),
         );
+        app.cache_fetches = true;
         app.register_source("gitlab", Duration::seconds(3_600));
+        let stop = tx.clone();
         let mut term = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
         let theme = Theme::new(false, false);
         let frames: Arc<Mutex<Vec<Instant>>> = Arc::default();
         let seen = frames.clone();
-        let stop = tx.clone();
         let handles = [handle];
-        let result = flightdeck::runtime::drive(
+        let routes = Routes {
+            handles: &handles,
+            cache: Some(&cache_route),
+            ..Routes::default()
+        };
+        let mut stopping = false;
+        let result = flightdeck::runtime::drive_routed(
             &mut app,
             &mut rx,
-            &handles,
-            |ev| {
-                if let Event::Source(s) = ev {
-                    let data = match &s.kind {
-                        SourceEventKind::Progress { at, data, .. }
-                        | SourceEventKind::Fetched { at, data, .. } => Some((*at, data.clone())),
-                        _ => None,
-                    };
-                    if let Some((at, data)) = data {
-                        let _ = saves.try_send((s.source.clone(), at, data));
-                    }
-                    if matches!(
-                        s.kind,
-                        SourceEventKind::Fetched { .. } | SourceEventKind::Failed { .. }
-                    ) {
-                        let _ = stop.try_send(Event::Shutdown(ShutdownReason::Signal("done")));
-                    }
-                }
-            },
+            &routes,
             || false,
             |app| {
+                // The first answer (or failure) of the poller ends the run.
+                let answered = app.model.sources.iter().any(|s| {
+                    s.id == "gitlab"
+                        && !s.fetching
+                        && (s.last_ok.is_some() || s.last_error.is_some())
+                });
+                if answered && !stopping {
+                    stopping = true;
+                    let _ = stop.try_send(Event::Shutdown(ShutdownReason::Signal("done")));
+                }
                 seen.lock().expect("frames").push(Instant::now());
                 term.draw(|f| ui::draw(f, &app.model, &app.derived, &theme))
                     .map(drop)
@@ -250,7 +251,7 @@ fn run_cockpit(fake: &FakeGitLab, cache: &std::path::Path) -> Sync {
         for h in &handles {
             h.task.abort();
         }
-        drop(saves);
+        drop(cache_route);
         tokio::task::spawn_blocking(move || writer.join())
             .await
             .expect("join")

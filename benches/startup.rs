@@ -189,18 +189,12 @@ fn poll_to_frame_20_services(bencher: divan::Bencher) {
             })
         })
         .bench_local_values(|event| {
-            // The loop hands a copy to the cache writer first (Sources::remember).
-            let for_cache = match &event {
-                Event::Source(SourceEvent {
-                    kind: SourceEventKind::Fetched { data, .. },
-                    ..
-                }) => data.clone(),
-                _ => Vec::new(),
-            };
-            app.update(event);
+            // With the cache on, the app copies each fetch into a `Command::Cache`.
+            app.cache_fetches = true;
+            let commands = app.update(event);
             app.refresh_derived();
             draw(&mut term, &app, &theme);
-            for_cache
+            commands
         });
 }
 

@@ -230,7 +230,51 @@ pub enum Command {
     },
     /// A review write (session, audit, outbox item) for the review worker.
     Review(Box<crate::review::outbox::ReviewCommand>),
+    /// A fetch to keep in the local cache, for the cache writer.
+    Cache(Box<CacheSave>),
 }
+
+/// What one source fetched, to be saved in the local cache: a `Fetched` or `Progress`
+/// event's data, as the app received it.
+#[derive(Debug, Clone)]
+pub struct CacheSave {
+    pub source: String,
+    pub at: Ts,
+    pub data: Vec<SourceData>,
+}
+
+impl CacheSave {
+    /// The save a source event asks for: a live fetch's data (whole, or a long fetch's
+    /// pages so far). Not data loaded from the cache itself, not the `cache` source's
+    /// own status, not a service's early `Arrived` answers (its `Fetched` carries them).
+    pub fn of(ev: &SourceEvent) -> Option<CacheSave> {
+        if ev.source == crate::store::CACHE_SOURCE_ID {
+            return None;
+        }
+        match &ev.kind {
+            SourceEventKind::Fetched { at, data, .. }
+            | SourceEventKind::Progress { at, data, .. } => Some(CacheSave {
+                source: ev.source.clone(),
+                at: *at,
+                data: data.clone(),
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// `SourceData` holds floats and has no `PartialEq`; commands are compared in tests,
+/// so two saves are equal when their source, time and data print alike (reflexive,
+/// unlike `f64`'s NaN, so `Eq` holds).
+impl PartialEq for CacheSave {
+    fn eq(&self, other: &Self) -> bool {
+        self.source == other.source
+            && self.at == other.at
+            && format!("{:?}", self.data) == format!("{:?}", other.data)
+    }
+}
+
+impl Eq for CacheSave {}
 
 /// Commands a source task accepts on its command channel.
 #[derive(Debug, Clone, PartialEq, Eq)]

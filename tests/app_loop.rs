@@ -83,7 +83,7 @@ async fn hung_source_delays_neither_frames_nor_other_sources() {
         }
         Ok(())
     };
-    let run = drive(&mut app, &mut rx, &handles, |_| {}, || false, draw);
+    let run = drive(&mut app, &mut rx, &handles, || false, draw);
     tokio::time::timeout(LIVENESS, run)
         .await
         .expect("the loop must stop when asked, whatever the hung source does")

@@ -94,7 +94,7 @@ async fn idle_ticks_and_same_data_fetches_send_only_the_frames_the_clock_needs()
             .insert(ui::format::clock(app.model.now, app.model.view.tz));
         Ok(())
     };
-    drive(&mut app, &mut rx, &[], |_| {}, || false, draw)
+    drive(&mut app, &mut rx, &[], || false, draw)
         .await
         .expect("drawing never fails here");
     let needed = clocks.borrow().len() + 1; // each clock text, and the first data

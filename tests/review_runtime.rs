@@ -72,8 +72,9 @@ async fn a_started_review_is_stored_with_its_audit_record_through_the_loop() {
     let routes = Routes {
         handles: &[],
         review: Some(&commands),
+        cache: None,
     };
-    let driving = drive_routed(&mut app, &mut rx, &routes, |_| {}, || false, |_| Ok(()));
+    let driving = drive_routed(&mut app, &mut rx, &routes, || false, |_| Ok(()));
     let quit_later = {
         let tx = tx.clone();
         async move {

@@ -7,6 +7,9 @@
 //! create lands but its connection is reset before the answer, or its answer is so late
 //! that the kill meets the request in flight.
 //!
+//! Each item also gets a remote link to its deployment, queued only once the item is
+//! sent: the sync must not end before it went out, and a kill must not double it.
+//!
 //! Runs: `FD_KILL_RUNS` (default 30; CI sets 100).
 
 #[path = "jira_fake/mod.rs"]
@@ -45,6 +48,7 @@ timeout_seconds = 2
 [review]
 search_window_seconds = 0.3
 search_every_seconds = 0.05
+remote_link = true
 "#,
         cache = cache.display(),
         url = fake.url,
@@ -76,7 +80,9 @@ fn enqueue(cache: &Path, run: usize) {
             due: None,
             success_criteria: "a canary stage guards 100%".into(),
             category: Category::DeploymentProcess,
-            link: None,
+            link: Some(format!(
+                "https://gitlab.example.com/shop/checkout/-/deployments/{run}"
+            )),
         };
         let row = OutboxRow {
             review_id: format!("review-{run}"),
@@ -162,7 +168,8 @@ fn the_binary_killed_at_random_points_of_a_sync_files_each_item_exactly_once() {
             String::from_utf8_lossy(&out.stderr)
         );
         assert!(
-            stdout.ends_with("sent, 0 failed, 0 still queued\n"),
+            stdout.ends_with("sent, 0 failed, 0 still queued\n")
+                && !stdout.contains("links: 0 done"),
             "run {run}: {stdout}"
         );
         let rows = outbox(&cache);
@@ -172,13 +179,16 @@ fn the_binary_killed_at_random_points_of_a_sync_files_each_item_exactly_once() {
             let issues = fake.labelled(&label);
             match issues.len() {
                 0 => lost += 1,
-                1 => assert_eq!(
-                    row.delivery.phase,
-                    Phase::Sent {
-                        key: issues[0]["key"].as_str().unwrap_or_default().to_string()
-                    },
-                    "run {run}: {label}"
-                ),
+                1 => {
+                    let key = issues[0]["key"].as_str().unwrap_or_default().to_string();
+                    // Its link to the deployment went out by the same rules, once.
+                    assert_eq!(fake.links_on(&key).len(), 1, "run {run}: {key}'s links");
+                    assert_eq!(
+                        row.delivery.phase,
+                        Phase::Sent { key },
+                        "run {run}: {label}"
+                    );
+                }
                 n => duplicates += n - 1,
             }
         }

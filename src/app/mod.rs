@@ -44,6 +44,9 @@ pub struct App {
     /// The previous derive's memory, reused by the next.
     scratch: metrics::dora::Scratch,
     pub quit: Option<QuitReason>,
+    /// Each live fetch goes out as a [`Command::Cache`] (set by the runtime when the
+    /// local cache is on; off, the data is not even copied).
+    pub cache_fetches: bool,
 }
 
 /// Why the app stopped.
@@ -65,6 +68,7 @@ impl App {
             ticks_since_derive: 0,
             scratch: metrics::dora::Scratch::default(),
             quit: None,
+            cache_fetches: false,
         }
     }
 
@@ -89,8 +93,14 @@ impl App {
                 Vec::new()
             }
             Event::Source(ev) => {
+                let save = self
+                    .cache_fetches
+                    .then(|| crate::event::CacheSave::of(&ev))
+                    .flatten();
                 self.on_source(ev);
-                Vec::new()
+                save.map(|s| Command::Cache(Box::new(s)))
+                    .into_iter()
+                    .collect()
             }
             Event::Review(ev) => {
                 self.on_review_event(ev);

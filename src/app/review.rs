@@ -30,6 +30,8 @@ impl App {
             ReviewEvent::StoreFailed { message } => {
                 self.model.ui.flash = Some(message);
             }
+            // Nothing on screen changes when the worker runs out of work.
+            ReviewEvent::Idle => return,
             ReviewEvent::Sessions(stored) => {
                 // Sessions started before the worker answered stay (they are newer).
                 let started = std::mem::take(&mut self.model.review.sessions);

@@ -4,7 +4,8 @@
 //! stored as `sending` before its create request, and one found `sending` at start
 //! (its process was killed) is searched for by its label before it is created again.
 //!
-//! It ends when every item is sent or failed (exit 0 when all are sent, 1 otherwise),
+//! It ends when nothing is left to send (exit 0 when every item, summary comment and
+//! remote link went out, 1 when some failed),
 //! or when `--timeout` runs out while items are still being retried (exit 1; they stay
 //! queued for the next run), or at once when another flightdeck holds the outbox's
 //! sender lock (exit 1: that one sends them). Each item is reported once, when settled.
@@ -83,22 +84,27 @@ pub fn run(config: &Config, path: &Path, wait: Duration, retry_failed: bool) -> 
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
+    // The summary comments and remote links, by id, as last reported.
+    let mut writes: BTreeMap<String, Phase> = BTreeMap::new();
     rt.block_on(async {
         // No commands: the channel stays open (and unused) while the worker drains.
         let (_commands, commands_rx) = mpsc::unbounded_channel::<ReviewCommand>();
         let (events_tx, mut events) = mpsc::channel(256);
         let policy = config.review.outbox_policy();
-        let task = worker::spawn(
+        let task = worker::spawn_with(
             store,
             Some(tracker),
             policy,
+            config.review.write_back(),
             worker::system_clock(),
             commands_rx,
             events_tx,
         );
         let deadline = tokio::time::Instant::now() + wait;
-        // The worker reports every item once at start, then each change.
-        while !items.values().all(|i| i.phase.is_final()) {
+        // The worker reports every item and write once at start, then each change,
+        // and `Idle` once nothing is left to send (a remote link is queued only after
+        // its item is sent, so "every item settled" is not yet the end).
+        loop {
             let ev = tokio::select! {
                 ev = events.recv() => ev,
                 () = tokio::time::sleep_until(deadline) => break,
@@ -110,9 +116,17 @@ pub fn run(config: &Config, path: &Path, wait: Duration, retry_failed: bool) -> 
                     last_error,
                     ..
                 }) => {
-                    if let Some(item) = items.get_mut(&uuid) {
-                        item.phase = phase;
-                        item.last_error = last_error;
+                    match items.get_mut(&uuid) {
+                        Some(item) => {
+                            item.phase = phase;
+                            item.last_error = last_error;
+                        }
+                        None => {
+                            if let Phase::Failed { reason, .. } = &phase {
+                                output::emit(&format!("failed  {uuid}: {reason}\n"))?;
+                            }
+                            writes.insert(uuid, phase);
+                        }
                     }
                     report_settled(&mut items)?;
                 }
@@ -121,13 +135,13 @@ pub fn run(config: &Config, path: &Path, wait: Duration, retry_failed: bool) -> 
                     return Err(eyre!("{message}"));
                 }
                 Some(ReviewEvent::Sessions(_)) => {}
-                None => break,
+                Some(ReviewEvent::Idle) | None => break,
             }
         }
         task.abort();
         Ok(())
     })?;
-    summary(&items)
+    summary(&items, &writes)
 }
 
 fn report_settled(items: &mut BTreeMap<String, Item>) -> Result<()> {
@@ -143,8 +157,8 @@ fn report_settled(items: &mut BTreeMap<String, Item>) -> Result<()> {
     Ok(())
 }
 
-/// The closing line, and the items still waiting with why; the exit code.
-fn summary(items: &BTreeMap<String, Item>) -> Result<ExitCode> {
+/// The closing lines, and the items still waiting with why; the exit code.
+fn summary(items: &BTreeMap<String, Item>, writes: &BTreeMap<String, Phase>) -> Result<ExitCode> {
     let count = |f: fn(&Phase) -> bool| items.values().filter(|i| f(&i.phase)).count();
     let sent = count(|p| matches!(p, Phase::Sent { .. }));
     let failed = count(|p| matches!(p, Phase::Failed { .. }));
@@ -158,11 +172,26 @@ fn summary(items: &BTreeMap<String, Item>) -> Result<ExitCode> {
             item.phase.word()
         ));
     }
+    let writes_done = writes
+        .values()
+        .filter(|p| matches!(p, Phase::Sent { .. }))
+        .count();
+    let writes_failed = writes
+        .values()
+        .filter(|p| matches!(p, Phase::Failed { .. }))
+        .count();
+    let writes_waiting = writes.len() - writes_done - writes_failed;
+    if !writes.is_empty() {
+        text.push_str(&format!(
+            "summary comments and links: {writes_done} done, {writes_failed} failed, \
+             {writes_waiting} still queued\n"
+        ));
+    }
     text.push_str(&format!(
         "{sent} sent, {failed} failed, {waiting} still queued\n"
     ));
     output::emit(&text)?;
-    Ok(if failed == 0 && waiting == 0 {
+    Ok(if failed + waiting + writes_failed + writes_waiting == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE

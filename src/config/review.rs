@@ -25,6 +25,14 @@ pub struct ReviewConfig {
     pub search_window_seconds: f64,
     /// The pause between those searches.
     pub search_every_seconds: f64,
+    /// The release ticket a review's summary goes to: an issue key (`REL-12`; GitLab
+    /// `#12`), or a query in which `{version}` stands for the reviewed version (Jira: a
+    /// JQL, the first match; GitLab: a label).
+    pub release_ticket: Option<String>,
+    /// Post the review's summary on the release ticket once its decision is recorded.
+    pub summary_comment: bool,
+    /// Link each action item's issue to its deployment (a Jira remote link).
+    pub remote_link: bool,
 }
 
 impl Default for ReviewConfig {
@@ -36,6 +44,9 @@ impl Default for ReviewConfig {
             baseline_tolerance: t.baseline_tolerance,
             search_window_seconds: secs(Policy::default().search_window),
             search_every_seconds: secs(Policy::default().search_every),
+            release_ticket: None,
+            summary_comment: false,
+            remote_link: false,
         }
     }
 }
@@ -94,6 +105,19 @@ impl ReviewConfig {
                 .found(self.search_every_seconds.to_string()),
             );
         }
+        let ticket = self.release_ticket.as_deref().map(str::trim);
+        if ticket == Some("") || ticket.is_some_and(|t| t.chars().any(char::is_control)) {
+            issues.push(ConfigIssue::new(
+                format!("{path}.release_ticket"),
+                "an issue key like \"REL-12\" or a query with {version}, like \"project = REL AND fixVersion = {version}\"",
+            ));
+        }
+        if self.summary_comment && ticket.is_none() {
+            issues.push(ConfigIssue::new(
+                format!("{path}.release_ticket"),
+                "the ticket the summary goes to (summary_comment = true needs it)",
+            ));
+        }
     }
 
     /// The outbox's timing: the searches from here, the backoff as built in.
@@ -102,6 +126,20 @@ impl ReviewConfig {
             search_window: millis(self.search_window_seconds),
             search_every: millis(self.search_every_seconds),
             ..Policy::default()
+        }
+    }
+
+    /// What the outbox writes besides the action items.
+    pub fn write_back(&self) -> crate::review::outbox::WriteBack {
+        crate::review::outbox::WriteBack {
+            release_ticket: self
+                .release_ticket
+                .as_deref()
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_string),
+            summary_comment: self.summary_comment,
+            remote_link: self.remote_link,
         }
     }
 }
@@ -167,5 +205,25 @@ mod tests {
             ..ReviewConfig::default()
         };
         assert_eq!(keys(&c), ["review.search_every_seconds"]);
+    }
+
+    #[test]
+    fn a_summary_needs_a_release_ticket_and_the_write_back_follows_the_keys() {
+        let mut c = ReviewConfig {
+            summary_comment: true,
+            ..ReviewConfig::default()
+        };
+        assert_eq!(keys(&c), vec!["review.release_ticket".to_string()]);
+        c.release_ticket = Some("  ".into());
+        assert_eq!(keys(&c), vec!["review.release_ticket".to_string()]);
+        c.release_ticket = Some(" project = REL AND fixVersion = {version} ".into());
+        c.remote_link = true;
+        assert!(keys(&c).is_empty());
+        let w = c.write_back();
+        assert_eq!(
+            w.release_ticket.as_deref(),
+            Some("project = REL AND fixVersion = {version}")
+        );
+        assert!(w.summary_comment && w.remote_link);
     }
 }

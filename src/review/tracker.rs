@@ -92,4 +92,101 @@ pub trait Tracker: Send + Sync {
 
     /// Adds a comment (the review summary on a release ticket).
     fn comment<'a>(&'a self, key: &'a TrackerKey, text: &'a str) -> TrackerFuture<'a, ()>;
+
+    /// The release ticket `rule` names for `version` (see `[review] release_ticket`):
+    /// a key as it is, or the first issue its query finds. A read.
+    fn release_ticket<'a>(
+        &'a self,
+        rule: &'a str,
+        version: &'a str,
+    ) -> TrackerFuture<'a, TrackerKey> {
+        let _ = (rule, version);
+        Box::pin(async move { Err(unsupported(self.id(), "release tickets")) })
+    }
+
+    /// Posts the review's summary as a comment on `key`; the comment carries
+    /// `summary.marker`.
+    fn post_summary<'a>(
+        &'a self,
+        key: &'a TrackerKey,
+        summary: &'a Summary,
+    ) -> TrackerFuture<'a, ()> {
+        let _ = (key, summary);
+        Box::pin(async move { Err(unsupported(self.id(), "summary comments")) })
+    }
+
+    /// Whether a comment on `key` carries `marker` (asked after an ambiguous failure,
+    /// before the summary is posted again). A read.
+    fn has_comment_marked<'a>(
+        &'a self,
+        key: &'a TrackerKey,
+        marker: &'a str,
+    ) -> TrackerFuture<'a, bool> {
+        let _ = (key, marker);
+        Box::pin(async move { Err(unsupported(self.id(), "summary comments")) })
+    }
+
+    /// Links issue `key` to a web page. The same `link.global_id` again updates the
+    /// link rather than adding a second (Jira's remote links).
+    fn remote_link<'a>(
+        &'a self,
+        key: &'a TrackerKey,
+        link: &'a RemoteLink,
+    ) -> TrackerFuture<'a, ()> {
+        let _ = (key, link);
+        Box::pin(async move { Err(unsupported(self.id(), "remote links")) })
+    }
+
+    /// Whether issue `key` has the link `global_id` (after an ambiguous failure). A read.
+    fn has_remote_link<'a>(
+        &'a self,
+        key: &'a TrackerKey,
+        global_id: &'a str,
+    ) -> TrackerFuture<'a, bool> {
+        let _ = (key, global_id);
+        Box::pin(async move { Err(unsupported(self.id(), "remote links")) })
+    }
+}
+
+/// A tracker without a write it was configured for: permanent, nothing landed.
+fn unsupported(tracker: &str, what: &str) -> TrackerError {
+    TrackerError {
+        landed: Landed::No,
+        message: OutsideText::line(&format!("{tracker}: this tracker does not take {what}")),
+        retry_after: None,
+        permanent: true,
+    }
+}
+
+/// A link from an action item's issue to the deployment (or pipeline) it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteLink {
+    /// `flightdeck-link-<uuid>`: deterministic, so sending it again cannot duplicate.
+    pub global_id: String,
+    /// An http(s) URL.
+    pub url: String,
+    pub title: String,
+}
+
+/// A review's summary as typed values; each tracker renders it in its own markup (ADF
+/// on Jira Cloud, wiki markup on Data Center, markdown on GitLab). Every string is
+/// one safe line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    /// `flightdeck-summary-<review id>`: what is looked for before posting again.
+    pub marker: String,
+    /// "release 2.4.1 (3 deployments)".
+    pub title: String,
+    pub decision: Option<String>,
+    /// Checklist items passed, failing, and not yet decided.
+    pub passed: usize,
+    pub failing: usize,
+    pub open: usize,
+    /// "test gap: no load test of the new cache".
+    pub findings: Vec<String>,
+    /// "Add a canary gate (owner 1234, due 2026-12-31)" and its state ("OPS-12",
+    /// "failed: …", "pending").
+    pub items: Vec<(String, String)>,
+    /// The deployments' (or pipelines') web links.
+    pub links: Vec<String>,
 }

@@ -14,6 +14,7 @@ mod sources;
 pub mod terminal;
 
 pub use frame_gate::FrameGate;
+pub use sources::CacheRoute;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -117,19 +118,13 @@ async fn event_loop(
     let routes = Routes {
         handles: &sources.handles,
         review: review.as_ref(),
+        cache: sources.cache.as_ref(),
     };
-    let result = drive_routed(
-        &mut app,
-        &mut rx,
-        &routes,
-        |ev| sources.remember(ev),
-        input::terminal_gone,
-        |app| {
-            // A copy (`y`) goes out through the terminal before the frame that says so.
-            clipboard.write(&app.model.ui.clip, term.backend_mut())?;
-            terminal::draw(term, app, &theme, &mut gate)
-        },
-    )
+    let result = drive_routed(&mut app, &mut rx, &routes, input::terminal_gone, |app| {
+        // A copy (`y`) goes out through the terminal before the frame that says so.
+        clipboard.write(&app.model.ui.clip, term.backend_mut())?;
+        terminal::draw(term, app, &theme, &mut gate)
+    })
     .await;
 
     stop_input.store(true, Ordering::Relaxed);
@@ -149,28 +144,31 @@ async fn event_loop(
 
 /// The loop proper: feeds events to the app and draws on change, at most one frame per
 /// [`MIN_FRAME_GAP`], until the app quits. It awaits nothing but its event channel, so
-/// a slow or hung source can never hold up a frame. `remember` sees every event first
-/// (the cache writer), `tty_gone` is the hang-up check run on each clock tick, and
-/// `draw` puts a frame on the screen. Public so headless tests can drive it.
+/// a slow or hung source can never hold up a frame. `tty_gone` is the hang-up check
+/// run on each clock tick, and `draw` puts a frame on the screen. Public so headless
+/// tests can drive it.
 pub async fn drive(
     app: &mut App,
     rx: &mut mpsc::Receiver<Event>,
     handles: &[SourceHandle],
-    remember: impl Fn(&Event),
     tty_gone: impl Fn() -> bool,
     draw: impl FnMut(&App) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     let routes = Routes {
         handles,
-        review: None,
+        ..Routes::default()
     };
-    drive_routed(app, rx, &routes, remember, tty_gone, draw).await
+    drive_routed(app, rx, &routes, tty_gone, draw).await
 }
 
-/// Where the app's commands go: the sources' command channels and the review worker.
+/// Where the app's commands go: the sources' command channels, the review worker and
+/// the cache writer.
+#[derive(Default)]
 pub struct Routes<'a> {
     pub handles: &'a [SourceHandle],
     pub review: Option<&'a mpsc::UnboundedSender<crate::review::outbox::ReviewCommand>>,
+    /// Without it (the demo, the cache off) fetches are only shown.
+    pub cache: Option<&'a CacheRoute>,
 }
 
 /// [`drive`] with every command route, the review worker's too.
@@ -178,7 +176,6 @@ pub async fn drive_routed(
     app: &mut App,
     rx: &mut mpsc::Receiver<Event>,
     routes: &Routes<'_>,
-    remember: impl Fn(&Event),
     tty_gone: impl Fn() -> bool,
     mut draw: impl FnMut(&App) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
@@ -210,14 +207,10 @@ pub async fn drive_routed(
             other => other,
         };
         if let Some(ev) = event {
-            remember(&ev);
             dispatch(app, ev, routes);
             for _ in 0..MAX_EVENTS_PER_FRAME {
                 match rx.try_recv() {
-                    Ok(ev) => {
-                        remember(&ev);
-                        dispatch(app, ev, routes)
-                    }
+                    Ok(ev) => dispatch(app, ev, routes),
                     Err(_) => break,
                 }
             }
@@ -262,6 +255,11 @@ fn dispatch(app: &mut App, event: Event, routes: &Routes<'_>) {
                     );
                 }
             },
+            Command::Cache(save) => {
+                if let Some(cache) = routes.cache {
+                    cache.send(*save);
+                }
+            }
         }
     }
 }

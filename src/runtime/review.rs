@@ -24,6 +24,7 @@ pub(super) fn spawn(
     let tracker = crate::sources::registry::tracker(&opts.config);
     let wants_sender = tracker.is_some();
     let policy = opts.config.review.outbox_policy();
+    let write_back = opts.config.review.write_back();
     let (tx, rx) = mpsc::unbounded_channel();
     let (review_tx, mut review_rx) = mpsc::channel(64);
     tokio::spawn(async move {
@@ -70,7 +71,15 @@ pub(super) fn spawn(
             }
             None => None,
         };
-        let worker = worker::spawn(store, tracker, policy, system_clock(), rx, review_tx);
+        let worker = worker::spawn_with(
+            store,
+            tracker,
+            policy,
+            write_back,
+            system_clock(),
+            rx,
+            review_tx,
+        );
         while let Some(ev) = review_rx.recv().await {
             if events.send(Event::Review(ev)).await.is_err() {
                 break;

@@ -1,5 +1,6 @@
 //! Which sources run: the embedded demo, or the configured ones with the local cache
-//! (read once at start on a blocking thread, written by its own thread).
+//! (read once at start on a blocking thread; written by its own thread, which the app
+//! reaches through [`CacheRoute`] with a command like every other write).
 
 use std::path::PathBuf;
 
@@ -7,7 +8,7 @@ use tokio::sync::{mpsc, watch};
 
 use super::RunOptions;
 use crate::app::App;
-use crate::event::{Event, SourceData, SourceEventKind};
+use crate::event::{CacheSave, Event, SourceData};
 use crate::sources::{channels, demo, registry, SourceHandle};
 use crate::store::{self, CachedSource};
 
@@ -15,39 +16,52 @@ use crate::store::{self, CachedSource};
 /// results are dropped from the cache (never from the screen).
 const CACHE_QUEUE: usize = 64;
 
-/// The running sources and, when caching, the sender feeding the cache writer.
+/// The running sources and, when caching, the route to the cache writer.
 pub(super) struct Sources {
     pub handles: Vec<SourceHandle>,
-    pub cache: Option<mpsc::Sender<CachedSource>>,
-    /// Sources a result of which the cache writer could not take.
+    pub cache: Option<CacheRoute>,
+}
+
+/// Where the app's [`Command::Cache`](crate::event::Command::Cache) goes: the bounded
+/// queue of the cache writer (its own thread, which answers with the `cache` source's
+/// status events). Handing a save over never waits: a full queue drops it from the
+/// cache, says so once as the `cache` source's error, and keeps that source's
+/// watermark from moving past what was dropped.
+pub struct CacheRoute {
+    queue: mpsc::Sender<CachedSource>,
+    events: mpsc::Sender<Event>,
+    /// Sources a save of which the writer could not take.
     lost: std::sync::Mutex<std::collections::HashSet<String>>,
 }
 
-impl Sources {
-    /// Hands a fetch result to the cache writer without ever waiting for it.
-    pub fn remember(&self, event: &Event) {
-        let (Some(cache), Event::Source(ev)) = (&self.cache, event) else {
-            return;
-        };
-        // The cache's own status events are about the cache, not data to keep.
-        if ev.source == store::CACHE_SOURCE_ID {
-            return;
+impl CacheRoute {
+    pub fn new(queue: mpsc::Sender<CachedSource>, events: mpsc::Sender<Event>) -> Self {
+        CacheRoute {
+            queue,
+            events,
+            lost: Default::default(),
         }
-        let (at, data) = match &ev.kind {
-            SourceEventKind::Fetched { at, data, .. }
-            | SourceEventKind::Progress { at, data, .. } => (at, data),
-            _ => return,
-        };
+    }
+
+    /// Hands a save to the writer without ever waiting for it.
+    pub fn send(&self, save: CacheSave) {
         let mut lost = self.lost.lock().unwrap_or_else(|p| p.into_inner());
-        let mut data = data.clone();
-        if lost.contains(&ev.source) {
-            // A result of this source was dropped: a later watermark would skip what it
+        let CacheSave {
+            source,
+            at,
+            mut data,
+        } = save;
+        if lost.contains(&source) {
+            // A save of this source was dropped: a later watermark would skip what it
             // held, so none is saved this run (a restart then reads from the last one
             // saved: again, never lost).
             data.retain(|d| !matches!(d, SourceData::SyncState(_)));
         }
-        if cache.try_send((ev.source.clone(), *at, data)).is_err() {
-            lost.insert(ev.source.clone());
+        if self.queue.try_send((source.clone(), at, data)).is_err() && lost.insert(source.clone()) {
+            // Said once per source; the loop's own channel, so never awaited either.
+            let _ = self.events.try_send(store::failure_event(format!(
+                "the cache writer fell behind; some of what {source} fetched this run is not cached"
+            )));
         }
     }
 }
@@ -64,7 +78,6 @@ pub(super) fn spawn(
         Sources {
             handles: vec![demo::spawn(ctx, opts.seed, clock)],
             cache: None,
-            lost: Default::default(),
         }
     } else {
         let registry = registry::Registry::running(&opts.config, &events);
@@ -79,13 +92,13 @@ pub(super) fn spawn(
                 rx,
                 Some(events.clone()),
             );
-            tx
+            CacheRoute::new(tx, events.clone())
         });
+        app.cache_fetches = cache.is_some();
         app.register_services(opts.config.services.iter().map(|s| s.name.clone()));
         Sources {
             handles: registry.spawn(events, shutdown, None),
             cache,
-            lost: Default::default(),
         }
     };
     for h in &sources.handles {
@@ -113,4 +126,56 @@ fn spawn_cache_load(path: PathBuf, events: mpsc::Sender<Event>, ids: Vec<String>
     tokio::spawn(async move {
         let _ = store::send_cached_of(path, events, Some(ids)).await;
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::{SourceEventKind, SyncEntry};
+
+    fn save(source: &str, n: i64) -> CacheSave {
+        CacheSave {
+            source: source.into(),
+            at: chrono::DateTime::from_timestamp(1_800_000_000 + n, 0).expect("time"),
+            data: vec![
+                SourceData::Services(vec!["api".into()]),
+                SourceData::SyncState(vec![SyncEntry {
+                    key: "w".into(),
+                    at: None,
+                    json: n.to_string(),
+                }]),
+            ],
+        }
+    }
+
+    fn has_sync(c: &CachedSource) -> bool {
+        c.2.iter().any(|d| matches!(d, SourceData::SyncState(_)))
+    }
+
+    #[test]
+    fn a_full_queue_drops_without_waiting_says_so_once_and_holds_the_watermark_back() {
+        let (queue, mut saved) = mpsc::channel(1);
+        let (events, mut said) = mpsc::channel(8);
+        let route = CacheRoute::new(queue, events);
+        route.send(save("gitlab", 1));
+        // Nobody drains the queue: these cannot be taken, and must not wait.
+        route.send(save("gitlab", 2));
+        route.send(save("gitlab", 3));
+        let first = saved.try_recv().expect("the first save queued");
+        assert!(has_sync(&first));
+        let Ok(Event::Source(ev)) = said.try_recv() else {
+            panic!("the drop is said as the cache's error");
+        };
+        assert_eq!(ev.source, store::CACHE_SOURCE_ID);
+        assert!(matches!(ev.kind, SourceEventKind::Failed { .. }));
+        assert!(said.try_recv().is_err(), "said once, not per dropped save");
+        // Room again: the data goes on being cached, its watermark no longer.
+        route.send(save("gitlab", 4));
+        let later = saved.try_recv().expect("queued");
+        assert_eq!(later.0, "gitlab");
+        assert!(!has_sync(&later), "{later:?}");
+        // Another source is not held back.
+        route.send(save("jira", 5));
+        assert!(has_sync(&saved.try_recv().expect("queued")));
+    }
 }

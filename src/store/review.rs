@@ -10,10 +10,13 @@ use chrono::DateTime;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 use super::{open, schema, StoreError};
+
+mod writes;
 use crate::model::Ts;
 use crate::review::audit::{record_hash, AuditRecord, GENESIS};
 use crate::review::outbox::state::Delivery;
 use crate::review::session::{ActionItem, ReviewSession};
+pub use writes::WriteRow;
 
 /// One outbox row.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,11 +38,15 @@ impl ReviewStore {
         Ok(ReviewStore { conn: opened.conn })
     }
 
-    /// Runs `f` in one immediate transaction committed with `synchronous=FULL`.
+    /// Runs `f` in one immediate transaction committed with `synchronous=FULL`; inside
+    /// [`Self::atomically`] it is part of that transaction instead.
     fn durably<T>(
         &mut self,
-        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T, StoreError>,
+        f: impl FnOnce(&rusqlite::Connection) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
+        if !self.conn.is_autocommit() {
+            return f(&self.conn);
+        }
         self.conn.pragma_update(None, "synchronous", "FULL")?;
         let result = (|| {
             let tx = self
@@ -51,6 +58,25 @@ impl ReviewStore {
         })();
         // The cache's other writes stay cheap.
         self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        result
+    }
+
+    /// Runs several changes as one durable transaction: all of them are on disk
+    /// when it returns `Ok`, none of them when it fails or the process dies first
+    /// (a review's decision and the summary it queues, say).
+    pub fn atomically<T>(
+        &mut self,
+        f: impl FnOnce(&mut ReviewStore) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        self.conn.pragma_update(None, "synchronous", "FULL")?;
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        let result = f(self);
+        let end = match &result {
+            Ok(_) => self.conn.execute_batch("COMMIT"),
+            Err(_) => self.conn.execute_batch("ROLLBACK"),
+        };
+        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        end?;
         result
     }
 
@@ -211,4 +237,49 @@ impl ReviewStore {
 /// Milliseconds to a time (0 for a value out of range).
 pub fn from_ms(ms: i64) -> Ts {
     DateTime::from_timestamp_millis(ms).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod atomic_tests {
+    use super::*;
+    use crate::review::checklist::start_session;
+    use crate::review::session::ReviewTarget;
+
+    #[test]
+    fn changes_made_atomically_land_together_or_not_at_all() {
+        let dir = std::env::temp_dir().join(format!("fd-atomic-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let path = dir.join("cache.sqlite3");
+        let _ = std::fs::remove_file(&path);
+        let mut store = ReviewStore::open(&path).expect("open");
+        let now = crate::ui::fixture::now();
+        let target = ReviewTarget::Deployment {
+            id: "d1".into(),
+            service: "checkout".into(),
+            version: "1.0".into(),
+        };
+        let session = start_session("r1".into(), target, &Default::default(), now);
+
+        // The second change fails: the first is rolled back with it.
+        let failed = store.atomically(|s| {
+            s.save_session(&session)?;
+            s.append_audit(now, "r1", "decision", "keep")?;
+            Err::<(), _>(StoreError::from(rusqlite::Error::InvalidQuery))
+        });
+        assert!(failed.is_err());
+        assert!(store.sessions().expect("sessions").is_empty());
+        assert!(store.audit().expect("audit").is_empty());
+
+        store
+            .atomically(|s| {
+                s.save_session(&session)?;
+                s.append_audit(now, "r1", "decision", "keep").map(|_| ())
+            })
+            .expect("commits");
+        assert_eq!(store.sessions().expect("sessions").len(), 1);
+        assert_eq!(store.audit().expect("audit").len(), 1);
+        // And the store is back to its own transactions afterwards.
+        store.append_audit(now, "r1", "note", "x").expect("append");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

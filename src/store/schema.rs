@@ -62,6 +62,11 @@ pub(crate) const MIGRATIONS: &[&str] = &[
      CREATE TABLE audit_log (
          seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, review_id TEXT NOT NULL,
          kind TEXT NOT NULL, detail TEXT NOT NULL, prev TEXT NOT NULL, hash TEXT NOT NULL);",
+    // 6 (write-back): the outbox's other writes (a review's summary comment on the
+    //    release ticket, an item's remote link), delivered like the items.
+    "CREATE TABLE outbox_writes (
+         id TEXT PRIMARY KEY, review_id TEXT NOT NULL, created_at INTEGER NOT NULL,
+         write TEXT NOT NULL, state TEXT NOT NULL, delivery TEXT NOT NULL);",
 ];
 
 pub(crate) const CURRENT: u32 = MIGRATIONS.len() as u32;

@@ -288,6 +288,7 @@ fn route(s: &mut State, target: &str, headers: &HashMap<String, String>, origin:
         "repository/commits" => commits(&project, &q, &base),
         "issues" => issues(&project, &q, &base),
         "merge_requests" => merge_requests(&project, &q, &base),
+        t if t.starts_with("issues/") && t.ends_with("/notes") => notes(&project, t),
         _ => match (pipeline_jobs_of(tail), mr_commits_of(tail)) {
             (Some(id), _) => jobs(&project, id, &q, &base),
             (_, Some(iid)) => mr_commits(&project, iid, &q, &base),
@@ -799,6 +800,27 @@ fn route_post(
         notes.push(req["body"].clone());
     }
     json_answer_status(201, &json!({"id": 1, "body": req["body"]}))
+}
+
+/// `GET /projects/:id/issues/:iid/notes`: the notes posted, oldest first (one page).
+fn notes(p: &Project, tail: &str) -> Answer {
+    let iid = tail
+        .strip_prefix("issues/")
+        .and_then(|t| t.strip_suffix("/notes"))
+        .and_then(|n| n.parse::<u64>().ok());
+    let Some(issue) = iid.and_then(|iid| p.issues.iter().find(|i| i["iid"].as_u64() == Some(iid)))
+    else {
+        return error(404, "404 Not found");
+    };
+    let notes: Vec<Value> = issue["notes"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .enumerate()
+        .map(|(n, body)| json!({"id": n + 1, "body": body, "system": false}))
+        .collect();
+    json_answer(&Value::Array(notes))
 }
 
 fn json_answer_status(status: u16, v: &Value) -> Answer {

@@ -10,13 +10,19 @@
 //! - `POST issue`: Cloud wants an ADF description (anything else is a 400, as Cloud
 //!   answers) and `assignee.accountId`; DC a wiki string and `assignee.name`. A
 //!   required field the project wants is a 400 `ErrorCollection`.
-//! - `POST issue/{key}/comment`.
+//! - `POST issue/{key}/comment`; `GET issue/{key}/comment` paged by
+//!   `startAt`/`maxResults` with `total` (`PageOfComments`).
+//! - `POST issue/{key}/remotelink`: a `globalId` already on the issue updates that
+//!   link (200), else a new one is made (201 `{id, self}`); `GET issue/{key}/remotelink`
+//!   lists them.
 //! - Auth: Cloud Basic `email:token`, DC `Bearer <PAT>`; anything else 401 JSON.
 //!
 //! Misbehaviours a test switches on: 429 with or without `Retry-After`, an HTML login
 //! page (DC SSO), malformed JSON, a create that lands but whose answer is lost
 //! (timeout, reset, 502), and eventually-consistent search (a created issue is found
-//! only after N searches).
+//! only after N searches); comments that land with their answer lost or fail with a
+//! 5xx first; issues the account may see but not comment on (403); 429 bursts that
+//! start on every Nth create.
 
 #![allow(dead_code)]
 
@@ -91,6 +97,23 @@ pub struct State {
     pub unassignable: Vec<String>,
     /// Comments by issue key (the `body` as sent).
     pub comments: HashMap<String, Vec<Value>>,
+    /// The next comment POSTs land but their answer is lost like this.
+    pub lose_comment_answers: Vec<LostAnswer>,
+    /// The next comment POSTs fail with this status before anything lands.
+    pub fail_comments: Vec<u16>,
+    /// Issues whose comments and links this account may not write (403).
+    pub forbidden: Vec<String>,
+    /// Remote links by issue key (the request bodies, with an `id`).
+    pub remote_links: HashMap<String, Vec<Value>>,
+    /// `(every, len)`: every `every`th create request met outside a burst starts a
+    /// burst of `len` 429s (itself the first of them).
+    pub burst: Option<(usize, usize)>,
+    /// Create requests met outside a burst (for `burst`).
+    pub create_requests: usize,
+    /// 429s answered so far.
+    pub answered_429: usize,
+    /// `(every, how)`: every `every`th issue created loses its answer like this.
+    pub lose_every: Option<(usize, LostAnswer)>,
     pub log: Vec<Logged>,
 }
 
@@ -118,6 +141,14 @@ impl FakeJira {
             required_field: None,
             unassignable: Vec::new(),
             comments: HashMap::new(),
+            lose_comment_answers: Vec::new(),
+            fail_comments: Vec::new(),
+            forbidden: Vec::new(),
+            remote_links: HashMap::new(),
+            burst: None,
+            create_requests: 0,
+            lose_every: None,
+            answered_429: 0,
             log: Vec::new(),
         }));
         let shared = state.clone();
@@ -145,6 +176,31 @@ impl FakeJira {
                 .cloned()
                 .collect()
         })
+    }
+
+    /// Adds an issue that exists before the test (a release ticket): `REL-1` with
+    /// `fixVersions` naming `version`.
+    pub fn release_ticket(&self, key: &str, version: &str) {
+        let project = key.split('-').next().unwrap_or("REL").to_string();
+        self.with(|s| {
+            s.issues.push(json!({"id": "20001", "key": key, "fields": {
+                "summary": format!("Release {version}"),
+                "project": {"key": project},
+                "issuetype": {"name": "Release"},
+                "fixVersions": [{"name": version}],
+                "labels": [],
+            }}))
+        });
+    }
+
+    /// The comments on `key`, as sent.
+    pub fn comments_on(&self, key: &str) -> Vec<Value> {
+        self.with(|s| s.comments.get(key).cloned().unwrap_or_default())
+    }
+
+    /// The remote links on `key`, as sent (with the `id` given).
+    pub fn links_on(&self, key: &str) -> Vec<Value> {
+        self.with(|s| s.remote_links.get(key).cloned().unwrap_or_default())
     }
 
     /// Issues carrying `label`, whether searchable yet or not.
@@ -320,8 +376,18 @@ fn route(
             lost: None,
         };
     }
+    // Counted outside a burst only: the retries a burst causes do not start another.
+    if method == "POST" && path.ends_with("/issue") && s.rate_limited == 0 {
+        s.create_requests += 1;
+        if let Some((every, len)) = s.burst {
+            if every > 0 && s.create_requests % every == 0 {
+                s.rate_limited = len;
+            }
+        }
+    }
     if s.rate_limited > 0 {
         s.rate_limited -= 1;
+        s.answered_429 += 1;
         let mut headers = vec![("X-RateLimit-Remaining".to_string(), "0".to_string())];
         if let Some(secs) = s.retry_after {
             headers.push(("Retry-After".into(), secs.to_string()));
@@ -395,6 +461,24 @@ fn route(
         ("POST", p) if p.starts_with("issue/") && p.ends_with("/comment") => {
             let key = decode(&p["issue/".len()..p.len() - "/comment".len()]);
             comment(s, &key, body)
+        }
+        ("GET", p) if p.starts_with("issue/") && p.ends_with("/comment") => {
+            let key = decode(&p["issue/".len()..p.len() - "/comment".len()]);
+            list_comments(s, &key, &q)
+        }
+        ("POST", p) if p.starts_with("issue/") && p.ends_with("/remotelink") => {
+            let key = decode(&p["issue/".len()..p.len() - "/remotelink".len()]);
+            remote_link(s, &key, body)
+        }
+        ("GET", p) if p.starts_with("issue/") && p.ends_with("/remotelink") => {
+            let key = decode(&p["issue/".len()..p.len() - "/remotelink".len()]);
+            match s.issues.iter().any(|i| i["key"] == key) {
+                true => json_answer(
+                    200,
+                    &Value::Array(s.remote_links.get(&key).cloned().unwrap_or_default()),
+                ),
+                false => not_found(),
+            }
         }
         _ => errors(404, &["Not found"], json!({})),
     }
@@ -577,6 +661,9 @@ fn clause_matches(issue: &Value, field: &str, value: &str) -> bool {
         "issuetype" => f["issuetype"]["name"]
             .as_str()
             .is_some_and(|n| n.eq_ignore_ascii_case(value)),
+        "fixversion" => f["fixVersions"]
+            .as_array()
+            .is_some_and(|v| v.iter().any(|x| x["name"].as_str() == Some(value))),
         "component" => f["components"]
             .as_array()
             .is_some_and(|c| c.iter().any(|x| x["name"].as_str() == Some(value))),
@@ -741,14 +828,14 @@ fn create(s: &mut State, body: &str) -> Answer {
         201,
         &json!({"id": format!("{}", 10_000 + n), "key": key, "self": format!("https://jira.example.com/rest/api/3/issue/{}", 10_000 + n)}),
     );
-    match (!s.lose_answers.is_empty()).then(|| s.lose_answers.remove(0)) {
-        Some(LostAnswer::BadGateway) => Answer {
-            status: 502,
-            content_type: "text/html",
-            headers: Vec::new(),
-            body: b"<html><head><title>502 Bad Gateway</title></head></html>".to_vec(),
-            lost: None,
-        },
+    let every = s
+        .lose_every
+        .and_then(|(every, how)| (every > 0 && n % every == 0).then_some(how));
+    match (!s.lose_answers.is_empty())
+        .then(|| s.lose_answers.remove(0))
+        .or(every)
+    {
+        Some(LostAnswer::BadGateway) => bad_gateway(),
         Some(lost) => Answer {
             lost: Some(lost),
             ..answer
@@ -757,13 +844,111 @@ fn create(s: &mut State, body: &str) -> Answer {
     }
 }
 
-fn comment(s: &mut State, key: &str, body: &str) -> Answer {
+/// A proxy's 502 (the request may have reached Jira).
+fn bad_gateway() -> Answer {
+    Answer {
+        status: 502,
+        content_type: "text/html",
+        headers: Vec::new(),
+        body: b"<html><head><title>502 Bad Gateway</title></head></html>".to_vec(),
+        lost: None,
+    }
+}
+
+fn not_found() -> Answer {
+    errors(
+        404,
+        &["Issue does not exist or you do not have permission to see it."],
+        json!({}),
+    )
+}
+
+fn forbidden() -> Answer {
+    errors(
+        403,
+        &["You do not have the permission to comment on this issue."],
+        json!({}),
+    )
+}
+
+/// `GET issue/{key}/comment` (`PageOfComments`), oldest first.
+fn list_comments(s: &mut State, key: &str, q: &HashMap<String, String>) -> Answer {
     if !s.issues.iter().any(|i| i["key"] == key) {
+        return not_found();
+    }
+    let all = s.comments.get(key).cloned().unwrap_or_default();
+    let start: usize = q.get("startAt").and_then(|v| v.parse().ok()).unwrap_or(0);
+    let asked: usize = q
+        .get("maxResults")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100);
+    let size = asked.min(s.max_page).max(1);
+    let page: Vec<Value> = all
+        .iter()
+        .enumerate()
+        .skip(start)
+        .take(size)
+        .map(|(n, body)| json!({"id": format!("{}", 100 + n), "body": body, "created": "2026-03-01T12:00:00.000+0000"}))
+        .collect();
+    json_answer(
+        200,
+        &json!({"startAt": start, "maxResults": size, "total": all.len(), "comments": page}),
+    )
+}
+
+/// `POST issue/{key}/remotelink`: the same `globalId` updates (200), else creates (201).
+fn remote_link(s: &mut State, key: &str, body: &str) -> Answer {
+    if !s.issues.iter().any(|i| i["key"] == key) {
+        return not_found();
+    }
+    if s.forbidden.iter().any(|k| k == key) {
         return errors(
-            404,
-            &["Issue does not exist or you do not have permission to see it."],
+            403,
+            &["You do not have the permission to link issues."],
             json!({}),
         );
+    }
+    let Ok(mut req) = serde_json::from_str::<Value>(body) else {
+        return errors(400, &["Invalid request payload."], json!({}));
+    };
+    if !req["object"]["url"].is_string() || !req["object"]["title"].is_string() {
+        return errors(400, &[], json!({"object": "url and title are required"}));
+    }
+    let links = s.remote_links.entry(key.to_string()).or_default();
+    let global = req["globalId"].as_str().map(str::to_string);
+    let existing = global
+        .as_deref()
+        .and_then(|g| links.iter().position(|l| l["globalId"] == g));
+    let (status, id) = match existing {
+        Some(i) => {
+            let id = links[i]["id"].clone();
+            req["id"] = id.clone();
+            links[i] = req;
+            (200, id)
+        }
+        None => {
+            let id = json!(10_000 + links.len());
+            req["id"] = id.clone();
+            links.push(req);
+            (201, id)
+        }
+    };
+    json_answer(
+        status,
+        &json!({"id": id, "self": format!("https://jira.example.com/rest/api/3/issue/{key}/remotelink/{id}")}),
+    )
+}
+
+fn comment(s: &mut State, key: &str, body: &str) -> Answer {
+    if !s.issues.iter().any(|i| i["key"] == key) {
+        return not_found();
+    }
+    if s.forbidden.iter().any(|k| k == key) {
+        return forbidden();
+    }
+    if !s.fail_comments.is_empty() {
+        let status = s.fail_comments.remove(0);
+        return errors(status, &["Internal server error"], json!({}));
     }
     let Ok(req) = serde_json::from_str::<Value>(body) else {
         return errors(400, &["Invalid request payload."], json!({}));
@@ -786,8 +971,16 @@ fn comment(s: &mut State, key: &str, body: &str) -> Answer {
         .entry(key.to_string())
         .or_default()
         .push(req["body"].clone());
-    json_answer(
+    let answer = json_answer(
         201,
         &json!({"id": "100", "body": req["body"], "created": "2026-03-01T12:00:00.000+0000"}),
-    )
+    );
+    match (!s.lose_comment_answers.is_empty()).then(|| s.lose_comment_answers.remove(0)) {
+        Some(LostAnswer::BadGateway) => bad_gateway(),
+        Some(lost) => Answer {
+            lost: Some(lost),
+            ..answer
+        },
+        None => answer,
+    }
 }

@@ -14,11 +14,12 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::state::{Action, Delivery, Phase, Policy};
+use super::writes::WriteBack;
 use crate::model::outside::{OutsideText, LONG_CHARS};
 use crate::model::Ts;
 use crate::review::session::{ActionItem, ReviewSession};
 use crate::review::tracker::{OutgoingItem, Tracker};
-use crate::store::review::{OutboxRow, ReviewStore};
+use crate::store::review::{OutboxRow, ReviewStore, WriteRow};
 use crate::store::StoreError;
 
 /// An audit entry that comes with a change.
@@ -42,13 +43,19 @@ pub enum ReviewCommand {
         review_title: String,
         item: ActionItem,
     },
-    /// Retry a failed item.
+    /// Retry a failed item (or a failed write, by its id).
     Retry { uuid: String },
+    /// Post the review's summary on the release ticket now (needs `[review]
+    /// release_ticket`); it waits until every action item of the review is sent or
+    /// failed, so their keys are in it. Once per review.
+    Publish { review_id: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReviewEvent {
-    /// An item's delivery state changed (or is reported after a start).
+    /// An item's delivery state changed (or is reported after a start). The other
+    /// writes report here too, `uuid` being their id (`summary-<review id>`,
+    /// `flightdeck-link-<item uuid>`).
     Delivery {
         review_id: String,
         uuid: String,
@@ -60,6 +67,9 @@ pub enum ReviewEvent {
     StoreFailed { message: String },
     /// The sessions stored by earlier runs, sent once at start.
     Sessions(Vec<ReviewSession>),
+    /// Nothing is left to send or to retry: every item and write is settled (a
+    /// headless `review sync` ends here; a later command may bring more work).
+    Idle,
 }
 
 /// What drives the worker's clock; tests pass their own.
@@ -79,10 +89,45 @@ pub fn spawn(
     commands: mpsc::UnboundedReceiver<ReviewCommand>,
     events: mpsc::Sender<ReviewEvent>,
 ) -> JoinHandle<()> {
-    tokio::spawn(run(store, tracker, policy, clock, commands, events))
+    spawn_with(
+        store,
+        tracker,
+        policy,
+        WriteBack::default(),
+        clock,
+        commands,
+        events,
+    )
+}
+
+/// [`spawn`] with the write-back besides the items (summary comment, remote links).
+pub fn spawn_with(
+    store: ReviewStore,
+    tracker: Option<Arc<dyn Tracker>>,
+    policy: Policy,
+    write_back: WriteBack,
+    clock: Clock,
+    commands: mpsc::UnboundedReceiver<ReviewCommand>,
+    events: mpsc::Sender<ReviewEvent>,
+) -> JoinHandle<()> {
+    let w = Worker {
+        store: Arc::new(Mutex::new(store)),
+        tracker,
+        policy,
+        write_back,
+        clock,
+        events,
+        items: Vec::new(),
+        writes: Vec::new(),
+    };
+    tokio::spawn(run(w, commands))
 }
 
 type Shared = Arc<Mutex<ReviewStore>>;
+
+/// The worker's steps for the writes besides the items (summary, links).
+#[path = "worker_writes.rs"]
+mod worker_writes;
 
 /// Runs a store operation on a blocking thread.
 async fn db<T: Send + 'static>(
@@ -124,26 +169,21 @@ struct Worker {
     policy: Policy,
     clock: Clock,
     events: mpsc::Sender<ReviewEvent>,
+    write_back: WriteBack,
     /// The outbox as stored (write-through).
     items: Vec<OutboxRow>,
+    /// The other writes, as stored.
+    writes: Vec<WriteRow>,
 }
 
-async fn run(
-    store: ReviewStore,
-    tracker: Option<Arc<dyn Tracker>>,
-    policy: Policy,
-    clock: Clock,
-    mut commands: mpsc::UnboundedReceiver<ReviewCommand>,
-    events: mpsc::Sender<ReviewEvent>,
-) {
-    let mut w = Worker {
-        store: Arc::new(Mutex::new(store)),
-        tracker,
-        policy,
-        clock,
-        events,
-        items: Vec::new(),
-    };
+/// What the next step works on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    Item(usize),
+    Write(usize),
+}
+
+async fn run(mut w: Worker, mut commands: mpsc::UnboundedReceiver<ReviewCommand>) {
     w.resume().await;
     loop {
         while let Ok(cmd) = commands.try_recv() {
@@ -151,13 +191,20 @@ async fn run(
         }
         let now = (w.clock)();
         match w.next_step(now) {
-            Some((index, Action::Create)) => w.create(index).await,
-            Some((index, Action::Search)) => w.search(index).await,
+            Some((Target::Item(i), Action::Create)) => w.create(i).await,
+            Some((Target::Item(i), Action::Search)) => w.search(i).await,
+            Some((Target::Write(i), Action::Create)) => w.send_write(i).await,
+            Some((Target::Write(i), Action::Search)) => w.find_write(i).await,
             next => {
                 let wait = match next {
                     Some((_, Action::Wait(at))) => (at - now).to_std().unwrap_or_default(),
-                    // Nothing to send: sleep until a command comes.
-                    _ => std::time::Duration::from_secs(3_600),
+                    // Nothing to send: say so, and sleep until a command comes.
+                    _ => {
+                        if w.tracker.is_some() {
+                            w.report(ReviewEvent::Idle).await;
+                        }
+                        std::time::Duration::from_secs(3_600)
+                    }
                 };
                 tokio::select! {
                     cmd = commands.recv() => match cmd {
@@ -223,38 +270,113 @@ impl Worker {
             self.report_row(&row).await;
             self.items.push(row);
         }
+        let rows = match db(&self.store, |s| s.writes()).await {
+            Ok(rows) => rows,
+            Err(e) => {
+                return self
+                    .store_failed(format!("cannot read the outbox: {e}"))
+                    .await
+            }
+        };
+        for mut row in rows {
+            let resumed = row.delivery.clone().resumed(now);
+            if resumed != row.delivery {
+                let (id, d) = (row.id.clone(), resumed.clone());
+                if let Err(e) = db(&self.store, move |s| s.set_write_delivery(&id, &d)).await {
+                    self.store_failed(e).await;
+                    continue;
+                }
+                row.delivery = resumed;
+            }
+            self.report_write(&row).await;
+            self.writes.push(row);
+        }
+        // An item sent just before the last run ended may not have queued its link.
+        for i in 0..self.items.len() {
+            self.after_sent(i).await;
+        }
     }
 
-    /// The item to work on: the earliest due, else the earliest waiting.
-    fn next_step(&self, now: Ts) -> Option<(usize, Action)> {
+    /// What to work on: the earliest due item, else the earliest due write, else the
+    /// earliest waiting of either.
+    fn next_step(&self, now: Ts) -> Option<(Target, Action)> {
         self.tracker.as_ref()?;
-        let mut waiting: Option<(usize, Ts)> = None;
-        for (i, row) in self.items.iter().enumerate() {
-            match row.delivery.action(now) {
-                a @ (Action::Create | Action::Search) => return Some((i, a)),
+        let mut waiting: Option<(Target, Ts)> = None;
+        let items = self
+            .items
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (Target::Item(i), &r.delivery));
+        let writes = self
+            .writes
+            .iter()
+            .enumerate()
+            .filter(|(_, w)| !self.summary_waits(w))
+            .map(|(i, w)| (Target::Write(i), &w.delivery));
+        for (target, delivery) in items.chain(writes) {
+            match delivery.action(now) {
+                a @ (Action::Create | Action::Search) => return Some((target, a)),
                 Action::Wait(at) => {
                     if waiting.is_none_or(|(_, w)| at < w) {
-                        waiting = Some((i, at));
+                        waiting = Some((target, at));
                     }
                 }
                 Action::Done => {}
             }
         }
-        waiting.map(|(i, at)| (i, Action::Wait(at)))
+        waiting.map(|(t, at)| (t, Action::Wait(at)))
     }
 
     async fn handle(&mut self, cmd: ReviewCommand) {
         let now = (self.clock)();
         match cmd {
             ReviewCommand::Save { session, audit } => {
+                // The decision closes the review: its summary goes out (when asked).
+                let publish = (audit.kind == "decision" && self.write_back.summary_comment)
+                    .then(|| (session.id.clone(), super::summary::version(&session)));
+                // The decision and the summary it queues are one transaction: a kill
+                // between two separate writes would keep the one and lose the other.
+                let summary = publish.and_then(|(review_id, version)| {
+                    self.summary_row(review_id, version, now)
+                        .filter(|row| !self.writes.iter().any(|w| w.id == row.id))
+                });
+                let stored = summary.clone();
                 let result = db(&self.store, move |s| {
-                    s.save_session(&session)?;
-                    s.append_audit(now, &session.id, &audit.kind, &audit.detail)
+                    s.atomically(|s| {
+                        s.save_session(&session)?;
+                        s.append_audit(now, &session.id, &audit.kind, &audit.detail)?;
+                        match &stored {
+                            Some(row) => s.enqueue_write(row, now),
+                            None => Ok(false),
+                        }
+                    })
                 })
                 .await;
-                if let Err(e) = result {
-                    self.store_failed(format!("the review was not saved: {e}"))
-                        .await;
+                match result {
+                    Err(e) => {
+                        self.store_failed(format!("the review was not saved: {e}"))
+                            .await;
+                    }
+                    Ok(queued) => {
+                        if let Some(row) = summary.filter(|_| queued) {
+                            self.report_write(&row).await;
+                            self.writes.push(row);
+                        }
+                    }
+                }
+            }
+            ReviewCommand::Publish { review_id } => {
+                let id = review_id.clone();
+                match db(&self.store, move |s| s.session(&id)).await {
+                    Ok(Some(session)) => {
+                        let version = super::summary::version(&session);
+                        self.publish(review_id, version).await;
+                    }
+                    Ok(None) => {
+                        self.store_failed(format!("no summary posted: no review {review_id}"))
+                            .await
+                    }
+                    Err(e) => self.store_failed(format!("no summary posted: {e}")).await,
                 }
             }
             ReviewCommand::Enqueue {
@@ -292,7 +414,7 @@ impl Worker {
             }
             ReviewCommand::Retry { uuid } => {
                 let Some(i) = self.items.iter().position(|r| r.item.uuid == uuid) else {
-                    return;
+                    return self.retry_write(&uuid, now).await;
                 };
                 if !matches!(self.items[i].delivery.phase, Phase::Failed { .. }) {
                     return;
@@ -354,7 +476,9 @@ impl Worker {
             .clone()
             .on_create(result, now, &self.policy);
         let send = sent_detail(&item, &d);
-        self.commit(i, d, send).await;
+        if self.commit(i, d, send).await {
+            self.after_sent(i).await;
+        }
     }
 
     async fn search(&mut self, i: usize) {
@@ -369,7 +493,9 @@ impl Worker {
             .clone()
             .on_search(result, now, &self.policy);
         let send = sent_detail(&item, &d);
-        self.commit(i, d, send).await;
+        if self.commit(i, d, send).await {
+            self.after_sent(i).await;
+        }
     }
 }
 

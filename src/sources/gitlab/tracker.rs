@@ -15,8 +15,9 @@ use crate::event::SourceError;
 use crate::model::outside::OutsideText;
 use crate::model::sanitize::sanitize_line;
 use crate::net::{HttpClient, HttpSettings};
+use crate::review::outbox::summary::{checklist_line, is_web_link};
 use crate::review::tracker::{
-    Landed, OutgoingItem, Tracker, TrackerError, TrackerFuture, TrackerKey,
+    Landed, OutgoingItem, RemoteLink, Summary, Tracker, TrackerError, TrackerFuture, TrackerKey,
 };
 use crate::sources::tracker_error::{from_read, from_write, rejected, unreadable_success};
 
@@ -166,8 +167,8 @@ impl GitLabTracker {
         Ok(keys)
     }
 
-    async fn add_comment(&self, key: &TrackerKey, text: &str) -> Result<(), TrackerError> {
-        let auth = self.auth().await?;
+    /// `…/issues/:iid/notes` of the issue `key` names (`#12`, `group/project#12`).
+    fn notes_path(&self, key: &TrackerKey) -> Result<String, TrackerError> {
         let iid = key
             .0
             .rsplit_once('#')
@@ -180,16 +181,21 @@ impl GitLabTracker {
                 retry_after: None,
                 permanent: true,
             })?;
-        let url = format!(
-            "{}/{}/issues/{}/notes",
-            self.api,
+        Ok(format!(
+            "{}/issues/{}/notes",
             project_path(&self.project),
             encode_component(&iid.to_string())
-        );
-        let body = serde_json::to_value(NewNote {
-            body: neutralize(text),
-        })
-        .expect("a note serializes");
+        ))
+    }
+
+    async fn add_comment(&self, key: &TrackerKey, text: &str) -> Result<(), TrackerError> {
+        self.add_note(key, neutralize(text)).await
+    }
+
+    async fn add_note(&self, key: &TrackerKey, body: String) -> Result<(), TrackerError> {
+        let auth = self.auth().await?;
+        let url = format!("{}/{}", self.api, self.notes_path(key)?);
+        let body = serde_json::to_value(NewNote { body }).expect("a note serializes");
         let response = self
             .http
             .post_json(&url, &body, &auth, false)
@@ -200,6 +206,92 @@ impl GitLabTracker {
         }
         Ok(())
     }
+}
+
+impl GitLabTracker {
+    /// `#12`, `12` or `group/project#12` as they are; else the first issue carrying
+    /// the label the rule names (`release::{version}`).
+    async fn find_release_ticket(
+        &self,
+        rule: &str,
+        version: &str,
+    ) -> Result<TrackerKey, TrackerError> {
+        let rule = rule.trim();
+        let iid = rule.rsplit_once('#').map_or(rule, |(_, n)| n);
+        if let Ok(iid) = iid.parse::<u64>() {
+            return Ok(TrackerKey(format!("{}#{iid}", self.project)));
+        }
+        let label = rule.replace("{version}", &sanitize_line(version));
+        let keys = self.keys_labelled(&label).await?;
+        keys.into_iter().next().ok_or_else(|| TrackerError {
+            landed: Landed::No,
+            message: OutsideText::line(&format!(
+                "{TRACKER_ID}: no issue is the release ticket of {version}: no issue has the label review.release_ticket names"
+            )),
+            retry_after: None,
+            permanent: true,
+        })
+    }
+
+    async fn note_marked(&self, key: &TrackerKey, marker: &str) -> Result<bool, TrackerError> {
+        let auth = self.auth().await?;
+        let path = self.notes_path(key)?;
+        let mut found = false;
+        self.source
+            .client()
+            .pages::<NoteBody>(&path, &[], &auth, "the release ticket's notes", |page| {
+                found = found || page.iter().any(|n| n.body.contains(marker));
+                !found
+            })
+            .await
+            .map_err(|e| from_read(TRACKER_ID, e))?;
+        Ok(found)
+    }
+}
+
+/// A note: only its body, searched for the marker, never shown.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct NoteBody {
+    body: String,
+}
+
+/// The review's summary as a note in markdown; every user value is one line inside
+/// a list item or after a label, so none can start a quick action.
+fn summary_note(s: &Summary) -> String {
+    let v = |t: &str| neutralize(&sanitize_line(t));
+    let mut text = format!(
+        "**Post-release review:** {}\n\n**Decision:** {}\n\n{}\n",
+        v(&s.title),
+        v(s.decision.as_deref().unwrap_or("none recorded")),
+        checklist_line(s)
+    );
+    let mut section = |title: &str, rows: Vec<String>| {
+        if !rows.is_empty() {
+            text.push_str(&format!("\n**{title}**\n\n"));
+            for r in rows {
+                text.push_str(&format!("- {r}\n"));
+            }
+        }
+    };
+    section("Findings", s.findings.iter().map(|f| v(f)).collect());
+    section(
+        "Action items",
+        s.items
+            .iter()
+            .map(|(what, state)| format!("{}: **{}**", v(what), v(state)))
+            .collect(),
+    );
+    section(
+        "Deployments",
+        s.links
+            .iter()
+            .filter(|l| is_web_link(l))
+            .map(|l| format!("<{}>", l.replace(['<', '>', ' '], "")))
+            .collect(),
+    );
+    text.push_str(&format!("\nPosted by flightdeck (`{}`).", s.marker));
+    text
 }
 
 impl Tracker for GitLabTracker {
@@ -217,6 +309,50 @@ impl Tracker for GitLabTracker {
 
     fn comment<'a>(&'a self, key: &'a TrackerKey, text: &'a str) -> TrackerFuture<'a, ()> {
         Box::pin(self.add_comment(key, text))
+    }
+
+    fn release_ticket<'a>(
+        &'a self,
+        rule: &'a str,
+        version: &'a str,
+    ) -> TrackerFuture<'a, TrackerKey> {
+        Box::pin(self.find_release_ticket(rule, version))
+    }
+
+    fn post_summary<'a>(
+        &'a self,
+        key: &'a TrackerKey,
+        summary: &'a Summary,
+    ) -> TrackerFuture<'a, ()> {
+        Box::pin(self.add_note(key, summary_note(summary)))
+    }
+
+    fn has_comment_marked<'a>(
+        &'a self,
+        key: &'a TrackerKey,
+        marker: &'a str,
+    ) -> TrackerFuture<'a, bool> {
+        Box::pin(self.note_marked(key, marker))
+    }
+
+    /// GitLab has no remote links: the issue's description already links the
+    /// deployment (see `description`), so there is nothing more to send.
+    fn remote_link<'a>(
+        &'a self,
+        key: &'a TrackerKey,
+        link: &'a RemoteLink,
+    ) -> TrackerFuture<'a, ()> {
+        let _ = (key, link);
+        Box::pin(async { Ok(()) })
+    }
+
+    fn has_remote_link<'a>(
+        &'a self,
+        key: &'a TrackerKey,
+        global_id: &'a str,
+    ) -> TrackerFuture<'a, bool> {
+        let _ = (key, global_id);
+        Box::pin(async { Ok(true) })
     }
 }
 

@@ -8,7 +8,8 @@ use serde::Serialize;
 use super::adf::{Block, Doc, Inline};
 use super::client::Flavor;
 use crate::model::sanitize::sanitize_line;
-use crate::review::tracker::OutgoingItem;
+use crate::review::outbox::summary::checklist_line;
+use crate::review::tracker::{OutgoingItem, RemoteLink, Summary};
 
 /// Jira refuses a summary longer than this.
 pub const SUMMARY_CHARS: usize = 255;
@@ -119,6 +120,138 @@ pub fn comment(flavor: Flavor, text: &str) -> CommentRequest {
             Flavor::DataCenter => Description::Wiki(wiki_escape(text)),
         },
     }
+}
+
+/// `POST /rest/api/N/issue/{key}/remotelink` (`RemoteIssueLinkRequest`): the same
+/// `globalId` again updates the link instead of adding one.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RemoteLinkRequest {
+    pub global_id: String,
+    pub application: Application,
+    pub relationship: String,
+    pub object: RemoteObject,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Application {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RemoteObject {
+    pub url: String,
+    pub title: String,
+}
+
+pub fn remote_link(link: &RemoteLink) -> RemoteLinkRequest {
+    RemoteLinkRequest {
+        global_id: link.global_id.clone(),
+        application: Application {
+            kind: "flightdeck".to_string(),
+            name: "flightdeck".to_string(),
+        },
+        relationship: "deployment".to_string(),
+        object: RemoteObject {
+            url: link.url.clone(),
+            title: summary(&link.title),
+        },
+    }
+}
+
+/// The review's summary as a comment: ADF on Cloud, wiki markup on Data Center. The
+/// marker is in its last line, as text.
+pub fn summary_comment(flavor: Flavor, s: &Summary) -> CommentRequest {
+    CommentRequest {
+        body: match flavor {
+            Flavor::Cloud => Description::Adf(summary_adf(s)),
+            Flavor::DataCenter => Description::Wiki(summary_wiki(s)),
+        },
+    }
+}
+
+fn summary_adf(s: &Summary) -> Doc {
+    let mut blocks = vec![
+        Block::paragraph(vec![
+            Inline::strong("Post-release review: "),
+            Inline::plain(&s.title),
+        ]),
+        Block::paragraph(vec![
+            Inline::strong("Decision: "),
+            Inline::plain(s.decision.as_deref().unwrap_or("none recorded")),
+        ]),
+        Block::paragraph(vec![Inline::plain(&checklist_line(s))]),
+    ];
+    let mut section = |title: &str, rows: Vec<Vec<Inline>>| {
+        if !rows.is_empty() {
+            blocks.push(Block::paragraph(vec![Inline::strong(title)]));
+            blocks.push(Block::bullets(rows));
+        }
+    };
+    section(
+        "Findings",
+        s.findings.iter().map(|f| vec![Inline::plain(f)]).collect(),
+    );
+    section(
+        "Action items",
+        s.items
+            .iter()
+            .map(|(what, state)| vec![Inline::plain(&format!("{what}: ")), Inline::strong(state)])
+            .collect(),
+    );
+    section(
+        "Deployments",
+        s.links
+            .iter()
+            .filter(|l| is_web_link(l))
+            .map(|l| vec![Inline::link(l, l)])
+            .collect(),
+    );
+    blocks.push(Block::paragraph(vec![Inline::plain(&format!(
+        "Posted by flightdeck ({}).",
+        s.marker
+    ))]));
+    Doc::new(blocks)
+}
+
+fn summary_wiki(s: &Summary) -> String {
+    let mut text = format!(
+        "*Post-release review:* {}\n*Decision:* {}\n{}\n",
+        wiki_escape(&s.title),
+        wiki_escape(s.decision.as_deref().unwrap_or("none recorded")),
+        wiki_escape(&checklist_line(s))
+    );
+    let mut section = |title: &str, rows: Vec<String>| {
+        if !rows.is_empty() {
+            text.push_str(&format!("\n*{title}*\n"));
+            for r in rows {
+                text.push_str(&format!("* {r}\n"));
+            }
+        }
+    };
+    section(
+        "Findings",
+        s.findings.iter().map(|f| wiki_escape(f)).collect(),
+    );
+    section(
+        "Action items",
+        s.items
+            .iter()
+            .map(|(what, state)| format!("{}: *{}*", wiki_escape(what), wiki_escape(state)))
+            .collect(),
+    );
+    section(
+        "Deployments",
+        s.links
+            .iter()
+            .filter(|l| is_web_link(l))
+            .map(|l| format!("[{}]", l.replace(['|', ']', '['], "")))
+            .collect(),
+    );
+    text.push_str(&format!("\nPosted by flightdeck ({}).", s.marker));
+    text
 }
 
 /// One line without control characters, cut to Jira's limit (the whole summary is
