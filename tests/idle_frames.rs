@@ -10,10 +10,9 @@ use chrono::{Duration, TimeZone, Utc};
 use flightdeck::app::{App, View};
 use flightdeck::event::{Event, ShutdownReason, SourceData, SourceEvent, SourceEventKind};
 use flightdeck::model::WindowRatios;
-use flightdeck::runtime::{drive, FrameGate};
+use flightdeck::runtime::{drive, Screen};
 use flightdeck::sources::EVENT_CHANNEL_CAPACITY;
 use flightdeck::ui::{self, Theme};
-use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use tokio::sync::mpsc;
 
@@ -80,13 +79,15 @@ async fn idle_ticks_and_same_data_fetches_send_only_the_frames_the_clock_needs()
             .await;
     });
     let theme = Theme::new(true, false);
-    let mut gate = FrameGate::default();
+    let mut screen = Screen::default();
     let sent = Cell::new(0usize);
     let clocks = std::cell::RefCell::new(BTreeSet::new());
     let draw = |app: &App| {
-        let mut frame = Buffer::empty(Rect::new(0, 0, 120, 40));
-        ui::render(&mut frame, &app.model, &app.derived, &theme);
-        if gate.changed(&frame) {
+        let frame = screen.next_frame(Rect::new(0, 0, 120, 40));
+        ui::render(frame, &app.model, &app.derived, &theme);
+        let mut bytes = Vec::new();
+        screen.paint(&mut bytes);
+        if !bytes.is_empty() {
             sent.set(sent.get() + 1);
         }
         clocks

@@ -5,15 +5,16 @@
 //! the input reader run elsewhere and send events.
 
 mod clipboard;
-mod frame_gate;
 mod input;
 mod memory;
+mod pen;
 mod review;
+mod screen;
 mod signals;
 mod sources;
 pub mod terminal;
 
-pub use frame_gate::FrameGate;
+pub use screen::Screen;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -49,6 +50,7 @@ pub struct RunOptions {
 
 /// Runs the cockpit until the user quits or the terminal goes away.
 pub fn run(opts: RunOptions) -> Result<QuitReason> {
+    memory::tune_allocator();
     // One thread runs the loop and every source: their work is waiting on sockets,
     // and each extra worker would cost a stack, a malloc arena and wake-ups. The loop
     // still never blocks: nothing on this thread waits on I/O except through tokio.
@@ -105,7 +107,6 @@ async fn event_loop(
     let review = review::spawn(&opts, tx.clone());
 
     let theme = opts.theme;
-    let mut gate = FrameGate::default();
     let mut clipboard = clipboard::ClipboardWriter::default();
     let routes = Routes {
         handles: &sources.handles,
@@ -119,8 +120,8 @@ async fn event_loop(
         input::terminal_gone,
         |app| {
             // A copy (`y`) goes out through the terminal before the frame that says so.
-            clipboard.write(&app.model.ui.clip, term.backend_mut())?;
-            terminal::draw(term, app, &theme, &mut gate)
+            clipboard.write(&app.model.ui.clip, &mut std::io::stdout())?;
+            terminal::draw(term, app, &theme)
         },
     )
     .await;
