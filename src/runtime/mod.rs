@@ -176,10 +176,11 @@ pub async fn drive_routed(
     tty_gone: impl Fn() -> bool,
     mut draw: impl FnMut(&App) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
-    // The first frame goes out before any source answers.
+    // The first frame goes out before any source answers, and the first answer is
+    // not held back behind it: the gap only spaces frames of a burst.
     draw(app)?;
     app.dirty = false;
-    let mut next_frame = Instant::now() + MIN_FRAME_GAP;
+    let mut next_frame = Instant::now();
     let mut trimmer = memory::Trimmer::new();
 
     while app.quit.is_none() {

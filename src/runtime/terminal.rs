@@ -82,7 +82,7 @@ pub fn restore() {
 /// half-drawn frame (and the terminal never flickers), in one write.
 /// Nothing is written when the frame is the one already on screen.
 pub fn draw(term: &mut Term, app: &App, theme: &Theme) -> io::Result<()> {
-    let (width, height) = crossterm::terminal::size()?;
+    let (width, height) = size()?;
     let frame = term.screen.next_frame(Rect::new(0, 0, width, height));
     ui::render(frame, &app.model, &app.derived, theme);
     term.out.clear();
@@ -95,6 +95,24 @@ pub fn draw(term: &mut Term, app: &App, theme: &Theme) -> io::Result<()> {
     let mut stdout = io::stdout().lock();
     stdout.write_all(&term.out)?;
     stdout.flush()
+}
+
+/// The terminal's size, asked of stdout itself: one ioctl, where crossterm opens,
+/// asks and closes `/dev/tty` each time.
+fn size() -> io::Result<(u16, u16)> {
+    let mut ws = libc::winsize {
+        ws_row: 0,
+        ws_col: 0,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    // SAFETY: TIOCGWINSZ writes one `winsize` into the struct passed, nothing else.
+    let ok = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut ws) } == 0;
+    if ok && ws.ws_col > 0 && ws.ws_row > 0 {
+        Ok((ws.ws_col, ws.ws_row))
+    } else {
+        crossterm::terminal::size()
+    }
 }
 
 /// Synchronized output (mode 2026): the terminal shows the frame once it is whole.
