@@ -88,8 +88,7 @@ fn go_to(pen: &mut Pen, frame: &Buffer, x: u16, y: u16, out: &mut Vec<u8>) {
 }
 
 /// Writes the cell's text and follows the cursor: one column on, or unknown after a
-/// wide character (the terminal may judge its width otherwise) and at the last column
-/// (the terminal holds a pending wrap there).
+/// wide character and at the last column (the terminal holds a pending wrap there).
 fn put(pen: &mut Pen, cell: &Cell, area: Rect, out: &mut Vec<u8>) {
     let symbol = cell.symbol();
     out.extend_from_slice(symbol.as_bytes());
@@ -99,15 +98,13 @@ fn put(pen: &mut Pen, cell: &Cell, area: Rect, out: &mut Vec<u8>) {
     };
 }
 
-/// Whether `s` surely takes one column: one printable ASCII character, or a
-/// box-drawing, block or geometric character (their width never varies).
+/// Whether `s` takes one column, as ratatui measures it when it lays the frame out
+/// (ratatui's own backend trusts the same); a wide or zero-width text leaves the
+/// cursor's place unknown, so the next cell is reached by an absolute move.
 fn one_column(s: &str) -> bool {
-    let mut chars = s.chars();
-    match (chars.next(), chars.next()) {
-        (Some(c), None) => {
-            c.is_ascii_graphic() || c == ' ' || ('\u{2500}'..='\u{25ff}').contains(&c)
-        }
-        _ => false,
+    match s.as_bytes() {
+        [b] => b.is_ascii_graphic() || *b == b' ',
+        _ => ratatui::text::Span::raw(s).width() == 1,
     }
 }
 

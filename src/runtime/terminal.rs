@@ -69,10 +69,11 @@ pub fn restore() {
         let _ = execute!(
             io::stdout(),
             EndSynchronizedUpdate,
-            // Frames keep their last rendition: none of it may leak to the shell.
-            SetAttribute(Attribute::Reset),
             DisableMouseCapture,
             LeaveAlternateScreen,
+            // Frames keep their last rendition; leaving the alternate screen restores
+            // the one saved on entry, but not on every terminal.
+            SetAttribute(Attribute::Reset),
             Show
         );
     }
