@@ -109,3 +109,79 @@ async fn idle_ticks_and_same_data_fetches_send_only_the_frames_the_clock_needs()
         "every clock turn-over is drawn"
     );
 }
+
+/// A fetch that straddles a clock tick (it starts just before the tick and answers
+/// just after) is drawn once, finished: never a frame with its indicator on, and one
+/// frame per tick in all. A fetch that hangs past the grace still lets the tick draw.
+#[tokio::test(start_paused = true)]
+async fn a_fetch_straddling_the_tick_is_drawn_once_finished() {
+    let start = Utc.with_ymd_and_hms(2026, 3, 2, 14, 0, 0).unwrap();
+    let mut app = App::new(
+        View {
+            tz: chrono_tz::Tz::UTC,
+            demo: false,
+        },
+        flightdeck::metrics::Settings::default(),
+        start,
+    );
+    app.register_source("prometheus", Duration::seconds(1));
+    let (tx, mut rx) = mpsc::channel(EVENT_CHANNEL_CAPACITY);
+    tokio::spawn(async move {
+        let ms = StdDuration::from_millis;
+        let _ = tx.send(fetched(start)).await;
+        for i in 0..TICKS {
+            let tick = start + Duration::seconds(i + 1);
+            tokio::time::sleep(ms(900)).await;
+            let _ = tx.send(fetching()).await;
+            tokio::time::sleep(ms(60)).await;
+            let _ = tx.send(Event::Tick(tick)).await;
+            tokio::time::sleep(ms(40)).await;
+            let _ = tx.send(fetched(tick - Duration::milliseconds(60))).await;
+        }
+        // One fetch that hangs: the tick is drawn all the same, indicator on.
+        tokio::time::sleep(ms(500)).await;
+        let _ = tx.send(fetching()).await;
+        tokio::time::sleep(ms(500)).await;
+        let _ = tx
+            .send(Event::Tick(start + Duration::seconds(TICKS + 1)))
+            .await;
+        tokio::time::sleep(StdDuration::from_secs(2)).await;
+        let _ = tx
+            .send(Event::Shutdown(ShutdownReason::Signal("test")))
+            .await;
+    });
+    let theme = Theme::new(true, false);
+    let mut screen = Screen::default();
+    let frames = std::cell::RefCell::new(Vec::new());
+    let draw = |app: &App| {
+        let frame = screen.next_frame(Rect::new(0, 0, 120, 40));
+        ui::render(frame, &app.model, &app.derived, &theme);
+        let mut bytes = Vec::new();
+        screen.paint(&mut bytes);
+        if !bytes.is_empty() {
+            let fetching = app.model.sources.iter().any(|s| s.fetching);
+            frames.borrow_mut().push((app.model.now, fetching));
+        }
+        Ok(())
+    };
+    drive(&mut app, &mut rx, &[], |_| {}, || false, draw)
+        .await
+        .expect("drawing never fails here");
+    let frames = frames.into_inner();
+    let straddled = &frames[..frames.len() - 1];
+    assert!(
+        straddled.iter().all(|(_, fetching)| !fetching),
+        "a frame showed a fetch that answered within the grace: {frames:?}"
+    );
+    // The first frame, the first data, then one frame per tick.
+    assert!(
+        straddled.len() <= TICKS as usize + 2,
+        "{} frames for {TICKS} ticks: {frames:?}",
+        straddled.len()
+    );
+    assert_eq!(
+        frames.last(),
+        Some(&(start + Duration::seconds(TICKS + 1), true)),
+        "the tick during a hung fetch is drawn, indicator on"
+    );
+}

@@ -38,6 +38,12 @@ pub const MIN_FRAME_GAP: StdDuration = StdDuration::from_millis(33);
 /// Events handled before a frame is drawn, so a burst cannot starve the screen.
 const MAX_EVENTS_PER_FRAME: usize = 512;
 
+/// A clock tick that finds a fetch running holds its frame this long for the fetch, so
+/// a fetch that straddles the tick is drawn once, finished (the new data and its age),
+/// instead of twice (the tick with its indicator on and the age a second older, then
+/// the answer). A fetch still running after it shows its indicator as before.
+pub const FETCH_GRACE: StdDuration = StdDuration::from_millis(150);
+
 /// What the cockpit runs on.
 pub struct RunOptions {
     pub config: Config,
@@ -181,13 +187,16 @@ pub async fn drive_routed(
     draw(app)?;
     app.dirty = false;
     let mut next_frame = Instant::now();
+    // Until when a tick's frame waits for a running fetch (see FETCH_GRACE).
+    let mut held: Option<Instant> = None;
     let mut trimmer = memory::Trimmer::new();
 
     while app.quit.is_none() {
+        let draw_at = held.map_or(next_frame, |h| h.max(next_frame));
         let event = if app.dirty {
             tokio::select! {
                 ev = rx.recv() => ev,
-                _ = tokio::time::sleep_until(next_frame) => None,
+                _ = tokio::time::sleep_until(draw_at) => None,
             }
         } else {
             match rx.recv().await {
@@ -204,12 +213,14 @@ pub async fn drive_routed(
             }
             other => other,
         };
+        let mut ticked = matches!(event, Some(Event::Tick(_)));
         if let Some(ev) = event {
             remember(&ev);
             dispatch(app, ev, routes);
             for _ in 0..MAX_EVENTS_PER_FRAME {
                 match rx.try_recv() {
                     Ok(ev) => {
+                        ticked |= matches!(ev, Event::Tick(_));
                         remember(&ev);
                         dispatch(app, ev, routes)
                     }
@@ -220,7 +231,14 @@ pub async fn drive_routed(
         if app.quit.is_some() {
             break;
         }
-        if app.dirty && Instant::now() >= next_frame {
+        let fetching = app.model.sources.iter().any(|s| s.fetching);
+        if ticked && fetching {
+            held = Some(Instant::now() + FETCH_GRACE);
+        }
+        if held.is_some_and(|until| !fetching || Instant::now() >= until) {
+            held = None;
+        }
+        if app.dirty && held.is_none() && Instant::now() >= next_frame {
             app.refresh_derived();
             draw(app)?;
             app.dirty = false;
