@@ -118,13 +118,23 @@ async fn event_loop(
         handles: &sources.handles,
         review: review.as_ref(),
     };
+    // A resize, even back to the same size, repaints the whole screen.
+    let resized = std::cell::Cell::new(false);
     let result = drive_routed(
         &mut app,
         &mut rx,
         &routes,
-        |ev| sources.remember(ev),
+        |ev| {
+            if matches!(ev, Event::Input(crossterm::event::Event::Resize(..))) {
+                resized.set(true);
+            }
+            sources.remember(ev)
+        },
         input::terminal_gone,
         |app| {
+            if resized.take() {
+                terminal::invalidate(term);
+            }
             // A copy (`y`) goes out through the terminal before the frame that says so.
             clipboard.write(&app.model.ui.clip, &mut std::io::stdout())?;
             terminal::draw(term, app, &theme)

@@ -39,6 +39,13 @@ impl Screen {
         &mut self.next
     }
 
+    /// Forgets what the terminal shows, so the next frame is drawn whole on a cleared
+    /// screen: after a resize the terminal may have cut or reflowed what it showed,
+    /// even when it ends at the size it had.
+    pub fn invalidate(&mut self) {
+        self.shown.resize(Rect::ZERO);
+    }
+
     /// Appends to `out` the bytes that turn the screen into the frame rendered since
     /// [`Screen::next_frame`] (nothing when no cell differs); that frame is then what
     /// is shown. A frame of another size is drawn whole on a cleared screen.
@@ -138,6 +145,19 @@ mod tests {
         assert_eq!(tick, b"\x1b[D2");
         let minute = frame(&mut screen, area, |b| clock(b, "14:01:00"));
         assert_eq!(minute, b"\x1b[4D1:00");
+    }
+
+    #[test]
+    fn after_invalidate_the_same_frame_is_drawn_whole() {
+        let area = Rect::new(0, 0, 30, 3);
+        let mut screen = Screen::default();
+        let first = frame(&mut screen, area, |b| clock(b, "14:00:01"));
+        screen.invalidate();
+        let again = frame(&mut screen, area, |b| clock(b, "14:00:01"));
+        assert_eq!(
+            again, first,
+            "a resize back to the same size repaints it all"
+        );
     }
 
     #[test]

@@ -116,6 +116,11 @@ fn size() -> io::Result<(u16, u16)> {
     }
 }
 
+/// The next frame is drawn whole (see [`Screen::invalidate`]).
+pub fn invalidate(term: &mut Term) {
+    term.screen.invalidate();
+}
+
 /// Synchronized output (mode 2026): the terminal shows the frame once it is whole.
 const BEGIN_UPDATE: &[u8] = b"\x1b[?2026h";
 const END_UPDATE: &[u8] = b"\x1b[?2026l";
