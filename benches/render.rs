@@ -1,5 +1,6 @@
-//! Render cost of a full frame at 200x60, drawn into a fresh buffer and diffed against
-//! the previous frame, as `Terminal::draw` does each frame: on the small fixture, and on
+//! Render cost of a full frame at 200x60, drawn into the reused buffer and painted
+//! against the previous frame, as the cockpit's screen (`runtime::Screen`) does each
+//! frame: on the small fixture, and on
 //! the embedded demo at full size (four services, 90 days, the live rollout running);
 //! and the fleet view of 500 services, with and without deriving their figures.
 
@@ -7,6 +8,7 @@ use chrono::{DateTime, Utc};
 use flightdeck::app::App;
 use flightdeck::config;
 use flightdeck::headless;
+use flightdeck::runtime::Screen;
 use flightdeck::ui::{self, fixture, Theme};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -22,13 +24,36 @@ fn bench_frame(
     bencher: divan::Bencher,
 ) {
     let area = Rect::new(0, 0, 200, 60);
-    let mut previous = Buffer::empty(area);
-    ui::render(&mut previous, model, derived, &theme);
-    let mut current = Buffer::empty(area);
+    let mut screen = Screen::default();
+    let mut out = Vec::new();
+    ui::render(screen.next_frame(area), model, derived, &theme);
+    screen.paint(&mut out);
     bencher.bench_local(|| {
-        current.reset();
-        ui::render(&mut current, model, derived, &theme);
-        divan::black_box(previous.diff(&current).len())
+        out.clear();
+        ui::render(screen.next_frame(area), model, derived, &theme);
+        screen.paint(&mut out);
+        divan::black_box(out.len())
+    });
+}
+
+/// Painting a whole 200x60 frame of the demo on a cleared screen (a start or a
+/// resize): the diff against blank and the bytes of every cell.
+#[divan::bench]
+fn demo_200x60_paint_whole(bencher: divan::Bencher) {
+    let app = demo();
+    let theme = Theme::new(true, false);
+    let mut out = Vec::new();
+    bencher.bench_local(|| {
+        let mut screen = Screen::default();
+        ui::render(
+            screen.next_frame(Rect::new(0, 0, 200, 60)),
+            &app.model,
+            &app.derived,
+            &theme,
+        );
+        out.clear();
+        screen.paint(&mut out);
+        divan::black_box(out.len())
     });
 }
 

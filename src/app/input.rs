@@ -23,6 +23,10 @@ impl App {
                 self.on_paste(&text);
                 Vec::new()
             }
+            Input::Resize(..) => {
+                self.resized = true;
+                Vec::new()
+            }
             Input::Mouse(m) => {
                 let fleet = self.model.ui.fleet.open && self.model.ui.overlays.is_empty();
                 match m.kind {

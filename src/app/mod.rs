@@ -36,6 +36,9 @@ pub struct App {
     pub settings: Settings,
     /// Something visible changed since the last frame.
     pub dirty: bool,
+    /// The terminal was resized since the last frame: the next one repaints every
+    /// cell, whatever the terminal did to the old ones (even back to the same size).
+    pub resized: bool,
     /// The data changed since the last derive.
     stale_derived: bool,
     last_derive: Option<Ts>,
@@ -63,6 +66,7 @@ impl App {
             derived: Derived::default(),
             settings,
             dirty: true,
+            resized: false,
             stale_derived: true,
             last_derive: None,
             ticks_since_derive: 0,

@@ -41,6 +41,29 @@ impl Default for Trimmer {
     }
 }
 
+/// Blocks this large or larger get their own mapping (see [`tune_allocator`]).
+pub const OWN_MAPPING_FROM: usize = 64 * 1024;
+
+/// Allocator settings for a long-running program whose live data is small: one arena
+/// (the input and cache threads allocate little, and each extra arena holds free
+/// pages of its own), and blocks of [`OWN_MAPPING_FROM`] or more in their own
+/// mappings, which go back to the system the moment they are dropped. By default glibc
+/// raises that threshold each time a large block is freed, so a derive's or a fetch's
+/// big buffers land in the heap and leave it fragmented: the demo's heap grew to
+/// 14 MB of which about 6 MB was live. Call before any thread starts.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+pub fn tune_allocator() {
+    // SAFETY: mallopt only changes glibc's allocator parameters; it is called before
+    // the runtime's other threads exist.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 1);
+        libc::mallopt(libc::M_MMAP_THRESHOLD, OWN_MAPPING_FROM as libc::c_int);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+pub fn tune_allocator() {}
+
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 fn trim() {
     // SAFETY: malloc_trim only returns free pages of glibc's own heap to the system.

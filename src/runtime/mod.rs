@@ -5,15 +5,16 @@
 //! the input reader run elsewhere and send events.
 
 mod clipboard;
-mod frame_gate;
 mod input;
 mod memory;
+mod pen;
 mod review;
+mod screen;
 mod signals;
 mod sources;
 pub mod terminal;
 
-pub use frame_gate::FrameGate;
+pub use screen::Screen;
 pub use sources::CacheRoute;
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -38,6 +39,12 @@ pub const MIN_FRAME_GAP: StdDuration = StdDuration::from_millis(33);
 /// Events handled before a frame is drawn, so a burst cannot starve the screen.
 const MAX_EVENTS_PER_FRAME: usize = 512;
 
+/// A clock tick that finds a fetch running holds its frame this long for the fetch, so
+/// a fetch that straddles the tick is drawn once, finished (the new data and its age),
+/// instead of twice (the tick with its indicator on and the age a second older, then
+/// the answer). A fetch still running after it shows its indicator as before.
+pub const FETCH_GRACE: StdDuration = StdDuration::from_millis(150);
+
 /// What the cockpit runs on.
 pub struct RunOptions {
     pub config: Config,
@@ -50,6 +57,7 @@ pub struct RunOptions {
 
 /// Runs the cockpit until the user quits or the terminal goes away.
 pub fn run(opts: RunOptions) -> Result<QuitReason> {
+    memory::tune_allocator();
     // One thread runs the loop and every source: their work is waiting on sockets,
     // and each extra worker would cost a stack, a malloc arena and wake-ups. The loop
     // still never blocks: nothing on this thread waits on I/O except through tokio.
@@ -113,7 +121,6 @@ async fn event_loop(
     let review = review::spawn(&opts, tx.clone());
 
     let theme = opts.theme;
-    let mut gate = FrameGate::default();
     let mut clipboard = clipboard::ClipboardWriter::default();
     let routes = Routes {
         handles: &sources.handles,
@@ -121,9 +128,13 @@ async fn event_loop(
         cache: sources.cache.as_ref(),
     };
     let result = drive_routed(&mut app, &mut rx, &routes, input::terminal_gone, |app| {
+        // A resize, even back to the same size, repaints the whole screen.
+        if app.resized {
+            terminal::invalidate(term);
+        }
         // A copy (`y`) goes out through the terminal before the frame that says so.
-        clipboard.write(&app.model.ui.clip, term.backend_mut())?;
-        terminal::draw(term, app, &theme, &mut gate)
+        clipboard.write(&app.model.ui.clip, &mut std::io::stdout())?;
+        terminal::draw(term, app, &theme)
     })
     .await;
 
@@ -179,17 +190,22 @@ pub async fn drive_routed(
     tty_gone: impl Fn() -> bool,
     mut draw: impl FnMut(&App) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
-    // The first frame goes out before any source answers.
+    // The first frame goes out before any source answers, and the first answer is
+    // not held back behind it: the gap only spaces frames of a burst.
     draw(app)?;
     app.dirty = false;
-    let mut next_frame = Instant::now() + MIN_FRAME_GAP;
+    app.resized = false;
+    let mut next_frame = Instant::now();
+    // Until when a tick's frame waits for a running fetch (see FETCH_GRACE).
+    let mut held: Option<Instant> = None;
     let mut trimmer = memory::Trimmer::new();
 
     while app.quit.is_none() {
+        let draw_at = held.map_or(next_frame, |h| h.max(next_frame));
         let event = if app.dirty {
             tokio::select! {
                 ev = rx.recv() => ev,
-                _ = tokio::time::sleep_until(next_frame) => None,
+                _ = tokio::time::sleep_until(draw_at) => None,
             }
         } else {
             match rx.recv().await {
@@ -206,11 +222,15 @@ pub async fn drive_routed(
             }
             other => other,
         };
+        let mut ticked = matches!(event, Some(Event::Tick(_)));
         if let Some(ev) = event {
             dispatch(app, ev, routes);
             for _ in 0..MAX_EVENTS_PER_FRAME {
                 match rx.try_recv() {
-                    Ok(ev) => dispatch(app, ev, routes),
+                    Ok(ev) => {
+                        ticked |= matches!(ev, Event::Tick(_));
+                        dispatch(app, ev, routes)
+                    }
                     Err(_) => break,
                 }
             }
@@ -218,10 +238,18 @@ pub async fn drive_routed(
         if app.quit.is_some() {
             break;
         }
-        if app.dirty && Instant::now() >= next_frame {
+        let fetching = app.model.sources.iter().any(|s| s.fetching);
+        if ticked && fetching {
+            held = Some(Instant::now() + FETCH_GRACE);
+        }
+        if held.is_some_and(|until| !fetching || Instant::now() >= until) {
+            held = None;
+        }
+        if app.dirty && held.is_none() && Instant::now() >= next_frame {
             app.refresh_derived();
             draw(app)?;
             app.dirty = false;
+            app.resized = false;
             next_frame = Instant::now() + MIN_FRAME_GAP;
             trimmer.maybe_trim();
         }

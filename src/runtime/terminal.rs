@@ -2,26 +2,31 @@
 //! path: normal quit, error (the caller restores before printing), panic (ratatui's hook,
 //! installed after color-eyre's so both run) and signals (the loop quits, then restores).
 
-use std::io::{self, Stdout, Write};
+use std::io::{self, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use super::frame_gate::FrameGate;
+use super::screen::Screen;
 use crossterm::cursor::{Hide, Show};
 use crossterm::event::{
     DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
 };
+use crossterm::execute;
+use crossterm::style::{Attribute, SetAttribute};
 use crossterm::terminal::{
-    disable_raw_mode, enable_raw_mode, BeginSynchronizedUpdate, EndSynchronizedUpdate,
-    EnterAlternateScreen, LeaveAlternateScreen,
+    disable_raw_mode, enable_raw_mode, EndSynchronizedUpdate, EnterAlternateScreen,
+    LeaveAlternateScreen,
 };
-use crossterm::{execute, QueueableCommand};
-use ratatui::backend::CrosstermBackend;
-use ratatui::Terminal;
+use ratatui::layout::Rect;
 
 use crate::app::App;
 use crate::ui::{self, Theme};
 
-pub type Term = Terminal<CrosstermBackend<Stdout>>;
+/// The terminal in our mode, and what it shows.
+pub struct Term {
+    screen: Screen,
+    /// One frame's bytes, kept so a frame does not allocate them again.
+    out: Vec<u8>,
+}
 
 /// Whether the terminal is in our mode; restoring a terminal we never touched would
 /// write escape sequences into piped output.
@@ -44,7 +49,10 @@ pub fn enter(mouse: bool) -> io::Result<Term> {
     if mouse {
         execute!(io::stdout(), EnableMouseCapture)?;
     }
-    Terminal::new(CrosstermBackend::new(io::stdout()))
+    Ok(Term {
+        screen: Screen::default(),
+        out: Vec::new(),
+    })
 }
 
 /// Restores the terminal before the previous hook (color-eyre's) prints the report,
@@ -73,31 +81,56 @@ pub fn restore() {
             DisableMouseCapture,
             DisableBracketedPaste,
             LeaveAlternateScreen,
+            // Frames keep their last rendition; leaving the alternate screen restores
+            // the one saved on entry, but not on every terminal.
+            SetAttribute(Attribute::Reset),
             Show
         );
     }
 }
 
 /// Draws one frame wrapped in synchronized output, so a slow link never shows a
-/// half-drawn frame (and the terminal never flickers).
-/// Nothing is written when the frame is the one already on screen ([`FrameGate`]).
-pub fn draw(term: &mut Term, app: &App, theme: &Theme, gate: &mut FrameGate) -> io::Result<()> {
-    let size = term.size()?;
-    let mut frame =
-        ratatui::buffer::Buffer::empty(ratatui::layout::Rect::new(0, 0, size.width, size.height));
-    ui::render(&mut frame, &app.model, &app.derived, theme);
-    if !gate.changed(&frame) {
+/// half-drawn frame (and the terminal never flickers), in one write.
+/// Nothing is written when the frame is the one already on screen.
+pub fn draw(term: &mut Term, app: &App, theme: &Theme) -> io::Result<()> {
+    let (width, height) = size()?;
+    let frame = term.screen.next_frame(Rect::new(0, 0, width, height));
+    ui::render(frame, &app.model, &app.derived, theme);
+    term.out.clear();
+    term.out.extend_from_slice(BEGIN_UPDATE);
+    term.screen.paint(&mut term.out);
+    if term.out.len() == BEGIN_UPDATE.len() {
         return Ok(());
     }
-    term.backend_mut().queue(BeginSynchronizedUpdate)?;
-    term.draw(|f| {
-        if f.area() == frame.area {
-            *f.buffer_mut() = frame;
-        } else {
-            // Resized between the two size reads: draw at the new size.
-            ui::draw(f, &app.model, &app.derived, theme);
-        }
-    })?;
-    term.backend_mut().queue(EndSynchronizedUpdate)?;
-    term.backend_mut().flush()
+    term.out.extend_from_slice(END_UPDATE);
+    let mut stdout = io::stdout().lock();
+    stdout.write_all(&term.out)?;
+    stdout.flush()
 }
+
+/// The terminal's size, asked of stdout itself: one ioctl, where crossterm opens,
+/// asks and closes `/dev/tty` each time.
+fn size() -> io::Result<(u16, u16)> {
+    let mut ws = libc::winsize {
+        ws_row: 0,
+        ws_col: 0,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    // SAFETY: TIOCGWINSZ writes one `winsize` into the struct passed, nothing else.
+    let ok = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut ws) } == 0;
+    if ok && ws.ws_col > 0 && ws.ws_row > 0 {
+        Ok((ws.ws_col, ws.ws_row))
+    } else {
+        crossterm::terminal::size()
+    }
+}
+
+/// The next frame is drawn whole (see [`Screen::invalidate`]).
+pub fn invalidate(term: &mut Term) {
+    term.screen.invalidate();
+}
+
+/// Synchronized output (mode 2026): the terminal shows the frame once it is whole.
+const BEGIN_UPDATE: &[u8] = b"\x1b[?2026h";
+const END_UPDATE: &[u8] = b"\x1b[?2026l";
