@@ -135,9 +135,9 @@ project = "OPS"
     // A finding: the category three to the right (test gap), then its text.
     t.keys(&["F"]);
     t.wait_for("the finding form", |s| s.contains("New finding"));
-    t.keys(&["Right", "Right", "Right", "Tab"]);
     t.tmux(&["send-keys", "-t", "fd", "-l", "flaky checkout test"]);
     t.wait_for("the finding typed", |s| s.contains("flaky checkout test"));
+    t.keys(&["Tab", "Right", "Right", "Right"]);
     t.keys(&["Enter"]);
     t.wait_for("the finding listed", |s| {
         s.contains("Findings (1)") && s.contains("test gap: flaky checkout test")

@@ -253,9 +253,9 @@ mod review {
     fn items_in_each_state() {
         let mut app = reviewed();
         press(&mut app, KeyCode::Char('F'));
-        press(&mut app, KeyCode::Left);
-        press(&mut app, KeyCode::Tab);
         type_text(&mut app, "no alert on the canary's 5xx");
+        press(&mut app, KeyCode::Tab);
+        press(&mut app, KeyCode::Left);
         press(&mut app, KeyCode::Enter);
         press(&mut app, KeyCode::Char('d'));
         press(&mut app, KeyCode::Right);

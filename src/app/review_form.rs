@@ -179,10 +179,11 @@ impl ReviewForm {
     }
 
     pub fn finding(review_id: String) -> Self {
+        // The text first: what someone types right after F lands in it.
         let fields = vec![
-            Field::choice(FieldId::Category, "Category", category_words()),
             Field::text(FieldId::Text, "Finding", TEXT_CHARS, true)
                 .hint("what happened, what it cost"),
+            Field::choice(FieldId::Category, "Category", category_words()),
         ];
         ReviewForm::new(FormKind::Finding, review_id, fields)
     }
@@ -502,6 +503,7 @@ mod tests {
     fn choices_cycle_with_the_arrows_and_space() {
         let mut f = ReviewForm::finding("r".into());
         assert_eq!(f.value(FieldId::Category), "deployment process");
+        press(&mut f, KeyCode::Tab);
         press(&mut f, KeyCode::Right);
         press(&mut f, KeyCode::Char(' '));
         assert_eq!(f.value(FieldId::Category), "dependency failure");
@@ -554,13 +556,14 @@ mod tests {
     #[test]
     fn a_paste_goes_into_the_focused_text_field_only() {
         let mut f = ReviewForm::finding("r".into());
+        press(&mut f, KeyCode::Tab);
         f.paste("ignored");
         assert_eq!(f.value(FieldId::Category), "deployment process");
-        press(&mut f, KeyCode::Tab);
+        press(&mut f, KeyCode::BackTab);
         f.paste("\u{1b}[2Jflaky\r\ntest");
         assert_eq!(f.value(FieldId::Text), "flaky test");
         let mut big = ReviewForm::finding("r".into());
-        big.focus = 1;
+        big.focus = 0;
         big.paste(&"z".repeat(10_000));
         assert!(!big.validate(today()));
         assert!(error(&big, FieldId::Text).is_some_and(|e| e.contains("cut")));

@@ -67,7 +67,6 @@ fn forms_need_a_review_and_open_zoomed_over_the_pane() {
     assert!(a.model.ui.review_form.is_some());
     assert_eq!(a.model.ui.zoomed, Some(PaneId::Review));
     // Keys now type: `q` does not quit, `:` does not open the command line.
-    press(&mut a, KeyCode::Tab);
     type_text(&mut a, "q:");
     let form = a.model.ui.review_form.as_ref().expect("open");
     assert_eq!(form.value(FieldId::Text), "q:");
@@ -85,11 +84,11 @@ fn forms_need_a_review_and_open_zoomed_over_the_pane() {
 fn a_finding_is_saved_with_its_category_and_audited() {
     let mut a = reviewed();
     press(&mut a, KeyCode::Char('F'));
-    press(&mut a, KeyCode::Right);
-    press(&mut a, KeyCode::Right);
-    press(&mut a, KeyCode::Right);
-    press(&mut a, KeyCode::Tab);
     type_text(&mut a, "flaky payment test");
+    press(&mut a, KeyCode::Tab);
+    press(&mut a, KeyCode::Right);
+    press(&mut a, KeyCode::Right);
+    press(&mut a, KeyCode::Right);
     let cmds = review_commands(press(&mut a, KeyCode::Enter));
     let [ReviewCommand::Save { session, audit }] = cmds.as_slice() else {
         panic!("one save: {cmds:?}");
