@@ -287,3 +287,55 @@ fn ctrl_c_in_a_form_with_changes_asks_first_and_quits_when_pressed_again() {
     a.update(ctrl_c());
     assert!(a.quit.is_some());
 }
+
+/// In ASCII mode (a locale that is not UTF-8) nothing the review draws may leave
+/// ASCII: its title, its key note, its rows and items, open forms included.
+#[test]
+fn a_whole_review_draws_in_ascii_only_when_asked() {
+    use ratatui::buffer::Buffer;
+    use ratatui::layout::Rect;
+    let mut a = reviewed();
+    press(&mut a, KeyCode::Char('F'));
+    type_text(&mut a, "flaky test");
+    press(&mut a, KeyCode::Enter);
+    press(&mut a, KeyCode::Char('d'));
+    press(&mut a, KeyCode::Tab);
+    type_text(&mut a, "kept");
+    press(&mut a, KeyCode::Enter);
+    press(&mut a, KeyCode::Char('a'));
+    type_text(&mut a, "canary gate");
+    for _ in 0..3 {
+        press(&mut a, KeyCode::Tab);
+    }
+    type_text(&mut a, "done");
+    press(&mut a, KeyCode::Enter);
+    let uuid = a.model.review.sessions[0].actions[0].uuid.clone();
+    a.model.review.retrying.insert(uuid, "503 busy".into());
+    let ascii = crate::ui::Theme::new(false, true);
+    for zoomed in [None, Some(PaneId::Review)] {
+        a.model.ui.zoomed = zoomed;
+        for (w, h) in [(80, 24), (120, 40)] {
+            let mut buf = Buffer::empty(Rect::new(0, 0, w, h));
+            crate::ui::render(&mut buf, &a.model, &a.derived, &ascii);
+            let text = crate::ui::buffer_to_text(&buf);
+            // The painter turns what is not ASCII into `?`: the separators must be
+            // the theme's own `|`, not a `·` shown as `?`.
+            assert!(text.is_ascii(), "{w}x{h} zoomed {zoomed:?}:\n{text}");
+            if zoomed.is_some() {
+                for part in [
+                    "| detailed",
+                    "| space tick",
+                    "canary gate",
+                    "pending, retrying |",
+                ] {
+                    assert!(text.contains(part), "{w}x{h} lacks {part:?}:\n{text}");
+                }
+            }
+        }
+    }
+    // And an open form.
+    press(&mut a, KeyCode::Char('F'));
+    let mut buf = Buffer::empty(Rect::new(0, 0, 80, 24));
+    crate::ui::render(&mut buf, &a.model, &a.derived, &ascii);
+    assert!(crate::ui::buffer_to_text(&buf).is_ascii());
+}

@@ -99,7 +99,8 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
         if let (Health::Error, Some(wait)) = (&health, source.next_try_in(model.now)) {
             // Say when the cockpit will know more: the backoff or the server's wait.
             detail = format!(
-                "{detail} · next try in {}",
+                "{detail} {} next try in {}",
+                theme.sym(Sym::Separator),
                 format::duration(round_up(wait))
             );
         }

@@ -47,8 +47,9 @@ pub struct ReviewView {
 }
 
 /// The pane's decisions, from the model and the engine's outputs; `None` without a
-/// selected deployment.
-pub fn view(model: &Model, derived: &Derived) -> Option<ReviewView> {
+/// selected deployment. `sep` parts the title's and the note's pieces (the theme's:
+/// `·`, or `|` in ASCII).
+pub fn view(model: &Model, derived: &Derived, sep: &str) -> Option<ReviewView> {
     let d = model.selected_deployment()?;
     let session = model.review.session_of(&d.id);
     let data = ReviewData {
@@ -91,13 +92,14 @@ pub fn view(model: &Model, derived: &Derived) -> Option<ReviewView> {
         .collect();
     let note = match session {
         Some(s) => format!(
-            "{} · space tick · n note · F finding · d decide · a action · R retry",
+            "{} {sep} space tick {sep} n note {sep} F finding {sep} d decide {sep} a action \
+             {sep} R retry",
             s.target.title()
         ),
         None => "v starts a review".to_string(),
     };
     Some(ReviewView {
-        title: format!("{} · {}", d.version, list.template),
+        title: format!("{} {sep} {}", d.version, list.template),
         rows,
         items: items(&model.review, session),
         note,
@@ -210,7 +212,7 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
         return;
     }
     let theme = ctx.theme;
-    let v = view(ctx.model, ctx.derived);
+    let v = view(ctx.model, ctx.derived, ctx.theme.sym(Sym::Separator));
     let title = v.as_ref().map_or("", |v| v.title.as_str());
     let inner = ctx.pane_box(PaneId::Review, title, area, buf);
     if inner.height == 0 {
@@ -253,7 +255,11 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
                 // Evidence after the title when it fits at least a few characters.
                 let detail_w = text_w.saturating_sub(title_w + 3);
                 let detail = if detail_w >= 8 && !row.detail.is_empty() {
-                    format!(" · {}", fit(&row.detail, detail_w, theme))
+                    format!(
+                        " {} {}",
+                        theme.sym(Sym::Separator),
+                        fit(&row.detail, detail_w, theme)
+                    )
                 } else {
                     String::new()
                 };
@@ -280,6 +286,7 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
             Line::Action(a) => {
                 let (sym, style) = item_mark(theme, &a.state);
                 let word = a.state.word();
+                let sep = format!(" {} ", theme.sym(Sym::Separator));
                 put_spans(
                     buf,
                     inner,
@@ -290,7 +297,7 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
                         (sym, style),
                         (" ", theme.plain()),
                         (&word, style),
-                        (" · ", theme.muted()),
+                        (sep.as_str(), theme.muted()),
                         (&a.summary, theme.plain()),
                     ],
                 );
@@ -326,7 +333,7 @@ mod tests {
             let mut model = fixture::model();
             model.review.setup.tiers.insert("checkout".into(), tier);
             let derived = fixture::derived(&model);
-            let v = view(&model, &derived).expect("a selected deployment");
+            let v = view(&model, &derived, "·").expect("a selected deployment");
             let (name, template) = model
                 .review
                 .setup
@@ -351,7 +358,7 @@ mod tests {
             .tiers
             .insert("checkout".into(), Tier::Critical);
         let derived = fixture::derived(&model);
-        let v = view(&model, &derived).expect("view");
+        let v = view(&model, &derived, "·").expect("view");
         let budget = v
             .rows
             .iter()
