@@ -18,6 +18,7 @@ use flightdeck::config::{PrometheusConfig, ServiceConfig};
 use flightdeck::event::SourceData;
 use flightdeck::model::Ts;
 use flightdeck::sources::prometheus::backfill::{openmetrics, SyntheticService};
+use flightdeck::sources::prometheus::plan::plan;
 use flightdeck::sources::prometheus::PrometheusSource;
 
 fn synthetic(name: &str, rpm: u64, ratio: f64, deploy_at: Ts) -> SyntheticService {
@@ -53,6 +54,8 @@ fn history(end: Ts) -> String {
             synthetic("cart", 600, 0.0005, deploy - Duration::hours(1)),
             synthetic("search", 3_000, 0.01, deploy),
             synthetic("gateway", 900, 0.001, deploy),
+            // A handler path with a dot: grouped too, its dot matching only a dot.
+            synthetic("/web/v2.api", 300, 0.004, deploy),
         ],
         end,
         4,
@@ -72,6 +75,7 @@ fn services() -> Vec<ServiceConfig> {
         configured("checkout"),
         configured("cart"),
         configured("search"),
+        configured("/web/v2.api"),
         own,
         // No data at all: None in both, never 0.
         configured("absent"),
@@ -117,6 +121,27 @@ fn assert_same(grouped: &[SourceData], alone: &[SourceData], server: &str) {
     }
 }
 
+/// Not vacuous: the grouped fetch really asks `/web/v2.api` inside the shared queries
+/// (one per window and chart for the five services of the template, gateway alone).
+#[test]
+fn a_handler_path_joins_the_shared_queries() {
+    let services = services();
+    let asks = plan(&services, Duration::seconds(300), true);
+    let web = services
+        .iter()
+        .position(|s| s.name == "/web/v2.api")
+        .expect("configured");
+    let shared: Vec<_> = asks.iter().filter(|a| a.members.len() > 1).collect();
+    assert!(!shared.is_empty(), "no grouped ask: {asks:#?}");
+    for ask in &shared {
+        assert!(ask.members.contains(&web), "{ask:#?}");
+        assert!(ask.query.contains(r#"/web/v2\\.api"#), "{}", ask.query);
+    }
+    assert!(asks
+        .iter()
+        .all(|a| a.members.len() > 1 || a.members != [web]));
+}
+
 async fn grouped_equals_alone(url: &str, end: Ts, server: &str) {
     let prom = PrometheusConfig {
         url: url.to_string(),
@@ -135,7 +160,7 @@ async fn grouped_equals_alone(url: &str, end: Ts, server: &str) {
     assert_eq!(g.warnings, a.warnings, "{server}");
     assert_same(&g.data, &a.data, server);
     // Not vacuous: every service with data has all six windows and three charts.
-    for name in ["checkout", "cart", "search", "gateway"] {
+    for name in ["checkout", "cart", "search", "gateway", "/web/v2.api"] {
         let ratios = g
             .data
             .iter()
@@ -174,7 +199,7 @@ async fn grouped_equals_alone(url: &str, end: Ts, server: &str) {
         .filter(|d| matches!(d, SourceData::Annotations(a) if !a.is_empty()))
         .count();
     assert!(
-        markers >= 3,
+        markers >= 4,
         "{server}: deploy markers of the grouped services"
     );
     let absent = g.data.iter().find_map(|d| match d {

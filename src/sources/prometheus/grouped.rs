@@ -53,13 +53,21 @@ pub fn grouping(template: &str) -> Option<Grouping> {
     scan(template, &label).then_some(Grouping { label })
 }
 
-/// Whether a service name can stand in a regex alternation as itself: names with
-/// regex or PromQL-string metacharacters keep their own query.
+/// Whether a service name can stand in a regex alternation: letters, digits, `_`, `-`,
+/// and the `/`, `:` and `.` of handler paths and dotted names (a dot is escaped by
+/// [`alternative`]). Names with other regex or PromQL-string metacharacters keep their
+/// own query.
 pub fn plain_name(name: &str) -> bool {
     !name.is_empty()
         && name
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '/' | ':' | '.'))
+}
+
+/// A [`plain_name`] as one alternative of a PromQL regex string: a dot matches only
+/// itself (`\\.` in the string is `\.` in the regex).
+fn alternative(name: &str) -> String {
+    name.replace('.', "\\\\.")
 }
 
 /// The grouped query for `services` (each a [`plain_name`]).
@@ -91,7 +99,8 @@ pub fn grouped_query(template: &str, grouping: &Grouping, services: &[&str]) -> 
     }
     out.push_str(&template[copied..]);
     let exact = format!("{label}=\"{SERVICE_PLACEHOLDER}\"");
-    let any = format!("{label}=~\"{}\"", services.join("|"));
+    let alternatives: Vec<String> = services.iter().map(|s| alternative(s)).collect();
+    let any = format!("{label}=~\"{}\"", alternatives.join("|"));
     squash_matchers(&out, label).replace(&exact, &any)
 }
 

@@ -79,8 +79,20 @@ fn strings_and_ranges_do_not_confuse_the_scanner() {
 
 #[test]
 fn only_plain_names_join_an_alternation() {
-    assert!(plain_name("checkout-api_2"));
-    for odd in ["", "a.b", "a|b", "a\"b", "a\\b", "ünï", "a b", "(a)"] {
+    for plain in ["checkout-api_2", "/api/v1/query", "shop:cart", "api.v2"] {
+        assert!(plain_name(plain), "{plain}");
+    }
+    for odd in [
+        "", "a|b", "a\"b", "a\\b", "ünï", "a b", "(a)", "a*", "a+b", "[a]",
+    ] {
         assert!(!plain_name(odd), "{odd}");
     }
+}
+
+#[test]
+fn a_dot_in_a_name_matches_only_a_dot() {
+    let t = r#"sum(rate(e{handler="{{service}}"}[5m]))"#;
+    let g = grouping(t).expect("groupable");
+    let q = grouped_query(t, &g, &["/api/v1/query", "api.v2"]);
+    assert!(q.contains(r#"handler=~"/api/v1/query|api\\.v2""#), "{q}");
 }
