@@ -23,6 +23,9 @@ enum Merge {
     Replace,
     /// Cached data after a live fetch of the same source: add only what is missing.
     FillGaps,
+    /// Part of a live fetch (`Arrived`): as `Replace`, but a window not answered yet
+    /// (None) keeps the figure shown for it until the whole fetch says.
+    Partial,
 }
 
 /// Default poll interval of a source the runtime did not register.
@@ -54,7 +57,7 @@ impl App {
                 // Live data: a cache replayed after it must only fill gaps. The
                 // source's health waits for the whole fetch.
                 status.partly_live = true;
-                self.apply_data(data);
+                self.apply_data_with(data, Merge::Partial);
             }
             SourceEventKind::Cached { at, data } => {
                 status.feeds = feeds_of(status.feeds, &data);
@@ -121,6 +124,7 @@ impl App {
             match merge {
                 Merge::Replace => self.apply_one(item),
                 Merge::FillGaps => self.fill_gap(item),
+                Merge::Partial => self.apply_part(item),
             }
         }
         self.stale_derived = true;
@@ -161,6 +165,23 @@ impl App {
             other @ (SourceData::Services(_) | SourceData::Annotations(_)) => self.apply_one(other),
             // Rejections describe one fetch; the live one has its own.
             SourceData::Rejected(_) | SourceData::SyncState(_) => {}
+        }
+    }
+
+    /// Part of a live fetch: window ratios merge field by field, the rest replaces.
+    fn apply_part(&mut self, item: SourceData) {
+        match item {
+            SourceData::Ratios { service, ratios } => {
+                let merged = match self.model.data.ratios.get(&service) {
+                    Some(shown) => ratios.or(shown),
+                    None => ratios,
+                };
+                self.apply_one(SourceData::Ratios {
+                    service,
+                    ratios: merged,
+                });
+            }
+            other => self.apply_one(other),
         }
     }
 

@@ -490,6 +490,65 @@ fn a_late_cached_event_never_replaces_live_data() {
     assert_eq!(s.health(t(100)), Health::Ok);
 }
 
+/// The first poll shows each answer as it arrives: a part fills the windows it
+/// answers and keeps the ones it has not answered yet (from the cache), and the whole
+/// fetch that follows is the truth, a window without data included.
+#[test]
+fn an_arrived_part_updates_only_the_windows_it_answers() {
+    use crate::model::WindowRatios;
+    let ratios = |r: WindowRatios| SourceData::Ratios {
+        service: "api".into(),
+        ratios: r,
+    };
+    let mut a = app();
+    let cached = WindowRatios {
+        m5: Some(0.5),
+        d3: Some(0.03),
+        slo_window: Some(0.001),
+        ..Default::default()
+    };
+    event(
+        &mut a,
+        "prometheus",
+        SourceEventKind::Cached {
+            at: t(60),
+            data: vec![ratios(cached)],
+        },
+    );
+    let part = WindowRatios {
+        m5: Some(0.004),
+        m30: Some(0.002),
+        ..Default::default()
+    };
+    event(
+        &mut a,
+        "prometheus",
+        SourceEventKind::Arrived {
+            data: vec![ratios(part)],
+        },
+    );
+    let shown = WindowRatios {
+        m5: Some(0.004),
+        m30: Some(0.002),
+        d3: Some(0.03),
+        slo_window: Some(0.001),
+        ..Default::default()
+    };
+    assert_eq!(a.model.data.ratios.get("api"), Some(&shown));
+    let whole = WindowRatios {
+        m5: Some(0.004),
+        m30: Some(0.002),
+        slo_window: Some(0.002),
+        ..Default::default()
+    };
+    fetched(&mut a, "prometheus", t(100), vec![ratios(whole)]);
+    assert_eq!(
+        a.model.data.ratios.get("api"),
+        Some(&whole),
+        "the whole fetch replaces: its 3d window has no data"
+    );
+}
+
 /// Warnings belong to the last successful fetch: a failure keeps them (they still
 /// describe the data on screen), the next success replaces them.
 #[test]

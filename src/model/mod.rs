@@ -236,6 +236,24 @@ pub struct WindowRatios {
     pub slo_window_request_rate: Option<f64>,
 }
 
+impl WindowRatios {
+    /// Each window from `self`, or from `shown` where `self` has none: a partial answer
+    /// laid over the figures it updates.
+    pub fn or(self, shown: &WindowRatios) -> WindowRatios {
+        WindowRatios {
+            m5: self.m5.or(shown.m5),
+            m30: self.m30.or(shown.m30),
+            h1: self.h1.or(shown.h1),
+            h6: self.h6.or(shown.h6),
+            d3: self.d3.or(shown.d3),
+            slo_window: self.slo_window.or(shown.slo_window),
+            slo_window_request_rate: self
+                .slo_window_request_rate
+                .or(shown.slo_window_request_rate),
+        }
+    }
+}
+
 /// A record a source could not map into the model, kept for the data-quality view.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Rejected {

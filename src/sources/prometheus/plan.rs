@@ -285,7 +285,7 @@ deploy_marker_query = 'changes(build_info{{{label}="{{{{service}}}}"}}[{{{{windo
     #[test]
     fn each_service_is_answered_once_for_each_of_its_queries() {
         let mut services = fleet(4);
-        services.push(service("odd.name", "service"));
+        services.push(service("odd|name", "service"));
         services.push(service("other-label", "app"));
         let asks = plan(&services, Duration::seconds(60), true);
         for (i, _) in services.iter().enumerate() {

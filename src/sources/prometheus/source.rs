@@ -152,8 +152,9 @@ impl PrometheusSource {
         // tail is evaluated at the same instants as the whole range.
         let step = clamp_step(end - start, step);
         let range = Range { start, end, step };
-        // Until a live poll has shown everything once, each service is shown as soon
-        // as its own answers are in, rather than when the slowest service's are.
+        // Until a live poll has shown everything once, each answer is shown as it
+        // arrives (the fast windows are answered first), rather than when the slowest
+        // query of the fetch is: with grouped queries every service waits on every ask.
         let arrivals = self
             .arrivals
             .as_ref()
@@ -200,6 +201,7 @@ impl PrometheusSource {
                     return Err(e.clone());
                 }
             }
+            let mut arrived = Vec::new();
             for (k, &m) in ask.members.iter().enumerate() {
                 let own = match &ask.split {
                     Some(label) => split_answer(&answer, label, &self.services[m].name, k == 0),
@@ -209,18 +211,23 @@ impl PrometheusSource {
                 pending[m] -= 1;
                 if pending[m] == 0 {
                     let result = self.assemble(m, std::mem::take(&mut answers[m]), step)?;
-                    if let Some((events, id)) = arrivals {
-                        let _ = events
-                            .send(Event::Source(SourceEvent {
-                                source: id.clone(),
-                                kind: SourceEventKind::Arrived {
-                                    data: result.data.clone(),
-                                },
-                            }))
-                            .await;
+                    if arrivals.is_some() {
+                        arrived.extend(result.data.iter().cloned());
                     }
                     results[m] = Some(result);
+                } else if arrivals.is_some() {
+                    // What this service has so far; its windows not yet answered are
+                    // None here, and the cockpit keeps what it showed for them.
+                    arrived.extend(self.assemble(m, answers[m].clone(), step)?.data);
                 }
+            }
+            if let Some((events, id)) = arrivals {
+                let _ = events
+                    .send(Event::Source(SourceEvent {
+                        source: id.clone(),
+                        kind: SourceEventKind::Arrived { data: arrived },
+                    }))
+                    .await;
             }
         }
         let mut fetched = Fetched {
