@@ -71,8 +71,10 @@ pub fn draw(ctx: &Ctx, area: Rect, buf: &mut Buffer) {
             );
         }
     }
-    if model.data.services.len() > 1 {
-        put(buf, left, col, 0, " [/] service", theme.muted());
+    // The hint whole or not at all: cut short it reads as a stray bracket.
+    let hint = " [/] service";
+    if model.data.services.len() > 1 && usize::from(col) + hint.len() <= usize::from(left.width) {
+        put(buf, left, col, 0, hint, theme.muted());
     }
 
     if area.height < 2 {
