@@ -70,6 +70,16 @@ impl<'a> Traffic<'a> {
         (bad, total)
     }
 
+    /// The request-rate series' step just before `t`: the gap between its last two
+    /// samples before `t` (None with fewer than two).
+    pub fn step_before(&self, t: Ts) -> Option<Duration> {
+        let end = self.rate.partition_point(|(p, _)| *p < t);
+        let [(a, _), (b, _)] = self.rate.get(end.checked_sub(2)?..end)? else {
+            return None;
+        };
+        Some(*b - *a)
+    }
+
     /// Request-weighted error ratio over `[a, b)`, `None` without traffic.
     pub fn ratio(&self, a: Ts, b: Ts) -> Option<f64> {
         let (bad, total) = self.integrate(a, b);

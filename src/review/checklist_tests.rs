@@ -88,6 +88,15 @@ fn automatic_items_follow_the_engine_for_every_deployment() {
 /// every minute; the error ratio is `before` until 10:00, 5% while deploying, `after`
 /// from 10:10 on.
 fn baked(before: f64, after: f64) -> (Deployment, BTreeMap<(String, SeriesKind), Series>) {
+    baked_every(1, before, after)
+}
+
+/// [`baked`] with a sample every `step` minutes.
+fn baked_every(
+    step: usize,
+    before: f64,
+    after: f64,
+) -> (Deployment, BTreeMap<(String, SeriesKind), Series>) {
     let model = fixture::model();
     let mut d = model
         .data
@@ -103,7 +112,7 @@ fn baked(before: f64, after: f64) -> (Deployment, BTreeMap<(String, SeriesKind),
     d.finished_at = Some(t0 + Duration::minutes(10));
     let mut ratio = Vec::new();
     let mut rate = Vec::new();
-    for m in -120..120 {
+    for m in (-120..120).step_by(step) {
         let t = t0 + Duration::minutes(m);
         let r = if m < 0 {
             before
@@ -152,6 +161,26 @@ fn error_ratio_back_to_baseline_is_judged_at_the_end_of_the_bake() {
     let e = verdict(0.01, 0.0, early);
     assert_eq!(e.verdict, Verdict::Unknown, "{e:?}");
     assert!(e.evidence.contains("10m left"), "{e:?}");
+}
+
+/// Older history often comes at a coarser step (the demo's is 10 minutes): the end of
+/// the bake (its last 7.5 minutes here) is widened to one step, so a sample falls in
+/// it and the deployment is judged rather than left at "no traffic".
+#[test]
+fn a_coarse_series_is_judged_over_one_step_at_the_end_of_the_bake() {
+    let derived = crate::metrics::Derived::default();
+    let setup = critical("svc");
+    for (after, expected) in [(0.012, Verdict::Pass), (0.0125, Verdict::Fail)] {
+        let (d, series) = baked_every(10, 0.01, after);
+        let data = ReviewData {
+            derived: &derived,
+            series: &series,
+            now: fixture::now(),
+        };
+        let check = auto(&checklist(&setup, &[&d], &data, None), "error-ratio").clone();
+        assert_eq!(check.verdict, expected, "{check:?}");
+        assert!(check.evidence.contains("baseline 1.00%"), "{check:?}");
+    }
 }
 
 #[test]

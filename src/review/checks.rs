@@ -105,7 +105,8 @@ pub fn evaluate(check: AutoCheck, i: &CheckInputs<'_>) -> Evaluation {
 }
 
 /// The error ratio over the last part of the bake time (its last quarter, at least
-/// 5 minutes) against the baseline hour before the deployment started.
+/// 5 minutes and one step of the series) against the baseline hour before the
+/// deployment started.
 fn error_ratio_baseline(i: &CheckInputs<'_>) -> Evaluation {
     let Some(finished) = i.deployment.finished_at else {
         return Evaluation::unknown("still running");
@@ -120,7 +121,10 @@ fn error_ratio_baseline(i: &CheckInputs<'_>) -> Evaluation {
     let Some(traffic) = i.traffic else {
         return Evaluation::unknown("no error-ratio and request-rate series");
     };
-    let tail = (i.thresholds.bake / 4).max(Duration::minutes(5));
+    // At least one step of the series, or a coarse history (a 10-minute step in
+    // older data, say) has no sample inside it and could never be judged.
+    let step = traffic.step_before(bake_end).unwrap_or_else(Duration::zero);
+    let tail = (i.thresholds.bake / 4).max(Duration::minutes(5)).max(step);
     let started = i.deployment.started_at;
     let baseline = traffic.ratio(started - i.thresholds.baseline, started);
     let end = traffic.ratio(bake_end - tail, bake_end);
