@@ -29,6 +29,9 @@ pub struct Reviews {
     pub deliveries: BTreeMap<String, Phase>,
     /// By item UUID: the last transient error of an item still being retried.
     pub retrying: BTreeMap<String, String>,
+    /// Why no action item is sent at all (no tracker configured): said under each
+    /// pending item, which otherwise would wait without a word.
+    pub held: Option<String>,
     /// Where new review ids come from (no I/O in the app).
     pub ids: uuid::Ids,
 }

@@ -112,6 +112,10 @@ async fn event_loop(
         app.open_fleet();
     }
     app.model.review.setup = review;
+    if !opts.demo && !crate::sources::registry::tracker_configured(&opts.config) {
+        app.model.review.held =
+            Some("kept here: no tracker, set [jira] project or [gitlab] issues_project".into());
+    }
     app.model.review.ids = crate::review::uuid::Ids::from_os();
 
     input::spawn(tx.clone(), stop_input.clone()).wrap_err("cannot start the input reader")?;

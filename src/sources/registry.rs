@@ -161,6 +161,15 @@ impl Registry {
 /// The tracker the review's action items are filed in: Jira when `[jira]` names a
 /// `project`, else GitLab issues when `[gitlab]` names an `issues_project`; `None`
 /// when neither does (items are kept, pending). An error says why it cannot be built.
+/// Whether the config names a tracker for action items (without building its client).
+pub fn tracker_configured(config: &Config) -> bool {
+    config.jira.as_ref().is_some_and(|j| j.project.is_some())
+        || config
+            .gitlab
+            .as_ref()
+            .is_some_and(|g| g.issues_project.is_some())
+}
+
 pub fn tracker(
     config: &Config,
 ) -> Option<Result<Arc<dyn crate::review::tracker::Tracker>, SourceError>> {

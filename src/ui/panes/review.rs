@@ -182,6 +182,7 @@ pub fn lines(v: &ReviewView) -> Vec<Line<'_>> {
         for a in &items.actions {
             out.push(Line::Action(a));
             if let ItemState::Failed { reason }
+            | ItemState::Held { reason }
             | ItemState::Pending {
                 retrying: Some(reason),
             } = &a.state
@@ -196,6 +197,7 @@ pub fn lines(v: &ReviewView) -> Vec<Line<'_>> {
 fn item_mark(theme: &Theme, s: &ItemState) -> (&'static str, ratatui::style::Style) {
     match s {
         ItemState::Pending { retrying: None } => (theme.sym(Sym::Pending), theme.muted()),
+        ItemState::Held { .. } => (theme.sym(Sym::Pending), theme.warn()),
         ItemState::Pending { retrying: Some(_) } => (theme.sym(Sym::Pending), theme.warn()),
         ItemState::Sending => (theme.sym(Sym::Fetching), theme.info()),
         ItemState::Sent { .. } => (theme.sym(Sym::Ok), theme.ok()),

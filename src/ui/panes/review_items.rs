@@ -19,6 +19,10 @@ pub enum ItemState {
         retrying: Option<String>,
     },
     /// A create is in flight, or the tracker is searched for it after a doubtful one.
+    /// Committed, and nothing will send it until the config names a tracker.
+    Held {
+        reason: String,
+    },
     Sending,
     Sent {
         key: String,
@@ -29,13 +33,18 @@ pub enum ItemState {
 }
 
 impl ItemState {
-    fn of(phase: Option<&Phase>, retrying: Option<&String>) -> ItemState {
+    fn of(phase: Option<&Phase>, retrying: Option<&String>, held: Option<&str>) -> ItemState {
         // Keys and reasons come from a server (through the store): made one safe,
         // bounded line here whatever path they took.
         let reason = |r: &str| OutsideText::with_limit(r, REASON_CHARS).into_string();
         match phase {
-            None | Some(Phase::Pending) => ItemState::Pending {
-                retrying: retrying.map(|r| reason(r)),
+            None | Some(Phase::Pending) => match (retrying, held) {
+                (None, Some(why)) => ItemState::Held {
+                    reason: why.to_string(),
+                },
+                (retrying, _) => ItemState::Pending {
+                    retrying: retrying.map(|r| reason(r)),
+                },
             },
             Some(Phase::Sending | Phase::Searching { .. }) => ItemState::Sending,
             Some(Phase::Sent { key }) => ItemState::Sent {
@@ -48,7 +57,7 @@ impl ItemState {
     /// "pending", "sending", "sent OPS-12", "failed".
     pub fn word(&self) -> String {
         match self {
-            ItemState::Pending { retrying: None } => "pending".to_string(),
+            ItemState::Pending { retrying: None } | ItemState::Held { .. } => "pending".to_string(),
             ItemState::Pending { retrying: Some(_) } => "pending, retrying".to_string(),
             ItemState::Sending => "sending".to_string(),
             ItemState::Sent { key } => format!("sent {key}"),
@@ -94,6 +103,7 @@ pub fn items(reviews: &Reviews, session: Option<&ReviewSession>) -> ItemsView {
                 state: ItemState::of(
                     reviews.deliveries.get(&a.uuid),
                     reviews.retrying.get(&a.uuid),
+                    reviews.held.as_deref(),
                 ),
             })
             .collect(),
@@ -181,5 +191,24 @@ mod tests {
         assert!(crate::model::sanitize::is_clean(reason), "{reason:?}");
         assert!(reason.chars().count() <= REASON_CHARS, "{}", reason.len());
         assert_eq!(v.actions[2].summary, "item 2");
+
+        // With no tracker configured, a pending item says what it waits for; one sent
+        // or being retried says what it always did.
+        reviews.held = Some("kept here: no tracker".into());
+        let v = items(&reviews, Some(&s));
+        assert!(matches!(
+            &v.actions[0].state,
+            ItemState::Pending { retrying: Some(_) }
+        ));
+        reviews.retrying.clear();
+        let v = items(&reviews, Some(&s));
+        assert_eq!(
+            v.actions[0].state,
+            ItemState::Held {
+                reason: "kept here: no tracker".into()
+            }
+        );
+        assert_eq!(v.actions[0].state.word(), "pending");
+        assert_eq!(v.actions[3].state.word(), "sent OPS-7");
     }
 }
