@@ -202,7 +202,7 @@ fn run_cockpit(fake: &FakeGitLab, cache: &std::path::Path) -> Sync {
         let writer = spawn_cache_writer(cache.to_path_buf(), 3_650, rx_saves, None);
         let cache_route = CacheRoute::new(saves, tx.clone());
         let view = View {
-            tz: chrono_tz::Tz::UTC,
+            tz: flightdeck::zone::Tz::UTC,
             demo: false,
         };
         let mut app = App::new(

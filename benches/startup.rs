@@ -87,7 +87,7 @@ fn runtime() -> tokio::runtime::Runtime {
 
 fn new_app() -> App {
     let view = View {
-        tz: chrono_tz::Tz::UTC,
+        tz: flightdeck::zone::Tz::UTC,
         demo: false,
     };
     let mut app = App::new(view, flightdeck::metrics::Settings::default(), now());

@@ -22,3 +22,4 @@ pub mod snapshot;
 pub mod sources;
 pub mod store;
 pub mod ui;
+pub mod zone;

@@ -59,7 +59,7 @@ async fn hung_source_delays_neither_frames_nor_other_sources() {
     let handles = vec![hung, fast];
 
     let view = View {
-        tz: chrono_tz::Tz::UTC,
+        tz: flightdeck::zone::Tz::UTC,
         demo: false,
     };
     let mut app = App::new(view, flightdeck::metrics::Settings::default(), Utc::now());

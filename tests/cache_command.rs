@@ -50,7 +50,7 @@ fn fetched(source: &str, at: Ts, m5: f64) -> Event {
 
 fn app() -> App {
     let view = View {
-        tz: chrono_tz::Tz::UTC,
+        tz: flightdeck::zone::Tz::UTC,
         demo: false,
     };
     let mut app = App::new(view, flightdeck::metrics::Settings::default(), t(0));

@@ -78,7 +78,7 @@ fn config(fake: &FakeGitLab) -> GitLabConfig {
 
 fn app() -> App {
     let view = View {
-        tz: chrono_tz::Tz::UTC,
+        tz: flightdeck::zone::Tz::UTC,
         demo: false,
     };
     App::new(

@@ -84,7 +84,7 @@ fn history(n: usize, start: DateTime<Utc>) -> Vec<serde_json::Value> {
 
 fn app() -> App {
     let view = View {
-        tz: chrono_tz::Tz::UTC,
+        tz: flightdeck::zone::Tz::UTC,
         demo: false,
     };
     App::new(

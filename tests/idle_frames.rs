@@ -50,7 +50,7 @@ async fn idle_ticks_and_same_data_fetches_send_only_the_frames_the_clock_needs()
     let start = Utc.with_ymd_and_hms(2026, 3, 2, 14, 0, 0).unwrap();
     let mut app = App::new(
         View {
-            tz: chrono_tz::Tz::UTC,
+            tz: flightdeck::zone::Tz::UTC,
             demo: false,
         },
         flightdeck::metrics::Settings::default(),
@@ -118,7 +118,7 @@ async fn a_fetch_straddling_the_tick_is_drawn_once_finished() {
     let start = Utc.with_ymd_and_hms(2026, 3, 2, 14, 0, 0).unwrap();
     let mut app = App::new(
         View {
-            tz: chrono_tz::Tz::UTC,
+            tz: flightdeck::zone::Tz::UTC,
             demo: false,
         },
         flightdeck::metrics::Settings::default(),
@@ -196,7 +196,7 @@ async fn a_resize_repaints_the_next_frame_whole_and_only_it() {
         .expect("start");
     let mut app = App::new(
         View {
-            tz: chrono_tz::Tz::UTC,
+            tz: flightdeck::zone::Tz::UTC,
             demo: false,
         },
         flightdeck::metrics::Settings::default(),

@@ -85,7 +85,7 @@ fn pipeline_build(n: u64, result: Option<&str>) -> serde_json::Value {
 
 fn new_app() -> App {
     let view = View {
-        tz: chrono_tz::Tz::UTC,
+        tz: flightdeck::zone::Tz::UTC,
         demo: false,
     };
     let config = Config::default();

@@ -69,7 +69,7 @@ fn item(uuid: &str) -> OutgoingItem {
 
 fn app() -> App {
     let view = View {
-        tz: chrono_tz::Tz::UTC,
+        tz: flightdeck::zone::Tz::UTC,
         demo: false,
     };
     App::new(

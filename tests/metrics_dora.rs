@@ -6,7 +6,6 @@ mod common;
 use std::collections::BTreeMap;
 
 use chrono::{Duration, TimeZone, Utc};
-use chrono_tz::Tz;
 use flightdeck::metrics::budget::remaining;
 use flightdeck::metrics::dora::Scratch;
 use flightdeck::metrics::{
@@ -17,6 +16,7 @@ use flightdeck::model::{
     CanaryOutcome, CanaryResult, Change, DeployKind, DeployStatus, Deployment, DeploymentLog,
     Incident, Ts,
 };
+use flightdeck::zone::Tz;
 use proptest::prelude::*;
 
 /// 2026-11-01 00:00 UTC plus `h` hours.
@@ -392,7 +392,7 @@ fn deployment_days_per_week_use_local_days_across_dst() {
     // CET is 169 hours long. 22:30Z and 23:30Z on Oct 25 are 23:30 on the 25th and
     // 00:30 on the 26th in Berlin: two deployment days (one in UTC).
     let mut settings = Settings::default();
-    settings.calendar.tz = Tz::Europe__Berlin;
+    settings.calendar.tz = Tz::named("Europe/Berlin");
     settings.window = Duration::days(7);
     let at: Ts = "2026-10-31T23:00:00Z".parse().unwrap_or_default();
     let mk = |id: &str, s: &str| {
@@ -826,7 +826,7 @@ fn deployment_days_are_local_calendar_dates() {
     // 16:00, Mon 16 14:30 and 15:30, Fri 20 10:00: three calendar dates (13, 16, 20).
     // Days of 24 h counted back from 15:00 would split Monday in two and say four.
     let mut settings = Settings::default();
-    settings.calendar.tz = Tz::Europe__Berlin;
+    settings.calendar.tz = Tz::named("Europe/Berlin");
     settings.window = Duration::days(7);
     let mk = |id: &str, finish: &str| dep_at(id, finish, finish, DeployStatus::Success);
     let deps = [
@@ -891,7 +891,7 @@ fn a_30_day_window_across_dst_is_30_days_for_per_day() {
     // Berlin leaves summer time on Oct 25. 30 local days back from Fri 2026-11-20
     // 15:00 CET is Oct 21 15:00 CEST: 721 hours, still 30 days. 15 deployments → 0.5.
     let mut settings = Settings::default();
-    settings.calendar.tz = Tz::Europe__Berlin;
+    settings.calendar.tz = Tz::named("Europe/Berlin");
     let end = at("2026-11-20T14:00:00Z");
     let deps: Vec<Deployment> = (0..15)
         .map(|i| {

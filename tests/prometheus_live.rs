@@ -71,7 +71,7 @@ fn derived_budgets(
         ..Default::default()
     };
     let view = View {
-        tz: chrono_tz::Tz::UTC,
+        tz: flightdeck::zone::Tz::UTC,
         demo: false,
     };
     let mut app = App::new(view, flightdeck::config::metrics_settings(&config), now);

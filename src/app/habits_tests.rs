@@ -10,7 +10,7 @@ use crate::ui::fixture;
 
 fn app() -> App {
     let view = View {
-        tz: chrono_tz::Tz::UTC,
+        tz: crate::zone::Tz::UTC,
         demo: true,
     };
     let mut app = App::new(view, Settings::default(), fixture::now());

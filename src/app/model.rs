@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::zone::Tz;
 use chrono::Duration;
-use chrono_tz::Tz;
 
 use crate::event::SourceError;
 use crate::model::outside::OutsideText;

@@ -29,7 +29,7 @@ fn key(app: &mut App, code: KeyCode) {
 /// Five api deployments ("d0" oldest … "d4" newest) and one of web.
 fn loaded() -> App {
     let view = View {
-        tz: chrono_tz::Tz::UTC,
+        tz: crate::zone::Tz::UTC,
         demo: true,
     };
     let mut app = App::new(view, crate::metrics::Settings::default(), t(100));

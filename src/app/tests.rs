@@ -40,7 +40,7 @@ pub(super) fn deployment(id: &str, service: &str, started: i64) -> Deployment {
 
 fn app() -> App {
     let view = View {
-        tz: chrono_tz::Tz::UTC,
+        tz: crate::zone::Tz::UTC,
         demo: true,
     };
     App::new(view, crate::metrics::Settings::default(), t(100))

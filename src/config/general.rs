@@ -26,12 +26,12 @@ impl Default for GeneralConfig {
 }
 
 impl GeneralConfig {
-    pub fn tz(&self) -> chrono_tz::Tz {
-        self.timezone.parse().unwrap_or(chrono_tz::Tz::UTC)
+    pub fn tz(&self) -> crate::zone::Tz {
+        self.timezone.parse().unwrap_or(crate::zone::Tz::UTC)
     }
 
     pub fn validate(&self, path: &str, issues: &mut Vec<ConfigIssue>) {
-        if self.timezone.parse::<chrono_tz::Tz>().is_err() {
+        if self.timezone.parse::<crate::zone::Tz>().is_err() {
             issues.push(
                 ConfigIssue::new(
                     format!("{path}.timezone"),

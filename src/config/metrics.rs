@@ -2,8 +2,8 @@
 //! Owned by the metrics engine; converted into `metrics::Settings` by [`settings`].
 //! Durations are written like "24h", "30m", "7d"; times of day like "09:00".
 
+use crate::zone::Tz;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
-use chrono_tz::Tz;
 use serde::Deserialize;
 
 use super::{Config, ConfigIssue};
@@ -458,7 +458,7 @@ mod tests {
         let config = load(include_str!("../../assets/demo.toml"));
         assert!(config.is_ok(), "{config:?}");
         let s = config.map(|c| settings(&c)).unwrap_or_default();
-        assert_eq!(s.calendar.tz, Tz::Europe__Berlin);
+        assert_eq!(s.calendar.tz, Tz::named("Europe/Berlin"));
         assert_eq!(s.slo("payments").target, 0.9995);
         assert_eq!(s.slos.len(), 4);
         assert!(!s.calendar.holidays.is_empty());

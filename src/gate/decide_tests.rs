@@ -5,8 +5,8 @@ use super::*;
 use crate::metrics::budget::error_budget;
 use crate::metrics::settings::{ChangeWindow, Freeze, Settings};
 use crate::model::WindowRatios;
+use crate::zone::Tz;
 use chrono::{Duration, NaiveDate, NaiveTime, Weekday};
-use chrono_tz::Tz;
 
 /// Monday 2026-12-07 10:00 UTC (11:00 in Berlin).
 fn at() -> Ts {
@@ -80,7 +80,7 @@ fn budget(band: Band, alert: Alert) -> Option<ErrorBudget> {
 
 fn calendar(cal: Cal) -> Calendar {
     let mut c = Settings::default().calendar;
-    c.tz = Tz::Europe__Berlin;
+    c.tz = Tz::named("Europe/Berlin");
     let t = |h| NaiveTime::from_hms_opt(h, 0, 0).unwrap_or_default();
     let freeze = |service: Option<&str>| Freeze {
         name: "year-end".into(),

@@ -2,8 +2,8 @@
 //! back from an instant is a calendar day of local wall-clock time (23 or 25 hours
 //! when the clocks change), never a fixed 24 hours.
 
+use crate::zone::Tz;
 use chrono::{Datelike, Days, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Weekday};
-use chrono_tz::Tz;
 
 use crate::model::Ts;
 
@@ -74,7 +74,7 @@ mod tests {
     fn a_day_back_across_fall_back_is_25_hours() {
         // Europe/Berlin leaves summer time on 2026-10-25 at 03:00 local.
         let end = utc("2026-10-25T23:00:00Z"); // 2026-10-26 00:00 CET
-        let back = days_back(Tz::Europe__Berlin, end, 1);
+        let back = days_back(Tz::named("Europe/Berlin"), end, 1);
         assert_eq!(back, utc("2026-10-24T22:00:00Z")); // 2026-10-25 00:00 CEST
         assert_eq!((end - back).num_hours(), 25);
     }
@@ -86,7 +86,7 @@ mod tests {
             .and_then(|d| d.and_hms_opt(2, 30, 0))
             .unwrap_or_default();
         assert_eq!(
-            from_local(Tz::Europe__Berlin, local),
+            from_local(Tz::named("Europe/Berlin"), local),
             utc("2026-03-29T01:00:00Z")
         );
     }
@@ -139,9 +139,9 @@ mod window_tests {
     #[test]
     fn a_week_across_fall_back_is_seven_days_of_169_hours() {
         let end: Ts = "2026-10-31T23:00:00Z".parse().unwrap_or_default(); // Nov 1 00:00 CET
-        let w = window_ending(Tz::Europe__Berlin, end, chrono::Duration::days(7));
+        let w = window_ending(Tz::named("Europe/Berlin"), end, chrono::Duration::days(7));
         assert_eq!((w.end - w.start).num_hours(), 169);
-        assert_eq!(days_in(Tz::Europe__Berlin, w.start, w.end), 7.0);
+        assert_eq!(days_in(Tz::named("Europe/Berlin"), w.start, w.end), 7.0);
         assert_eq!(
             days_in(Tz::UTC, end - chrono::Duration::hours(36), end),
             1.5

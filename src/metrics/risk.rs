@@ -115,8 +115,8 @@ pub fn budget_policy_applies(dep: &Deployment, now: Ts) -> bool {
 mod tests {
     use super::*;
     use crate::model::{DeployKind, DeployStatus};
+    use crate::zone::Tz;
     use chrono::{NaiveDate, NaiveTime, Weekday};
-    use chrono_tz::Tz;
 
     fn utc(s: &str) -> Ts {
         s.parse().unwrap_or_default()
@@ -146,7 +146,7 @@ mod tests {
     fn calendar() -> Calendar {
         let t = |h| NaiveTime::from_hms_opt(h, 0, 0).unwrap_or_default();
         Calendar {
-            tz: Tz::Europe__Berlin,
+            tz: Tz::named("Europe/Berlin"),
             holidays: vec![NaiveDate::from_ymd_opt(2026, 10, 3).unwrap_or_default()],
             change_windows: vec![ChangeWindow {
                 days: vec![
@@ -234,7 +234,7 @@ mod tests {
     fn one_window(days: &[Weekday], start: &str, end: &str) -> Calendar {
         let hm = |s: &str| NaiveTime::parse_from_str(s, "%H:%M").unwrap_or_default();
         Calendar {
-            tz: Tz::Europe__Berlin,
+            tz: Tz::named("Europe/Berlin"),
             holidays: Vec::new(),
             change_windows: vec![ChangeWindow {
                 days: days.to_vec(),

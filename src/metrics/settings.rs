@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::zone::Tz;
 use chrono::{Duration, NaiveDate, NaiveTime, Weekday};
-use chrono_tz::Tz;
 
 use crate::model::Ts;
 

@@ -1,7 +1,7 @@
 //! Assembling `flightdeck.report.v1` from the engine's figures.
 
+use crate::zone::Tz;
 use chrono::Duration;
-use chrono_tz::Tz;
 use serde::Serialize;
 
 use crate::metrics::settings::RuleSet;

@@ -1,7 +1,7 @@
 //! How figures read in the markdown report: durations in the largest sensible unit,
 //! rates as percentages, missing figures as "n/a" (never 0).
 
-use chrono_tz::Tz;
+use crate::zone::Tz;
 
 use crate::metrics::types::Level;
 use crate::model::Ts;

@@ -331,7 +331,7 @@ async fn a_source_that_answers_again_is_healthy_at_the_next_poll() {
         }
     });
     let view = View {
-        tz: chrono_tz::Tz::UTC,
+        tz: crate::zone::Tz::UTC,
         demo: false,
     };
     let mut app = App::new(

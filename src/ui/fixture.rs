@@ -239,7 +239,7 @@ pub fn model() -> Model {
     let now = now();
     let mut m = Model::new(
         View {
-            tz: chrono_tz::Europe::Paris,
+            tz: crate::zone::Tz::named("Europe/Paris"),
             demo: true,
         },
         now,

@@ -39,7 +39,7 @@ pub fn model(n: usize) -> Model {
     let now = super::fixture::now();
     let mut m = Model::new(
         View {
-            tz: chrono_tz::Europe::Paris,
+            tz: crate::zone::Tz::named("Europe/Paris"),
             demo: false,
         },
         now,

@@ -2,8 +2,8 @@
 //! "3 of 42", clock times in the configured zone. A value that cannot be computed is
 //! "n/a", never 0.
 
+use crate::zone::Tz;
 use chrono::Duration;
-use chrono_tz::Tz;
 
 use crate::model::Ts;
 
@@ -204,8 +204,11 @@ mod tests {
     fn clock_uses_the_configured_zone() {
         let t = chrono::Utc.with_ymd_and_hms(2026, 1, 15, 13, 2, 5).single();
         let t = t.unwrap_or_default();
-        assert_eq!(clock(t, chrono_tz::Europe::Paris), "14:02:05 CET");
-        assert_eq!(clock(t, chrono_tz::UTC), "13:02:05 UTC");
-        assert_eq!(hm(t, chrono_tz::Asia::Tokyo), "22:02");
+        assert_eq!(
+            clock(t, crate::zone::Tz::named("Europe/Paris")),
+            "14:02:05 CET"
+        );
+        assert_eq!(clock(t, crate::zone::Tz::UTC), "13:02:05 UTC");
+        assert_eq!(hm(t, crate::zone::Tz::named("Asia/Tokyo")), "22:02");
     }
 }

@@ -201,7 +201,7 @@ fn a_filter_matches_names_and_tags_and_may_match_nothing() {
 
 fn app_on(model: Model, derived: Derived) -> App {
     let view = View {
-        tz: chrono_tz::Tz::UTC,
+        tz: crate::zone::Tz::UTC,
         demo: false,
     };
     let mut app = App::new(view, Settings::default(), model.now);

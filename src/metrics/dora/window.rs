@@ -1,8 +1,8 @@
 //! The five keys over one window, from a service's history: every figure is a scan of
 //! the contiguous rows that finished in the window.
 
+use crate::zone::Tz;
 use chrono::NaiveDate;
-use chrono_tz::Tz;
 
 use crate::metrics::local;
 use crate::metrics::percentile::{p50_p90, p50_p90_of, percentile_in_place};

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use chrono_tz::Tz;
+use crate::zone::Tz;
 
 use crate::report::build::ServiceReport;
 use crate::report::format::cell;

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use chrono_tz::Tz;
+use crate::zone::Tz;
 
 use crate::metrics::trend::compare;
 use crate::metrics::types::Trend;

@@ -22,7 +22,7 @@ mod summary;
 
 use std::fmt::Write;
 
-use chrono_tz::Tz;
+use crate::zone::Tz;
 
 use crate::metrics::settings::RuleSet;
 

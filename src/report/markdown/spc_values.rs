@@ -2,7 +2,7 @@
 //! value and its limit would read the same), the counts behind a weekly point, where
 //! a point is (its week, or its deployment) and sigma at a point.
 
-use chrono_tz::Tz;
+use crate::zone::Tz;
 
 use crate::metrics::types::{ChartKind, SpcChart};
 use crate::report::build::DeploymentReport;

@@ -1,7 +1,7 @@
 //! One signal explained in a line: its rule, where it is, its values against the limit
 //! or sigma line it crossed, the pattern in words and what it means for the business.
 
-use chrono_tz::Tz;
+use crate::zone::Tz;
 
 use crate::metrics::types::{Rule, SpcChart};
 use crate::report::build::DeploymentReport;

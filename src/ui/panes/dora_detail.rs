@@ -136,7 +136,7 @@ fn lines(cur: &Dora, prev: &Dora) -> [Line; 6] {
 }
 
 /// A window as its column's heading: "03 Nov - 03 Dec".
-fn span(d: &Dora, tz: chrono_tz::Tz) -> String {
+fn span(d: &Dora, tz: crate::zone::Tz) -> String {
     let day = |t: crate::model::Ts| t.with_timezone(&tz).format("%d %b").to_string();
     format!("{} - {}", day(d.window.start), day(d.window.end))
 }
@@ -153,7 +153,7 @@ fn form(l: &Line, room: [usize; 2]) -> usize {
 pub fn draw(
     cur: &Dora,
     prev: &Dora,
-    tz: chrono_tz::Tz,
+    tz: crate::zone::Tz,
     area: Rect,
     buf: &mut Buffer,
     theme: &Theme,

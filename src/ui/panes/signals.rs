@@ -273,7 +273,7 @@ mod tests {
 
     fn model_with(annotations: Vec<Annotation>) -> Model {
         let view = View {
-            tz: chrono_tz::UTC,
+            tz: crate::zone::Tz::UTC,
             demo: false,
         };
         let mut m = Model::new(view, at(180));
