@@ -6,49 +6,16 @@
 use chrono::Duration;
 use crossterm::event::{KeyCode, KeyEvent};
 
+use super::text_input::TextInput;
 use super::App;
 use crate::event::Command;
 
-/// The command line being typed.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct CommandLine {
-    pub text: String,
-    /// Cursor position in characters (0 = before the first).
-    pub cursor: usize,
-}
+/// The command line being typed: one line edited like a review form's field (cursor,
+/// Ctrl-U, Ctrl-W, paste with escapes taken out).
+pub type CommandLine = TextInput;
 
-impl CommandLine {
-    /// Inserts `s` at the cursor (control characters dropped: a pasted newline or
-    /// escape sequence is not part of a command).
-    pub fn insert(&mut self, s: &str) {
-        let at = self.byte_at(self.cursor);
-        let clean: String = s.chars().filter(|c| !c.is_control()).collect();
-        self.text.insert_str(at, &clean);
-        self.cursor += clean.chars().count();
-    }
-    fn byte_at(&self, chars: usize) -> usize {
-        self.text
-            .char_indices()
-            .nth(chars)
-            .map_or(self.text.len(), |(i, _)| i)
-    }
-    fn len(&self) -> usize {
-        self.text.chars().count()
-    }
-    pub fn backspace(&mut self) {
-        if self.cursor > 0 {
-            self.cursor -= 1;
-            let at = self.byte_at(self.cursor);
-            self.text.remove(at);
-        }
-    }
-    pub fn delete(&mut self) {
-        if self.cursor < self.len() {
-            let at = self.byte_at(self.cursor);
-            self.text.remove(at);
-        }
-    }
-}
+/// The longest command kept; none is near it.
+const COMMAND_CHARS: usize = 256;
 
 /// Every command, as the help overlay and the README list it.
 pub const COMMANDS: &[(&str, &str)] = &[
@@ -102,7 +69,7 @@ pub fn parse(text: &str) -> Result<Cmd, String> {
 
 impl App {
     pub(super) fn open_command_line(&mut self) {
-        self.model.ui.command = Some(CommandLine::default());
+        self.model.ui.command = Some(CommandLine::new(COMMAND_CHARS));
     }
 
     pub(super) fn on_command_key(&mut self, key: KeyEvent) -> Vec<Command> {
@@ -112,19 +79,14 @@ impl App {
         match key.code {
             KeyCode::Esc => self.model.ui.command = None,
             KeyCode::Enter => {
-                let text = line.text.clone();
+                let text = line.text().to_string();
                 self.model.ui.command = None;
                 return self.run_command(&text);
             }
-            KeyCode::Backspace if line.text.is_empty() => self.model.ui.command = None,
-            KeyCode::Backspace => line.backspace(),
-            KeyCode::Delete => line.delete(),
-            KeyCode::Left => line.cursor = line.cursor.saturating_sub(1),
-            KeyCode::Right => line.cursor = (line.cursor + 1).min(line.len()),
-            KeyCode::Home => line.cursor = 0,
-            KeyCode::End => line.cursor = line.len(),
-            KeyCode::Char(c) => line.insert(c.encode_utf8(&mut [0; 4])),
-            _ => {}
+            KeyCode::Backspace if line.is_empty() => self.model.ui.command = None,
+            _ => {
+                line.on_key(key);
+            }
         }
         Vec::new()
     }
@@ -222,17 +184,19 @@ mod tests {
     fn the_line_edits_at_its_cursor() {
         let mut l = CommandLine::default();
         l.insert("srvice é");
-        l.cursor = 1;
+        l.home();
+        l.right();
         l.insert("e");
-        assert_eq!((l.text.as_str(), l.cursor), ("service é", 2));
-        l.cursor = l.len();
+        assert_eq!((l.text(), l.cursor()), ("service é", 2));
+        l.end();
         l.backspace();
+        // A pasted escape sequence goes whole, a line break becomes a space.
         l.insert("x\x1b[31m\ny");
-        assert_eq!(l.text, "service x[31my");
-        l.cursor = 0;
+        assert_eq!(l.text(), "service x y");
+        l.home();
         l.delete();
-        assert_eq!(l.text, "ervice x[31my");
+        assert_eq!(l.text(), "ervice x y");
         l.backspace();
-        assert_eq!(l.cursor, 0);
+        assert_eq!(l.cursor(), 0);
     }
 }

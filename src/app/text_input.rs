@@ -22,6 +22,13 @@ pub struct TextInput {
     pub capped: bool,
 }
 
+/// A line bounded only by [`HARD_CAP`].
+impl Default for TextInput {
+    fn default() -> Self {
+        TextInput::new(HARD_CAP)
+    }
+}
+
 impl TextInput {
     pub fn new(limit: usize) -> Self {
         TextInput {

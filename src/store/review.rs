@@ -151,27 +151,27 @@ impl ReviewStore {
 
     /// Every outbox item in the order it was queued.
     pub fn outbox(&self) -> Result<Vec<OutboxRow>, StoreError> {
-        let mut stmt = self.conn.prepare(
+        let rows = self.text_rows(
             "SELECT review_id, review_title, item, delivery FROM outbox ORDER BY created_at, uuid",
         )?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-            ))
-        })?;
-        rows.map(|row| {
-            let (review_id, review_title, item, delivery) = row?;
-            Ok(OutboxRow {
-                review_id,
-                review_title,
-                item: serde_json::from_str(&item)?,
-                delivery: serde_json::from_str(&delivery)?,
+        rows.into_iter()
+            .map(|[review_id, review_title, item, delivery]| {
+                Ok(OutboxRow {
+                    review_id,
+                    review_title,
+                    item: serde_json::from_str(&item)?,
+                    delivery: serde_json::from_str(&delivery)?,
+                })
             })
-        })
-        .collect()
+            .collect()
+    }
+
+    /// The rows of a query of four text columns (two names and two JSON documents:
+    /// the outbox's items and writes), in its order.
+    fn text_rows(&self, sql: &str) -> Result<Vec<[String; 4]>, StoreError> {
+        let mut stmt = self.conn.prepare(sql)?;
+        let rows = stmt.query_map([], |r| Ok([r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?]))?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Appends one audit record chained to the last one.

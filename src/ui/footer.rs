@@ -105,16 +105,18 @@ fn draw_command_line(
     buf: &mut Buffer,
 ) {
     let theme = ctx.theme;
-    let chars: Vec<char> = line.text.chars().collect();
+    let chars: Vec<char> = line.text().chars().collect();
     let room = usize::from(area.width.saturating_sub(2)).max(1);
-    let first = line.cursor.saturating_sub(room - 1);
+    let first = line.cursor().saturating_sub(room - 1);
     let shown: String = chars.iter().skip(first).take(room).collect();
     let col = put(buf, area, 0, 0, ":", theme.bold());
     put(buf, area, col, 0, &shown, theme.plain());
     let under = chars
-        .get(line.cursor)
+        .get(line.cursor())
         .map_or(" ".to_string(), |c| c.to_string());
-    let at: String = chars[first..line.cursor.min(chars.len())].iter().collect();
+    let at: String = chars[first..line.cursor().min(chars.len())]
+        .iter()
+        .collect();
     let x = col.saturating_add(u16::try_from(width(&at)).unwrap_or(u16::MAX));
     put(buf, area, x, 0, &under, theme.selection());
 }

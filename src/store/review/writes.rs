@@ -58,26 +58,18 @@ impl ReviewStore {
 
     /// Every write in the order it was queued.
     pub fn writes(&self) -> Result<Vec<WriteRow>, StoreError> {
-        let mut stmt = self.conn.prepare(
+        let rows = self.text_rows(
             "SELECT id, review_id, write, delivery FROM outbox_writes ORDER BY created_at, id",
         )?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-            ))
-        })?;
-        rows.map(|row| {
-            let (id, review_id, write, delivery) = row?;
-            Ok(WriteRow {
-                id,
-                review_id,
-                write: serde_json::from_str(&write)?,
-                delivery: serde_json::from_str(&delivery)?,
+        rows.into_iter()
+            .map(|[id, review_id, write, delivery]| {
+                Ok(WriteRow {
+                    id,
+                    review_id,
+                    write: serde_json::from_str(&write)?,
+                    delivery: serde_json::from_str(&delivery)?,
+                })
             })
-        })
-        .collect()
+            .collect()
     }
 }
