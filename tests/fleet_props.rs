@@ -43,7 +43,14 @@ proptest! {
         ui.fleet.group_by = [GroupBy::Group, GroupBy::Tier, GroupBy::None][usize::from(group)];
         ui.fleet.filter = filter;
         ui.fleet.typing = typing;
-        ui.command = command.map(|text| CommandLine { cursor: text.len() / 2, text });
+        ui.command = command.map(|text| {
+            // The cursor in the middle of whatever was typed.
+            let mut line = CommandLine::with_text(usize::MAX, &text);
+            for _ in 0..line.len() / 2 {
+                line.left();
+            }
+            line
+        });
         if help {
             ui.overlays.push(Overlay::Help);
         }
