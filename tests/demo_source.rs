@@ -298,11 +298,20 @@ fn series_are_sorted_bounded_and_reach_the_instant() {
             "{service} {kind:?}: {}",
             s.points.len()
         );
-        // 90 days at the coarse step, the last 3 hours at the fine step.
-        use flightdeck::sources::demo::sli::{COARSE_STEP, FINE_SPAN, FINE_STEP, SERIES_SPAN};
-        let expected = ((SERIES_SPAN - FINE_SPAN) / COARSE_STEP + FINE_SPAN / FINE_STEP) as usize;
+        // 90 days at the coarse step, the last 3 hours at the fine step; p99 latency,
+        // which only the golden-signal chart reads, reaches back 6 hours.
+        use flightdeck::sources::demo::sli::{
+            COARSE_STEP, FINE_SPAN, FINE_STEP, LATENCY_SPAN, SERIES_SPAN,
+        };
+        let span = match kind {
+            SeriesKind::LatencyP99 => LATENCY_SPAN,
+            _ => SERIES_SPAN,
+        };
+        let expected = ((span - FINE_SPAN) / COARSE_STEP + FINE_SPAN / FINE_STEP) as usize;
         assert!(
-            s.points.len().abs_diff(expected) <= expected / 50,
+            // The fine steps begin on a coarse step's boundary: up to one coarse step
+            // of them more.
+            s.points.len().abs_diff(expected) <= expected / 50 + (COARSE_STEP / FINE_STEP) as usize,
             "{service} {kind:?}: {} points, expected about {expected}",
             s.points.len()
         );
@@ -317,6 +326,14 @@ fn series_are_sorted_bounded_and_reach_the_instant() {
         );
         let first = s.points.first().map(|p| p.0).unwrap_or_default();
         assert!(first >= origin() - Duration::days(90));
+        if *kind == SeriesKind::LatencyP99 {
+            // The chart's 3 hours and more: a step that ends inside the span is kept.
+            assert!(
+                first <= at - Duration::hours(3),
+                "{service} latency from {first}"
+            );
+            assert!(first >= at - Duration::seconds(LATENCY_SPAN + COARSE_STEP));
+        }
         // The last three hours come at 15-second steps for smooth charts.
         let recent = s
             .points

@@ -33,7 +33,7 @@ const KINDS: [SeriesKind; 3] = [
 #[derive(Debug, Clone)]
 pub struct DemoWorld {
     origin: i64,
-    deployments: Vec<Deployment>,
+    seed: u64,
     incidents: Vec<Incident>,
     annotations: Vec<Annotation>,
     live: LiveRollout,
@@ -71,7 +71,7 @@ impl DemoWorld {
         let sli = Sli::new(seed, data_start, origin + ROLLOUT_DELAY_SECS, incs.bumps);
         DemoWorld {
             origin,
-            deployments: deps.list,
+            seed,
             incidents: incs.list,
             annotations,
             live,
@@ -163,10 +163,14 @@ impl DemoWorld {
         let steps = self.steps(svc, t, rb);
         if with_series {
             for kind in KINDS {
+                let steps = match kind {
+                    SeriesKind::LatencyP99 => sli::since(&steps, t - sli::LATENCY_SPAN),
+                    _ => &steps[..],
+                };
                 out.push(SourceData::Series {
                     service: sanitize(p.name),
                     kind,
-                    series: sli::series(&steps, p.name, kind),
+                    series: sli::series(steps, p.name, kind),
                 });
             }
         }
@@ -205,15 +209,21 @@ impl DemoWorld {
     }
 
     /// Every deployment as it stood at `t`, sorted by start then id.
+    ///
+    /// The history is built again from the seed rather than kept: it is sent only at
+    /// start and on a refresh, and the app holds it anyway (keeping a second copy
+    /// here cost the demo about half a megabyte).
     fn deployments_at(&self, t: i64, rb: Option<i64>) -> Vec<Deployment> {
-        let mut out: Vec<Deployment> = self
-            .deployments
-            .iter()
-            .filter_map(|d| as_of(d, t))
-            .collect();
+        let mut out: Vec<Deployment> = self.history().iter().filter_map(|d| as_of(d, t)).collect();
         out.extend(self.live.deployments(t, rb));
         out.sort_by(|a, b| a.started_at.cmp(&b.started_at).then(a.id.cmp(&b.id)));
         out
+    }
+
+    /// The history's deployments as they finished, built from the seed as in `new`.
+    fn history(&self) -> Vec<Deployment> {
+        let data_start = self.origin - HISTORY_DAYS * DAY;
+        deployments(&Rng::new(self.seed), data_start, self.origin).list
     }
 
     fn incidents_at(&self, t: i64, rb: Option<i64>) -> Vec<Incident> {
@@ -287,7 +297,7 @@ mod tests {
         let origin = 1_741_788_451;
         let world = DemoWorld::new(3, ts(origin));
         let finished = world
-            .deployments
+            .history()
             .iter()
             .find(|d| d.stages.len() >= 3 && d.status == DeployStatus::Success)
             .cloned();
