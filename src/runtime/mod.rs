@@ -10,6 +10,7 @@ mod memory;
 mod pen;
 mod review;
 mod screen;
+mod shown;
 mod signals;
 mod sources;
 pub mod terminal;

@@ -9,7 +9,7 @@ use std::io::Write;
 use ratatui::style::{Color, Modifier};
 
 /// The rendition a cell is drawn with.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub struct Ink {
     pub fg: Color,
     pub bg: Color,

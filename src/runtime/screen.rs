@@ -1,27 +1,38 @@
 //! What the terminal shows, and the bytes that turn it into the next frame. Frames are
-//! rendered off screen into a buffer kept from one frame to the next; only the cells
-//! that differ from what is shown are written, with the cursor and the rendition kept
-//! between frames ([`Pen`]), so a frame costs about the bytes of the text that changed.
-//! No cell differs, no byte: a clock tick whose text did not turn over, a fetch that
-//! brought the same figures, cost no write. Two buffers in all (what is shown, what is
-//! drawn next), each reused, where ratatui's `Terminal` kept two of its own besides.
+//! rendered off screen into a buffer; only the cells that differ from what is shown
+//! are written, with the cursor and the rendition kept between frames ([`Pen`]), so a
+//! frame costs about the bytes of the text that changed. No cell differs, no byte: a
+//! clock tick whose text did not turn over, a fetch that brought the same figures,
+//! cost no write.
+//!
+//! What is shown is kept compact between frames ([`Shown`], 12 bytes a cell), and the
+//! frame drawn is released once painted: a 300x100 terminal costs 0.36 MB between
+//! frames, where two ratatui buffers held 2.9 MB. Rows are compared in place; a row
+//! that differs is diffed by ratatui's own `diff_iter` (wide characters, skipped
+//! cells) over a one-row copy of each side.
 
 use ratatui::buffer::{Buffer, Cell};
 use ratatui::layout::Rect;
 
 use super::pen::{Ink, Pen};
+use super::shown::Shown;
 
 pub struct Screen {
-    shown: Buffer,
+    shown: Shown,
     next: Buffer,
+    /// One row of what is shown, and of the next frame, for ratatui's diff.
+    row_shown: Buffer,
+    row_next: Buffer,
     pen: Pen,
 }
 
 impl Default for Screen {
     fn default() -> Self {
         Screen {
-            shown: Buffer::empty(Rect::ZERO),
+            shown: Shown::default(),
             next: Buffer::empty(Rect::ZERO),
+            row_shown: Buffer::empty(Rect::ZERO),
+            row_next: Buffer::empty(Rect::ZERO),
             pen: Pen::unknown(),
         }
     }
@@ -33,8 +44,7 @@ impl Screen {
         if self.next.area == area {
             self.next.reset();
         } else {
-            self.next.resize(area);
-            self.next.reset();
+            self.next = Buffer::empty(area);
         }
         &mut self.next
     }
@@ -43,28 +53,45 @@ impl Screen {
     /// screen: after a resize the terminal may have cut or reflowed what it showed,
     /// even when it ends at the size it had.
     pub fn invalidate(&mut self) {
-        self.shown.resize(Rect::ZERO);
+        self.shown.clear();
     }
 
     /// Appends to `out` the bytes that turn the screen into the frame rendered since
     /// [`Screen::next_frame`] (nothing when no cell differs); that frame is then what
-    /// is shown. A frame of another size is drawn whole on a cleared screen.
+    /// is shown, and its buffer is released. A frame of another size is drawn whole on
+    /// a cleared screen.
     pub fn paint(&mut self, out: &mut Vec<u8>) {
-        if self.shown.area != self.next.area {
+        let area = self.next.area;
+        if self.shown.area != area {
             self.pen = Pen::unknown();
             self.pen.reset_ink(out);
             out.extend_from_slice(b"\x1b[2J");
-            self.shown.resize(self.next.area);
-            self.shown.reset();
+            self.shown.blank(area);
         }
-        let area = self.next.area;
-        let (shown, next, pen) = (&self.shown, &self.next, &mut self.pen);
-        for (x, y, cell) in shown.diff_iter(next) {
-            go_to(pen, next, x, y, out);
-            pen.ink(Ink::of(cell), out);
-            put(pen, cell, area, out);
+        let row_area = Rect::new(0, 0, area.width, 1.min(area.height));
+        if self.row_shown.area != row_area {
+            self.row_shown = Buffer::empty(row_area);
+            self.row_next = Buffer::empty(row_area);
         }
-        std::mem::swap(&mut self.shown, &mut self.next);
+        let width = usize::from(area.width);
+        for y in 0..area.height {
+            let from = usize::from(y) * width;
+            let Some(row) = self.next.content.get(from..from + width) else {
+                break;
+            };
+            if self.shown.row_unchanged(y, row) {
+                continue;
+            }
+            self.shown.row_into(y, &mut self.row_shown);
+            self.row_next.content.clone_from_slice(row);
+            for (x, _, cell) in self.row_shown.diff_iter(&self.row_next) {
+                go_to(&mut self.pen, &self.next, x + area.x, y + area.y, out);
+                self.pen.ink(Ink::of(cell), out);
+                put(&mut self.pen, cell, area, out);
+            }
+        }
+        self.shown.keep(&self.next);
+        self.next = Buffer::empty(Rect::ZERO);
     }
 }
 
@@ -207,11 +234,11 @@ mod tests {
         }
     }
 
-    fn screen_rows(buf: &Buffer) -> Vec<String> {
-        (0..buf.area.height)
+    fn screen_rows(shown: &Shown) -> Vec<String> {
+        (0..shown.area.height)
             .map(|y| {
-                (0..buf.area.width)
-                    .map(|x| buf[(x, y)].symbol().to_string())
+                (0..shown.area.width)
+                    .map(|x| shown.symbol(x, y).to_string())
                     .collect()
             })
             .collect()

@@ -105,6 +105,10 @@ pub fn draw(term: &mut Term, app: &App, theme: &Theme) -> io::Result<()> {
     term.out.extend_from_slice(END_UPDATE);
     let mut stdout = io::stdout().lock();
     stdout.write_all(&term.out)?;
+    // A whole repaint of a big terminal takes 100 KB or more; an idle frame, a few
+    // bytes. Keep room for the common case only.
+    term.out.clear();
+    term.out.shrink_to(OUT_KEPT);
     stdout.flush()
 }
 
@@ -130,6 +134,9 @@ fn size() -> io::Result<(u16, u16)> {
 pub fn invalidate(term: &mut Term) {
     term.screen.invalidate();
 }
+
+/// The frame bytes' buffer keeps at most this much room between frames.
+const OUT_KEPT: usize = 16 * 1024;
 
 /// Synchronized output (mode 2026): the terminal shows the frame once it is whole.
 const BEGIN_UPDATE: &[u8] = b"\x1b[?2026h";
