@@ -1,6 +1,6 @@
-//! Render cost of a full frame at 200x60, drawn into the reused buffer and painted
-//! against the previous frame, as the cockpit's screen (`runtime::Screen`) does each
-//! frame: on the small fixture, and on
+//! Render cost of a full frame at 200x60, drawn into a fresh buffer and painted
+//! against the compact copy of the previous frame, as the cockpit's screen
+//! (`runtime::Screen`) does each frame: on the small fixture, and on
 //! the embedded demo at full size (four services, 90 days, the live rollout running);
 //! and the fleet view of 500 services, with and without deriving their figures.
 
