@@ -7,6 +7,7 @@
 mod clipboard;
 mod input;
 mod memory;
+mod pacer;
 mod pen;
 mod review;
 mod screen;
@@ -34,8 +35,7 @@ use crate::sources::demo::DemoClock;
 use crate::sources::{SourceHandle, EVENT_CHANNEL_CAPACITY};
 use crate::ui::Theme;
 
-/// At most ~30 frames per second, however fast events arrive.
-pub const MIN_FRAME_GAP: StdDuration = StdDuration::from_millis(33);
+pub use pacer::{BURST, MIN_FRAME_GAP};
 
 /// Events handled before a frame is drawn, so a burst cannot starve the screen.
 const MAX_EVENTS_PER_FRAME: usize = 512;
@@ -159,7 +159,7 @@ async fn event_loop(
 }
 
 /// The loop proper: feeds events to the app and draws on change, at most one frame per
-/// [`MIN_FRAME_GAP`], until the app quits. It awaits nothing but its event channel, so
+/// [`MIN_FRAME_GAP`] sustained (a burst of [`BURST`] at once), until the app quits. It awaits nothing but its event channel, so
 /// a slow or hung source can never hold up a frame. `tty_gone` is the hang-up check
 /// run on each clock tick, and `draw` puts a frame on the screen. Public so headless
 /// tests can drive it.
@@ -195,17 +195,19 @@ pub async fn drive_routed(
     tty_gone: impl Fn() -> bool,
     mut draw: impl FnMut(&App) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
-    // The first frame goes out before any source answers, and the first answer is
-    // not held back behind it: the gap only spaces frames of a burst.
+    // The first frame goes out before any source answers, and the first answers are
+    // not held back behind it: the pacer lets a burst of frames out at once.
+    let mut pacer = pacer::Pacer::new(Instant::now());
     draw(app)?;
+    pacer.sent(Instant::now());
     app.dirty = false;
     app.resized = false;
-    let mut next_frame = Instant::now();
     // Until when a tick's frame waits for a running fetch (see FETCH_GRACE).
     let mut held: Option<Instant> = None;
     let mut trimmer = memory::Trimmer::new();
 
     while app.quit.is_none() {
+        let next_frame = pacer.ready_at();
         let draw_at = held.map_or(next_frame, |h| h.max(next_frame));
         let event = if app.dirty {
             tokio::select! {
@@ -255,7 +257,7 @@ pub async fn drive_routed(
             draw(app)?;
             app.dirty = false;
             app.resized = false;
-            next_frame = Instant::now() + MIN_FRAME_GAP;
+            pacer.sent(Instant::now());
             trimmer.maybe_trim();
         }
     }
