@@ -89,9 +89,9 @@ pub fn restore() {
     }
 }
 
-/// Draws one frame, in one write; a frame of more than a few cells is wrapped in
-/// synchronized output, so a slow link never shows it half drawn (and the terminal
-/// never flickers). Nothing is written when the frame is the one already on screen.
+/// Draws one frame wrapped in synchronized output, so a slow link never shows a
+/// half-drawn frame (and the terminal never flickers), in one write.
+/// Nothing is written when the frame is the one already on screen.
 pub fn draw(term: &mut Term, app: &App, theme: &Theme) -> io::Result<()> {
     let (width, height) = size()?;
     let frame = term.screen.next_frame(Rect::new(0, 0, width, height));
@@ -99,33 +99,17 @@ pub fn draw(term: &mut Term, app: &App, theme: &Theme) -> io::Result<()> {
     term.out.clear();
     term.out.extend_from_slice(BEGIN_UPDATE);
     term.screen.paint(&mut term.out);
-    let bytes = finish_frame(&mut term.out);
-    if bytes.is_empty() {
+    if term.out.len() == BEGIN_UPDATE.len() {
         return Ok(());
     }
+    term.out.extend_from_slice(END_UPDATE);
     let mut stdout = io::stdout().lock();
-    stdout.write_all(bytes)?;
+    stdout.write_all(&term.out)?;
     // A whole repaint of a big terminal takes 100 KB or more; an idle frame, a few
     // bytes. Keep room for the common case only.
     term.out.clear();
     term.out.shrink_to(OUT_KEPT);
     stdout.flush()
-}
-
-/// What to write of a frame painted into `out` after [`BEGIN_UPDATE`]: nothing when
-/// nothing changed; a small frame (the clock's digit) bare, since it goes out in one
-/// write and reaches the terminal in one read, where the 16 bytes of the
-/// synchronized-update pair would be most of it; anything bigger wrapped.
-fn finish_frame(out: &mut Vec<u8>) -> &[u8] {
-    let painted = out.len() - BEGIN_UPDATE.len();
-    if painted == 0 {
-        &[]
-    } else if painted <= SMALL_FRAME {
-        &out[BEGIN_UPDATE.len()..]
-    } else {
-        out.extend_from_slice(END_UPDATE);
-        out
-    }
 }
 
 /// The terminal's size, asked of stdout itself: one ioctl, where crossterm opens,
@@ -151,35 +135,9 @@ pub fn invalidate(term: &mut Term) {
     term.screen.invalidate();
 }
 
-/// A frame of at most this many bytes is written without the synchronized-update
-/// pair: a few changed cells and the moves between them.
-const SMALL_FRAME: usize = 64;
-
 /// The frame bytes' buffer keeps at most this much room between frames.
 const OUT_KEPT: usize = 16 * 1024;
 
 /// Synchronized output (mode 2026): the terminal shows the frame once it is whole.
 const BEGIN_UPDATE: &[u8] = b"\x1b[?2026h";
 const END_UPDATE: &[u8] = b"\x1b[?2026l";
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn finished(painted: &[u8]) -> Vec<u8> {
-        let mut out = BEGIN_UPDATE.to_vec();
-        out.extend_from_slice(painted);
-        finish_frame(&mut out).to_vec()
-    }
-
-    #[test]
-    fn a_frame_is_wrapped_only_when_it_is_more_than_a_few_cells() {
-        assert!(finished(b"").is_empty(), "nothing changed, nothing written");
-        // The clock's tick: a move back and a digit.
-        assert_eq!(finished(b"\x1b[D2"), b"\x1b[D2");
-        let big = vec![b'x'; SMALL_FRAME + 1];
-        let out = finished(&big);
-        assert!(out.starts_with(BEGIN_UPDATE) && out.ends_with(END_UPDATE));
-        assert_eq!(out.len(), big.len() + BEGIN_UPDATE.len() + END_UPDATE.len());
-    }
-}
