@@ -159,10 +159,10 @@ async fn event_loop(
 }
 
 /// The loop proper: feeds events to the app and draws on change, at most one frame per
-/// [`MIN_FRAME_GAP`] sustained (a burst of [`BURST`] at once), until the app quits. It awaits nothing but its event channel, so
-/// a slow or hung source can never hold up a frame. `tty_gone` is the hang-up check
-/// run on each clock tick, and `draw` puts a frame on the screen. Public so headless
-/// tests can drive it.
+/// [`MIN_FRAME_GAP`] sustained (a burst of [`BURST`] at once), until the app quits. It
+/// awaits nothing but its event channel, so a slow or hung source can never hold up a
+/// frame. `tty_gone` is the hang-up check run on each clock tick, and `draw` puts a
+/// frame on the screen. Public so headless tests can drive it.
 pub async fn drive(
     app: &mut App,
     rx: &mut mpsc::Receiver<Event>,

@@ -39,13 +39,10 @@ impl Default for Screen {
 }
 
 impl Screen {
-    /// A blank buffer of `area` to render the next frame into.
+    /// A blank buffer of `area` to render the next frame into (a fresh one: the last
+    /// was released when it was painted).
     pub fn next_frame(&mut self, area: Rect) -> &mut Buffer {
-        if self.next.area == area {
-            self.next.reset();
-        } else {
-            self.next = Buffer::empty(area);
-        }
+        self.next = Buffer::empty(area);
         &mut self.next
     }
 

@@ -72,14 +72,26 @@ impl Shown {
 
     /// Takes `frame` as what is shown.
     pub fn keep(&mut self, frame: &Buffer) {
-        self.area = frame.area;
+        self.keep_cells(frame.area, frame.content.iter());
+    }
+
+    /// Takes a blank frame of `area` as what is shown (after the screen was cleared),
+    /// without laying out a full ratatui buffer of it.
+    pub fn blank(&mut self, area: Rect) {
+        let empty = Cell::EMPTY;
+        self.keep_cells(area, std::iter::repeat_n(&empty, area.area() as usize));
+    }
+
+    /// The cells of a frame of `area`, row after row.
+    fn keep_cells<'a>(&mut self, area: Rect, content: impl ExactSizeIterator<Item = &'a Cell>) {
+        self.area = area;
         self.long.clear();
         self.looks.clear();
         self.cells.clear();
-        self.cells.reserve_exact(frame.content.len());
+        self.cells.reserve_exact(content.len());
         let mut index: HashMap<Look, u16> = HashMap::new();
         let mut last: Option<(Look, u16)> = None;
-        for cell in &frame.content {
+        for cell in content {
             let (text, len) = self.intern(cell.symbol());
             let look = Look::of(cell);
             // Runs of one look are the rule (a pane's text, its border): check the
@@ -104,11 +116,6 @@ impl Shown {
                 look: id,
             });
         }
-    }
-
-    /// Takes a blank frame of `area` as what is shown (after the screen was cleared).
-    pub fn blank(&mut self, area: Rect) {
-        self.keep(&Buffer::empty(area));
     }
 
     /// Whether `row` of the next frame (its cells) needs no write over row `y` shown:

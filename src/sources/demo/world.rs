@@ -214,7 +214,11 @@ impl DemoWorld {
     /// start and on a refresh, and the app holds it anyway (keeping a second copy
     /// here cost the demo about half a megabyte).
     fn deployments_at(&self, t: i64, rb: Option<i64>) -> Vec<Deployment> {
-        let mut out: Vec<Deployment> = self.history().iter().filter_map(|d| as_of(d, t)).collect();
+        let mut out: Vec<Deployment> = self
+            .history()
+            .into_iter()
+            .filter_map(|d| as_of(d, t))
+            .collect();
         out.extend(self.live.deployments(t, rb));
         out.sort_by(|a, b| a.started_at.cmp(&b.started_at).then(a.id.cmp(&b.id)));
         out
@@ -244,14 +248,13 @@ impl DemoWorld {
 
 /// A historical deployment as it looked at `t`: absent before it started, running
 /// (with its later stages pending) while under way.
-fn as_of(d: &Deployment, t: i64) -> Option<Deployment> {
+fn as_of(mut d: Deployment, t: i64) -> Option<Deployment> {
     if secs(d.started_at) > t {
         return None;
     }
     if d.finished_at.is_some_and(|f| secs(f) <= t) {
-        return Some(d.clone());
+        return Some(d);
     }
-    let mut d = d.clone();
     d.status = DeployStatus::Running;
     d.finished_at = None;
     for s in d.stages.iter_mut() {
@@ -305,15 +308,16 @@ mod tests {
             panic!("no finished deployment in the history");
         };
         let start = secs(d.started_at);
-        assert!(as_of(&d, start - 1).is_none());
-        let mid = as_of(&d, start + 1);
+        assert!(as_of(d.clone(), start - 1).is_none());
+        let mid = as_of(d.clone(), start + 1);
         let Some(mid) = mid else {
             panic!("missing while running");
         };
         assert_eq!(mid.status, DeployStatus::Running);
         assert_eq!(mid.finished_at, None);
         assert!(mid.stages.iter().any(|s| s.status == StageStatus::Running));
-        assert_eq!(as_of(&d, secs(d.finished_at.unwrap_or_default())), Some(d));
+        let end = secs(d.finished_at.unwrap_or_default());
+        assert_eq!(as_of(d.clone(), end), Some(d));
     }
 
     #[test]
