@@ -12,9 +12,9 @@
 //! instead: at 120x40 it is about 190 KB, above the allocator's own-mapping threshold,
 //! so a fresh one each clock tick was a map, some 50 page faults and an unmap a second:
 //! keeping it cut the idle cockpit's CPU by about 6 % (0.217 to 0.204 % of a core,
-//! medians of 4 rounds). Rows are compared in place; a row
-//! that differs is diffed by ratatui's own `diff_iter` (wide characters, skipped
-//! cells) over a one-row copy of each side.
+//! medians of 4 rounds). Rows are compared in place; a row that differs is diffed by
+//! ratatui's own `diff_iter` (wide characters, skipped cells) over a one-row copy of
+//! each side.
 
 use ratatui::buffer::{Buffer, Cell};
 use ratatui::layout::Rect;
@@ -69,8 +69,7 @@ impl Screen {
     /// Appends to `out` the bytes that turn the screen into the frame rendered since
     /// [`Screen::next_frame`] (nothing when no cell differs); that frame is then what
     /// is shown, and its buffer is released (kept up to [`KEEP_FRAME_CELLS`]). A frame
-    /// of another size is drawn whole on
-    /// a cleared screen.
+    /// of another size is drawn whole on a cleared screen.
     pub fn paint(&mut self, out: &mut Vec<u8>) {
         let area = self.next.area;
         if self.shown.area != area {

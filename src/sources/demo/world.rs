@@ -9,7 +9,7 @@ use crate::model::{
 };
 
 use super::catalog::{PROFILES, SLO_WINDOW_DAYS};
-use super::history::{deployments, PROCESS_CHANGE_DAYS};
+use super::history::{deployments, Deployments, PROCESS_CHANGE_DAYS};
 use super::incidents::incidents;
 use super::rng::Rng;
 use super::rollout::{LiveRollout, ROLLOUT_DELAY_SECS};
@@ -51,7 +51,7 @@ impl DemoWorld {
         let origin = secs(origin).clamp(MIN_ORIGIN, MAX_ORIGIN);
         let data_start = origin - HISTORY_DAYS * DAY;
         let rng = Rng::new(seed);
-        let deps = deployments(&rng, data_start, origin);
+        let deps = history(seed, origin);
         let incs = incidents(&rng, data_start, origin, &deps);
         let live = LiveRollout::new(&rng, origin, &PROFILES[0], &deps.tips[0], incs.next_key);
         let annotations = vec![
@@ -224,10 +224,9 @@ impl DemoWorld {
         out
     }
 
-    /// The history's deployments as they finished, built from the seed as in `new`.
+    /// The history's deployments as they finished, built again from the seed.
     fn history(&self) -> Vec<Deployment> {
-        let data_start = self.origin - HISTORY_DAYS * DAY;
-        deployments(&Rng::new(self.seed), data_start, self.origin).list
+        history(self.seed, self.origin).list
     }
 
     fn incidents_at(&self, t: i64, rb: Option<i64>) -> Vec<Incident> {
@@ -244,6 +243,13 @@ impl DemoWorld {
         out.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.key.cmp(&b.key)));
         out
     }
+}
+
+/// The deployments of the `HISTORY_DAYS` before `origin`: a pure function of the seed
+/// (the generator is stateless), so the world can build them again instead of keeping
+/// them.
+fn history(seed: u64, origin: i64) -> Deployments {
+    deployments(&Rng::new(seed), origin - HISTORY_DAYS * DAY, origin)
 }
 
 /// A historical deployment as it looked at `t`: absent before it started, running
